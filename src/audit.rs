@@ -1,0 +1,51 @@
+//! Audit records: one JSON object per decision, the same for Envoy and the CLI. Records hold
+//! the path without query values and never a credential, a header value or a body.
+
+use serde::Serialize;
+
+/// Prefix of every audit line in the host log, so log pipelines can pick them out.
+pub const LOG_PREFIX: &str = "palisade.audit ";
+
+/// Filter-state key (Envoy prefixes `wasm.`): `%FILTER_STATE(wasm.palisade.audit:PLAIN)%`.
+pub const FILTER_STATE_KEY: &str = "palisade.audit";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRecord<'a> {
+    /// RFC 3339 time with milliseconds, UTC.
+    pub time: String,
+    pub request_id: &'a str,
+    pub client_ip: Option<String>,
+    pub client_ip_source: &'static str,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub route: Option<&'a str>,
+    pub policy: &'a str,
+    /// `allow` or `deny` (a would-be denial in monitor mode is `deny` with `enforced: false`).
+    pub decision: &'static str,
+    /// Whether the decision was carried out (false for monitor-mode would-be denials).
+    pub enforced: bool,
+    pub reason: Option<&'static str>,
+    pub status: Option<u16>,
+    pub rule: Option<&'a str>,
+    pub mode: &'static str,
+}
+
+impl AuditRecord<'_> {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_string())
+    }
+}
+
+/// Milliseconds since the epoch as RFC 3339 (`2026-11-28T20:46:17.123Z`).
+pub fn rfc3339(ms: u64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms);
+    humantime::format_rfc3339_millis(t).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn time_is_rfc3339_utc_with_millis() {
+        assert_eq!(super::rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
+}

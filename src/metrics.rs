@@ -1,0 +1,42 @@
+//! The metrics Palisade reports. Names are fixed at compile time (a closed enum), so metric
+//! cardinality is bounded and no name is ever built from request data.
+
+use crate::denial::Reason;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// Requests let through (including would-be denials in monitor mode).
+    Allowed,
+    /// Requests denied.
+    Denied,
+    /// Would-be denials let through because of monitor mode.
+    Monitored,
+    /// Requests denied, by reason.
+    DeniedBy(Reason),
+    /// Would-be denials in monitor mode, by reason.
+    MonitoredBy(Reason),
+}
+
+impl Metric {
+    /// The metric's name as Envoy shows it under `wasmcustom.` (Prometheus: `envoy_wasmcustom_…`
+    /// after Envoy's own renaming).
+    pub fn name(self) -> String {
+        match self {
+            Metric::Allowed => "palisade.requests.allowed".to_string(),
+            Metric::Denied => "palisade.requests.denied".to_string(),
+            Metric::Monitored => "palisade.requests.monitored".to_string(),
+            Metric::DeniedBy(r) => format!("palisade.denied.{}", r.code()),
+            Metric::MonitoredBy(r) => format!("palisade.monitored.{}", r.code()),
+        }
+    }
+
+    /// Every metric, so that hosts can define them all up front (they show as 0 until used).
+    pub fn all() -> Vec<Metric> {
+        let mut out = vec![Metric::Allowed, Metric::Denied, Metric::Monitored];
+        for r in Reason::ALL {
+            out.push(Metric::DeniedBy(r));
+            out.push(Metric::MonitoredBy(r));
+        }
+        out
+    }
+}

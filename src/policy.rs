@@ -1,0 +1,214 @@
+//! The compiled, immutable policy: everything a request needs, built once from the configuration.
+//! `compile` validates the whole configuration and reports every mistake with its JSON path; the
+//! request path only reads the result.
+
+use crate::config::{self, Config, ConfigError, Mode, PolicyConfig};
+use crate::denial::{Denial, Reason};
+use crate::ip::{ClientIpRule, IpSet};
+use crate::limits::Limits;
+use crate::response_headers::ResponseHeaderRules;
+use crate::route::Route;
+use std::net::IpAddr;
+
+/// Allow and deny lists at one place of the configuration (global or a policy).
+#[derive(Debug, Clone, Default)]
+pub struct IpLists {
+    allow: IpSet,
+    deny: IpSet,
+    at: String,
+}
+
+impl IpLists {
+    fn compile(cfg: &config::IpListsConfig, at: &str, errors: &mut Vec<ConfigError>) -> IpLists {
+        IpLists {
+            allow: IpSet::compile(&cfg.allow, &format!("{at}.allow"), errors),
+            deny: IpSet::compile(&cfg.deny, &format!("{at}.deny"), errors),
+            at: at.to_string(),
+        }
+    }
+
+    /// Deny wins; a non-empty allow list admits only its members. An unknown client address
+    /// is denied by any non-empty list (fail closed).
+    pub fn check(&self, client: Option<IpAddr>) -> Result<(), Denial> {
+        if self.allow.is_empty() && self.deny.is_empty() {
+            return Ok(());
+        }
+        let Some(ip) = client else {
+            return Err(Denial::new(Reason::IpNotAllowed, "the client address is unknown").rule(format!("{}.allow", self.at)));
+        };
+        if self.deny.contains(ip) {
+            return Err(Denial::new(Reason::IpDenied, "the client address is on a deny list").rule(format!("{}.deny", self.at)));
+        }
+        if !self.allow.is_empty() && !self.allow.contains(ip) {
+            return Err(Denial::new(Reason::IpNotAllowed, "the client address is not on the allow list")
+                .rule(format!("{}.allow", self.at)));
+        }
+        Ok(())
+    }
+}
+
+/// One compiled policy.
+#[derive(Debug, Clone)]
+pub struct PolicyRules {
+    pub name: String,
+    pub mode: Mode,
+    pub ip: IpLists,
+    pub require_tls: bool,
+    pub limits: Limits,
+    pub response_headers: ResponseHeaderRules,
+}
+
+impl PolicyRules {
+    fn compile(name: &str, cfg: &PolicyConfig, global_mode: Mode, errors: &mut Vec<ConfigError>) -> PolicyRules {
+        let at = format!("policies.{name}");
+        PolicyRules {
+            name: name.to_string(),
+            mode: cfg.mode.unwrap_or(global_mode),
+            ip: IpLists::compile(&cfg.ip, &format!("{at}.ip"), errors),
+            require_tls: cfg.require_tls,
+            limits: Limits::compile(&cfg.limits, &format!("{at}.limits"), errors),
+            response_headers: ResponseHeaderRules::compile(&cfg.response_headers, &format!("{at}.response_headers"), errors),
+        }
+    }
+}
+
+/// Everything the engine reads per request.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub client_ip: ClientIpRule,
+    pub ip: IpLists,
+    pub routes: Vec<Route>,
+    pub policies: Vec<PolicyRules>,
+    pub default_policy: usize,
+    pub audit: config::AuditConfig,
+}
+
+fn check_policy_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+impl Policy {
+    /// Parses and compiles configuration bytes: the one entry point used by the filter and the CLI.
+    pub fn from_json(bytes: &[u8]) -> Result<Policy, Vec<ConfigError>> {
+        let cfg = config::parse(bytes)?;
+        Policy::compile(&cfg)
+    }
+
+    pub fn compile(cfg: &Config) -> Result<Policy, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let client_ip = ClientIpRule::compile(&cfg.client_ip, &mut errors);
+        let ip = IpLists::compile(&cfg.ip, "ip", &mut errors);
+        let mut policies = Vec::with_capacity(cfg.policies.len() + 1);
+        for (name, p) in &cfg.policies {
+            if !check_policy_name(name) {
+                errors.push(ConfigError::new(
+                    format!("policies.{name}"),
+                    "a policy name uses letters, digits, '-' and '_' (at most 64)",
+                ));
+            }
+            policies.push(PolicyRules::compile(name, p, cfg.mode, &mut errors));
+        }
+        let default_policy = match policies.iter().position(|p| p.name == cfg.default_policy) {
+            Some(i) => i,
+            None if cfg.default_policy == "default" => {
+                policies.push(PolicyRules::compile("default", &PolicyConfig::default(), cfg.mode, &mut errors));
+                policies.len() - 1
+            }
+            None => {
+                errors.push(ConfigError::new(
+                    "default_policy",
+                    format!("no policy named \"{}\" in \"policies\"", cfg.default_policy),
+                ));
+                0
+            }
+        };
+        let lookup = |name: &str| policies.iter().position(|p| p.name == name);
+        let mut routes = Vec::with_capacity(cfg.routes.len());
+        for (i, r) in cfg.routes.iter().enumerate() {
+            if let Some(route) = Route::compile(r, i, &lookup, &mut errors) {
+                routes.push(route);
+            }
+        }
+        if errors.is_empty() {
+            Ok(Policy { client_ip, ip, routes, policies, default_policy, audit: cfg.audit.clone() })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The first matching route (its index) and the policy that applies.
+    pub fn select(&self, method: &str, normalized_path: &str, host: &str) -> (Option<usize>, usize) {
+        for (i, r) in self.routes.iter().enumerate() {
+            if r.matches(method, normalized_path, host) {
+                return (Some(i), r.policy);
+            }
+        }
+        (None, self.default_policy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors_of(json: &str) -> Vec<String> {
+        match Policy::from_json(json.as_bytes()) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn three_semantic_mistakes_are_reported_together() {
+        let errs = errors_of(
+            r#"{"ip": {"deny": ["10.0.0.0/8", "1.2.3.4", "10.0.0.0/33"]},
+                "policies": {"admin": {"limits": {"methods": ["get"]}}},
+                "routes": [{"prefix": "/admin", "policy": "missing"}]}"#,
+        );
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(errs[0].starts_with("ip.deny[2]: \"10.0.0.0/33\" is not a valid CIDR"), "{errs:?}");
+        assert!(errs[1].starts_with("policies.admin.limits.methods[0]"), "{errs:?}");
+        assert!(errs[2].starts_with("routes[0].policy"), "{errs:?}");
+    }
+
+    #[test]
+    fn an_implicit_default_policy_exists() {
+        let p = Policy::from_json(b"{}").unwrap();
+        assert_eq!(p.policies[p.default_policy].name, "default");
+        assert_eq!(p.select("GET", "/", "h"), (None, p.default_policy));
+    }
+
+    #[test]
+    fn a_named_default_policy_must_exist() {
+        let errs = errors_of(r#"{"default_policy": "strict"}"#);
+        assert_eq!(errs, vec!["default_policy: no policy named \"strict\" in \"policies\""]);
+    }
+
+    #[test]
+    fn first_matching_route_wins() {
+        let p = Policy::from_json(
+            br#"{"policies": {"a": {}, "b": {}},
+                 "routes": [{"prefix": "/x/y", "policy": "a"}, {"prefix": "/x", "policy": "b"}]}"#,
+        )
+        .unwrap();
+        let a = p.policies.iter().position(|x| x.name == "a").unwrap();
+        let b = p.policies.iter().position(|x| x.name == "b").unwrap();
+        assert_eq!(p.select("GET", "/x/y/z", "h"), (Some(0), a));
+        assert_eq!(p.select("GET", "/x/q", "h"), (Some(1), b));
+    }
+
+    #[test]
+    fn ip_lists_deny_wins_and_allow_admits_only_members() {
+        let mut errors = Vec::new();
+        let l = IpLists::compile(
+            &config::IpListsConfig { allow: vec!["10.0.0.0/8".into()], deny: vec!["10.6.6.0/24".into()] },
+            "ip",
+            &mut errors,
+        );
+        assert!(l.check(Some("10.1.1.1".parse().unwrap())).is_ok());
+        assert_eq!(l.check(Some("10.6.6.6".parse().unwrap())).unwrap_err().reason, Reason::IpDenied);
+        assert_eq!(l.check(Some("192.0.2.1".parse().unwrap())).unwrap_err().reason, Reason::IpNotAllowed);
+        assert_eq!(l.check(None).unwrap_err().reason, Reason::IpNotAllowed);
+        assert!(IpLists::default().check(None).is_ok());
+    }
+}
