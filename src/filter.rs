@@ -1,0 +1,232 @@
+//! The proxy-wasm glue: turns host events into engine calls and verdicts into host calls.
+//! It holds no security rule. Request data is read only through the `*_bytes` host calls.
+
+use crate::denial::{Denial, LocalResponse, Reason};
+use crate::engine::{self, Exchange, Verdict};
+use crate::host::{Host, LogLevel, SharedDataError};
+use crate::metrics::Metric;
+use crate::policy::Policy;
+use crate::request::Request;
+use proxy_wasm::hostcalls;
+use proxy_wasm::traits::{Context, HttpContext, RootContext};
+use proxy_wasm::types::{Action, ContextType, LogLevel as WasmLogLevel, MapType, MetricType, Status};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+proxy_wasm::main! {{
+    proxy_wasm::set_log_level(WasmLogLevel::Info);
+    // Replace the SDK's hook (which unwraps the log call) with one that cannot fail again.
+    std::panic::set_hook(Box::new(|info| {
+        let _ = hostcalls::log(WasmLogLevel::Critical, &format!("palisade: panic: {info}"));
+    }));
+    proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(PalisadeRoot::default()) });
+}}
+
+/// Host calls for one VM (one Envoy worker). Metric ids are defined once per configuration.
+struct WasmHost {
+    metrics: HashMap<Metric, u32>,
+}
+
+impl WasmHost {
+    fn define() -> WasmHost {
+        let mut metrics = HashMap::new();
+        for m in Metric::all() {
+            if let Ok(id) = hostcalls::define_metric(MetricType::Counter, &m.name()) {
+                metrics.insert(m, id);
+            }
+        }
+        WasmHost { metrics }
+    }
+}
+
+fn wasm_level(level: LogLevel) -> WasmLogLevel {
+    match level {
+        LogLevel::Debug => WasmLogLevel::Debug,
+        LogLevel::Info => WasmLogLevel::Info,
+        LogLevel::Warn => WasmLogLevel::Warn,
+        LogLevel::Error => WasmLogLevel::Error,
+        LogLevel::Critical => WasmLogLevel::Critical,
+    }
+}
+
+impl Host for WasmHost {
+    fn now_ms(&self) -> u64 {
+        hostcalls::get_current_time()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0)
+    }
+
+    fn shared_get(&self, key: &str) -> Option<(Vec<u8>, u32)> {
+        match hostcalls::get_shared_data(key) {
+            Ok((Some(v), Some(cas))) => Some((v, cas)),
+            _ => None,
+        }
+    }
+
+    fn shared_set(&self, key: &str, value: &[u8], cas: Option<u32>) -> Result<(), SharedDataError> {
+        match hostcalls::set_shared_data(key, Some(value), cas) {
+            Ok(()) => Ok(()),
+            Err(Status::CasMismatch) => Err(SharedDataError::CasMismatch),
+            Err(_) => Err(SharedDataError::Failed),
+        }
+    }
+
+    fn count(&self, metric: Metric, delta: u64) {
+        if let Some(id) = self.metrics.get(&metric) {
+            let _ = hostcalls::increment_metric(*id, delta as i64);
+        }
+    }
+
+    fn log(&self, level: LogLevel, message: &str) {
+        let _ = hostcalls::log(wasm_level(level), message);
+    }
+
+    fn audit(&self, record: &str) {
+        let _ = hostcalls::log(WasmLogLevel::Info, &format!("{}{record}", crate::audit::LOG_PREFIX));
+    }
+
+    fn set_filter_state(&self, key: &str, value: &str) {
+        let _ = hostcalls::set_property(vec![key], Some(value.as_bytes()));
+    }
+}
+
+#[derive(Default)]
+struct PalisadeRoot {
+    policy: Option<Rc<Policy>>,
+    host: Option<Rc<WasmHost>>,
+}
+
+impl Context for PalisadeRoot {}
+
+impl RootContext for PalisadeRoot {
+    fn on_configure(&mut self, _size: usize) -> bool {
+        let bytes = hostcalls::get_buffer(proxy_wasm::types::BufferType::PluginConfiguration, 0, usize::MAX)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        match Policy::from_json(&bytes) {
+            Ok(policy) => {
+                self.policy = Some(Rc::new(policy));
+                if self.host.is_none() {
+                    self.host = Some(Rc::new(WasmHost::define()));
+                }
+                let _ = hostcalls::log(WasmLogLevel::Info, "palisade: configuration loaded");
+                true
+            }
+            Err(errors) => {
+                let _ = hostcalls::log(
+                    WasmLogLevel::Critical,
+                    &format!("palisade: configuration rejected, {} error(s):", errors.len()),
+                );
+                for e in &errors {
+                    let _ = hostcalls::log(WasmLogLevel::Critical, &format!("palisade: config error: {e}"));
+                }
+                false
+            }
+        }
+    }
+
+    fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
+        match (&self.policy, &self.host) {
+            (Some(policy), Some(host)) => Some(Box::new(PalisadeHttp {
+                policy: Rc::clone(policy),
+                host: Rc::clone(host),
+                exchange: None,
+            })),
+            _ => None,
+        }
+    }
+
+    fn get_type(&self) -> Option<ContextType> {
+        Some(ContextType::HttpContext)
+    }
+}
+
+struct PalisadeHttp {
+    policy: Rc<Policy>,
+    host: Rc<WasmHost>,
+    exchange: Option<Exchange>,
+}
+
+impl PalisadeHttp {
+    fn read_request(&self) -> Result<Request, Status> {
+        let headers = hostcalls::get_map_bytes(MapType::HttpRequestHeaders)?;
+        let mut req = Request::from_headers(headers);
+        req.peer = hostcalls::get_property(vec!["source", "address"])
+            .ok()
+            .flatten()
+            .and_then(|b| crate::ip::parse_socket_address(&b));
+        req.tls = matches!(hostcalls::get_property(vec!["connection", "tls_version"]), Ok(Some(v)) if !v.is_empty());
+        if req.id.is_empty() {
+            if let Ok(Some(id)) = hostcalls::get_property(vec!["request", "id"]) {
+                req.id = String::from_utf8_lossy(&id).into_owned();
+            }
+        }
+        Ok(req)
+    }
+
+    fn send(&self, response: &LocalResponse) -> Action {
+        let headers: Vec<(&str, &str)> = response.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        if hostcalls::send_http_response(u32::from(response.status), headers, Some(&response.body)).is_err() {
+            let _ = hostcalls::reset_http_request();
+        }
+        Action::Pause
+    }
+
+    fn act(&self, verdict: Verdict) -> Action {
+        match verdict {
+            Verdict::Continue => Action::Continue,
+            Verdict::Deny(response) => self.send(&response),
+        }
+    }
+}
+
+impl Context for PalisadeHttp {}
+
+impl HttpContext for PalisadeHttp {
+    fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
+        let req = match self.read_request() {
+            Ok(r) => r,
+            Err(_) => {
+                // Fail closed: a request we cannot read is not let through.
+                self.host.count(Metric::Denied, 1);
+                self.host.count(Metric::DeniedBy(Reason::InternalError), 1);
+                let d = Denial::new(Reason::InternalError, "the request could not be read");
+                return self.send(&LocalResponse::from_denial(&d, "", &[]));
+            }
+        };
+        let (exchange, verdict) = engine::on_request_headers(&self.policy, &req, end_of_stream, self.host.as_ref());
+        self.exchange = Some(exchange);
+        self.act(verdict)
+    }
+
+    fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        let Some(ex) = self.exchange.as_mut() else {
+            return Action::Continue;
+        };
+        let verdict = engine::on_request_body(&self.policy, ex, body_size, end_of_stream, self.host.as_ref());
+        self.act(verdict)
+    }
+
+    fn on_http_response_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
+        let Some(ex) = self.exchange.as_ref() else {
+            return Action::Continue;
+        };
+        let rules = engine::response_headers(&self.policy, ex);
+        for name in &rules.remove {
+            let _ = hostcalls::set_map_value_bytes(MapType::HttpResponseHeaders, name, None);
+        }
+        for (name, value) in rules.to_set(ex.tls) {
+            let _ = hostcalls::set_map_value_bytes(MapType::HttpResponseHeaders, name, Some(value.as_bytes()));
+        }
+        Action::Continue
+    }
+
+    fn on_log(&mut self) {
+        if let Some(ex) = self.exchange.as_mut() {
+            engine::on_complete(&self.policy, ex, self.host.as_ref());
+        }
+    }
+}
