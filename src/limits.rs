@@ -61,7 +61,7 @@ impl Limits {
 
     /// Checks everything known from the headers. Returns the declared body length, if any.
     pub fn check_head(&self, req: &Request) -> Result<Option<u64>, Denial> {
-        if !self.methods.is_empty() && !self.methods.iter().any(|m| *m == req.method) {
+        if !self.methods.is_empty() && !self.methods.contains(&req.method) {
             return Err(Denial::new(Reason::MethodNotAllowed, "this method is not allowed on this resource")
                 .rule(format!("{}.methods", self.at))
                 .header("allow", self.allow_header.clone()));

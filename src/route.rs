@@ -41,8 +41,8 @@ impl Route {
                 errors.push(ConfigError::new(&at, "give exactly one of \"path\", \"prefix\" or \"regex\""));
                 None
             }
-            (Some(p), _, _) => check_path(p, &format!("{at}.path"), errors).map(|p| PathMatch::Exact(p)),
-            (_, Some(p), _) => check_path(p, &format!("{at}.prefix"), errors).map(|p| PathMatch::Prefix(p)),
+            (Some(p), _, _) => check_path(p, &format!("{at}.path"), errors).map(PathMatch::Exact),
+            (_, Some(p), _) => check_path(p, &format!("{at}.prefix"), errors).map(PathMatch::Prefix),
             (_, _, Some(r)) => {
                 if r.len() > MAX_REGEX_LEN {
                     errors.push(ConfigError::new(format!("{at}.regex"), format!("longer than {MAX_REGEX_LEN} bytes")));
@@ -120,7 +120,7 @@ impl Route {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().to_string()
+    s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(s).trim().to_string()
 }
 
 fn check_path(p: &str, at: &str, errors: &mut Vec<ConfigError>) -> Option<String> {
