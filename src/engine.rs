@@ -209,3 +209,152 @@ fn record(policy: &Policy, ex: &mut Exchange, host: &dyn Host) {
         host.set_filter_state(audit::FILTER_STATE_KEY, &json);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::MemoryHost;
+
+    fn policy(json: &str) -> Policy {
+        Policy::from_json(json.as_bytes()).unwrap()
+    }
+
+    fn req(method: &str, target: &str, headers: &[(&str, &[u8])], peer: &str) -> Request {
+        let mut h = vec![
+            (":method".to_string(), method.as_bytes().to_vec()),
+            (":path".to_string(), target.as_bytes().to_vec()),
+            (":authority".to_string(), b"api.example.com".to_vec()),
+            ("x-request-id".to_string(), b"rid-1".to_vec()),
+        ];
+        h.extend(headers.iter().map(|(n, v)| (n.to_string(), v.to_vec())));
+        let mut r = Request::from_headers(h);
+        r.peer = Some(peer.parse().unwrap());
+        r
+    }
+
+    fn status(v: &Verdict) -> u16 {
+        match v {
+            Verdict::Continue => 0,
+            Verdict::Deny(r) => r.status,
+        }
+    }
+
+    #[test]
+    fn allowed_request_continues_and_is_counted() {
+        let p = policy("{}");
+        let host = MemoryHost::at(1_000);
+        let (_, v) = on_request_headers(&p, &req("GET", "/", &[], "192.0.2.1"), true, &host);
+        assert_eq!(v, Verdict::Continue);
+        assert_eq!(host.counter("palisade.requests.allowed"), 1);
+        assert!(host.audits.borrow().is_empty(), "allowed requests are not logged by default");
+        assert!(host.filter_state.borrow().contains_key("palisade.audit"));
+    }
+
+    #[test]
+    fn denied_ip_gets_403_problem_json_and_an_audit_record() {
+        let p = policy(r#"{"ip": {"deny": ["192.0.2.0/24"]}}"#);
+        let host = MemoryHost::at(1_000);
+        let (_, v) = on_request_headers(&p, &req("GET", "/a?secret=1", &[], "192.0.2.1"), true, &host);
+        let Verdict::Deny(resp) = v else { panic!("expected a denial") };
+        assert_eq!(resp.status, 403);
+        let body: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
+        assert_eq!(body["code"], "ip_denied");
+        assert_eq!(body["request_id"], "rid-1");
+        let rec = &host.audit_records()[0];
+        assert_eq!(rec["decision"], "deny");
+        assert_eq!(rec["enforced"], true);
+        assert_eq!(rec["reason"], "ip_denied");
+        assert_eq!(rec["rule"], "ip.deny");
+        assert_eq!(rec["path"], "/a?secret");
+        assert_eq!(rec["client_ip"], "192.0.2.1");
+        assert_eq!(host.counter("palisade.denied.ip_denied"), 1);
+        assert_eq!(host.counter("palisade.requests.allowed"), 0);
+    }
+
+    #[test]
+    fn monitor_mode_lets_a_would_be_denial_through_and_records_it() {
+        let p = policy(r#"{"mode": "monitor", "ip": {"deny": ["192.0.2.0/24"]}}"#);
+        let host = MemoryHost::at(1_000);
+        let (_, v) = on_request_headers(&p, &req("GET", "/", &[], "192.0.2.1"), true, &host);
+        assert_eq!(v, Verdict::Continue);
+        let rec = &host.audit_records()[0];
+        assert_eq!(rec["decision"], "deny");
+        assert_eq!(rec["enforced"], false);
+        assert_eq!(rec["mode"], "monitor");
+        assert_eq!(host.counter("palisade.monitored.ip_denied"), 1);
+        assert_eq!(host.counter("palisade.requests.allowed"), 1);
+    }
+
+    #[test]
+    fn a_policy_can_monitor_while_the_rest_enforces() {
+        let p = policy(
+            r#"{"policies": {"new": {"mode": "monitor", "limits": {"methods": ["GET"]}}, "default": {"limits": {"methods": ["GET"]}}},
+                "routes": [{"prefix": "/new", "policy": "new"}]}"#,
+        );
+        let host = MemoryHost::at(0);
+        assert_eq!(status(&on_request_headers(&p, &req("POST", "/new/x", &[], "192.0.2.1"), true, &host).1), 0);
+        assert_eq!(status(&on_request_headers(&p, &req("POST", "/old", &[], "192.0.2.1"), true, &host).1), 405);
+    }
+
+    #[test]
+    fn route_prefix_cannot_be_dodged_with_dot_segments_or_encoding() {
+        let p = policy(
+            r#"{"policies": {"admin": {"ip": {"allow": ["10.0.0.0/8"]}}},
+                "routes": [{"prefix": "/admin", "policy": "admin"}]}"#,
+        );
+        let host = MemoryHost::at(0);
+        for target in ["/admin", "/public/../admin/x", "//admin", "/%61dmin", "/admin;x=1"] {
+            let (_, v) = on_request_headers(&p, &req("GET", target, &[], "192.0.2.1"), true, &host);
+            assert_eq!(status(&v), 403, "{target}");
+        }
+    }
+
+    #[test]
+    fn streaming_body_over_the_limit_is_denied_with_413() {
+        let p = policy(r#"{"policies": {"default": {"limits": {"max_body_bytes": 10}}}}"#);
+        let host = MemoryHost::at(0);
+        let (mut ex, v) = on_request_headers(&p, &req("POST", "/", &[("transfer-encoding", b"chunked")], "192.0.2.1"), false, &host);
+        assert_eq!(v, Verdict::Continue);
+        assert_eq!(on_request_body(&p, &mut ex, 6, false, &host), Verdict::Continue);
+        assert_eq!(status(&on_request_body(&p, &mut ex, 6, false, &host)), 413);
+        // Later chunks of a denied request change nothing.
+        assert_eq!(on_request_body(&p, &mut ex, 6, true, &host), Verdict::Continue);
+        assert_eq!(host.audit_records().len(), 1);
+    }
+
+    #[test]
+    fn tls_is_read_from_the_connection_or_a_trusted_forwarded_proto() {
+        let p = policy(r#"{"client_ip": {"source": "x_forwarded_for", "trusted_proxies": ["10.0.0.0/8"]},
+                          "policies": {"default": {"require_tls": true}}}"#);
+        let host = MemoryHost::at(0);
+        let plain = req("GET", "/", &[], "10.0.0.1");
+        assert_eq!(status(&on_request_headers(&p, &plain, true, &host).1), 403);
+        let mut tls = plain.clone();
+        tls.tls = true;
+        assert_eq!(status(&on_request_headers(&p, &tls, true, &host).1), 0);
+        let via_proxy = req("GET", "/", &[("x-forwarded-proto", b"https"), ("x-forwarded-for", b"203.0.113.5")], "10.0.0.1");
+        assert_eq!(status(&on_request_headers(&p, &via_proxy, true, &host).1), 0);
+        let spoofed = req("GET", "/", &[("x-forwarded-proto", b"https")], "198.51.100.7");
+        assert_eq!(status(&on_request_headers(&p, &spoofed, true, &host).1), 403);
+    }
+
+    #[test]
+    fn non_utf8_header_values_are_handled() {
+        let p = policy(r#"{"client_ip": {"source": "x_forwarded_for", "trusted_hops": 1}}"#);
+        let host = MemoryHost::at(0);
+        let r = req("GET", "/%ff", &[("x-forwarded-for", b"\xff\xfe"), ("user-agent", b"\xc3\x28")], "192.0.2.1");
+        let (ex, v) = on_request_headers(&p, &r, true, &host);
+        assert_eq!(v, Verdict::Continue);
+        assert_eq!(ex.client_ip, Some("192.0.2.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn allowed_requests_are_logged_when_configured_and_only_once() {
+        let p = policy(r#"{"audit": {"log_allowed": true}}"#);
+        let host = MemoryHost::at(0);
+        let (mut ex, _) = on_request_headers(&p, &req("GET", "/", &[], "192.0.2.1"), true, &host);
+        on_complete(&p, &mut ex, &host);
+        assert_eq!(host.audit_records().len(), 1);
+        assert_eq!(host.audit_records()[0]["decision"], "allow");
+    }
+}
