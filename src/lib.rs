@@ -5,6 +5,8 @@
 //! compiled only for wasm32; everything else builds and is tested natively.
 
 pub mod audit;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 pub mod config;
 pub mod denial;
 pub mod engine;

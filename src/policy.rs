@@ -90,8 +90,18 @@ fn check_policy_name(name: &str) -> bool {
 impl Policy {
     /// Parses and compiles configuration bytes: the one entry point used by the filter and the CLI.
     pub fn from_json(bytes: &[u8]) -> Result<Policy, Vec<ConfigError>> {
-        let cfg = config::parse(bytes)?;
-        Policy::compile(&cfg)
+        let (cfg, mut errors) = config::parse_lenient(bytes);
+        let Some(cfg) = cfg else {
+            return Err(errors);
+        };
+        match Policy::compile(&cfg) {
+            Ok(policy) if errors.is_empty() => Ok(policy),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
+            }
+        }
     }
 
     pub fn compile(cfg: &Config) -> Result<Policy, Vec<ConfigError>> {

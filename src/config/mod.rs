@@ -4,7 +4,7 @@
 
 mod parse;
 
-pub use parse::{parse, ConfigError};
+pub use parse::{parse, parse_lenient, ConfigError};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

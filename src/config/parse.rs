@@ -63,8 +63,18 @@ fn render(path: &[Seg]) -> String {
 }
 
 /// Parses the configuration JSON. An empty document (or only whitespace) is the empty
-/// configuration `{}`. On error, returns every mistake found, structural ones first.
+/// configuration `{}`. On error, returns every mistake found.
 pub fn parse(bytes: &[u8]) -> Result<Config, Vec<ConfigError>> {
+    match parse_lenient(bytes) {
+        (Some(config), errors) if errors.is_empty() => Ok(config),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Parses as much as can be parsed: the configuration without the parts that were wrong (so
+/// that later checks can report their own mistakes too), and the structural mistakes found.
+/// `None` when the document is not a JSON object at all.
+pub fn parse_lenient(bytes: &[u8]) -> (Option<Config>, Vec<ConfigError>) {
     let text_is_blank = bytes.iter().all(|b| b.is_ascii_whitespace());
     let mut value: Value = if text_is_blank {
         Value::Object(Default::default())
@@ -72,15 +82,18 @@ pub fn parse(bytes: &[u8]) -> Result<Config, Vec<ConfigError>> {
         match serde_json::from_slice(bytes) {
             Ok(v) => v,
             Err(e) => {
-                return Err(vec![ConfigError::new(
-                    "",
-                    format!("not valid JSON: {e} (the plugin configuration must be one JSON object)"),
-                )])
+                return (
+                    None,
+                    vec![ConfigError::new(
+                        "",
+                        format!("not valid JSON: {e} (the plugin configuration must be one JSON object)"),
+                    )],
+                )
             }
         }
     };
     if !value.is_object() {
-        return Err(vec![ConfigError::new("", "the configuration must be a JSON object")]);
+        return (None, vec![ConfigError::new("", "the configuration must be a JSON object")]);
     }
 
     let mut errors = Vec::new();
@@ -88,9 +101,7 @@ pub fn parse(bytes: &[u8]) -> Result<Config, Vec<ConfigError>> {
     let mut removed: Vec<(Vec<Seg>, Vec<usize>)> = Vec::new();
     loop {
         match serde_path_to_error::deserialize::<_, Config>(&value) {
-            Ok(config) => {
-                return if errors.is_empty() { Ok(config) } else { Err(errors) };
-            }
+            Ok(config) => return (Some(config), errors),
             Err(err) => {
                 let current = to_segments(err.path());
                 let original = to_original(&current, &removed);
@@ -109,7 +120,7 @@ pub fn parse(bytes: &[u8]) -> Result<Config, Vec<ConfigError>> {
                 if errors.len() >= MAX_STRUCTURAL_ERRORS
                     || !prune(&mut value, &prune_current, &shown, &mut removed)
                 {
-                    return Err(errors);
+                    return (None, errors);
                 }
             }
         }
