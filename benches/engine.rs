@@ -1,3 +1,4 @@
+#![allow(clippy::expect_used)]
 //! Cost of one request decision in the engine, natively, against a baseline that only builds
 //! the request view (what every filter pays). Run with `cargo bench --bench engine`.
 
@@ -55,7 +56,9 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
-    c.bench_function("compile_config", |b| b.iter(|| Policy::from_json(black_box(CONFIG.as_bytes()))));
+    c.bench_function("compile_config", |b| {
+        b.iter(|| Policy::from_json(black_box(CONFIG.as_bytes())))
+    });
 }
 
 criterion_group!(benches, bench);

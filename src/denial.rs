@@ -91,7 +91,12 @@ pub struct Denial {
 
 impl Denial {
     pub fn new(reason: Reason, detail: impl Into<String>) -> Self {
-        Denial { reason, detail: detail.into(), rule: None, headers: Vec::new() }
+        Denial {
+            reason,
+            detail: detail.into(),
+            rule: None,
+            headers: Vec::new(),
+        }
     }
 
     pub fn rule(mut self, rule: impl Into<String>) -> Self {
@@ -142,14 +147,25 @@ pub struct LocalResponse {
 }
 
 impl LocalResponse {
-    pub fn from_denial(denial: &Denial, request_id: &str, extra: &[(String, String)]) -> LocalResponse {
-        let mut headers = vec![("content-type".to_string(), "application/problem+json".to_string())];
+    pub fn from_denial(
+        denial: &Denial,
+        request_id: &str,
+        extra: &[(String, String)],
+    ) -> LocalResponse {
+        let mut headers = vec![(
+            "content-type".to_string(),
+            "application/problem+json".to_string(),
+        )];
         headers.extend(denial.headers.iter().cloned());
         if !request_id.is_empty() {
             headers.push(("x-request-id".to_string(), request_id.to_string()));
         }
         headers.extend(extra.iter().cloned());
-        LocalResponse { status: denial.status(), headers, body: denial.body(request_id) }
+        LocalResponse {
+            status: denial.status(),
+            headers,
+            body: denial.body(request_id),
+        }
     }
 }
 
@@ -159,7 +175,8 @@ mod tests {
 
     #[test]
     fn problem_body_has_rfc9457_members_and_request_id() {
-        let d = Denial::new(Reason::IpDenied, "the client address is on a deny list").rule("ip.deny[0]");
+        let d = Denial::new(Reason::IpDenied, "the client address is on a deny list")
+            .rule("ip.deny[0]");
         let body: serde_json::Value = serde_json::from_slice(&d.body("abc-123")).unwrap();
         assert_eq!(body["type"], "urn:palisade:problem:ip_denied");
         assert_eq!(body["title"], "Client address denied");
@@ -181,7 +198,9 @@ mod tests {
         let d = Denial::new(Reason::MethodNotAllowed, "x").header("allow", "GET, HEAD");
         let r = LocalResponse::from_denial(&d, "rid", &[]);
         assert_eq!(r.status, 405);
-        assert!(r.headers.contains(&("content-type".into(), "application/problem+json".into())));
+        assert!(r
+            .headers
+            .contains(&("content-type".into(), "application/problem+json".into())));
         assert!(r.headers.contains(&("allow".into(), "GET, HEAD".into())));
         assert!(r.headers.contains(&("x-request-id".into(), "rid".into())));
     }

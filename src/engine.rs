@@ -43,21 +43,55 @@ pub struct Exchange {
     pub denied: Option<Denial>,
     /// The decision has been recorded (audit, metrics).
     pub recorded: bool,
+    /// Stage-by-stage notes, kept only when explaining a request (CLI), never in the filter.
+    pub trace: Option<Vec<(&'static str, String)>>,
 }
 
 impl Exchange {
     pub fn client_ip_string(&self) -> Option<String> {
         self.client_ip.map(|ip| ip.to_string())
     }
+
+    fn note(&mut self, stage: &'static str, what: impl FnOnce() -> String) {
+        if let Some(t) = self.trace.as_mut() {
+            t.push((stage, what()));
+        }
+    }
 }
 
 /// The request passed the request-header stages: `Continue`, or a denial already recorded.
-pub fn on_request_headers(policy: &Policy, req: &Request, end_of_stream: bool, host: &dyn Host) -> (Exchange, Verdict) {
+pub fn on_request_headers(
+    policy: &Policy,
+    req: &Request,
+    end_of_stream: bool,
+    host: &dyn Host,
+) -> (Exchange, Verdict) {
+    run_headers(policy, req, end_of_stream, host, false)
+}
+
+/// As `on_request_headers`, keeping a stage-by-stage trace in `Exchange::trace` (for `explain`).
+pub fn on_request_headers_traced(
+    policy: &Policy,
+    req: &Request,
+    end_of_stream: bool,
+    host: &dyn Host,
+) -> (Exchange, Verdict) {
+    run_headers(policy, req, end_of_stream, host, true)
+}
+
+fn run_headers(
+    policy: &Policy,
+    req: &Request,
+    end_of_stream: bool,
+    host: &dyn Host,
+    traced: bool,
+) -> (Exchange, Verdict) {
     let xff: Vec<&[u8]> = req.header_values("x-forwarded-for").collect();
     let (client_ip, client_ip_origin) = policy.client_ip.resolve(req.peer, &xff);
     let path = normalize_path(&req.target);
     let (route, pidx) = policy.select(&req.method, &path, &host_of(&req.authority));
-    let tls = req.tls || (policy.client_ip.peer_is_trusted(req.peer) && forwarded_proto_is_https(req));
+    let tls =
+        req.tls || (policy.client_ip.peer_is_trusted(req.peer) && forwarded_proto_is_https(req));
     let mut ex = Exchange {
         request_id: req.id.clone(),
         method: req.method.clone(),
@@ -71,9 +105,23 @@ pub fn on_request_headers(policy: &Policy, req: &Request, end_of_stream: bool, h
         would_deny: None,
         denied: None,
         recorded: false,
+        trace: traced.then(Vec::new),
     };
+    ex.note("client_ip", || {
+        format!("{} (from {})", ex_ip(client_ip), client_ip_origin.as_str())
+    });
+    ex.note("route", || match route {
+        Some(r) => format!(
+            "{} matched path {path} → policy {}",
+            policy.routes[r].name, policy.policies[pidx].name
+        ),
+        None => format!(
+            "no route matched path {path} → default policy {}",
+            policy.policies[pidx].name
+        ),
+    });
     let rules = &policy.policies[pidx];
-    let result = run_head_stages(policy, rules, req, &ex);
+    let result = run_head_stages(policy, rules, req, &mut ex);
     let verdict = match result {
         Ok(()) => Verdict::Continue,
         Err(denial) => decide(policy, &mut ex, denial, host),
@@ -84,26 +132,79 @@ pub fn on_request_headers(policy: &Policy, req: &Request, end_of_stream: bool, h
     (ex, verdict)
 }
 
-fn run_head_stages(policy: &Policy, rules: &PolicyRules, req: &Request, ex: &Exchange) -> Result<(), Denial> {
-    policy.ip.check(ex.client_ip)?;
-    rules.ip.check(ex.client_ip)?;
-    if rules.require_tls && !ex.tls {
-        return Err(Denial::new(crate::denial::Reason::TlsRequired, "this resource is only served over HTTPS")
-            .rule(format!("policies.{}.require_tls", rules.name)));
-    }
-    rules.limits.check_head(req)?;
+fn ex_ip(ip: Option<IpAddr>) -> String {
+    ip.map(|i| i.to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Runs a stage, noting its outcome when tracing; a denial stops the stages.
+fn stage(ex: &mut Exchange, name: &'static str, result: Result<(), Denial>) -> Result<(), Denial> {
+    ex.note(name, || match &result {
+        Ok(()) => "pass".to_string(),
+        Err(d) => format!(
+            "deny: {} ({}){}",
+            d.reason.code(),
+            d.detail,
+            d.rule
+                .as_ref()
+                .map(|r| format!(", rule {r}"))
+                .unwrap_or_default()
+        ),
+    });
+    result
+}
+
+fn run_head_stages(
+    policy: &Policy,
+    rules: &PolicyRules,
+    req: &Request,
+    ex: &mut Exchange,
+) -> Result<(), Denial> {
+    stage(
+        ex,
+        "ip_lists",
+        policy
+            .ip
+            .check(ex.client_ip)
+            .and_then(|_| rules.ip.check(ex.client_ip)),
+    )?;
+    let tls = if rules.require_tls && !ex.tls {
+        Err(Denial::new(
+            crate::denial::Reason::TlsRequired,
+            "this resource is only served over HTTPS",
+        )
+        .rule(format!("policies.{}.require_tls", rules.name)))
+    } else {
+        Ok(())
+    };
+    stage(ex, "tls", tls)?;
+    stage(ex, "limits", rules.limits.check_head(req).map(|_| ()))?;
     Ok(())
 }
 
 /// A chunk of the request body arrived (`chunk_len` bytes).
-pub fn on_request_body(policy: &Policy, ex: &mut Exchange, chunk_len: usize, end_of_stream: bool, host: &dyn Host) -> Verdict {
+pub fn on_request_body(
+    policy: &Policy,
+    ex: &mut Exchange,
+    chunk_len: usize,
+    end_of_stream: bool,
+    host: &dyn Host,
+) -> Verdict {
     if ex.denied.is_some() {
         return Verdict::Continue;
     }
     ex.body_bytes = ex.body_bytes.saturating_add(chunk_len as u64);
     let rules = &policy.policies[ex.policy];
     if ex.would_deny.is_none() {
-        if let Err(denial) = rules.limits.check_body_so_far(ex.body_bytes) {
+        let checked = rules.limits.check_body_so_far(ex.body_bytes);
+        if end_of_stream || checked.is_err() {
+            let total = ex.body_bytes;
+            ex.note("body_size", || match &checked {
+                Ok(()) => format!("pass ({total} bytes)"),
+                Err(d) => format!("deny: {} ({total} bytes so far)", d.reason.code()),
+            });
+        }
+        if let Err(denial) = checked {
             let verdict = decide(policy, ex, denial, host);
             if verdict != Verdict::Continue {
                 return verdict;
@@ -151,7 +252,8 @@ fn decide(policy: &Policy, ex: &mut Exchange, denial: Denial, host: &dyn Host) -
         Mode::Enforce => {
             host.count(Metric::Denied, 1);
             host.count(Metric::DeniedBy(denial.reason), 1);
-            let extra: Vec<(String, String)> = rules.response_headers.to_set(ex.tls).cloned().collect();
+            let extra: Vec<(String, String)> =
+                rules.response_headers.to_set(ex.tls).cloned().collect();
             let response = LocalResponse::from_denial(&denial, &ex.request_id, &extra);
             ex.denied = Some(denial);
             record(policy, ex, host);
@@ -246,7 +348,10 @@ mod tests {
         let (_, v) = on_request_headers(&p, &req("GET", "/", &[], "192.0.2.1"), true, &host);
         assert_eq!(v, Verdict::Continue);
         assert_eq!(host.counter("palisade.requests.allowed"), 1);
-        assert!(host.audits.borrow().is_empty(), "allowed requests are not logged by default");
+        assert!(
+            host.audits.borrow().is_empty(),
+            "allowed requests are not logged by default"
+        );
         assert!(host.filter_state.borrow().contains_key("palisade.audit"));
     }
 
@@ -254,8 +359,15 @@ mod tests {
     fn denied_ip_gets_403_problem_json_and_an_audit_record() {
         let p = policy(r#"{"ip": {"deny": ["192.0.2.0/24"]}}"#);
         let host = MemoryHost::at(1_000);
-        let (_, v) = on_request_headers(&p, &req("GET", "/a?secret=1", &[], "192.0.2.1"), true, &host);
-        let Verdict::Deny(resp) = v else { panic!("expected a denial") };
+        let (_, v) = on_request_headers(
+            &p,
+            &req("GET", "/a?secret=1", &[], "192.0.2.1"),
+            true,
+            &host,
+        );
+        let Verdict::Deny(resp) = v else {
+            panic!("expected a denial")
+        };
         assert_eq!(resp.status, 403);
         let body: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
         assert_eq!(body["code"], "ip_denied");
@@ -292,8 +404,16 @@ mod tests {
                 "routes": [{"prefix": "/new", "policy": "new"}]}"#,
         );
         let host = MemoryHost::at(0);
-        assert_eq!(status(&on_request_headers(&p, &req("POST", "/new/x", &[], "192.0.2.1"), true, &host).1), 0);
-        assert_eq!(status(&on_request_headers(&p, &req("POST", "/old", &[], "192.0.2.1"), true, &host).1), 405);
+        assert_eq!(
+            status(
+                &on_request_headers(&p, &req("POST", "/new/x", &[], "192.0.2.1"), true, &host).1
+            ),
+            0
+        );
+        assert_eq!(
+            status(&on_request_headers(&p, &req("POST", "/old", &[], "192.0.2.1"), true, &host).1),
+            405
+        );
     }
 
     #[test]
@@ -303,7 +423,13 @@ mod tests {
                 "routes": [{"prefix": "/admin", "policy": "admin"}]}"#,
         );
         let host = MemoryHost::at(0);
-        for target in ["/admin", "/public/../admin/x", "//admin", "/%61dmin", "/admin;x=1"] {
+        for target in [
+            "/admin",
+            "/public/../admin/x",
+            "//admin",
+            "/%61dmin",
+            "/admin;x=1",
+        ] {
             let (_, v) = on_request_headers(&p, &req("GET", target, &[], "192.0.2.1"), true, &host);
             assert_eq!(status(&v), 403, "{target}");
         }
@@ -313,36 +439,81 @@ mod tests {
     fn streaming_body_over_the_limit_is_denied_with_413() {
         let p = policy(r#"{"policies": {"default": {"limits": {"max_body_bytes": 10}}}}"#);
         let host = MemoryHost::at(0);
-        let (mut ex, v) = on_request_headers(&p, &req("POST", "/", &[("transfer-encoding", b"chunked")], "192.0.2.1"), false, &host);
+        let (mut ex, v) = on_request_headers(
+            &p,
+            &req(
+                "POST",
+                "/",
+                &[("transfer-encoding", b"chunked")],
+                "192.0.2.1",
+            ),
+            false,
+            &host,
+        );
         assert_eq!(v, Verdict::Continue);
-        assert_eq!(on_request_body(&p, &mut ex, 6, false, &host), Verdict::Continue);
+        assert_eq!(
+            on_request_body(&p, &mut ex, 6, false, &host),
+            Verdict::Continue
+        );
         assert_eq!(status(&on_request_body(&p, &mut ex, 6, false, &host)), 413);
         // Later chunks of a denied request change nothing.
-        assert_eq!(on_request_body(&p, &mut ex, 6, true, &host), Verdict::Continue);
+        assert_eq!(
+            on_request_body(&p, &mut ex, 6, true, &host),
+            Verdict::Continue
+        );
         assert_eq!(host.audit_records().len(), 1);
     }
 
     #[test]
     fn tls_is_read_from_the_connection_or_a_trusted_forwarded_proto() {
-        let p = policy(r#"{"client_ip": {"source": "x_forwarded_for", "trusted_proxies": ["10.0.0.0/8"]},
-                          "policies": {"default": {"require_tls": true}}}"#);
+        let p = policy(
+            r#"{"client_ip": {"source": "x_forwarded_for", "trusted_proxies": ["10.0.0.0/8"]},
+                          "policies": {"default": {"require_tls": true}}}"#,
+        );
         let host = MemoryHost::at(0);
         let plain = req("GET", "/", &[], "10.0.0.1");
         assert_eq!(status(&on_request_headers(&p, &plain, true, &host).1), 403);
         let mut tls = plain.clone();
         tls.tls = true;
         assert_eq!(status(&on_request_headers(&p, &tls, true, &host).1), 0);
-        let via_proxy = req("GET", "/", &[("x-forwarded-proto", b"https"), ("x-forwarded-for", b"203.0.113.5")], "10.0.0.1");
-        assert_eq!(status(&on_request_headers(&p, &via_proxy, true, &host).1), 0);
-        let spoofed = req("GET", "/", &[("x-forwarded-proto", b"https")], "198.51.100.7");
-        assert_eq!(status(&on_request_headers(&p, &spoofed, true, &host).1), 403);
+        let via_proxy = req(
+            "GET",
+            "/",
+            &[
+                ("x-forwarded-proto", b"https"),
+                ("x-forwarded-for", b"203.0.113.5"),
+            ],
+            "10.0.0.1",
+        );
+        assert_eq!(
+            status(&on_request_headers(&p, &via_proxy, true, &host).1),
+            0
+        );
+        let spoofed = req(
+            "GET",
+            "/",
+            &[("x-forwarded-proto", b"https")],
+            "198.51.100.7",
+        );
+        assert_eq!(
+            status(&on_request_headers(&p, &spoofed, true, &host).1),
+            403
+        );
     }
 
     #[test]
     fn non_utf8_header_values_are_handled() {
         let p = policy(r#"{"client_ip": {"source": "x_forwarded_for", "trusted_hops": 1}}"#);
         let host = MemoryHost::at(0);
-        let r = req("GET", "/%ff", &[("x-forwarded-for", b"\xff\xfe"), ("user-agent", b"\xc3\x28")], "192.0.2.1");
+        let r = req(
+            "GET",
+            "/%ff",
+            &[
+                ("x-forwarded-for", b"\xff\xfe"),
+                ("user-agent", b"\xc3\x28"),
+            ],
+            "192.0.2.1",
+        );
         let (ex, v) = on_request_headers(&p, &r, true, &host);
         assert_eq!(v, Verdict::Continue);
         assert_eq!(ex.client_ip, Some("192.0.2.1".parse().unwrap()));

@@ -9,7 +9,9 @@ use crate::policy::Policy;
 use crate::request::Request;
 use proxy_wasm::hostcalls;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
-use proxy_wasm::types::{Action, ContextType, LogLevel as WasmLogLevel, MapType, MetricType, Status};
+use proxy_wasm::types::{
+    Action, ContextType, LogLevel as WasmLogLevel, MapType, MetricType, Status,
+};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -84,7 +86,10 @@ impl Host for WasmHost {
     }
 
     fn audit(&self, record: &str) {
-        let _ = hostcalls::log(WasmLogLevel::Info, &format!("{}{record}", crate::audit::LOG_PREFIX));
+        let _ = hostcalls::log(
+            WasmLogLevel::Info,
+            &format!("{}{record}", crate::audit::LOG_PREFIX),
+        );
     }
 
     fn set_filter_state(&self, key: &str, value: &str) {
@@ -102,10 +107,14 @@ impl Context for PalisadeRoot {}
 
 impl RootContext for PalisadeRoot {
     fn on_configure(&mut self, _size: usize) -> bool {
-        let bytes = hostcalls::get_buffer(proxy_wasm::types::BufferType::PluginConfiguration, 0, usize::MAX)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let bytes = hostcalls::get_buffer(
+            proxy_wasm::types::BufferType::PluginConfiguration,
+            0,
+            usize::MAX,
+        )
+        .ok()
+        .flatten()
+        .unwrap_or_default();
         match Policy::from_json(&bytes) {
             Ok(policy) => {
                 self.policy = Some(Rc::new(policy));
@@ -118,10 +127,16 @@ impl RootContext for PalisadeRoot {
             Err(errors) => {
                 let _ = hostcalls::log(
                     WasmLogLevel::Critical,
-                    &format!("palisade: configuration rejected, {} error(s):", errors.len()),
+                    &format!(
+                        "palisade: configuration rejected, {} error(s):",
+                        errors.len()
+                    ),
                 );
                 for e in &errors {
-                    let _ = hostcalls::log(WasmLogLevel::Critical, &format!("palisade: config error: {e}"));
+                    let _ = hostcalls::log(
+                        WasmLogLevel::Critical,
+                        &format!("palisade: config error: {e}"),
+                    );
                 }
                 false
             }
@@ -168,8 +183,14 @@ impl PalisadeHttp {
     }
 
     fn send(&self, response: &LocalResponse) -> Action {
-        let headers: Vec<(&str, &str)> = response.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-        if hostcalls::send_http_response(u32::from(response.status), headers, Some(&response.body)).is_err() {
+        let headers: Vec<(&str, &str)> = response
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        if hostcalls::send_http_response(u32::from(response.status), headers, Some(&response.body))
+            .is_err()
+        {
             let _ = hostcalls::reset_http_request();
         }
         Action::Pause
@@ -197,7 +218,8 @@ impl HttpContext for PalisadeHttp {
                 return self.send(&LocalResponse::from_denial(&d, "", &[]));
             }
         };
-        let (exchange, verdict) = engine::on_request_headers(&self.policy, &req, end_of_stream, self.host.as_ref());
+        let (exchange, verdict) =
+            engine::on_request_headers(&self.policy, &req, end_of_stream, self.host.as_ref());
         self.exchange = Some(exchange);
         self.act(verdict)
     }
@@ -206,7 +228,13 @@ impl HttpContext for PalisadeHttp {
         let Some(ex) = self.exchange.as_mut() else {
             return Action::Continue;
         };
-        let verdict = engine::on_request_body(&self.policy, ex, body_size, end_of_stream, self.host.as_ref());
+        let verdict = engine::on_request_body(
+            &self.policy,
+            ex,
+            body_size,
+            end_of_stream,
+            self.host.as_ref(),
+        );
         self.act(verdict)
     }
 
@@ -219,7 +247,11 @@ impl HttpContext for PalisadeHttp {
             let _ = hostcalls::set_map_value_bytes(MapType::HttpResponseHeaders, name, None);
         }
         for (name, value) in rules.to_set(ex.tls) {
-            let _ = hostcalls::set_map_value_bytes(MapType::HttpResponseHeaders, name, Some(value.as_bytes()));
+            let _ = hostcalls::set_map_value_bytes(
+                MapType::HttpResponseHeaders,
+                name,
+                Some(value.as_bytes()),
+            );
         }
         Action::Continue
     }

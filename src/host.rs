@@ -65,7 +65,11 @@ impl MemoryHost {
 
     /// The audit records written so far, parsed.
     pub fn audit_records(&self) -> Vec<serde_json::Value> {
-        self.audits.borrow().iter().filter_map(|r| serde_json::from_str(r).ok()).collect()
+        self.audits
+            .borrow()
+            .iter()
+            .filter_map(|r| serde_json::from_str(r).ok())
+            .collect()
     }
 }
 
@@ -105,7 +109,9 @@ impl Host for MemoryHost {
     }
 
     fn set_filter_state(&self, key: &str, value: &str) {
-        self.filter_state.borrow_mut().insert(key.to_string(), value.to_string());
+        self.filter_state
+            .borrow_mut()
+            .insert(key.to_string(), value.to_string());
     }
 }
 
@@ -119,7 +125,10 @@ mod tests {
         h.shared_set("k", b"1", None).unwrap();
         let (_, cas) = h.shared_get("k").unwrap();
         h.shared_set("k", b"2", Some(cas)).unwrap();
-        assert_eq!(h.shared_set("k", b"3", Some(cas)), Err(SharedDataError::CasMismatch));
+        assert_eq!(
+            h.shared_set("k", b"3", Some(cas)),
+            Err(SharedDataError::CasMismatch)
+        );
         assert_eq!(h.shared_get("k").unwrap().0, b"2");
     }
 }

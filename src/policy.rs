@@ -34,14 +34,23 @@ impl IpLists {
             return Ok(());
         }
         let Some(ip) = client else {
-            return Err(Denial::new(Reason::IpNotAllowed, "the client address is unknown").rule(format!("{}.allow", self.at)));
+            return Err(
+                Denial::new(Reason::IpNotAllowed, "the client address is unknown")
+                    .rule(format!("{}.allow", self.at)),
+            );
         };
         if self.deny.contains(ip) {
-            return Err(Denial::new(Reason::IpDenied, "the client address is on a deny list").rule(format!("{}.deny", self.at)));
+            return Err(
+                Denial::new(Reason::IpDenied, "the client address is on a deny list")
+                    .rule(format!("{}.deny", self.at)),
+            );
         }
         if !self.allow.is_empty() && !self.allow.contains(ip) {
-            return Err(Denial::new(Reason::IpNotAllowed, "the client address is not on the allow list")
-                .rule(format!("{}.allow", self.at)));
+            return Err(Denial::new(
+                Reason::IpNotAllowed,
+                "the client address is not on the allow list",
+            )
+            .rule(format!("{}.allow", self.at)));
         }
         Ok(())
     }
@@ -59,7 +68,12 @@ pub struct PolicyRules {
 }
 
 impl PolicyRules {
-    fn compile(name: &str, cfg: &PolicyConfig, global_mode: Mode, errors: &mut Vec<ConfigError>) -> PolicyRules {
+    fn compile(
+        name: &str,
+        cfg: &PolicyConfig,
+        global_mode: Mode,
+        errors: &mut Vec<ConfigError>,
+    ) -> PolicyRules {
         let at = format!("policies.{name}");
         PolicyRules {
             name: name.to_string(),
@@ -67,7 +81,11 @@ impl PolicyRules {
             ip: IpLists::compile(&cfg.ip, &format!("{at}.ip"), errors),
             require_tls: cfg.require_tls,
             limits: Limits::compile(&cfg.limits, &format!("{at}.limits"), errors),
-            response_headers: ResponseHeaderRules::compile(&cfg.response_headers, &format!("{at}.response_headers"), errors),
+            response_headers: ResponseHeaderRules::compile(
+                &cfg.response_headers,
+                &format!("{at}.response_headers"),
+                errors,
+            ),
         }
     }
 }
@@ -84,7 +102,11 @@ pub struct Policy {
 }
 
 fn check_policy_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 impl Policy {
@@ -121,7 +143,12 @@ impl Policy {
         let default_policy = match policies.iter().position(|p| p.name == cfg.default_policy) {
             Some(i) => i,
             None if cfg.default_policy == "default" => {
-                policies.push(PolicyRules::compile("default", &PolicyConfig::default(), cfg.mode, &mut errors));
+                policies.push(PolicyRules::compile(
+                    "default",
+                    &PolicyConfig::default(),
+                    cfg.mode,
+                    &mut errors,
+                ));
                 policies.len() - 1
             }
             None => {
@@ -140,14 +167,26 @@ impl Policy {
             }
         }
         if errors.is_empty() {
-            Ok(Policy { client_ip, ip, routes, policies, default_policy, audit: cfg.audit.clone() })
+            Ok(Policy {
+                client_ip,
+                ip,
+                routes,
+                policies,
+                default_policy,
+                audit: cfg.audit.clone(),
+            })
         } else {
             Err(errors)
         }
     }
 
     /// The first matching route (its index) and the policy that applies.
-    pub fn select(&self, method: &str, normalized_path: &str, host: &str) -> (Option<usize>, usize) {
+    pub fn select(
+        &self,
+        method: &str,
+        normalized_path: &str,
+        host: &str,
+    ) -> (Option<usize>, usize) {
         for (i, r) in self.routes.iter().enumerate() {
             if r.matches(method, normalized_path, host) {
                 return (Some(i), r.policy);
@@ -176,8 +215,14 @@ mod tests {
                 "routes": [{"prefix": "/admin", "policy": "missing"}]}"#,
         );
         assert_eq!(errs.len(), 3, "{errs:?}");
-        assert!(errs[0].starts_with("ip.deny[2]: \"10.0.0.0/33\" is not a valid CIDR"), "{errs:?}");
-        assert!(errs[1].starts_with("policies.admin.limits.methods[0]"), "{errs:?}");
+        assert!(
+            errs[0].starts_with("ip.deny[2]: \"10.0.0.0/33\" is not a valid CIDR"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[1].starts_with("policies.admin.limits.methods[0]"),
+            "{errs:?}"
+        );
         assert!(errs[2].starts_with("routes[0].policy"), "{errs:?}");
     }
 
@@ -191,7 +236,10 @@ mod tests {
     #[test]
     fn a_named_default_policy_must_exist() {
         let errs = errors_of(r#"{"default_policy": "strict"}"#);
-        assert_eq!(errs, vec!["default_policy: no policy named \"strict\" in \"policies\""]);
+        assert_eq!(
+            errs,
+            vec!["default_policy: no policy named \"strict\" in \"policies\""]
+        );
     }
 
     #[test]
@@ -211,13 +259,26 @@ mod tests {
     fn ip_lists_deny_wins_and_allow_admits_only_members() {
         let mut errors = Vec::new();
         let l = IpLists::compile(
-            &config::IpListsConfig { allow: vec!["10.0.0.0/8".into()], deny: vec!["10.6.6.0/24".into()] },
+            &config::IpListsConfig {
+                allow: vec!["10.0.0.0/8".into()],
+                deny: vec!["10.6.6.0/24".into()],
+            },
             "ip",
             &mut errors,
         );
         assert!(l.check(Some("10.1.1.1".parse().unwrap())).is_ok());
-        assert_eq!(l.check(Some("10.6.6.6".parse().unwrap())).unwrap_err().reason, Reason::IpDenied);
-        assert_eq!(l.check(Some("192.0.2.1".parse().unwrap())).unwrap_err().reason, Reason::IpNotAllowed);
+        assert_eq!(
+            l.check(Some("10.6.6.6".parse().unwrap()))
+                .unwrap_err()
+                .reason,
+            Reason::IpDenied
+        );
+        assert_eq!(
+            l.check(Some("192.0.2.1".parse().unwrap()))
+                .unwrap_err()
+                .reason,
+            Reason::IpNotAllowed
+        );
         assert_eq!(l.check(None).unwrap_err().reason, Reason::IpNotAllowed);
         assert!(IpLists::default().check(None).is_ok());
     }

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "palisade", version, about = "Palisade API-security filter: configuration and request tools")]
+#[command(
+    name = "palisade",
+    version,
+    about = "Palisade API-security filter: configuration and request tools"
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,
@@ -31,8 +35,107 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Run one request through the engine and show the verdict and why.
+    Explain {
+        /// The configuration (bare JSON).
+        #[arg(long)]
+        config: PathBuf,
+        /// The TCP peer address of the request (default 127.0.0.1, or the request file's).
+        #[arg(long)]
+        client_ip: Option<String>,
+        /// Treat the connection as TLS.
+        #[arg(long)]
+        tls: bool,
+        /// Time of the request, as RFC 3339 or seconds since the epoch (default: now).
+        #[arg(long)]
+        time: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// A request file (JSON/YAML: method, path, headers, body) or a curl command line
+        /// (`curl -X POST -H 'a: b' -d 'x' http://host/path`).
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
+        request: Vec<String>,
+    },
     /// Print the JSON Schema (draft 2020-12) of the configuration.
     Schema,
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("palisade: {msg}");
+    ExitCode::from(2)
+}
+
+fn parse_time(t: &str) -> Result<u64, String> {
+    if let Ok(secs) = t.parse::<u64>() {
+        return Ok(secs.saturating_mul(1000));
+    }
+    humantime::parse_rfc3339_weak(t)
+        .map_err(|e| format!("--time {t}: {e}"))
+        .and_then(|st| {
+            st.duration_since(std::time::UNIX_EPOCH)
+                .map_err(|e| e.to_string())
+        })
+        .map(|d| d.as_millis() as u64)
+}
+
+fn explain(
+    config: PathBuf,
+    client_ip: Option<String>,
+    tls: bool,
+    time: Option<String>,
+    format: Format,
+    request: Vec<String>,
+) -> ExitCode {
+    use palisade::cli::explain as ex;
+    let bytes = match std::fs::read(&config) {
+        Ok(b) => b,
+        Err(e) => return fail(&format!("cannot read {}: {e}", config.display())),
+    };
+    let policy = match palisade::Policy::from_json(&bytes) {
+        Ok(p) => p,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{}: {e}", config.display());
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let spec = if request.len() == 1
+        && !request[0].starts_with("http")
+        && std::path::Path::new(&request[0]).is_file()
+    {
+        match std::fs::read(&request[0])
+            .map_err(|e| e.to_string())
+            .and_then(|b| ex::parse_request_file(&b))
+        {
+            Ok(s) => s,
+            Err(e) => return fail(&format!("{}: {e}", request[0])),
+        }
+    } else {
+        match ex::parse_curl(&request) {
+            Ok(s) => s,
+            Err(e) => return fail(&e),
+        }
+    };
+    let req = match ex::to_request(&spec, client_ip.as_deref(), tls.then_some(true)) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let now_ms = match time.as_deref().map(parse_time).transpose() {
+        Ok(Some(t)) => t,
+        Ok(None) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0),
+        Err(e) => return fail(&e),
+    };
+    let v = ex::explain(&policy, &spec, &req, now_ms);
+    match format {
+        Format::Text => print!("{}", ex::render_text(&v, cli::color_stdout())),
+        Format::Json => println!("{v}"),
+    }
+    ExitCode::SUCCESS
 }
 
 fn main() -> ExitCode {
@@ -45,7 +148,9 @@ fn main() -> ExitCode {
             }
             let failed = reports.iter().any(|r| !r.errors.is_empty());
             match format {
-                Format::Text => print!("{}", cli::check::render_text(&reports, cli::color_stdout())),
+                Format::Text => {
+                    print!("{}", cli::check::render_text(&reports, cli::color_stdout()))
+                }
                 Format::Json => println!("{}", cli::check::render_json(&reports)),
             }
             if failed {
@@ -54,6 +159,14 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Explain {
+            config,
+            client_ip,
+            tls,
+            time,
+            format,
+            request,
+        } => explain(config, client_ip, tls, time, format, request),
         Command::Schema => {
             println!("{}", cli::schema::schema_json());
             ExitCode::SUCCESS

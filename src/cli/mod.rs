@@ -2,6 +2,7 @@
 //! for people and for pipelines. Decisions are never made here; they come from the engine.
 
 pub mod check;
+pub mod explain;
 pub mod schema;
 
 use std::io::IsTerminal;

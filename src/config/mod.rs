@@ -107,7 +107,11 @@ pub struct AuditConfig {
 
 impl Default for AuditConfig {
     fn default() -> Self {
-        AuditConfig { log_allowed: false, log: true, filter_state: true }
+        AuditConfig {
+            log_allowed: false,
+            log: true,
+            filter_state: true,
+        }
     }
 }
 
