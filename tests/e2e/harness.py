@@ -576,7 +576,8 @@ def raw_request(
                 sock.sendall(chunk)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the proxy may answer and close before the whole body is sent
-        response = http.client.HTTPResponse(sock)
+        method = head.split(b" ", 1)[0].decode("latin-1")
+        response = http.client.HTTPResponse(sock, method=method)
         response.begin()
         body = response.read()
         return RawResponse(response.status, list(response.getheaders()), body)

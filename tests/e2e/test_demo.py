@@ -149,6 +149,33 @@ def test_oversized_chunked_body_gets_413(envoy):
     assert resp.json()["request_id"] == "big-chunked"
 
 
+def test_chunked_body_exactly_at_the_limit_is_allowed_and_one_byte_more_is_413(envoy):
+    def slowly(data):
+        for part in chunked(data, 100):
+            yield part
+            time.sleep(0.005)  # separate body callbacks in Envoy
+
+    head = request_head("POST", "/upload/f", [("transfer-encoding", "chunked")])
+    ok = raw_request(envoy.address("plain"), head, slowly(b"z" * 1024))
+    assert ok.status == 200, ok.body
+    assert ok.json()["body_bytes"] == 1024
+    over = raw_request(envoy.address("plain"), head, slowly(b"z" * 1025))
+    assert over.status == 413, over.body
+
+
+def test_head_request_is_allowed_without_a_body(envoy):
+    resp = raw_request(envoy.address("plain"), request_head("HEAD", "/api/orders", [("x-request-id", "head-1")]))
+    assert resp.status == 200
+    assert resp.body == b""
+
+
+@pytest.mark.parametrize("target", ["/%61dmin/users", "//admin/users", "/api/../admin/users", "/ADMIN/../admin/users"])
+def test_path_tricks_do_not_dodge_the_admin_route(envoy, target):
+    resp = raw_request(envoy.address("plain"), request_head("GET", target, []))
+    assert resp.status == 403, (target, resp.body)
+    assert resp.json()["code"] == "tls_required"
+
+
 def test_invalid_content_length_is_refused(envoy):
     # Envoy's codec refuses it before any filter runs; either way it never reaches the upstream.
     resp = raw_request(envoy.address("plain"), request_head("POST", "/api/x", [("content-length", "abc")]))
