@@ -27,6 +27,11 @@ pub struct AuditRecord<'a> {
     pub reason: Option<&'static str>,
     pub status: Option<u16>,
     pub rule: Option<&'a str>,
+    /// What the deciding stage said (no secrets, no request data beyond names and counts).
+    pub detail: Option<&'a str>,
+    /// Set when this denial put the client in the penalty box.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub penalty: Option<&'a str>,
     pub mode: &'static str,
 }
 
@@ -46,9 +51,6 @@ pub fn rfc3339(ms: u64) -> String {
 mod tests {
     #[test]
     fn time_is_rfc3339_utc_with_millis() {
-        assert_eq!(
-            super::rfc3339(1_700_000_000_123),
-            "2023-11-14T22:13:20.123Z"
-        );
+        assert_eq!(super::rfc3339(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
     }
 }

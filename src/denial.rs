@@ -16,11 +16,13 @@ pub enum Reason {
     HeadersTooLarge,
     BodyTooLarge,
     BadRequest,
+    RateLimited,
+    PenaltyBoxed,
     InternalError,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 10] = [
+    pub const ALL: [Reason; 12] = [
         Reason::IpDenied,
         Reason::IpNotAllowed,
         Reason::TlsRequired,
@@ -30,6 +32,8 @@ impl Reason {
         Reason::HeadersTooLarge,
         Reason::BodyTooLarge,
         Reason::BadRequest,
+        Reason::RateLimited,
+        Reason::PenaltyBoxed,
         Reason::InternalError,
     ];
 
@@ -45,6 +49,8 @@ impl Reason {
             Reason::HeadersTooLarge => "headers_too_large",
             Reason::BodyTooLarge => "body_too_large",
             Reason::BadRequest => "bad_request",
+            Reason::RateLimited => "rate_limited",
+            Reason::PenaltyBoxed => "penalty_boxed",
             Reason::InternalError => "internal_error",
         }
     }
@@ -57,6 +63,7 @@ impl Reason {
             Reason::TooManyHeaders | Reason::HeadersTooLarge => 431,
             Reason::BodyTooLarge => 413,
             Reason::BadRequest => 400,
+            Reason::RateLimited | Reason::PenaltyBoxed => 429,
             Reason::InternalError => 500,
         }
     }
@@ -72,6 +79,8 @@ impl Reason {
             Reason::HeadersTooLarge => "Request headers too large",
             Reason::BodyTooLarge => "Request body too large",
             Reason::BadRequest => "Bad request",
+            Reason::RateLimited => "Too many requests",
+            Reason::PenaltyBoxed => "Client temporarily blocked",
             Reason::InternalError => "Request could not be checked",
         }
     }
@@ -87,6 +96,10 @@ pub struct Denial {
     pub rule: Option<String>,
     /// Extra response headers (`Allow`, `WWW-Authenticate`, `Retry-After`, ...).
     pub headers: Vec<(String, String)>,
+    /// A registered problem type URI replacing Palisade's own (e.g. the IETF `quota-exceeded`).
+    pub problem_type: Option<&'static str>,
+    /// Extension members of the problem body (e.g. `violated-policies`).
+    pub extensions: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl Denial {
@@ -96,6 +109,8 @@ impl Denial {
             detail: detail.into(),
             rule: None,
             headers: Vec::new(),
+            problem_type: None,
+            extensions: Vec::new(),
         }
     }
 
@@ -113,10 +128,22 @@ impl Denial {
         self.reason.status()
     }
 
+    pub fn problem_type(mut self, uri: &'static str) -> Self {
+        self.problem_type = Some(uri);
+        self
+    }
+
+    pub fn extension(mut self, name: &'static str, value: serde_json::Value) -> Self {
+        self.extensions.push((name, value));
+        self
+    }
+
     /// The problem+json body.
     pub fn body(&self, request_id: &str) -> Vec<u8> {
         #[derive(Serialize)]
         struct Problem<'a> {
+            #[serde(flatten)]
+            extensions: serde_json::Map<String, serde_json::Value>,
             #[serde(rename = "type")]
             kind: String,
             title: &'a str,
@@ -127,7 +154,11 @@ impl Denial {
             request_id: &'a str,
         }
         let problem = Problem {
-            kind: format!("urn:palisade:problem:{}", self.reason.code()),
+            extensions: self.extensions.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            kind: match self.problem_type {
+                Some(uri) => uri.to_string(),
+                None => format!("urn:palisade:problem:{}", self.reason.code()),
+            },
             title: self.reason.title(),
             status: self.status(),
             detail: &self.detail,
@@ -147,25 +178,14 @@ pub struct LocalResponse {
 }
 
 impl LocalResponse {
-    pub fn from_denial(
-        denial: &Denial,
-        request_id: &str,
-        extra: &[(String, String)],
-    ) -> LocalResponse {
-        let mut headers = vec![(
-            "content-type".to_string(),
-            "application/problem+json".to_string(),
-        )];
+    pub fn from_denial(denial: &Denial, request_id: &str, extra: &[(String, String)]) -> LocalResponse {
+        let mut headers = vec![("content-type".to_string(), "application/problem+json".to_string())];
         headers.extend(denial.headers.iter().cloned());
         if !request_id.is_empty() {
             headers.push(("x-request-id".to_string(), request_id.to_string()));
         }
         headers.extend(extra.iter().cloned());
-        LocalResponse {
-            status: denial.status(),
-            headers,
-            body: denial.body(request_id),
-        }
+        LocalResponse { status: denial.status(), headers, body: denial.body(request_id) }
     }
 }
 
@@ -175,8 +195,7 @@ mod tests {
 
     #[test]
     fn problem_body_has_rfc9457_members_and_request_id() {
-        let d = Denial::new(Reason::IpDenied, "the client address is on a deny list")
-            .rule("ip.deny[0]");
+        let d = Denial::new(Reason::IpDenied, "the client address is on a deny list").rule("ip.deny[0]");
         let body: serde_json::Value = serde_json::from_slice(&d.body("abc-123")).unwrap();
         assert_eq!(body["type"], "urn:palisade:problem:ip_denied");
         assert_eq!(body["title"], "Client address denied");
@@ -198,9 +217,7 @@ mod tests {
         let d = Denial::new(Reason::MethodNotAllowed, "x").header("allow", "GET, HEAD");
         let r = LocalResponse::from_denial(&d, "rid", &[]);
         assert_eq!(r.status, 405);
-        assert!(r
-            .headers
-            .contains(&("content-type".into(), "application/problem+json".into())));
+        assert!(r.headers.contains(&("content-type".into(), "application/problem+json".into())));
         assert!(r.headers.contains(&("allow".into(), "GET, HEAD".into())));
         assert!(r.headers.contains(&("x-request-id".into(), "rid".into())));
     }

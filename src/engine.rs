@@ -6,11 +6,14 @@
 
 use crate::audit::{self, AuditRecord};
 use crate::config::Mode;
-use crate::denial::{Denial, LocalResponse};
+use crate::denial::{Denial, LocalResponse, Reason};
 use crate::host::Host;
 use crate::ip::ClientIpOrigin;
 use crate::metrics::Metric;
 use crate::policy::{Policy, PolicyRules};
+use crate::ratelimit::{
+    KeyInputs, PenaltyKey, PenaltyKind, RateLimitMetric, Stage, ABNORMAL_USAGE_TYPE, QUOTA_EXCEEDED_TYPE,
+};
 use crate::request::Request;
 use crate::response_headers::ResponseHeaderRules;
 use crate::route::{host_of, normalize_path};
@@ -43,6 +46,12 @@ pub struct Exchange {
     pub denied: Option<Denial>,
     /// The decision has been recorded (audit, metrics).
     pub recorded: bool,
+    /// Where this client's penalty-box record lives (when the box is configured).
+    pub penalty_key: Option<PenaltyKey>,
+    /// Set when this request's denial put the client in the penalty box: why.
+    pub penalty: Option<String>,
+    /// Headers to add to the upstream's response (RateLimit fields on allowed requests).
+    pub response_extra: Vec<(String, String)>,
     /// Stage-by-stage notes, kept only when explaining a request (CLI), never in the filter.
     pub trace: Option<Vec<(&'static str, String)>>,
 }
@@ -60,12 +69,7 @@ impl Exchange {
 }
 
 /// The request passed the request-header stages: `Continue`, or a denial already recorded.
-pub fn on_request_headers(
-    policy: &Policy,
-    req: &Request,
-    end_of_stream: bool,
-    host: &dyn Host,
-) -> (Exchange, Verdict) {
+pub fn on_request_headers(policy: &Policy, req: &Request, end_of_stream: bool, host: &dyn Host) -> (Exchange, Verdict) {
     run_headers(policy, req, end_of_stream, host, false)
 }
 
@@ -90,8 +94,7 @@ fn run_headers(
     let (client_ip, client_ip_origin) = policy.client_ip.resolve(req.peer, &xff);
     let path = normalize_path(&req.target);
     let (route, pidx) = policy.select(&req.method, &path, &host_of(&req.authority));
-    let tls =
-        req.tls || (policy.client_ip.peer_is_trusted(req.peer) && forwarded_proto_is_https(req));
+    let tls = req.tls || (policy.client_ip.peer_is_trusted(req.peer) && forwarded_proto_is_https(req));
     let mut ex = Exchange {
         request_id: req.id.clone(),
         method: req.method.clone(),
@@ -105,23 +108,18 @@ fn run_headers(
         would_deny: None,
         denied: None,
         recorded: false,
+        penalty_key: None,
+        penalty: None,
+        response_extra: Vec::new(),
         trace: traced.then(Vec::new),
     };
-    ex.note("client_ip", || {
-        format!("{} (from {})", ex_ip(client_ip), client_ip_origin.as_str())
-    });
+    ex.note("client_ip", || format!("{} (from {})", ex_ip(client_ip), client_ip_origin.as_str()));
     ex.note("route", || match route {
-        Some(r) => format!(
-            "{} matched path {path} → policy {}",
-            policy.routes[r].name, policy.policies[pidx].name
-        ),
-        None => format!(
-            "no route matched path {path} → default policy {}",
-            policy.policies[pidx].name
-        ),
+        Some(r) => format!("{} matched path {path} → policy {}", policy.routes[r].name, policy.policies[pidx].name),
+        None => format!("no route matched path {path} → default policy {}", policy.policies[pidx].name),
     });
     let rules = &policy.policies[pidx];
-    let result = run_head_stages(policy, rules, req, &mut ex);
+    let result = run_head_stages(policy, rules, req, &mut ex, host);
     let verdict = match result {
         Ok(()) => Verdict::Continue,
         Err(denial) => decide(policy, &mut ex, denial, host),
@@ -133,8 +131,7 @@ fn run_headers(
 }
 
 fn ex_ip(ip: Option<IpAddr>) -> String {
-    ip.map(|i| i.to_string())
-        .unwrap_or_else(|| "unknown".to_string())
+    ip.map(|i| i.to_string()).unwrap_or_else(|| "unknown".to_string())
 }
 
 /// Runs a stage, noting its outcome when tracing; a denial stops the stages.
@@ -145,10 +142,7 @@ fn stage(ex: &mut Exchange, name: &'static str, result: Result<(), Denial>) -> R
             "deny: {} ({}){}",
             d.reason.code(),
             d.detail,
-            d.rule
-                .as_ref()
-                .map(|r| format!(", rule {r}"))
-                .unwrap_or_default()
+            d.rule.as_ref().map(|r| format!(", rule {r}")).unwrap_or_default()
         ),
     });
     result
@@ -159,27 +153,106 @@ fn run_head_stages(
     rules: &PolicyRules,
     req: &Request,
     ex: &mut Exchange,
+    host: &dyn Host,
 ) -> Result<(), Denial> {
-    stage(
-        ex,
-        "ip_lists",
-        policy
-            .ip
-            .check(ex.client_ip)
-            .and_then(|_| rules.ip.check(ex.client_ip)),
-    )?;
+    stage(ex, "ip_lists", policy.ip.check(ex.client_ip).and_then(|_| rules.ip.check(ex.client_ip)))?;
+    if policy.penalty.is_some() {
+        let boxed = penalty_check(policy, req, ex, host);
+        stage(ex, "penalty_box", boxed)?;
+    }
     let tls = if rules.require_tls && !ex.tls {
-        Err(Denial::new(
-            crate::denial::Reason::TlsRequired,
-            "this resource is only served over HTTPS",
-        )
-        .rule(format!("policies.{}.require_tls", rules.name)))
+        Err(Denial::new(Reason::TlsRequired, "this resource is only served over HTTPS")
+            .rule(format!("policies.{}.require_tls", rules.name)))
     } else {
         Ok(())
     };
     stage(ex, "tls", tls)?;
     stage(ex, "limits", rules.limits.check_head(req).map(|_| ()))?;
+    if rules.rate_limits.has_stage(Stage::BeforeAuth) {
+        let limited = rate_limit(policy, rules, req, ex, Stage::BeforeAuth, host);
+        stage(ex, "rate_limits", limited)?;
+    }
     Ok(())
+}
+
+fn key_inputs<'a>(policy: &'a Policy, req: &'a Request, ex: &Exchange) -> KeyInputs<'a> {
+    KeyInputs {
+        client_ip: ex.client_ip,
+        consumer: None,
+        api_key_id: None,
+        route: ex.route.map(|r| policy.routes[r].name.as_str()),
+        headers: &req.headers,
+        claims: None,
+    }
+}
+
+/// Refuses a client that is in the penalty box (one shared-data read).
+fn penalty_check(policy: &Policy, req: &Request, ex: &mut Exchange, host: &dyn Host) -> Result<(), Denial> {
+    let Some(pb) = &policy.penalty else {
+        return Ok(());
+    };
+    let Some(key) = pb.key(&key_inputs(policy, req, ex)) else {
+        return Ok(());
+    };
+    ex.penalty_key = Some(key);
+    match pb.check(key, host) {
+        None => Ok(()),
+        Some(boxed) => {
+            host.count(Metric::RateLimit(RateLimitMetric::PenaltyDenied), 1);
+            Err(Denial::new(
+                Reason::PenaltyBoxed,
+                format!("too many refused requests from this client; retry after {}s", boxed.retry_after_s),
+            )
+            .rule("rate_limiting.penalty_box")
+            .header("retry-after", boxed.retry_after_s.to_string())
+            .problem_type(ABNORMAL_USAGE_TYPE))
+        }
+    }
+}
+
+/// Checks the policy's rate limits of one stage, counting per rule.
+fn rate_limit(
+    policy: &Policy,
+    rules: &PolicyRules,
+    req: &Request,
+    ex: &mut Exchange,
+    stage: Stage,
+    host: &dyn Host,
+) -> Result<(), Denial> {
+    let Some(store) = &policy.rate_store else {
+        return Ok(());
+    };
+    let decision = rules.rate_limits.check(stage, &key_inputs(policy, req, ex), store, host);
+    for (m, delta) in decision.stats.metrics() {
+        host.count(Metric::RateLimit(m), delta);
+    }
+    if decision.limited {
+        for s in decision.states.iter().filter(|s| s.limited) {
+            host.count_named(&s.rule.limited_metric(), 1);
+        }
+        let first = decision.violated_policies().first().map(|n| n.to_string()).unwrap_or_default();
+        let mut denial = Denial::new(Reason::RateLimited, decision.reason())
+            .rule(format!("policies.{}.rate_limits.{first}", rules.name))
+            .problem_type(QUOTA_EXCEEDED_TYPE)
+            .extension("violated-policies", serde_json::json!(decision.violated_policies()));
+        for (name, value) in decision.response_headers() {
+            denial = denial.header(name, value);
+        }
+        return Err(denial);
+    }
+    for s in &decision.states {
+        host.count_named(&s.rule.allowed_metric(), 1);
+    }
+    ex.response_extra.extend(decision.response_headers().into_iter().map(|(n, v)| (n.to_string(), v)));
+    Ok(())
+}
+
+/// The penalty-box kind a denial counts as, if any.
+fn penalty_kind(reason: Reason) -> Option<PenaltyKind> {
+    match reason {
+        Reason::RateLimited => Some(PenaltyKind::RateLimited),
+        _ => None,
+    }
 }
 
 /// A chunk of the request body arrived (`chunk_len` bytes).
@@ -252,8 +325,17 @@ fn decide(policy: &Policy, ex: &mut Exchange, denial: Denial, host: &dyn Host) -
         Mode::Enforce => {
             host.count(Metric::Denied, 1);
             host.count(Metric::DeniedBy(denial.reason), 1);
-            let extra: Vec<(String, String)> =
-                rules.response_headers.to_set(ex.tls).cloned().collect();
+            if let (Some(pb), Some(key), Some(kind)) = (&policy.penalty, ex.penalty_key, penalty_kind(denial.reason)) {
+                let (boxed, stats) = pb.record_with_stats(kind, key, host);
+                if stats.evictions > 0 {
+                    host.count(Metric::RateLimit(RateLimitMetric::PenaltyEvictions), u64::from(stats.evictions));
+                }
+                if let Some(b) = boxed {
+                    host.count(Metric::RateLimit(RateLimitMetric::ClientsBoxed), 1);
+                    ex.penalty = Some(b.reason);
+                }
+            }
+            let extra: Vec<(String, String)> = rules.response_headers.to_set(ex.tls).cloned().collect();
             let response = LocalResponse::from_denial(&denial, &ex.request_id, &extra);
             ex.denied = Some(denial);
             record(policy, ex, host);
@@ -298,6 +380,8 @@ fn record(policy: &Policy, ex: &mut Exchange, host: &dyn Host) {
         reason: decided.map(|d| d.reason.code()),
         status: decided.map(|d| d.status()),
         rule: decided.and_then(|d| d.rule.as_deref()),
+        detail: decided.map(|d| d.detail.as_str()),
+        penalty: ex.penalty.as_deref(),
         mode: match rules.mode {
             Mode::Enforce => "enforce",
             Mode::Monitor => "monitor",
@@ -348,10 +432,7 @@ mod tests {
         let (_, v) = on_request_headers(&p, &req("GET", "/", &[], "192.0.2.1"), true, &host);
         assert_eq!(v, Verdict::Continue);
         assert_eq!(host.counter("palisade.requests.allowed"), 1);
-        assert!(
-            host.audits.borrow().is_empty(),
-            "allowed requests are not logged by default"
-        );
+        assert!(host.audits.borrow().is_empty(), "allowed requests are not logged by default");
         assert!(host.filter_state.borrow().contains_key("palisade.audit"));
     }
 
@@ -359,15 +440,8 @@ mod tests {
     fn denied_ip_gets_403_problem_json_and_an_audit_record() {
         let p = policy(r#"{"ip": {"deny": ["192.0.2.0/24"]}}"#);
         let host = MemoryHost::at(1_000);
-        let (_, v) = on_request_headers(
-            &p,
-            &req("GET", "/a?secret=1", &[], "192.0.2.1"),
-            true,
-            &host,
-        );
-        let Verdict::Deny(resp) = v else {
-            panic!("expected a denial")
-        };
+        let (_, v) = on_request_headers(&p, &req("GET", "/a?secret=1", &[], "192.0.2.1"), true, &host);
+        let Verdict::Deny(resp) = v else { panic!("expected a denial") };
         assert_eq!(resp.status, 403);
         let body: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
         assert_eq!(body["code"], "ip_denied");
@@ -404,16 +478,8 @@ mod tests {
                 "routes": [{"prefix": "/new", "policy": "new"}]}"#,
         );
         let host = MemoryHost::at(0);
-        assert_eq!(
-            status(
-                &on_request_headers(&p, &req("POST", "/new/x", &[], "192.0.2.1"), true, &host).1
-            ),
-            0
-        );
-        assert_eq!(
-            status(&on_request_headers(&p, &req("POST", "/old", &[], "192.0.2.1"), true, &host).1),
-            405
-        );
+        assert_eq!(status(&on_request_headers(&p, &req("POST", "/new/x", &[], "192.0.2.1"), true, &host).1), 0);
+        assert_eq!(status(&on_request_headers(&p, &req("POST", "/old", &[], "192.0.2.1"), true, &host).1), 405);
     }
 
     #[test]
@@ -423,13 +489,7 @@ mod tests {
                 "routes": [{"prefix": "/admin", "policy": "admin"}]}"#,
         );
         let host = MemoryHost::at(0);
-        for target in [
-            "/admin",
-            "/public/../admin/x",
-            "//admin",
-            "/%61dmin",
-            "/admin;x=1",
-        ] {
+        for target in ["/admin", "/public/../admin/x", "//admin", "/%61dmin", "/admin;x=1"] {
             let (_, v) = on_request_headers(&p, &req("GET", target, &[], "192.0.2.1"), true, &host);
             assert_eq!(status(&v), 403, "{target}");
         }
@@ -439,28 +499,13 @@ mod tests {
     fn streaming_body_over_the_limit_is_denied_with_413() {
         let p = policy(r#"{"policies": {"default": {"limits": {"max_body_bytes": 10}}}}"#);
         let host = MemoryHost::at(0);
-        let (mut ex, v) = on_request_headers(
-            &p,
-            &req(
-                "POST",
-                "/",
-                &[("transfer-encoding", b"chunked")],
-                "192.0.2.1",
-            ),
-            false,
-            &host,
-        );
+        let (mut ex, v) =
+            on_request_headers(&p, &req("POST", "/", &[("transfer-encoding", b"chunked")], "192.0.2.1"), false, &host);
         assert_eq!(v, Verdict::Continue);
-        assert_eq!(
-            on_request_body(&p, &mut ex, 6, false, &host),
-            Verdict::Continue
-        );
+        assert_eq!(on_request_body(&p, &mut ex, 6, false, &host), Verdict::Continue);
         assert_eq!(status(&on_request_body(&p, &mut ex, 6, false, &host)), 413);
         // Later chunks of a denied request change nothing.
-        assert_eq!(
-            on_request_body(&p, &mut ex, 6, true, &host),
-            Verdict::Continue
-        );
+        assert_eq!(on_request_body(&p, &mut ex, 6, true, &host), Verdict::Continue);
         assert_eq!(host.audit_records().len(), 1);
     }
 
@@ -476,44 +521,18 @@ mod tests {
         let mut tls = plain.clone();
         tls.tls = true;
         assert_eq!(status(&on_request_headers(&p, &tls, true, &host).1), 0);
-        let via_proxy = req(
-            "GET",
-            "/",
-            &[
-                ("x-forwarded-proto", b"https"),
-                ("x-forwarded-for", b"203.0.113.5"),
-            ],
-            "10.0.0.1",
-        );
-        assert_eq!(
-            status(&on_request_headers(&p, &via_proxy, true, &host).1),
-            0
-        );
-        let spoofed = req(
-            "GET",
-            "/",
-            &[("x-forwarded-proto", b"https")],
-            "198.51.100.7",
-        );
-        assert_eq!(
-            status(&on_request_headers(&p, &spoofed, true, &host).1),
-            403
-        );
+        let via_proxy =
+            req("GET", "/", &[("x-forwarded-proto", b"https"), ("x-forwarded-for", b"203.0.113.5")], "10.0.0.1");
+        assert_eq!(status(&on_request_headers(&p, &via_proxy, true, &host).1), 0);
+        let spoofed = req("GET", "/", &[("x-forwarded-proto", b"https")], "198.51.100.7");
+        assert_eq!(status(&on_request_headers(&p, &spoofed, true, &host).1), 403);
     }
 
     #[test]
     fn non_utf8_header_values_are_handled() {
         let p = policy(r#"{"client_ip": {"source": "x_forwarded_for", "trusted_hops": 1}}"#);
         let host = MemoryHost::at(0);
-        let r = req(
-            "GET",
-            "/%ff",
-            &[
-                ("x-forwarded-for", b"\xff\xfe"),
-                ("user-agent", b"\xc3\x28"),
-            ],
-            "192.0.2.1",
-        );
+        let r = req("GET", "/%ff", &[("x-forwarded-for", b"\xff\xfe"), ("user-agent", b"\xc3\x28")], "192.0.2.1");
         let (ex, v) = on_request_headers(&p, &r, true, &host);
         assert_eq!(v, Verdict::Continue);
         assert_eq!(ex.client_ip, Some("192.0.2.1".parse().unwrap()));
@@ -527,5 +546,66 @@ mod tests {
         on_complete(&p, &mut ex, &host);
         assert_eq!(host.audit_records().len(), 1);
         assert_eq!(host.audit_records()[0]["decision"], "allow");
+    }
+
+    const LIMITED: &str = r#"{
+        "rate_limiting": {"table": {"slots": 64}, "penalty_box": {"thresholds": {"rate_limited": 3}, "window": "1m", "cooldown": "30s", "slots": 16}},
+        "policies": {"default": {"rate_limits": [{"name": "per_ip", "stage": "before_auth", "limit": 2, "period": "1m", "headers_on_allowed": true}]}}
+    }"#;
+
+    #[test]
+    fn rate_limit_admits_the_limit_then_answers_429_with_retry_after_and_ratelimit_fields() {
+        let p = policy(LIMITED);
+        let host = MemoryHost::at(1_700_000_000_000);
+        p.prime(&host);
+        let r = req("GET", "/", &[], "192.0.2.1");
+        let (ex1, v1) = on_request_headers(&p, &r, true, &host);
+        assert_eq!(v1, Verdict::Continue);
+        assert!(ex1.response_extra.iter().any(|(n, v)| n == "ratelimit-policy" && v == "\"per_ip\";q=2;w=60"));
+        assert_eq!(status(&on_request_headers(&p, &r, true, &host).1), 0);
+        let (_, v3) = on_request_headers(&p, &r, true, &host);
+        let Verdict::Deny(resp) = v3 else { panic!("expected 429") };
+        assert_eq!(resp.status, 429);
+        let header = |n: &str| resp.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        assert_eq!(header("retry-after"), Some("30".to_string()));
+        assert!(header("ratelimit").unwrap().starts_with("\"per_ip\";r=0;t="));
+        let body: serde_json::Value = serde_json::from_slice(&resp.body).unwrap();
+        assert_eq!(body["type"], QUOTA_EXCEEDED_TYPE);
+        assert_eq!(body["violated-policies"][0], "per_ip");
+        assert_eq!(host.counter("palisade.ratelimit.default.per_ip.allowed"), 2);
+        assert_eq!(host.counter("palisade.ratelimit.default.per_ip.limited"), 1);
+        // Another client has its own budget.
+        assert_eq!(status(&on_request_headers(&p, &req("GET", "/", &[], "192.0.2.2"), true, &host).1), 0);
+    }
+
+    #[test]
+    fn repeated_rate_limit_hits_put_the_client_in_the_penalty_box_until_the_cooldown() {
+        let p = policy(LIMITED);
+        let host = MemoryHost::at(1_700_000_000_000);
+        p.prime(&host);
+        let r = req("GET", "/", &[], "192.0.2.1");
+        let codes: Vec<u16> = (0..6).map(|_| status(&on_request_headers(&p, &r, true, &host).1)).collect();
+        assert_eq!(codes, vec![0, 0, 429, 429, 429, 429]);
+        let last = host.audit_records().last().cloned().unwrap();
+        assert_eq!(last["reason"], "penalty_boxed");
+        let boxing = host.audit_records().iter().find(|a| a.get("penalty").is_some()).cloned().unwrap();
+        assert!(boxing["penalty"].as_str().unwrap().contains("3 rate_limited"), "{boxing}");
+        assert_eq!(host.counter("palisade.penalty.boxed"), 1);
+        // After the cooldown (and the rate-limit period), the client is served again.
+        *host.now_ms.borrow_mut() += 61_000;
+        assert_eq!(status(&on_request_headers(&p, &r, true, &host).1), 0);
+    }
+
+    #[test]
+    fn monitor_mode_rate_limit_consumes_no_budget_and_boxes_nobody() {
+        let p = policy(&LIMITED.replace("\"rate_limits\"", "\"mode\": \"monitor\", \"rate_limits\""));
+        let host = MemoryHost::at(1_700_000_000_000);
+        p.prime(&host);
+        let r = req("GET", "/", &[], "192.0.2.1");
+        for _ in 0..8 {
+            assert_eq!(on_request_headers(&p, &r, true, &host).1, Verdict::Continue);
+        }
+        assert_eq!(host.counter("palisade.monitored.rate_limited"), 6);
+        assert_eq!(host.counter("palisade.penalty.boxed"), 0);
     }
 }

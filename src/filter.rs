@@ -9,9 +9,8 @@ use crate::policy::Policy;
 use crate::request::Request;
 use proxy_wasm::hostcalls;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
-use proxy_wasm::types::{
-    Action, ContextType, LogLevel as WasmLogLevel, MapType, MetricType, Status,
-};
+use proxy_wasm::types::{Action, ContextType, LogLevel as WasmLogLevel, MapType, MetricType, Status};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -27,6 +26,8 @@ proxy_wasm::main! {{
 /// Host calls for one VM (one Envoy worker). Metric ids are defined once per configuration.
 struct WasmHost {
     metrics: HashMap<Metric, u32>,
+    /// Counters named by the configuration (per rate-limit rule), defined when first seen.
+    named: RefCell<HashMap<String, u32>>,
 }
 
 impl WasmHost {
@@ -37,7 +38,16 @@ impl WasmHost {
                 metrics.insert(m, id);
             }
         }
-        WasmHost { metrics }
+        WasmHost { metrics, named: RefCell::new(HashMap::new()) }
+    }
+
+    fn named_id(&self, name: &str) -> Option<u32> {
+        if let Some(id) = self.named.borrow().get(name) {
+            return Some(*id);
+        }
+        let id = hostcalls::define_metric(MetricType::Counter, name).ok()?;
+        self.named.borrow_mut().insert(name.to_string(), id);
+        Some(id)
     }
 }
 
@@ -81,15 +91,18 @@ impl Host for WasmHost {
         }
     }
 
+    fn count_named(&self, name: &str, delta: u64) {
+        if let Some(id) = self.named_id(name) {
+            let _ = hostcalls::increment_metric(id, delta as i64);
+        }
+    }
+
     fn log(&self, level: LogLevel, message: &str) {
         let _ = hostcalls::log(wasm_level(level), message);
     }
 
     fn audit(&self, record: &str) {
-        let _ = hostcalls::log(
-            WasmLogLevel::Info,
-            &format!("{}{record}", crate::audit::LOG_PREFIX),
-        );
+        let _ = hostcalls::log(WasmLogLevel::Info, &format!("{}{record}", crate::audit::LOG_PREFIX));
     }
 
     fn set_filter_state(&self, key: &str, value: &str) {
@@ -107,36 +120,28 @@ impl Context for PalisadeRoot {}
 
 impl RootContext for PalisadeRoot {
     fn on_configure(&mut self, _size: usize) -> bool {
-        let bytes = hostcalls::get_buffer(
-            proxy_wasm::types::BufferType::PluginConfiguration,
-            0,
-            usize::MAX,
-        )
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+        let bytes = hostcalls::get_buffer(proxy_wasm::types::BufferType::PluginConfiguration, 0, usize::MAX)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         match Policy::from_json(&bytes) {
             Ok(policy) => {
-                self.policy = Some(Rc::new(policy));
-                if self.host.is_none() {
-                    self.host = Some(Rc::new(WasmHost::define()));
+                let host = Rc::clone(self.host.get_or_insert_with(|| Rc::new(WasmHost::define())));
+                for name in policy.named_metrics() {
+                    host.named_id(&name);
                 }
+                policy.prime(host.as_ref());
+                self.policy = Some(Rc::new(policy));
                 let _ = hostcalls::log(WasmLogLevel::Info, "palisade: configuration loaded");
                 true
             }
             Err(errors) => {
                 let _ = hostcalls::log(
                     WasmLogLevel::Critical,
-                    &format!(
-                        "palisade: configuration rejected, {} error(s):",
-                        errors.len()
-                    ),
+                    &format!("palisade: configuration rejected, {} error(s):", errors.len()),
                 );
                 for e in &errors {
-                    let _ = hostcalls::log(
-                        WasmLogLevel::Critical,
-                        &format!("palisade: config error: {e}"),
-                    );
+                    let _ = hostcalls::log(WasmLogLevel::Critical, &format!("palisade: config error: {e}"));
                 }
                 false
             }
@@ -145,11 +150,9 @@ impl RootContext for PalisadeRoot {
 
     fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
         match (&self.policy, &self.host) {
-            (Some(policy), Some(host)) => Some(Box::new(PalisadeHttp {
-                policy: Rc::clone(policy),
-                host: Rc::clone(host),
-                exchange: None,
-            })),
+            (Some(policy), Some(host)) => {
+                Some(Box::new(PalisadeHttp { policy: Rc::clone(policy), host: Rc::clone(host), exchange: None }))
+            }
             _ => None,
         }
     }
@@ -183,14 +186,8 @@ impl PalisadeHttp {
     }
 
     fn send(&self, response: &LocalResponse) -> Action {
-        let headers: Vec<(&str, &str)> = response
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        if hostcalls::send_http_response(u32::from(response.status), headers, Some(&response.body))
-            .is_err()
-        {
+        let headers: Vec<(&str, &str)> = response.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        if hostcalls::send_http_response(u32::from(response.status), headers, Some(&response.body)).is_err() {
             let _ = hostcalls::reset_http_request();
         }
         Action::Pause
@@ -218,8 +215,7 @@ impl HttpContext for PalisadeHttp {
                 return self.send(&LocalResponse::from_denial(&d, "", &[]));
             }
         };
-        let (exchange, verdict) =
-            engine::on_request_headers(&self.policy, &req, end_of_stream, self.host.as_ref());
+        let (exchange, verdict) = engine::on_request_headers(&self.policy, &req, end_of_stream, self.host.as_ref());
         self.exchange = Some(exchange);
         self.act(verdict)
     }
@@ -228,13 +224,7 @@ impl HttpContext for PalisadeHttp {
         let Some(ex) = self.exchange.as_mut() else {
             return Action::Continue;
         };
-        let verdict = engine::on_request_body(
-            &self.policy,
-            ex,
-            body_size,
-            end_of_stream,
-            self.host.as_ref(),
-        );
+        let verdict = engine::on_request_body(&self.policy, ex, body_size, end_of_stream, self.host.as_ref());
         self.act(verdict)
     }
 
@@ -246,12 +236,8 @@ impl HttpContext for PalisadeHttp {
         for name in &rules.remove {
             let _ = hostcalls::set_map_value_bytes(MapType::HttpResponseHeaders, name, None);
         }
-        for (name, value) in rules.to_set(ex.tls) {
-            let _ = hostcalls::set_map_value_bytes(
-                MapType::HttpResponseHeaders,
-                name,
-                Some(value.as_bytes()),
-            );
+        for (name, value) in rules.to_set(ex.tls).chain(ex.response_extra.iter()) {
+            let _ = hostcalls::set_map_value_bytes(MapType::HttpResponseHeaders, name, Some(value.as_bytes()));
         }
         Action::Continue
     }

@@ -33,6 +33,9 @@ pub trait Host {
     fn shared_set(&self, key: &str, value: &[u8], cas: Option<u32>) -> Result<(), SharedDataError>;
     /// Adds to a counter.
     fn count(&self, metric: Metric, delta: u64);
+    /// Adds to a counter named by the configuration (per rate-limit rule). Never called with a
+    /// name built from request data.
+    fn count_named(&self, name: &str, delta: u64);
     fn log(&self, level: LogLevel, message: &str);
     /// Emits one audit record (a JSON object, one line) to the log.
     fn audit(&self, record: &str);
@@ -65,11 +68,7 @@ impl MemoryHost {
 
     /// The audit records written so far, parsed.
     pub fn audit_records(&self) -> Vec<serde_json::Value> {
-        self.audits
-            .borrow()
-            .iter()
-            .filter_map(|r| serde_json::from_str(r).ok())
-            .collect()
+        self.audits.borrow().iter().filter_map(|r| serde_json::from_str(r).ok()).collect()
     }
 }
 
@@ -100,6 +99,10 @@ impl Host for MemoryHost {
         *self.counters.borrow_mut().entry(metric.name()).or_insert(0) += delta;
     }
 
+    fn count_named(&self, name: &str, delta: u64) {
+        *self.counters.borrow_mut().entry(name.to_string()).or_insert(0) += delta;
+    }
+
     fn log(&self, level: LogLevel, message: &str) {
         self.logs.borrow_mut().push((level, message.to_string()));
     }
@@ -109,9 +112,7 @@ impl Host for MemoryHost {
     }
 
     fn set_filter_state(&self, key: &str, value: &str) {
-        self.filter_state
-            .borrow_mut()
-            .insert(key.to_string(), value.to_string());
+        self.filter_state.borrow_mut().insert(key.to_string(), value.to_string());
     }
 }
 
@@ -125,10 +126,7 @@ mod tests {
         h.shared_set("k", b"1", None).unwrap();
         let (_, cas) = h.shared_get("k").unwrap();
         h.shared_set("k", b"2", Some(cas)).unwrap();
-        assert_eq!(
-            h.shared_set("k", b"3", Some(cas)),
-            Err(SharedDataError::CasMismatch)
-        );
+        assert_eq!(h.shared_set("k", b"3", Some(cas)), Err(SharedDataError::CasMismatch));
         assert_eq!(h.shared_get("k").unwrap().0, b"2");
     }
 }

@@ -24,10 +24,7 @@ pub fn parse_cidr(text: &str) -> Result<IpNet, String> {
     let t = text.trim();
     if let Ok(net) = t.parse::<IpNet>() {
         if net.network() != net.addr() {
-            return Err(format!(
-                "\"{text}\" has host bits set; write the network address {}",
-                net.trunc()
-            ));
+            return Err(format!("\"{text}\" has host bits set; write the network address {}", net.trunc()));
         }
         return Ok(net);
     }
@@ -45,14 +42,8 @@ impl IpSet {
             match parse_cidr(text) {
                 Ok(net) => {
                     let (lo, hi) = match net {
-                        IpNet::V4(n) => (
-                            to_u128(IpAddr::V4(n.network())),
-                            to_u128(IpAddr::V4(n.broadcast())),
-                        ),
-                        IpNet::V6(n) => (
-                            to_u128(IpAddr::V6(n.network())),
-                            to_u128(IpAddr::V6(n.broadcast())),
-                        ),
+                        IpNet::V4(n) => (to_u128(IpAddr::V4(n.network())), to_u128(IpAddr::V4(n.broadcast()))),
+                        IpNet::V6(n) => (to_u128(IpAddr::V6(n.network())), to_u128(IpAddr::V6(n.broadcast()))),
                     };
                     ranges.push((lo, hi));
                 }
@@ -152,8 +143,7 @@ pub const MAX_XFF_ELEMENTS: usize = 64;
 
 impl ClientIpRule {
     pub fn compile(cfg: &ClientIpConfig, errors: &mut Vec<ConfigError>) -> ClientIpRule {
-        let trusted_proxies =
-            IpSet::compile(&cfg.trusted_proxies, "client_ip.trusted_proxies", errors);
+        let trusted_proxies = IpSet::compile(&cfg.trusted_proxies, "client_ip.trusted_proxies", errors);
         if cfg.source == ClientIpSource::XForwardedFor {
             if cfg.trusted_hops.is_none() && cfg.trusted_proxies.is_empty() {
                 errors.push(ConfigError::new(
@@ -175,11 +165,7 @@ impl ClientIpRule {
                 "trusted_hops and trusted_proxies only apply with source \"x_forwarded_for\"",
             ));
         }
-        ClientIpRule {
-            source: cfg.source,
-            trusted_hops: cfg.trusted_hops,
-            trusted_proxies,
-        }
+        ClientIpRule { source: cfg.source, trusted_hops: cfg.trusted_hops, trusted_proxies }
     }
 
     /// True when the connection's peer is a trusted proxy, i.e. when headers it set
@@ -191,8 +177,7 @@ impl ClientIpRule {
         if self.trusted_proxies.is_empty() {
             return self.trusted_hops.is_some();
         }
-        peer.map(|p| self.trusted_proxies.contains(canonical(p)))
-            .unwrap_or(false)
+        peer.map(|p| self.trusted_proxies.contains(canonical(p))).unwrap_or(false)
     }
 
     /// Finds the client address.
@@ -256,11 +241,7 @@ mod tests {
 
     fn set(list: &[&str]) -> IpSet {
         let mut errors = Vec::new();
-        let s = IpSet::compile(
-            &list.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-            "x",
-            &mut errors,
-        );
+        let s = IpSet::compile(&list.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "x", &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
         s
     }
@@ -300,12 +281,7 @@ mod tests {
     fn invalid_cidrs_are_reported_with_their_index() {
         let mut errors = Vec::new();
         IpSet::compile(
-            &[
-                "10.0.0.0/8".into(),
-                "10.0.0.0/33".into(),
-                "nonsense".into(),
-                "10.0.0.1/8".into(),
-            ],
+            &["10.0.0.0/8".into(), "10.0.0.0/33".into(), "nonsense".into(), "10.0.0.1/8".into()],
             "ip.deny",
             &mut errors,
         );
@@ -317,15 +293,9 @@ mod tests {
 
     #[test]
     fn socket_addresses_parse_in_envoy_forms() {
-        assert_eq!(
-            parse_socket_address(b"127.0.0.1:5000"),
-            Some(ip("127.0.0.1"))
-        );
+        assert_eq!(parse_socket_address(b"127.0.0.1:5000"), Some(ip("127.0.0.1")));
         assert_eq!(parse_socket_address(b"[::1]:5000"), Some(ip("::1")));
-        assert_eq!(
-            parse_socket_address(b"2001:db8::1"),
-            Some(ip("2001:db8::1"))
-        );
+        assert_eq!(parse_socket_address(b"2001:db8::1"), Some(ip("2001:db8::1")));
         assert_eq!(parse_socket_address(b"[::1"), None);
         assert_eq!(parse_socket_address(b"\xff\xfe"), None);
         assert_eq!(parse_socket_address(b"1.2.3.4:"), None);
@@ -354,79 +324,46 @@ mod tests {
             (Some(ip("203.0.113.9")), ClientIpOrigin::ForwardedFor)
         );
         let r2 = rule(Some(2), &[]);
-        assert_eq!(
-            r2.resolve(peer, &[b"6.6.6.6", b"203.0.113.9, 10.0.0.2"]).0,
-            Some(ip("203.0.113.9"))
-        );
+        assert_eq!(r2.resolve(peer, &[b"6.6.6.6", b"203.0.113.9, 10.0.0.2"]).0, Some(ip("203.0.113.9")));
     }
 
     #[test]
     fn too_short_or_malformed_xff_falls_back_to_the_peer() {
         let r = rule(Some(2), &[]);
         let peer = Some(ip("10.0.0.1"));
-        assert_eq!(
-            r.resolve(peer, &[b"6.6.6.6"]),
-            (peer, ClientIpOrigin::ForwardedForFallback)
-        );
-        assert_eq!(
-            r.resolve(peer, &[]),
-            (peer, ClientIpOrigin::ForwardedForFallback)
-        );
-        assert_eq!(
-            r.resolve(peer, &[b"garbage, 10.0.0.2"]),
-            (peer, ClientIpOrigin::ForwardedForFallback)
-        );
-        assert_eq!(
-            r.resolve(peer, &[b"\xff, 1.2.3.4"]),
-            (peer, ClientIpOrigin::ForwardedForFallback)
-        );
+        assert_eq!(r.resolve(peer, &[b"6.6.6.6"]), (peer, ClientIpOrigin::ForwardedForFallback));
+        assert_eq!(r.resolve(peer, &[]), (peer, ClientIpOrigin::ForwardedForFallback));
+        assert_eq!(r.resolve(peer, &[b"garbage, 10.0.0.2"]), (peer, ClientIpOrigin::ForwardedForFallback));
+        assert_eq!(r.resolve(peer, &[b"\xff, 1.2.3.4"]), (peer, ClientIpOrigin::ForwardedForFallback));
         let long = "1.1.1.1,".repeat(100);
-        assert_eq!(
-            r.resolve(peer, &[long.as_bytes()]).1,
-            ClientIpOrigin::ForwardedForFallback
-        );
+        assert_eq!(r.resolve(peer, &[long.as_bytes()]).1, ClientIpOrigin::ForwardedForFallback);
     }
 
     #[test]
     fn trusted_proxies_are_walked_from_the_right() {
         let r = rule(None, &["10.0.0.0/8"]);
         let peer = Some(ip("10.0.0.1"));
-        assert_eq!(
-            r.resolve(peer, &[b"6.6.6.6, 203.0.113.9, 10.1.1.1"]).0,
-            Some(ip("203.0.113.9"))
-        );
+        assert_eq!(r.resolve(peer, &[b"6.6.6.6, 203.0.113.9, 10.1.1.1"]).0, Some(ip("203.0.113.9")));
         // A peer that is not a trusted proxy: XFF is ignored entirely.
         assert_eq!(
             r.resolve(Some(ip("198.51.100.1")), &[b"203.0.113.9"]),
             (Some(ip("198.51.100.1")), ClientIpOrigin::Connection)
         );
         // Malformed element behind a trusted proxy: the nearest trusted address.
-        assert_eq!(
-            r.resolve(peer, &[b"x, 10.2.2.2"]),
-            (Some(ip("10.2.2.2")), ClientIpOrigin::ForwardedForFallback)
-        );
+        assert_eq!(r.resolve(peer, &[b"x, 10.2.2.2"]), (Some(ip("10.2.2.2")), ClientIpOrigin::ForwardedForFallback));
     }
 
     #[test]
     fn ipv6_and_bracketed_xff_elements_are_understood() {
         let r = rule(Some(1), &[]);
-        assert_eq!(
-            r.resolve(Some(ip("::1")), &[b"[2001:db8::5]:443"]).0,
-            Some(ip("2001:db8::5"))
-        );
-        assert_eq!(
-            r.resolve(Some(ip("::1")), &[b"::ffff:192.0.2.1"]).0,
-            Some(ip("192.0.2.1"))
-        );
+        assert_eq!(r.resolve(Some(ip("::1")), &[b"[2001:db8::5]:443"]).0, Some(ip("2001:db8::5")));
+        assert_eq!(r.resolve(Some(ip("::1")), &[b"::ffff:192.0.2.1"]).0, Some(ip("192.0.2.1")));
     }
 
     #[test]
     fn connection_source_ignores_xff() {
         let r = ClientIpRule::default();
         let peer = Some(ip("192.0.2.1"));
-        assert_eq!(
-            r.resolve(peer, &[b"1.2.3.4"]),
-            (peer, ClientIpOrigin::Connection)
-        );
+        assert_eq!(r.resolve(peer, &[b"1.2.3.4"]), (peer, ClientIpOrigin::Connection));
     }
 }

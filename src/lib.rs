@@ -15,6 +15,7 @@ pub mod ip;
 pub mod limits;
 pub mod metrics;
 pub mod policy;
+pub mod ratelimit;
 pub mod request;
 pub mod response_headers;
 pub mod route;

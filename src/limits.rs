@@ -24,14 +24,11 @@ pub struct Limits {
 pub fn check_method_name(m: &str) -> Result<String, String> {
     if !m.is_empty()
         && m.len() <= 32
-        && m.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && m.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
     {
         Ok(m.to_string())
     } else {
-        Err(format!(
-            "\"{m}\" is not an HTTP method (upper case, e.g. \"GET\")"
-        ))
+        Err(format!("\"{m}\" is not an HTTP method (upper case, e.g. \"GET\")"))
     }
 }
 
@@ -41,10 +38,9 @@ impl Limits {
         for (i, m) in cfg.methods.iter().enumerate() {
             match check_method_name(m) {
                 Ok(m) if !methods.contains(&m) => methods.push(m),
-                Ok(_) => errors.push(ConfigError::new(
-                    format!("{at}.methods[{i}]"),
-                    format!("\"{m}\" is listed twice"),
-                )),
+                Ok(_) => {
+                    errors.push(ConfigError::new(format!("{at}.methods[{i}]"), format!("\"{m}\" is listed twice")))
+                }
                 Err(msg) => errors.push(ConfigError::new(format!("{at}.methods[{i}]"), msg)),
             }
         }
@@ -54,10 +50,7 @@ impl Limits {
             ("max_header_bytes", cfg.max_header_bytes),
         ] {
             if value == 0 {
-                errors.push(ConfigError::new(
-                    format!("{at}.{name}"),
-                    "must be at least 1",
-                ));
+                errors.push(ConfigError::new(format!("{at}.{name}"), "must be at least 1"));
             }
         }
         Limits {
@@ -74,20 +67,14 @@ impl Limits {
     /// Checks everything known from the headers. Returns the declared body length, if any.
     pub fn check_head(&self, req: &Request) -> Result<Option<u64>, Denial> {
         if !self.methods.is_empty() && !self.methods.contains(&req.method) {
-            return Err(Denial::new(
-                Reason::MethodNotAllowed,
-                "this method is not allowed on this resource",
-            )
-            .rule(format!("{}.methods", self.at))
-            .header("allow", self.allow_header.clone()));
+            return Err(Denial::new(Reason::MethodNotAllowed, "this method is not allowed on this resource")
+                .rule(format!("{}.methods", self.at))
+                .header("allow", self.allow_header.clone()));
         }
         if req.target.len() as u64 > self.max_uri_length {
             return Err(Denial::new(
                 Reason::UriTooLong,
-                format!(
-                    "the request target is longer than {} bytes",
-                    self.max_uri_length
-                ),
+                format!("the request target is longer than {} bytes", self.max_uri_length),
             )
             .rule(format!("{}.max_uri_length", self.at)));
         }
@@ -110,10 +97,7 @@ impl Limits {
         if bytes > self.max_header_bytes {
             return Err(Denial::new(
                 Reason::HeadersTooLarge,
-                format!(
-                    "request headers larger than {} bytes",
-                    self.max_header_bytes
-                ),
+                format!("request headers larger than {} bytes", self.max_header_bytes),
             )
             .rule(format!("{}.max_header_bytes", self.at)));
         }
@@ -136,14 +120,8 @@ impl Limits {
     }
 
     fn body_too_large(&self) -> Denial {
-        Denial::new(
-            Reason::BodyTooLarge,
-            format!(
-                "the request body is larger than {} bytes",
-                self.max_body_bytes
-            ),
-        )
-        .rule(format!("{}.max_body_bytes", self.at))
+        Denial::new(Reason::BodyTooLarge, format!("the request body is larger than {} bytes", self.max_body_bytes))
+            .rule(format!("{}.max_body_bytes", self.at))
     }
 }
 
@@ -154,28 +132,15 @@ pub fn content_length(req: &Request) -> Result<Option<u64>, Denial> {
     for value in req.header_values("content-length") {
         for part in value.split(|b| *b == b',') {
             let part = part.trim_ascii();
-            let parsed = if !part.is_empty()
-                && part.len() <= 19
-                && part.iter().all(|b| b.is_ascii_digit())
-            {
-                std::str::from_utf8(part)
-                    .ok()
-                    .and_then(|s| s.parse::<u64>().ok())
+            let parsed = if !part.is_empty() && part.len() <= 19 && part.iter().all(|b| b.is_ascii_digit()) {
+                std::str::from_utf8(part).ok().and_then(|s| s.parse::<u64>().ok())
             } else {
                 None
             };
             match (parsed, found) {
-                (None, _) => {
-                    return Err(Denial::new(
-                        Reason::BadRequest,
-                        "Content-Length is not a valid number",
-                    ))
-                }
+                (None, _) => return Err(Denial::new(Reason::BadRequest, "Content-Length is not a valid number")),
                 (Some(n), Some(f)) if n != f => {
-                    return Err(Denial::new(
-                        Reason::BadRequest,
-                        "conflicting Content-Length values",
-                    ))
+                    return Err(Denial::new(Reason::BadRequest, "conflicting Content-Length values"))
                 }
                 (Some(n), _) => found = Some(n),
             }
@@ -201,11 +166,7 @@ mod tests {
             (":method".to_string(), method.as_bytes().to_vec()),
             (":path".to_string(), target.as_bytes().to_vec()),
         ];
-        h.extend(
-            headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())),
-        );
+        h.extend(headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())));
         Request::from_headers(h)
     }
 
@@ -214,33 +175,21 @@ mod tests {
         let l = limits(r#"{"methods": ["GET", "HEAD"]}"#);
         let d = l.check_head(&req("DELETE", "/", &[])).unwrap_err();
         assert_eq!(d.status(), 405);
-        assert_eq!(
-            d.headers,
-            vec![("allow".to_string(), "GET, HEAD".to_string())]
-        );
+        assert_eq!(d.headers, vec![("allow".to_string(), "GET, HEAD".to_string())]);
         assert!(l.check_head(&req("GET", "/", &[])).is_ok());
     }
 
     #[test]
     fn long_uri_is_414_and_many_or_large_headers_are_431() {
         let l = limits(r#"{"max_uri_length": 10, "max_header_count": 2, "max_header_bytes": 20}"#);
-        assert_eq!(
-            l.check_head(&req("GET", "/0123456789", &[]))
-                .unwrap_err()
-                .status(),
-            414
-        );
+        assert_eq!(l.check_head(&req("GET", "/0123456789", &[])).unwrap_err().status(), 414);
         assert!(l.check_head(&req("GET", "/012345678", &[])).is_ok());
         assert_eq!(
-            l.check_head(&req("GET", "/", &[("a", "1"), ("b", "2"), ("c", "3")]))
-                .unwrap_err()
-                .reason,
+            l.check_head(&req("GET", "/", &[("a", "1"), ("b", "2"), ("c", "3")])).unwrap_err().reason,
             Reason::TooManyHeaders
         );
         assert_eq!(
-            l.check_head(&req("GET", "/", &[("a", "12345678901234567890")]))
-                .unwrap_err()
-                .reason,
+            l.check_head(&req("GET", "/", &[("a", "12345678901234567890")])).unwrap_err().reason,
             Reason::HeadersTooLarge
         );
     }
@@ -248,17 +197,8 @@ mod tests {
     #[test]
     fn body_limit_applies_to_content_length_and_streaming() {
         let l = limits(r#"{"max_body_bytes": 100}"#);
-        assert_eq!(
-            l.check_head(&req("POST", "/", &[("content-length", "101")]))
-                .unwrap_err()
-                .status(),
-            413
-        );
-        assert_eq!(
-            l.check_head(&req("POST", "/", &[("content-length", "100")]))
-                .unwrap(),
-            Some(100)
-        );
+        assert_eq!(l.check_head(&req("POST", "/", &[("content-length", "101")])).unwrap_err().status(), 413);
+        assert_eq!(l.check_head(&req("POST", "/", &[("content-length", "100")])).unwrap(), Some(100));
         assert!(l.check_body_so_far(100).is_ok());
         assert_eq!(l.check_body_so_far(101).unwrap_err().status(), 413);
     }
@@ -267,42 +207,19 @@ mod tests {
     fn malformed_or_conflicting_content_length_is_400() {
         let l = limits("{}");
         for bad in ["abc", "-1", "1e3", "", "99999999999999999999999"] {
-            assert_eq!(
-                l.check_head(&req("POST", "/", &[("content-length", bad)]))
-                    .unwrap_err()
-                    .status(),
-                400,
-                "{bad}"
-            );
+            assert_eq!(l.check_head(&req("POST", "/", &[("content-length", bad)])).unwrap_err().status(), 400, "{bad}");
         }
-        assert_eq!(
-            l.check_head(&req("POST", "/", &[("content-length", "5, 6")]))
-                .unwrap_err()
-                .status(),
-            400
-        );
-        assert_eq!(
-            l.check_head(&req("POST", "/", &[("content-length", "5, 5")]))
-                .unwrap(),
-            Some(5)
-        );
+        assert_eq!(l.check_head(&req("POST", "/", &[("content-length", "5, 6")])).unwrap_err().status(), 400);
+        assert_eq!(l.check_head(&req("POST", "/", &[("content-length", "5, 5")])).unwrap(), Some(5));
     }
 
     #[test]
     fn bad_limit_values_are_reported() {
         let cfg: LimitsConfig =
-            serde_json::from_str(r#"{"methods": ["get", "GET", "GET"], "max_uri_length": 0}"#)
-                .unwrap();
+            serde_json::from_str(r#"{"methods": ["get", "GET", "GET"], "max_uri_length": 0}"#).unwrap();
         let mut errors = Vec::new();
         Limits::compile(&cfg, "limits", &mut errors);
         let paths: Vec<_> = errors.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            vec![
-                "limits.methods[0]",
-                "limits.methods[2]",
-                "limits.max_uri_length"
-            ]
-        );
+        assert_eq!(paths, vec!["limits.methods[0]", "limits.methods[2]", "limits.max_uri_length"]);
     }
 }

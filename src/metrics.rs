@@ -1,7 +1,9 @@
 //! The metrics Palisade reports. Names are fixed at compile time (a closed enum), so metric
-//! cardinality is bounded and no name is ever built from request data.
+//! cardinality is bounded and no name is ever built from request data. The only other metric
+//! names are per configured rule (`Host::count_named`), derived from the configuration alone.
 
 use crate::denial::Reason;
+use crate::ratelimit::RateLimitMetric;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Metric {
@@ -15,6 +17,8 @@ pub enum Metric {
     DeniedBy(Reason),
     /// Would-be denials in monitor mode, by reason.
     MonitoredBy(Reason),
+    /// Rate-limit table and penalty-box counters.
+    RateLimit(RateLimitMetric),
 }
 
 impl Metric {
@@ -27,6 +31,7 @@ impl Metric {
             Metric::Monitored => "palisade.requests.monitored".to_string(),
             Metric::DeniedBy(r) => format!("palisade.denied.{}", r.code()),
             Metric::MonitoredBy(r) => format!("palisade.monitored.{}", r.code()),
+            Metric::RateLimit(m) => m.name().to_string(),
         }
     }
 
@@ -37,6 +42,7 @@ impl Metric {
             out.push(Metric::DeniedBy(r));
             out.push(Metric::MonitoredBy(r));
         }
+        out.extend(RateLimitMetric::ALL.iter().map(|m| Metric::RateLimit(*m)));
         out
     }
 }

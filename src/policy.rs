@@ -4,8 +4,10 @@
 
 use crate::config::{self, Config, ConfigError, Mode, PolicyConfig};
 use crate::denial::{Denial, Reason};
+use crate::host::Host;
 use crate::ip::{ClientIpRule, IpSet};
 use crate::limits::Limits;
+use crate::ratelimit::{PenaltyBox, RateLimitRules, RateLimitStore, Seed};
 use crate::response_headers::ResponseHeaderRules;
 use crate::route::Route;
 use std::net::IpAddr;
@@ -35,22 +37,17 @@ impl IpLists {
         }
         let Some(ip) = client else {
             return Err(
-                Denial::new(Reason::IpNotAllowed, "the client address is unknown")
-                    .rule(format!("{}.allow", self.at)),
+                Denial::new(Reason::IpNotAllowed, "the client address is unknown").rule(format!("{}.allow", self.at))
             );
         };
         if self.deny.contains(ip) {
             return Err(
-                Denial::new(Reason::IpDenied, "the client address is on a deny list")
-                    .rule(format!("{}.deny", self.at)),
+                Denial::new(Reason::IpDenied, "the client address is on a deny list").rule(format!("{}.deny", self.at))
             );
         }
         if !self.allow.is_empty() && !self.allow.contains(ip) {
-            return Err(Denial::new(
-                Reason::IpNotAllowed,
-                "the client address is not on the allow list",
-            )
-            .rule(format!("{}.allow", self.at)));
+            return Err(Denial::new(Reason::IpNotAllowed, "the client address is not on the allow list")
+                .rule(format!("{}.allow", self.at)));
         }
         Ok(())
     }
@@ -65,6 +62,7 @@ pub struct PolicyRules {
     pub require_tls: bool,
     pub limits: Limits,
     pub response_headers: ResponseHeaderRules,
+    pub rate_limits: RateLimitRules,
 }
 
 impl PolicyRules {
@@ -72,6 +70,7 @@ impl PolicyRules {
         name: &str,
         cfg: &PolicyConfig,
         global_mode: Mode,
+        store: &RateLimitStore,
         errors: &mut Vec<ConfigError>,
     ) -> PolicyRules {
         let at = format!("policies.{name}");
@@ -86,6 +85,7 @@ impl PolicyRules {
                 &format!("{at}.response_headers"),
                 errors,
             ),
+            rate_limits: RateLimitRules::compile(name, &cfg.rate_limits, store, &format!("{at}.rate_limits"), errors),
         }
     }
 }
@@ -99,14 +99,14 @@ pub struct Policy {
     pub policies: Vec<PolicyRules>,
     pub default_policy: usize,
     pub audit: config::AuditConfig,
+    /// The shared rate-limit table; `None` when no policy has a rate limit.
+    pub rate_store: Option<RateLimitStore>,
+    /// The penalty box, when configured.
+    pub penalty: Option<PenaltyBox>,
 }
 
 fn check_policy_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 impl Policy {
@@ -130,6 +130,20 @@ impl Policy {
         let mut errors = Vec::new();
         let client_ip = ClientIpRule::compile(&cfg.client_ip, &mut errors);
         let ip = IpLists::compile(&cfg.ip, "ip", &mut errors);
+        // Budgets are placed by a keyed hash whose seed every worker derives from the same
+        // stable material: the rate-limiting section and the policy names.
+        let mut material = serde_json::to_vec(&cfg.rate_limiting).unwrap_or_default();
+        for name in cfg.policies.keys() {
+            material.extend_from_slice(name.as_bytes());
+            material.push(0);
+        }
+        let seed = Seed::derive(&material);
+        let store = RateLimitStore::compile(&cfg.rate_limiting.table, "rate_limiting.table", seed, &mut errors);
+        let penalty = cfg
+            .rate_limiting
+            .penalty_box
+            .as_ref()
+            .map(|pb| PenaltyBox::compile(pb, "rate_limiting.penalty_box", seed, &mut errors));
         let mut policies = Vec::with_capacity(cfg.policies.len() + 1);
         for (name, p) in &cfg.policies {
             if !check_policy_name(name) {
@@ -138,17 +152,12 @@ impl Policy {
                     "a policy name uses letters, digits, '-' and '_' (at most 64)",
                 ));
             }
-            policies.push(PolicyRules::compile(name, p, cfg.mode, &mut errors));
+            policies.push(PolicyRules::compile(name, p, cfg.mode, &store, &mut errors));
         }
         let default_policy = match policies.iter().position(|p| p.name == cfg.default_policy) {
             Some(i) => i,
             None if cfg.default_policy == "default" => {
-                policies.push(PolicyRules::compile(
-                    "default",
-                    &PolicyConfig::default(),
-                    cfg.mode,
-                    &mut errors,
-                ));
+                policies.push(PolicyRules::compile("default", &PolicyConfig::default(), cfg.mode, &store, &mut errors));
                 policies.len() - 1
             }
             None => {
@@ -167,6 +176,7 @@ impl Policy {
             }
         }
         if errors.is_empty() {
+            let any_rules = policies.iter().any(|p| !p.rate_limits.rules().is_empty());
             Ok(Policy {
                 client_ip,
                 ip,
@@ -174,19 +184,38 @@ impl Policy {
                 policies,
                 default_policy,
                 audit: cfg.audit.clone(),
+                rate_store: any_rules.then_some(store),
+                penalty,
             })
         } else {
             Err(errors)
         }
     }
 
+    /// Prepares shared state (creates the fixed set of shared-data keys); called once per
+    /// configuration by the host, before requests. Returns the number of keys created.
+    pub fn prime(&self, host: &dyn Host) -> u32 {
+        let mut created = 0;
+        if let Some(store) = &self.rate_store {
+            created += store.prime(host);
+        }
+        if let Some(penalty) = &self.penalty {
+            created += penalty.prime(host);
+        }
+        created
+    }
+
+    /// Counter names derived from the configuration (per rate-limit rule), for hosts that
+    /// define metrics up front.
+    pub fn named_metrics(&self) -> Vec<String> {
+        self.policies
+            .iter()
+            .flat_map(|p| p.rate_limits.rules().iter().flat_map(|r| [r.allowed_metric(), r.limited_metric()]))
+            .collect()
+    }
+
     /// The first matching route (its index) and the policy that applies.
-    pub fn select(
-        &self,
-        method: &str,
-        normalized_path: &str,
-        host: &str,
-    ) -> (Option<usize>, usize) {
+    pub fn select(&self, method: &str, normalized_path: &str, host: &str) -> (Option<usize>, usize) {
         for (i, r) in self.routes.iter().enumerate() {
             if r.matches(method, normalized_path, host) {
                 return (Some(i), r.policy);
@@ -215,14 +244,8 @@ mod tests {
                 "routes": [{"prefix": "/admin", "policy": "missing"}]}"#,
         );
         assert_eq!(errs.len(), 3, "{errs:?}");
-        assert!(
-            errs[0].starts_with("ip.deny[2]: \"10.0.0.0/33\" is not a valid CIDR"),
-            "{errs:?}"
-        );
-        assert!(
-            errs[1].starts_with("policies.admin.limits.methods[0]"),
-            "{errs:?}"
-        );
+        assert!(errs[0].starts_with("ip.deny[2]: \"10.0.0.0/33\" is not a valid CIDR"), "{errs:?}");
+        assert!(errs[1].starts_with("policies.admin.limits.methods[0]"), "{errs:?}");
         assert!(errs[2].starts_with("routes[0].policy"), "{errs:?}");
     }
 
@@ -236,10 +259,7 @@ mod tests {
     #[test]
     fn a_named_default_policy_must_exist() {
         let errs = errors_of(r#"{"default_policy": "strict"}"#);
-        assert_eq!(
-            errs,
-            vec!["default_policy: no policy named \"strict\" in \"policies\""]
-        );
+        assert_eq!(errs, vec!["default_policy: no policy named \"strict\" in \"policies\""]);
     }
 
     #[test]
@@ -259,26 +279,13 @@ mod tests {
     fn ip_lists_deny_wins_and_allow_admits_only_members() {
         let mut errors = Vec::new();
         let l = IpLists::compile(
-            &config::IpListsConfig {
-                allow: vec!["10.0.0.0/8".into()],
-                deny: vec!["10.6.6.0/24".into()],
-            },
+            &config::IpListsConfig { allow: vec!["10.0.0.0/8".into()], deny: vec!["10.6.6.0/24".into()] },
             "ip",
             &mut errors,
         );
         assert!(l.check(Some("10.1.1.1".parse().unwrap())).is_ok());
-        assert_eq!(
-            l.check(Some("10.6.6.6".parse().unwrap()))
-                .unwrap_err()
-                .reason,
-            Reason::IpDenied
-        );
-        assert_eq!(
-            l.check(Some("192.0.2.1".parse().unwrap()))
-                .unwrap_err()
-                .reason,
-            Reason::IpNotAllowed
-        );
+        assert_eq!(l.check(Some("10.6.6.6".parse().unwrap())).unwrap_err().reason, Reason::IpDenied);
+        assert_eq!(l.check(Some("192.0.2.1".parse().unwrap())).unwrap_err().reason, Reason::IpNotAllowed);
         assert_eq!(l.check(None).unwrap_err().reason, Reason::IpNotAllowed);
         assert!(IpLists::default().check(None).is_ok());
     }

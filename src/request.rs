@@ -24,10 +24,7 @@ pub struct Request {
 impl Request {
     /// Builds the view from a header list; pseudo-headers fill method, target and authority.
     pub fn from_headers(headers: Vec<(String, Vec<u8>)>) -> Request {
-        let mut r = Request {
-            headers,
-            ..Default::default()
-        };
+        let mut r = Request { headers, ..Default::default() };
         for (name, value) in &r.headers {
             match name.as_str() {
                 ":method" => r.method = String::from_utf8_lossy(value).into_owned(),
@@ -43,18 +40,12 @@ impl Request {
 
     /// The first value of a header (name in lower case).
     pub fn header(&self, name: &str) -> Option<&[u8]> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_slice())
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
     }
 
     /// Every value of a header, in order.
     pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n == name)
-            .map(|(_, v)| v.as_slice())
+        self.headers.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_slice())
     }
 
     /// The path of the target without query values, for audit records: `/a/b?x&y`.

@@ -14,10 +14,7 @@ pub struct ResponseHeaderRules {
 }
 
 fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn is_field_value(v: &str) -> bool {
@@ -25,11 +22,7 @@ fn is_field_value(v: &str) -> bool {
 }
 
 impl ResponseHeaderRules {
-    pub fn compile(
-        cfg: &ResponseHeadersConfig,
-        at: &str,
-        errors: &mut Vec<ConfigError>,
-    ) -> ResponseHeaderRules {
+    pub fn compile(cfg: &ResponseHeadersConfig, at: &str, errors: &mut Vec<ConfigError>) -> ResponseHeaderRules {
         let mut rules = ResponseHeaderRules::default();
         if cfg.preset == HeaderPreset::Api {
             for (n, v) in [
@@ -37,27 +30,18 @@ impl ResponseHeaderRules {
                 ("cache-control", "no-store"),
                 ("referrer-policy", "no-referrer"),
                 ("x-frame-options", "DENY"),
-                (
-                    "content-security-policy",
-                    "default-src 'none'; frame-ancestors 'none'",
-                ),
+                ("content-security-policy", "default-src 'none'; frame-ancestors 'none'"),
             ] {
                 rules.set.push((n.to_string(), v.to_string()));
             }
-            rules.set_on_tls.push((
-                "strict-transport-security".to_string(),
-                format!("max-age={}", cfg.hsts_max_age),
-            ));
+            rules.set_on_tls.push(("strict-transport-security".to_string(), format!("max-age={}", cfg.hsts_max_age)));
             rules.remove.push("server".to_string());
             rules.remove.push("x-powered-by".to_string());
         }
         for (name, value) in &cfg.add {
             let lower = name.to_ascii_lowercase();
             if !is_token(name) || lower.starts_with(':') {
-                errors.push(ConfigError::new(
-                    format!("{at}.add.{name}"),
-                    format!("\"{name}\" is not a header name"),
-                ));
+                errors.push(ConfigError::new(format!("{at}.add.{name}"), format!("\"{name}\" is not a header name")));
                 continue;
             }
             if !is_field_value(value) {
@@ -75,17 +59,11 @@ impl ResponseHeaderRules {
         for (i, name) in cfg.remove.iter().enumerate() {
             let lower = name.to_ascii_lowercase();
             if !is_token(name) {
-                errors.push(ConfigError::new(
-                    format!("{at}.remove[{i}]"),
-                    format!("\"{name}\" is not a header name"),
-                ));
+                errors.push(ConfigError::new(format!("{at}.remove[{i}]"), format!("\"{name}\" is not a header name")));
                 continue;
             }
             if cfg.add.keys().any(|k| k.eq_ignore_ascii_case(name)) {
-                errors.push(ConfigError::new(
-                    format!("{at}.remove[{i}]"),
-                    format!("\"{name}\" is also in \"add\""),
-                ));
+                errors.push(ConfigError::new(format!("{at}.remove[{i}]"), format!("\"{name}\" is also in \"add\"")));
                 continue;
             }
             rules.set.retain(|(n, _)| *n != lower);
@@ -99,9 +77,7 @@ impl ResponseHeaderRules {
 
     /// The headers to set on a response, given whether the request came over TLS.
     pub fn to_set(&self, tls: bool) -> impl Iterator<Item = &(String, String)> {
-        self.set
-            .iter()
-            .chain(self.set_on_tls.iter().filter(move |_| tls))
+        self.set.iter().chain(self.set_on_tls.iter().filter(move |_| tls))
     }
 }
 
@@ -119,27 +95,17 @@ mod tests {
     fn api_preset_sets_nosniff_and_removes_server_and_hsts_only_on_tls() {
         let (r, e) = compile("{}");
         assert!(e.is_empty());
-        assert!(r
-            .to_set(false)
-            .any(|(n, v)| n == "x-content-type-options" && v == "nosniff"));
-        assert!(!r
-            .to_set(false)
-            .any(|(n, _)| n == "strict-transport-security"));
-        assert!(r
-            .to_set(true)
-            .any(|(n, v)| n == "strict-transport-security" && v == "max-age=31536000"));
+        assert!(r.to_set(false).any(|(n, v)| n == "x-content-type-options" && v == "nosniff"));
+        assert!(!r.to_set(false).any(|(n, _)| n == "strict-transport-security"));
+        assert!(r.to_set(true).any(|(n, v)| n == "strict-transport-security" && v == "max-age=31536000"));
         assert!(r.remove.contains(&"server".to_string()));
     }
 
     #[test]
     fn additions_override_the_preset_and_removals_drop_it() {
-        let (r, e) = compile(
-            r#"{"add": {"X-Frame-Options": "SAMEORIGIN"}, "remove": ["Cache-Control", "Via"]}"#,
-        );
+        let (r, e) = compile(r#"{"add": {"X-Frame-Options": "SAMEORIGIN"}, "remove": ["Cache-Control", "Via"]}"#);
         assert!(e.is_empty(), "{e:?}");
-        assert!(r
-            .to_set(false)
-            .any(|(n, v)| n == "x-frame-options" && v == "SAMEORIGIN"));
+        assert!(r.to_set(false).any(|(n, v)| n == "x-frame-options" && v == "SAMEORIGIN"));
         assert!(!r.to_set(false).any(|(n, _)| n == "cache-control"));
         assert!(r.remove.contains(&"via".to_string()));
     }

@@ -35,46 +35,25 @@ impl Route {
     ) -> Option<Route> {
         let at = format!("routes[{index}]");
         let before = errors.len();
-        let set = [
-            cfg.path.is_some(),
-            cfg.prefix.is_some(),
-            cfg.regex.is_some(),
-        ]
-        .iter()
-        .filter(|b| **b)
-        .count();
+        let set = [cfg.path.is_some(), cfg.prefix.is_some(), cfg.regex.is_some()].iter().filter(|b| **b).count();
         let path = match (&cfg.path, &cfg.prefix, &cfg.regex) {
             _ if set != 1 => {
-                errors.push(ConfigError::new(
-                    &at,
-                    "give exactly one of \"path\", \"prefix\" or \"regex\"",
-                ));
+                errors.push(ConfigError::new(&at, "give exactly one of \"path\", \"prefix\" or \"regex\""));
                 None
             }
             (Some(p), _, _) => check_path(p, &format!("{at}.path"), errors).map(PathMatch::Exact),
-            (_, Some(p), _) => {
-                check_path(p, &format!("{at}.prefix"), errors).map(PathMatch::Prefix)
-            }
+            (_, Some(p), _) => check_path(p, &format!("{at}.prefix"), errors).map(PathMatch::Prefix),
             (_, _, Some(r)) => {
                 if r.len() > MAX_REGEX_LEN {
-                    errors.push(ConfigError::new(
-                        format!("{at}.regex"),
-                        format!("longer than {MAX_REGEX_LEN} bytes"),
-                    ));
+                    errors.push(ConfigError::new(format!("{at}.regex"), format!("longer than {MAX_REGEX_LEN} bytes")));
                     None
                 } else {
-                    match regex::RegexBuilder::new(&format!("^(?:{r})$"))
-                        .size_limit(REGEX_SIZE_LIMIT)
-                        .build()
-                    {
+                    match regex::RegexBuilder::new(&format!("^(?:{r})$")).size_limit(REGEX_SIZE_LIMIT).build() {
                         Ok(re) => Some(PathMatch::Regex(re)),
                         Err(e) => {
                             errors.push(ConfigError::new(
                                 format!("{at}.regex"),
-                                format!(
-                                    "not a valid regular expression: {}",
-                                    first_line(&e.to_string())
-                                ),
+                                format!("not a valid regular expression: {}", first_line(&e.to_string())),
                             ));
                             None
                         }
@@ -93,10 +72,7 @@ impl Route {
         let mut hosts = Vec::with_capacity(cfg.hosts.len());
         for (i, h) in cfg.hosts.iter().enumerate() {
             let h = h.trim().to_ascii_lowercase();
-            if h.is_empty()
-                || h.contains(['/', ' ', ':'])
-                || (h.contains('*') && !h.starts_with("*."))
-            {
+            if h.is_empty() || h.contains(['/', ' ', ':']) || (h.contains('*') && !h.starts_with("*.")) {
                 errors.push(ConfigError::new(
                     format!("{at}.hosts[{i}]"),
                     format!("\"{h}\" is not a host name (use \"api.example.com\" or \"*.example.com\", no port)"),
@@ -118,13 +94,7 @@ impl Route {
         if errors.len() != before {
             return None;
         }
-        Some(Route {
-            name: cfg.name.clone().unwrap_or(at),
-            path: path?,
-            methods,
-            hosts,
-            policy: policy?,
-        })
+        Some(Route { name: cfg.name.clone().unwrap_or(at), path: path?, methods, hosts, policy: policy? })
     }
 
     /// `path` is normalised (see `normalize_path`), `host` lower-case without port.
@@ -144,19 +114,12 @@ impl Route {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines()
-        .rfind(|l| !l.trim().is_empty())
-        .unwrap_or(s)
-        .trim()
-        .to_string()
+    s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or(s).trim().to_string()
 }
 
 fn check_path(p: &str, at: &str, errors: &mut Vec<ConfigError>) -> Option<String> {
     if !p.starts_with('/') {
-        errors.push(ConfigError::new(
-            at,
-            format!("\"{p}\" must start with \"/\""),
-        ));
+        errors.push(ConfigError::new(at, format!("\"{p}\" must start with \"/\"")));
         return None;
     }
     let normalized = normalize_path(p.as_bytes());
@@ -202,10 +165,7 @@ pub fn host_of(authority: &[u8]) -> String {
 /// repeated `/` merged. Bytes that are not valid UTF-8 after decoding are kept percent-encoded.
 /// Total: any input gives a path that starts with `/`.
 pub fn normalize_path(target: &[u8]) -> String {
-    let end = target
-        .iter()
-        .position(|b| *b == b'?' || *b == b'#')
-        .unwrap_or(target.len());
+    let end = target.iter().position(|b| *b == b'?' || *b == b'#').unwrap_or(target.len());
     let raw = &target[..end];
     // Decode percent escapes, except %2F (kept as a literal segment character so an encoded
     // slash stays inside its segment) and control bytes, which stay encoded.
@@ -216,14 +176,7 @@ pub fn normalize_path(target: &[u8]) -> String {
         if b == b'%' && i + 2 < raw.len() {
             if let (Some(h), Some(l)) = (hex(raw[i + 1]), hex(raw[i + 2])) {
                 let v = h * 16 + l;
-                if v == b'/'
-                    || v == b'\\'
-                    || v == b'?'
-                    || v == b'#'
-                    || v == b'%'
-                    || v < 0x20
-                    || v == 0x7f
-                {
+                if v == b'/' || v == b'\\' || v == b'?' || v == b'#' || v == b'%' || v < 0x20 || v == 0x7f {
                     decoded.extend_from_slice(&[b'%', upper(raw[i + 1]), upper(raw[i + 2])]);
                 } else {
                     decoded.push(v);
@@ -332,7 +285,8 @@ mod tests {
 
     #[test]
     fn route_matches_on_path_method_and_host() {
-        let r = route(r#"{"prefix": "/admin", "methods": ["POST"], "hosts": ["*.example.com"], "policy": "p"}"#).unwrap();
+        let r =
+            route(r#"{"prefix": "/admin", "methods": ["POST"], "hosts": ["*.example.com"], "policy": "p"}"#).unwrap();
         assert!(r.matches("POST", "/admin/users", "api.example.com"));
         assert!(!r.matches("GET", "/admin/users", "api.example.com"));
         assert!(!r.matches("POST", "/public", "api.example.com"));
@@ -344,19 +298,9 @@ mod tests {
 
     #[test]
     fn route_mistakes_are_all_reported() {
-        let errs =
-            route(r#"{"regex": "(", "methods": ["get me"], "hosts": ["a/b"], "policy": "nope"}"#)
-                .unwrap_err();
+        let errs = route(r#"{"regex": "(", "methods": ["get me"], "hosts": ["a/b"], "policy": "nope"}"#).unwrap_err();
         let paths: Vec<_> = errs.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            vec![
-                "routes[0].regex",
-                "routes[0].methods[0]",
-                "routes[0].hosts[0]",
-                "routes[0].policy"
-            ]
-        );
+        assert_eq!(paths, vec!["routes[0].regex", "routes[0].methods[0]", "routes[0].hosts[0]", "routes[0].policy"]);
         let errs = route(r#"{"path": "/a", "prefix": "/b", "policy": "p"}"#).unwrap_err();
         assert_eq!(errs[0].path, "routes[0]");
         let errs = route(r#"{"prefix": "/a/../b", "policy": "p"}"#).unwrap_err();

@@ -7,11 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "palisade",
-    version,
-    about = "Palisade API-security filter: configuration and request tools"
-)]
+#[command(name = "palisade", version, about = "Palisade API-security filter: configuration and request tools")]
 struct Args {
     #[command(subcommand)]
     command: Command,
@@ -72,10 +68,7 @@ fn parse_time(t: &str) -> Result<u64, String> {
     }
     humantime::parse_rfc3339_weak(t)
         .map_err(|e| format!("--time {t}: {e}"))
-        .and_then(|st| {
-            st.duration_since(std::time::UNIX_EPOCH)
-                .map_err(|e| e.to_string())
-        })
+        .and_then(|st| st.duration_since(std::time::UNIX_EPOCH).map_err(|e| e.to_string()))
         .map(|d| d.as_millis() as u64)
 }
 
@@ -101,14 +94,8 @@ fn explain(
             return ExitCode::from(1);
         }
     };
-    let spec = if request.len() == 1
-        && !request[0].starts_with("http")
-        && std::path::Path::new(&request[0]).is_file()
-    {
-        match std::fs::read(&request[0])
-            .map_err(|e| e.to_string())
-            .and_then(|b| ex::parse_request_file(&b))
-        {
+    let spec = if request.len() == 1 && !request[0].starts_with("http") && std::path::Path::new(&request[0]).is_file() {
+        match std::fs::read(&request[0]).map_err(|e| e.to_string()).and_then(|b| ex::parse_request_file(&b)) {
             Ok(s) => s,
             Err(e) => return fail(&format!("{}: {e}", request[0])),
         }
@@ -159,14 +146,9 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Explain {
-            config,
-            client_ip,
-            tls,
-            time,
-            format,
-            request,
-        } => explain(config, client_ip, tls, time, format, request),
+        Command::Explain { config, client_ip, tls, time, format, request } => {
+            explain(config, client_ip, tls, time, format, request)
+        }
         Command::Schema => {
             println!("{}", cli::schema::schema_json());
             ExitCode::SUCCESS

@@ -24,18 +24,12 @@ pub struct ErrorEntry {
 
 impl From<&ConfigError> for ErrorEntry {
     fn from(e: &ConfigError) -> Self {
-        ErrorEntry {
-            path: e.path.clone(),
-            message: e.message.clone(),
-        }
+        ErrorEntry { path: e.path.clone(), message: e.message.clone() }
     }
 }
 
 fn report(source: String, errors: Vec<ConfigError>) -> Report {
-    Report {
-        source,
-        errors: errors.iter().map(ErrorEntry::from).collect(),
-    }
+    Report { source, errors: errors.iter().map(ErrorEntry::from).collect() }
 }
 
 /// Checks a file; an unreadable file or a file without any Palisade configuration is one error.
@@ -43,10 +37,7 @@ pub fn check_file(path: &Path) -> Vec<Report> {
     let name = path.display().to_string();
     match std::fs::read(path) {
         Ok(bytes) => check_bytes(&name, &bytes),
-        Err(e) => vec![report(
-            name,
-            vec![ConfigError::new("", format!("cannot read the file: {e}"))],
-        )],
+        Err(e) => vec![report(name, vec![ConfigError::new("", format!("cannot read the file: {e}"))])],
     }
 }
 
@@ -73,10 +64,7 @@ pub fn check_bytes(name: &str, bytes: &[u8]) -> Vec<Report> {
     if found.is_empty() {
         return vec![report(
             name.to_string(),
-            vec![ConfigError::new(
-                "",
-                "an Envoy configuration without any Palisade wasm filter",
-            )],
+            vec![ConfigError::new("", "an Envoy configuration without any Palisade wasm filter")],
         )];
     }
     found
@@ -91,15 +79,9 @@ pub fn check_bytes(name: &str, bytes: &[u8]) -> Vec<Report> {
 fn looks_like_envoy(v: &Value) -> bool {
     v.as_object()
         .map(|o| {
-            [
-                "static_resources",
-                "admin",
-                "dynamic_resources",
-                "node",
-                "layered_runtime",
-            ]
-            .iter()
-            .any(|k| o.contains_key(*k))
+            ["static_resources", "admin", "dynamic_resources", "node", "layered_runtime"]
+                .iter()
+                .any(|k| o.contains_key(*k))
         })
         .unwrap_or(false)
 }
@@ -117,10 +99,7 @@ fn find_palisade_configs(v: &Value, at: String, out: &mut Vec<(String, String)>)
             if is_wasm {
                 if let Some(cfg) = map.get("config") {
                     let name = cfg.get("name").and_then(Value::as_str).unwrap_or("");
-                    let file = cfg
-                        .pointer("/vm_config/code/local/filename")
-                        .and_then(Value::as_str)
-                        .unwrap_or("");
+                    let file = cfg.pointer("/vm_config/code/local/filename").and_then(Value::as_str).unwrap_or("");
                     if name.contains("palisade") || file.contains("palisade") {
                         let text = match cfg.pointer("/configuration/value") {
                             Some(Value::String(s)) => s.clone(),
@@ -132,11 +111,7 @@ fn find_palisade_configs(v: &Value, at: String, out: &mut Vec<(String, String)>)
                 }
             }
             for (k, child) in map {
-                let next = if at.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{at}.{k}")
-                };
+                let next = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
                 find_palisade_configs(child, next, out);
             }
         }
@@ -164,20 +139,10 @@ pub fn render_text(reports: &[Report], color: bool) -> String {
             r.errors.len(),
             if r.errors.len() == 1 { "" } else { "s" }
         ));
-        let width = r
-            .errors
-            .iter()
-            .map(|e| display_path(&e.path).len())
-            .max()
-            .unwrap_or(0);
+        let width = r.errors.iter().map(|e| display_path(&e.path).len()).max().unwrap_or(0);
         for e in &r.errors {
             let p = display_path(&e.path);
-            out.push_str(&format!(
-                "  {}{}  {}\n",
-                paint(&p, "1", color),
-                " ".repeat(width - p.len()),
-                e.message
-            ));
+            out.push_str(&format!("  {}{}  {}\n", paint(&p, "1", color), " ".repeat(width - p.len()), e.message));
         }
     }
     out
@@ -202,10 +167,7 @@ mod tests {
 
     #[test]
     fn bare_configuration_with_mistakes_lists_them_all() {
-        let r = check_bytes(
-            "c.json",
-            br#"{"ip": {"deny": ["x"]}, "routes": [{"prefix": "/", "policy": "nope"}]}"#,
-        );
+        let r = check_bytes("c.json", br#"{"ip": {"deny": ["x"]}, "routes": [{"prefix": "/", "policy": "nope"}]}"#);
         assert_eq!(r.len(), 1);
         let paths: Vec<_> = r[0].errors.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, vec!["ip.deny[0]", "routes[0].policy"]);
@@ -232,12 +194,7 @@ static_resources:
 "#;
         let r = check_bytes("envoy.yaml", yaml);
         assert_eq!(r.len(), 1);
-        assert!(
-            r[0].source
-                .contains("http_filters[0].typed_config.config.configuration"),
-            "{}",
-            r[0].source
-        );
+        assert!(r[0].source.contains("http_filters[0].typed_config.config.configuration"), "{}", r[0].source);
         assert_eq!(r[0].errors[0].path, "mode");
     }
 

@@ -60,28 +60,19 @@ impl HeaderSpec {
 
 /// Parses a curl-style command line: `[curl] [-X M] [-H 'n: v']... [-d BODY] [-k] URL`.
 pub fn parse_curl(args: &[String]) -> Result<RequestSpec, String> {
-    let mut spec = RequestSpec {
-        method: String::new(),
-        ..Default::default()
-    };
+    let mut spec = RequestSpec { method: String::new(), ..Default::default() };
     let mut headers = Vec::new();
     let mut it = args.iter().peekable();
     if it.peek().map(|a| a.as_str()) == Some("curl") {
         it.next();
     }
     while let Some(a) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
+        let mut value = |flag: &str| it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
         match a.as_str() {
             "-X" | "--request" => spec.method = value(a)?,
             "-H" | "--header" => {
                 let h = value(a)?;
-                let (n, v) = h
-                    .split_once(':')
-                    .ok_or_else(|| format!("header \"{h}\" has no ':'"))?;
+                let (n, v) = h.split_once(':').ok_or_else(|| format!("header \"{h}\" has no ':'"))?;
                 headers.push((n.trim().to_string(), v.trim_start().to_string()));
             }
             "-d" | "--data" | "--data-raw" | "--data-binary" => {
@@ -93,9 +84,7 @@ pub fn parse_curl(args: &[String]) -> Result<RequestSpec, String> {
             }
             "-A" | "--user-agent" => headers.push(("user-agent".to_string(), value(a)?)),
             "-k" | "--insecure" | "-s" | "--silent" | "-i" | "--include" | "-v" => {}
-            other if other.starts_with('-') => {
-                return Err(format!("unsupported curl option {other}"))
-            }
+            other if other.starts_with('-') => return Err(format!("unsupported curl option {other}")),
             url => spec.path = url.to_string(),
         }
     }
@@ -105,15 +94,8 @@ pub fn parse_curl(args: &[String]) -> Result<RequestSpec, String> {
     if spec.method.is_empty() {
         spec.method = if spec.body.is_some() { "POST" } else { "GET" }.to_string();
     }
-    if spec.body.is_some()
-        && !headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-    {
-        headers.push((
-            "content-type".to_string(),
-            "application/x-www-form-urlencoded".to_string(),
-        ));
+    if spec.body.is_some() && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
+        headers.push(("content-type".to_string(), "application/x-www-form-urlencoded".to_string()));
     }
     spec.headers = HeaderSpec::List(headers);
     Ok(spec)
@@ -127,30 +109,16 @@ pub fn parse_request_file(bytes: &[u8]) -> Result<RequestSpec, String> {
 }
 
 /// Builds the engine's request view from a spec, as Envoy would present it.
-pub fn to_request(
-    spec: &RequestSpec,
-    client_ip: Option<&str>,
-    tls: Option<bool>,
-) -> Result<Request, String> {
+pub fn to_request(spec: &RequestSpec, client_ip: Option<&str>, tls: Option<bool>) -> Result<Request, String> {
     let (scheme, authority, target) = split_url(&spec.path);
     let mut headers = vec![
-        (
-            ":method".to_string(),
-            spec.method.to_ascii_uppercase().into_bytes(),
-        ),
+        (":method".to_string(), spec.method.to_ascii_uppercase().into_bytes()),
         (":path".to_string(), target.into_bytes()),
     ];
     let pairs = spec.headers.pairs();
-    let host = pairs
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("host"))
-        .map(|(_, v)| v.clone());
-    headers.push((
-        ":authority".to_string(),
-        host.or(authority)
-            .unwrap_or_else(|| "localhost".to_string())
-            .into_bytes(),
-    ));
+    let host = pairs.iter().find(|(n, _)| n.eq_ignore_ascii_case("host")).map(|(_, v)| v.clone());
+    headers
+        .push((":authority".to_string(), host.or(authority).unwrap_or_else(|| "localhost".to_string()).into_bytes()));
     headers.push((":scheme".to_string(), scheme.as_bytes().to_vec()));
     for (n, v) in &pairs {
         if !n.eq_ignore_ascii_case("host") {
@@ -158,23 +126,19 @@ pub fn to_request(
         }
     }
     if let Some(body) = &spec.body {
-        if !pairs.iter().any(|(n, _)| {
-            n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding")
-        }) {
-            headers.push((
-                "content-length".to_string(),
-                body.len().to_string().into_bytes(),
-            ));
+        if !pairs
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding"))
+        {
+            headers.push(("content-length".to_string(), body.len().to_string().into_bytes()));
         }
     }
     if !headers.iter().any(|(n, _)| n == "x-request-id") {
         headers.push(("x-request-id".to_string(), b"explain".to_vec()));
     }
     let mut req = Request::from_headers(headers);
-    let ip_text = client_ip
-        .map(str::to_string)
-        .or_else(|| spec.client_ip.clone())
-        .unwrap_or_else(|| "127.0.0.1".to_string());
+    let ip_text =
+        client_ip.map(str::to_string).or_else(|| spec.client_ip.clone()).unwrap_or_else(|| "127.0.0.1".to_string());
     req.peer = Some(
         crate::ip::parse_socket_address(ip_text.as_bytes())
             .ok_or_else(|| format!("\"{ip_text}\" is not an IP address"))?,
@@ -193,11 +157,7 @@ fn split_url(url: &str) -> (&'static str, Option<String>, String) {
                     None => (rest, "/"),
                 },
             };
-            let target = if target.starts_with('?') {
-                format!("/{target}")
-            } else {
-                target.to_string()
-            };
+            let target = if target.starts_with('?') { format!("/{target}") } else { target.to_string() };
             return (scheme, Some(authority.to_string()), target);
         }
     }
@@ -208,8 +168,7 @@ fn split_url(url: &str) -> (&'static str, Option<String>, String) {
 pub fn explain(policy: &Policy, spec: &RequestSpec, req: &Request, now_ms: u64) -> Value {
     let host = MemoryHost::at(now_ms);
     let body = spec.body.as_deref().map(str::as_bytes);
-    let (mut ex, mut verdict) =
-        engine::on_request_headers_traced(policy, req, body.is_none(), &host);
+    let (mut ex, mut verdict) = engine::on_request_headers_traced(policy, req, body.is_none(), &host);
     if let (Verdict::Continue, Some(b)) = (&verdict, body) {
         verdict = engine::on_request_body(policy, &mut ex, b.len(), true, &host);
     }
@@ -268,42 +227,23 @@ pub fn render_text(v: &Value, color: bool) -> String {
         s(&r["authority"]),
         if r["tls"] == true { ", TLS" } else { "" }
     ));
-    out.push_str(&format!(
-        "client ip  {} (from {})\n",
-        s(&v["client_ip"]),
-        s(&v["client_ip_source"])
-    ));
+    out.push_str(&format!("client ip  {} (from {})\n", s(&v["client_ip"]), s(&v["client_ip_source"])));
     out.push_str(&format!("route      {}\n", s(&v["route"])));
     out.push_str(&format!("policy     {}\n", s(&v["policy"])));
     out.push_str("stages\n");
     let stages = v["stages"].as_array().cloned().unwrap_or_default();
-    let width = stages
-        .iter()
-        .map(|st| s(&st["stage"]).len())
-        .max()
-        .unwrap_or(0);
+    let width = stages.iter().map(|st| s(&st["stage"]).len()).max().unwrap_or(0);
     for st in &stages {
         let name = s(&st["stage"]);
         let result = s(&st["result"]);
-        let shown = if result.starts_with("deny") {
-            paint(&result, "31", color)
-        } else {
-            result
-        };
-        out.push_str(&format!(
-            "  {name}{}  {shown}\n",
-            " ".repeat(width - name.len())
-        ));
+        let shown = if result.starts_with("deny") { paint(&result, "31", color) } else { result };
+        out.push_str(&format!("  {name}{}  {shown}\n", " ".repeat(width - name.len())));
     }
     let decision = s(&v["decision"]);
     let verdict = match (decision.as_str(), v["enforced"] == true) {
         ("allow", _) => paint("ALLOW", "32;1", color),
         (_, true) => paint(&format!("DENY {}", s(&v["reason"])), "31;1", color),
-        (_, false) => paint(
-            &format!("WOULD DENY {} (monitor mode: let through)", s(&v["reason"])),
-            "33;1",
-            color,
-        ),
+        (_, false) => paint(&format!("WOULD DENY {} (monitor mode: let through)", s(&v["reason"])), "33;1", color),
     };
     out.push_str(&format!("verdict    {verdict}\n"));
     let resp = &v["response"];
@@ -315,18 +255,10 @@ pub fn render_text(v: &Value, color: bool) -> String {
         out.push_str(&format!("  {}\n", s(&resp["body"])));
     } else {
         out.push_str("response   from the upstream, with these changes:\n");
-        for h in resp["response_headers_set"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-        {
+        for h in resp["response_headers_set"].as_array().cloned().unwrap_or_default() {
             out.push_str(&format!("  set    {}: {}\n", s(&h[0]), s(&h[1])));
         }
-        for h in resp["response_headers_removed"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-        {
+        for h in resp["response_headers_removed"].as_array().cloned().unwrap_or_default() {
             out.push_str(&format!("  remove {}\n", s(&h)));
         }
     }
@@ -368,44 +300,31 @@ mod tests {
 
     #[test]
     fn explanation_names_the_deciding_stage_and_the_response() {
-        let policy =
-            Policy::from_json(br#"{"policies": {"default": {"limits": {"methods": ["GET"]}}}}"#)
-                .unwrap();
+        let policy = Policy::from_json(br#"{"policies": {"default": {"limits": {"methods": ["GET"]}}}}"#).unwrap();
         let spec = parse_curl(&args(&["-X", "DELETE", "http://localhost/a"])).unwrap();
         let req = to_request(&spec, None, None).unwrap();
         let v = explain(&policy, &spec, &req, 0);
         assert_eq!(v["decision"], "deny");
         assert_eq!(v["reason"], "method_not_allowed");
         assert_eq!(v["response"]["status"], 405);
-        let stages: Vec<String> = v["stages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["stage"].as_str().unwrap().to_string())
-            .collect();
-        assert_eq!(
-            stages,
-            vec!["client_ip", "route", "ip_lists", "tls", "limits"]
-        );
+        let stages: Vec<String> =
+            v["stages"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap().to_string()).collect();
+        assert_eq!(stages, vec!["client_ip", "route", "ip_lists", "tls", "limits"]);
         let text = render_text(&v, false);
-        assert!(
-            text.contains("verdict    DENY method_not_allowed"),
-            "{text}"
-        );
+        assert!(text.contains("verdict    DENY method_not_allowed"), "{text}");
     }
 
     #[test]
     fn request_files_accept_header_maps_and_bodies() {
-        let spec = parse_request_file(br#"{"method": "POST", "path": "/p", "headers": {"Content-Type": "application/json"}, "body": "{}"}"#).unwrap();
+        let spec = parse_request_file(
+            br#"{"method": "POST", "path": "/p", "headers": {"Content-Type": "application/json"}, "body": "{}"}"#,
+        )
+        .unwrap();
         let req = to_request(&spec, None, Some(false)).unwrap();
         assert_eq!(req.header("content-type"), Some(&b"application/json"[..]));
         let policy = Policy::from_json(b"{}").unwrap();
         let v = explain(&policy, &spec, &req, 0);
         assert_eq!(v["decision"], "allow");
-        assert!(v["stages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["stage"] == "body_size"));
+        assert!(v["stages"].as_array().unwrap().iter().any(|s| s["stage"] == "body_size"));
     }
 }

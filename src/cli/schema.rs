@@ -11,11 +11,8 @@ pub fn schema_json() -> String {
 mod tests {
     #[test]
     fn committed_schema_is_up_to_date() {
-        let committed = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/docs/palisade.schema.json"
-        ))
-        .unwrap_or_default();
+        let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/palisade.schema.json"))
+            .unwrap_or_default();
         assert!(
             committed.trim_end() == super::schema_json().trim_end(),
             "docs/palisade.schema.json is stale: run `cargo run --bin palisade -- schema > docs/palisade.schema.json`"

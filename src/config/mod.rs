@@ -37,6 +37,9 @@ pub struct Config {
     /// Audit records.
     #[serde(default)]
     pub audit: AuditConfig,
+    /// The shared rate-limit table and the penalty box (rules live in each policy).
+    #[serde(default)]
+    pub rate_limiting: crate::ratelimit::RateLimitingConfig,
     /// Named policies. A policy named by `default_policy` applies to requests that match no route.
     #[serde(default)]
     pub policies: BTreeMap<String, PolicyConfig>,
@@ -107,11 +110,7 @@ pub struct AuditConfig {
 
 impl Default for AuditConfig {
     fn default() -> Self {
-        AuditConfig {
-            log_allowed: false,
-            log: true,
-            filter_state: true,
-        }
+        AuditConfig { log_allowed: false, log: true, filter_state: true }
     }
 }
 
@@ -164,6 +163,9 @@ pub struct PolicyConfig {
     /// Response headers added or removed.
     #[serde(default)]
     pub response_headers: ResponseHeadersConfig,
+    /// Rate-limit rules; every applicable rule must pass.
+    #[serde(default)]
+    pub rate_limits: Vec<crate::ratelimit::RateLimitRuleConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

@@ -19,10 +19,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigError {
-            path: path.into(),
-            message: message.into(),
-        }
+        ConfigError { path: path.into(), message: message.into() }
     }
 }
 
@@ -84,25 +81,19 @@ pub fn parse_lenient(bytes: &[u8]) -> (Option<Config>, Vec<ConfigError>) {
     } else {
         match serde_json::from_slice(bytes) {
             Ok(v) => v,
-            Err(e) => return (
-                None,
-                vec![ConfigError::new(
-                    "",
-                    format!(
-                        "not valid JSON: {e} (the plugin configuration must be one JSON object)"
-                    ),
-                )],
-            ),
+            Err(e) => {
+                return (
+                    None,
+                    vec![ConfigError::new(
+                        "",
+                        format!("not valid JSON: {e} (the plugin configuration must be one JSON object)"),
+                    )],
+                )
+            }
         }
     };
     if !value.is_object() {
-        return (
-            None,
-            vec![ConfigError::new(
-                "",
-                "the configuration must be a JSON object",
-            )],
-        );
+        return (None, vec![ConfigError::new("", "the configuration must be a JSON object")]);
     }
 
     let mut errors = Vec::new();
@@ -126,9 +117,7 @@ pub fn parse_lenient(bytes: &[u8]) -> (Option<Config>, Vec<ConfigError>) {
                     }
                 }
                 errors.push(ConfigError::new(render(&shown), message));
-                if errors.len() >= MAX_STRUCTURAL_ERRORS
-                    || !prune(&mut value, &prune_current, &shown, &mut removed)
-                {
+                if errors.len() >= MAX_STRUCTURAL_ERRORS || !prune(&mut value, &prune_current, &shown, &mut removed) {
                     return (None, errors);
                 }
             }
@@ -154,11 +143,7 @@ fn to_original(current: &[Seg], removed: &[(Vec<Seg>, Vec<usize>)]) -> Vec<Seg> 
     for seg in current {
         match seg {
             Seg::Index(i) => {
-                let gone = removed
-                    .iter()
-                    .find(|(p, _)| *p == out)
-                    .map(|(_, g)| g.as_slice())
-                    .unwrap_or(&[]);
+                let gone = removed.iter().find(|(p, _)| *p == out).map(|(_, g)| g.as_slice()).unwrap_or(&[]);
                 out.push(Seg::Index(original_index(*i, gone)));
             }
             Seg::Key(k) => out.push(Seg::Key(k.clone())),
@@ -182,12 +167,7 @@ fn original_index(current: usize, gone: &[usize]) -> usize {
 
 /// Removes the node at `path` (current indices) from `value`. When the path is the root, or
 /// names nothing, nothing can be removed and parsing stops.
-fn prune(
-    value: &mut Value,
-    path: &[Seg],
-    original: &[Seg],
-    removed: &mut Vec<(Vec<Seg>, Vec<usize>)>,
-) -> bool {
+fn prune(value: &mut Value, path: &[Seg], original: &[Seg], removed: &mut Vec<(Vec<Seg>, Vec<usize>)>) -> bool {
     let Some((last, parent_path)) = path.split_last() else {
         return false;
     };
@@ -243,10 +223,7 @@ fn describe(err: &serde_json::Error) -> String {
     };
     if let Some(rest) = text.strip_prefix("unknown field `") {
         if let Some(pos) = rest.find("`, expected ") {
-            return format!(
-                "unknown field; expected {}",
-                &rest[pos + "`, expected ".len()..]
-            );
+            return format!("unknown field; expected {}", &rest[pos + "`, expected ".len()..]);
         }
         return "unknown field".to_string();
     }
@@ -280,10 +257,7 @@ mod tests {
 
     #[test]
     fn non_object_document_is_refused() {
-        assert_eq!(
-            errors_of("[1,2]"),
-            vec!["(configuration): the configuration must be a JSON object"]
-        );
+        assert_eq!(errors_of("[1,2]"), vec!["(configuration): the configuration must be a JSON object"]);
     }
 
     #[test]
@@ -300,17 +274,11 @@ mod tests {
                 "routes": [{"prefix": "/a", "policy": "p"}, {"prefix": 3, "policy": "p"}, {"prefix": "/c", "polcy": "p"}],
                 "policies": {"p": {"limits": {"max_body_bytes": -1}}}}"#,
         );
-        let paths: Vec<&str> = errs
-            .iter()
-            .map(|e| e.split(':').next().unwrap_or(""))
-            .collect();
+        let paths: Vec<&str> = errs.iter().map(|e| e.split(':').next().unwrap_or("")).collect();
         assert!(paths.contains(&"mode"), "{errs:?}");
         assert!(paths.contains(&"routes[1].prefix"), "{errs:?}");
         assert!(paths.contains(&"routes[2].polcy"), "{errs:?}");
-        assert!(
-            paths.contains(&"policies.p.limits.max_body_bytes"),
-            "{errs:?}"
-        );
+        assert!(paths.contains(&"policies.p.limits.max_body_bytes"), "{errs:?}");
     }
 
     #[test]

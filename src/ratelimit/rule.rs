@@ -1,0 +1,226 @@
+//! Rate-limit rules of one policy, compiled, and the check the engine runs at each stage: every
+//! applicable rule must pass, state lives in the shared `RateLimitStore`. A rule whose key cannot
+//! be formed for the request does not apply; a denied request consumes no rule's budget.
+
+use super::config::{parse_period, RateLimitRuleConfig, Stage};
+use super::config::{ContentionPolicy, KeyPartConfig};
+use super::decision::{RateLimitDecision, RuleState};
+use super::gcra::{ceil_seconds, ms_to_ns, Gcra, GcraOutcome, MAX_TOLERANCE_NS};
+use super::hash::KeyedHasher;
+use super::key::{KeyInputs, KeySpec};
+use super::stats::ContentionOutcome;
+use super::store::{RateLimitStore, Tat};
+use super::table::{Change, SlotKey, TableError};
+use crate::config::ConfigError;
+use crate::host::Host;
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct RateLimitRule {
+    /// The rule's name (for headers, audit records, metric names).
+    pub name: String,
+    /// `{scope}.{name}`: unique across policies; names the rule's metrics.
+    pub id: String,
+    pub stage: Stage,
+    pub limit: u64,
+    pub period_s: u64,
+    pub burst: u64,
+    pub headers_on_allowed: bool,
+    key: KeySpec,
+    gcra: Gcra,
+    hasher: KeyedHasher,
+}
+
+impl RateLimitRule {
+    /// Metric name counting this rule's admitted requests.
+    pub fn allowed_metric(&self) -> String {
+        format!("palisade.ratelimit.{}.allowed", self.id)
+    }
+    /// Metric name counting this rule's refusals.
+    pub fn limited_metric(&self) -> String {
+        format!("palisade.ratelimit.{}.limited", self.id)
+    }
+}
+
+/// The rules of one policy, in configuration order.
+#[derive(Debug, Clone, Default)]
+pub struct RateLimitRules {
+    rules: Vec<RateLimitRule>,
+}
+
+fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+impl RateLimitRules {
+    /// Compiles a policy's `rate_limits`. `scope` names the policy (letters, digits, `_`, `-`;
+    /// it keeps budgets of equal rule names in different policies apart and names metrics);
+    /// `path` is the list's JSON path, e.g. `policies.api.rate_limits`.
+    pub fn compile(
+        scope: &str,
+        list: &[RateLimitRuleConfig],
+        store: &RateLimitStore,
+        path: &str,
+        errors: &mut Vec<ConfigError>,
+    ) -> RateLimitRules {
+        if list.len() > 16 {
+            errors.push(ConfigError::new(path, format!("{} rules: a policy has at most 16 rate limits", list.len())));
+        }
+        let mut rules = Vec::with_capacity(list.len());
+        for (i, cfg) in list.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            if !valid_name(&cfg.name) {
+                errors.push(ConfigError::new(
+                    format!("{p}.name"),
+                    format!("\"{}\" is not a rule name: use 1 to 64 letters, digits, '_' or '-'", cfg.name),
+                ));
+            } else if list[..i].iter().any(|other| other.name == cfg.name) {
+                errors.push(ConfigError::new(
+                    format!("{p}.name"),
+                    format!("another rule of this policy is named \"{}\"", cfg.name),
+                ));
+            }
+            if !(1..=1_000_000).contains(&cfg.limit) {
+                errors.push(ConfigError::new(
+                    format!("{p}.limit"),
+                    format!("{}: use 1 to 1000000 requests per period", cfg.limit),
+                ));
+            }
+            if cfg.burst > 1_000_000 {
+                errors.push(ConfigError::new(format!("{p}.burst"), format!("{}: use 0 to 1000000", cfg.burst)));
+            }
+            let period_s = match parse_period(&cfg.period) {
+                Ok(s) => s,
+                Err(msg) => {
+                    errors.push(ConfigError::new(format!("{p}.period"), msg));
+                    1
+                }
+            };
+            let default_key = match cfg.stage {
+                Stage::BeforeAuth => vec![KeyPartConfig::ClientIp],
+                Stage::AfterAuth => vec![KeyPartConfig::Consumer],
+            };
+            let key =
+                KeySpec::compile(cfg.key.as_deref().unwrap_or(&default_key), cfg.stage, &format!("{p}.key"), errors);
+            let gcra = Gcra::new(cfg.limit.clamp(1, 1_000_000), period_s, cfg.burst.min(1_000_000));
+            if gcra.tolerance_ns() > MAX_TOLERANCE_NS {
+                errors.push(ConfigError::new(
+                    format!("{p}.burst"),
+                    "limit + burst spans more than a year at this rate: lower the burst or shorten the period",
+                ));
+            }
+            let id = format!("{scope}.{}", cfg.name);
+            rules.push(RateLimitRule {
+                name: cfg.name.clone(),
+                hasher: store.table.scoped_hasher(id.as_bytes()),
+                id,
+                stage: cfg.stage,
+                limit: cfg.limit,
+                period_s,
+                burst: cfg.burst,
+                headers_on_allowed: cfg.headers_on_allowed,
+                key,
+                gcra,
+            });
+        }
+        RateLimitRules { rules }
+    }
+
+    pub fn rules(&self) -> &[RateLimitRule] {
+        &self.rules
+    }
+
+    /// Whether any rule is checked at `stage` (the engine may skip building inputs otherwise).
+    pub fn has_stage(&self, stage: Stage) -> bool {
+        self.rules.iter().any(|r| r.stage == stage)
+    }
+
+    /// Checks the rules of `stage` for one request, updating shared state.
+    ///
+    /// With one applicable rule: one compare-and-swap update. With several: every rule is read
+    /// first and nothing is written if any refuses (a refused request consumes no budget);
+    /// otherwise each is updated in order, and a rule found exhausted by then (a race with
+    /// another worker) refuses the request, the rules before it keeping the consumed unit.
+    pub fn check<'r>(
+        &'r self,
+        stage: Stage,
+        inputs: &KeyInputs<'_>,
+        store: &RateLimitStore,
+        host: &dyn Host,
+    ) -> RateLimitDecision<'r> {
+        let now = ms_to_ns(host.now_ms());
+        let mut decision = RateLimitDecision::allowed();
+        let mut key = Vec::with_capacity(64);
+        let mut applicable: Vec<(&RateLimitRule, SlotKey)> = Vec::new();
+        for rule in self.rules.iter().filter(|r| r.stage == stage) {
+            if rule.key.write_key(inputs, &mut key) {
+                applicable.push((rule, store.table.locate(&rule.hasher, &key)));
+            }
+        }
+        if applicable.is_empty() {
+            return decision;
+        }
+        if applicable.len() > 1 {
+            let mut refused = false;
+            let mut states = Vec::with_capacity(applicable.len());
+            for (rule, slot) in &applicable {
+                let tat = store.table.read(host, *slot, now).map(|t| t.0);
+                let state = match rule.gcra.decide(tat, now) {
+                    GcraOutcome::Admit { .. } => RuleState::current(rule, rule.gcra.remaining(tat, now), tat, now),
+                    GcraOutcome::Deny { retry_after_ns, reset_ns } => {
+                        refused = true;
+                        RuleState::limited(rule, retry_after_ns, reset_ns)
+                    }
+                };
+                states.push(state);
+            }
+            if refused {
+                decision.states = states;
+                decision.finish();
+                return decision;
+            }
+        }
+        for (rule, slot) in applicable {
+            let updated = store.table.update(host, slot, now, |record| {
+                let outcome = rule.gcra.decide(record.map(|t| t.0), now);
+                match outcome {
+                    GcraOutcome::Admit { new_tat, .. } => Change::Write(Tat(new_tat), outcome),
+                    GcraOutcome::Deny { .. } => Change::Keep(outcome),
+                }
+            });
+            decision.stats.cas_retries += updated.cas_retries;
+            decision.stats.evictions += u32::from(updated.evicted);
+            match updated.outcome {
+                Ok(GcraOutcome::Admit { remaining, reset_ns, .. }) => {
+                    decision.states.push(RuleState::admitted(rule, remaining, reset_ns));
+                }
+                Ok(GcraOutcome::Deny { retry_after_ns, reset_ns }) => {
+                    decision.states.push(RuleState::limited(rule, retry_after_ns, reset_ns));
+                    break;
+                }
+                Err(error) => {
+                    if error == TableError::HostFailed {
+                        decision.stats.host_failures += 1;
+                    }
+                    match store.on_contention {
+                        ContentionPolicy::Deny => {
+                            decision.stats.contention = Some(ContentionOutcome::Denied);
+                            decision.states.push(RuleState::contended(rule, 1_000_000_000));
+                            break;
+                        }
+                        ContentionPolicy::Allow => {
+                            decision.stats.contention = Some(ContentionOutcome::Allowed);
+                        }
+                    }
+                }
+            }
+        }
+        decision.finish();
+        decision
+    }
+}
+
+/// `ceil_seconds` re-exported for the decision's fields.
+pub(crate) fn seconds(ns: u64) -> u64 {
+    ceil_seconds(ns)
+}
