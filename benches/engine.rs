@@ -56,9 +56,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
-    c.bench_function("compile_config", |b| {
-        b.iter(|| Policy::from_json(black_box(CONFIG.as_bytes())))
-    });
+    c.bench_function("compile_config", |b| b.iter(|| Policy::from_json(black_box(CONFIG.as_bytes()))));
 }
 
 criterion_group!(benches, bench);
