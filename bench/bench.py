@@ -205,8 +205,9 @@ def fmt_us(us: float) -> str:
 
 def report(variants: list[Variant], out_dir: Path) -> str:
     base = variants[0]
+    w = max(12, *(len(v.name) + 1 for v in variants))
     lines = [
-        f"{'variant':<12} {'req/s':>8} {'p50':>8} {'p99':>8} {'vs_base':>8} {'spread':>12} {'cpu_us/req':>10} {'+us/req':>8} {'other%':>6}  errors",
+        f"{'variant':<{w}} {'req/s':>8} {'p50':>8} {'p99':>8} {'vs_base':>8} {'spread':>12} {'cpu_us/req':>10} {'+us/req':>8} {'other%':>6}  errors",
     ]
     base_cpu = statistics.median(s.cpu_us_per_request for s in base.slices)
     for v in variants:
@@ -218,7 +219,7 @@ def report(variants: list[Variant], out_dir: Path) -> str:
         errors = sum(s.errors for s in v.slices)
         other = statistics.median(s.other_pct for s in v.slices)
         lines.append(
-            f"{v.name:<12} {rps:>8.0f} {fmt_us(p50):>8} {fmt_us(p99):>8} {statistics.median(ratios):>8.3f} "
+            f"{v.name:<{w}} {rps:>8.0f} {fmt_us(p50):>8} {fmt_us(p99):>8} {statistics.median(ratios):>8.3f} "
             f"{min(ratios):>5.2f}..{max(ratios):<5.2f} {cpu:>10.1f} {cpu - base_cpu:>+8.1f} {other:>6.0f}  {errors}"
         )
     lines.append("")
