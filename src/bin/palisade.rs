@@ -53,6 +53,24 @@ enum Command {
         #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
         request: Vec<String>,
     },
+    /// Read an API key on standard input and print its configuration entry (SHA-256 digest).
+    HashKey {
+        /// The consumer the key identifies.
+        #[arg(long, default_value = "CONSUMER")]
+        consumer: String,
+        /// Scopes granted to the key (repeat or comma-separate).
+        #[arg(long, value_delimiter = ',')]
+        scopes: Vec<String>,
+    },
+    /// Make a new high-entropy API key; print it (once) and its configuration entry.
+    GenKey {
+        /// The consumer the key identifies.
+        #[arg(long, default_value = "CONSUMER")]
+        consumer: String,
+        /// Scopes granted to the key (repeat or comma-separate).
+        #[arg(long, value_delimiter = ',')]
+        scopes: Vec<String>,
+    },
     /// Print the JSON Schema (draft 2020-12) of the configuration.
     Schema,
 }
@@ -149,6 +167,29 @@ fn main() -> ExitCode {
         Command::Explain { config, client_ip, tls, time, format, request } => {
             explain(config, client_ip, tls, time, format, request)
         }
+        Command::HashKey { consumer, scopes } => {
+            let mut input = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut input) {
+                return fail(&format!("cannot read standard input: {e}"));
+            }
+            match cli::keys::key_from_input(&input) {
+                Ok(key) => {
+                    println!("{}", cli::keys::entry(key, &consumer, &scopes));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            }
+        }
+        Command::GenKey { consumer, scopes } => match cli::keys::generate() {
+            Ok(key) => {
+                eprintln!("New API key (shown once; give it to the client, keep only the entry):");
+                println!("{key}");
+                eprintln!("Configuration entry for auth.api_keys.keys:");
+                println!("{}", cli::keys::entry(&key, &consumer, &scopes));
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        },
         Command::Schema => {
             println!("{}", cli::schema::schema_json());
             ExitCode::SUCCESS

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod keys;
 pub mod schema;
 
 use std::io::IsTerminal;
