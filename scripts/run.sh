@@ -133,6 +133,9 @@ Palisade is running (configuration: $CONFIG).
   upstream: the demo echo server on 127.0.0.1:8081
 Try these (copy and paste):
 EOF
+if [[ $CONFIG != examples/demo.json ]]; then
+  echo "(the commands below show what examples/demo.json does; with $CONFIG the answers differ)"
+fi
 show
 cat <<'EOF'
 
