@@ -118,6 +118,8 @@ pub enum ClientIpOrigin {
     ForwardedFor,
     /// `X-Forwarded-For` was expected but too short or malformed: the connection's peer is used.
     ForwardedForFallback,
+    /// The address Envoy determined (its own `X-Forwarded-For` handling).
+    Envoy,
 }
 
 impl ClientIpOrigin {
@@ -126,6 +128,7 @@ impl ClientIpOrigin {
             ClientIpOrigin::Connection => "connection",
             ClientIpOrigin::ForwardedFor => "x_forwarded_for",
             ClientIpOrigin::ForwardedForFallback => "connection_fallback",
+            ClientIpOrigin::Envoy => "envoy",
         }
     }
 }
@@ -160,10 +163,12 @@ impl ClientIpRule {
                 }
             }
         } else if cfg.trusted_hops.is_some() || !cfg.trusted_proxies.is_empty() {
-            errors.push(ConfigError::new(
-                "client_ip.source",
-                "trusted_hops and trusted_proxies only apply with source \"x_forwarded_for\"",
-            ));
+            let hint = if cfg.source == ClientIpSource::Envoy {
+                "with source \"envoy\", set the trusted hops in Envoy (xff_num_trusted_hops) instead"
+            } else {
+                "trusted_hops and trusted_proxies only apply with source \"x_forwarded_for\""
+            };
+            errors.push(ConfigError::new("client_ip.source", hint));
         }
         ClientIpRule { source: cfg.source, trusted_hops: cfg.trusted_hops, trusted_proxies }
     }
@@ -171,8 +176,11 @@ impl ClientIpRule {
     /// True when the connection's peer is a trusted proxy, i.e. when headers it set
     /// (`X-Forwarded-For`, `X-Forwarded-Proto`) may be believed.
     pub fn peer_is_trusted(&self, peer: Option<IpAddr>) -> bool {
-        if self.source != ClientIpSource::XForwardedFor {
-            return false;
+        match self.source {
+            ClientIpSource::Connection => return false,
+            // Envoy overwrites X-Forwarded-Proto unless its own trusted hops set it.
+            ClientIpSource::Envoy => return true,
+            ClientIpSource::XForwardedFor => {}
         }
         if self.trusted_proxies.is_empty() {
             return self.trusted_hops.is_some();
@@ -194,6 +202,9 @@ impl ClientIpRule {
     /// attacker's leftmost entries are never chosen.
     pub fn resolve(&self, peer: Option<IpAddr>, xff: &[&[u8]]) -> (Option<IpAddr>, ClientIpOrigin) {
         let peer = peer.map(canonical);
+        if self.source == ClientIpSource::Envoy {
+            return (peer, ClientIpOrigin::Envoy);
+        }
         if self.source == ClientIpSource::Connection || !self.peer_is_trusted(peer) {
             return (peer, ClientIpOrigin::Connection);
         }
@@ -358,6 +369,19 @@ mod tests {
         let r = rule(Some(1), &[]);
         assert_eq!(r.resolve(Some(ip("::1")), &[b"[2001:db8::5]:443"]).0, Some(ip("2001:db8::5")));
         assert_eq!(r.resolve(Some(ip("::1")), &[b"::ffff:192.0.2.1"]).0, Some(ip("192.0.2.1")));
+    }
+
+    #[test]
+    fn envoy_source_takes_envoys_address_and_trusts_its_forwarded_proto() {
+        let mut errors = Vec::new();
+        let r = ClientIpRule::compile(
+            &ClientIpConfig { source: ClientIpSource::Envoy, trusted_hops: None, trusted_proxies: vec![] },
+            &mut errors,
+        );
+        assert!(errors.is_empty());
+        let peer = Some(ip("203.0.113.7"));
+        assert_eq!(r.resolve(peer, &[b"6.6.6.6"]), (peer, ClientIpOrigin::Envoy));
+        assert!(r.peer_is_trusted(peer));
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub enum Metric {
 }
 
 impl Metric {
-    /// The metric's name as Envoy shows it under `wasmcustom.` (Prometheus: `envoy_wasmcustom_…`
+    /// The metric's name as Envoy shows it under `wasmcustom.` (Prometheus: `palisade_…`
     /// after Envoy's own renaming).
     pub fn name(self) -> String {
         match self {

@@ -65,12 +65,16 @@ pub enum ClientIpSource {
     Connection,
     /// `X-Forwarded-For`, trusting only configured proxies.
     XForwardedFor,
+    /// The client address Envoy determined itself (`source.address` after its own
+    /// `X-Forwarded-For` handling: `use_remote_address: true` with `xff_num_trusted_hops` or an
+    /// original-IP-detection extension). `X-Forwarded-Proto` is then trusted as Envoy sanitised it.
+    Envoy,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientIpConfig {
-    /// `connection` (default) or `x_forwarded_for`.
+    /// `connection` (default), `x_forwarded_for` or `envoy`.
     #[serde(default)]
     pub source: ClientIpSource,
     /// With `x_forwarded_for`: the number of proxies in front of Envoy that each append one

@@ -201,18 +201,8 @@ def test_hsts_is_not_sent_over_plain_http(envoy):
     assert "strict-transport-security" not in r.headers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Envoy with use_remote_address: true and xff_num_trusted_hops: 0 (the settings Palisade "
-        "needs to read the raw peer) overwrites X-Forwarded-Proto with the scheme of the "
-        "downstream connection before any filter runs, so Palisade's trusted X-Forwarded-Proto "
-        "never sees the proxy's value (see the report / docs/envoy.md)"
-    ),
-)
-def test_tls_required_path_is_allowed_with_x_forwarded_proto_from_a_trusted_proxy(envoy):
-    r = get(envoy, "/admin/users", headers={"x-forwarded-proto": "https", "x-request-id": "xfp-1"})
-    assert r.status_code == 200, r.text
+# X-Forwarded-Proto from a proxy in front of Envoy: see test_envoy_forwarded.py (Envoy overwrites
+# it unless its own xff_num_trusted_hops says the proxy is trusted; client_ip.source "envoy").
 
 
 # -- monitor mode
