@@ -29,10 +29,50 @@ pub struct AuditRecord<'a> {
     pub rule: Option<&'a str>,
     /// What the deciding stage said (no secrets, no request data beyond names and counts).
     pub detail: Option<&'a str>,
+    /// WAF matches (rule ids, target names and scores; never the matched values).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waf: Option<WafSummary>,
     /// Set when this denial put the client in the penalty box.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub penalty: Option<&'a str>,
     pub mode: &'static str,
+}
+
+/// What the WAF found in a request, as recorded: no matched values, only where and how much.
+#[derive(Debug, Clone, Serialize)]
+pub struct WafSummary {
+    pub score: u32,
+    pub over_threshold: bool,
+    pub incomplete: bool,
+    pub matches: Vec<WafMatchRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WafMatchRecord {
+    pub rule: u32,
+    pub category: &'static str,
+    pub target: String,
+    pub score: u32,
+}
+
+impl WafSummary {
+    pub fn of(o: &crate::waf::Outcome) -> WafSummary {
+        WafSummary {
+            score: o.total_score,
+            over_threshold: o.over_threshold,
+            incomplete: o.incomplete,
+            matches: o
+                .matches
+                .iter()
+                .map(|m| WafMatchRecord {
+                    rule: m.rule_id,
+                    category: m.category.as_str(),
+                    target: m.target.clone(),
+                    score: m.score,
+                })
+                .collect(),
+        }
+    }
 }
 
 impl AuditRecord<'_> {

@@ -18,11 +18,12 @@ pub enum Reason {
     BadRequest,
     RateLimited,
     PenaltyBoxed,
+    WafBlocked,
     InternalError,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 12] = [
+    pub const ALL: [Reason; 13] = [
         Reason::IpDenied,
         Reason::IpNotAllowed,
         Reason::TlsRequired,
@@ -34,6 +35,7 @@ impl Reason {
         Reason::BadRequest,
         Reason::RateLimited,
         Reason::PenaltyBoxed,
+        Reason::WafBlocked,
         Reason::InternalError,
     ];
 
@@ -51,13 +53,14 @@ impl Reason {
             Reason::BadRequest => "bad_request",
             Reason::RateLimited => "rate_limited",
             Reason::PenaltyBoxed => "penalty_boxed",
+            Reason::WafBlocked => "waf_blocked",
             Reason::InternalError => "internal_error",
         }
     }
 
     pub fn status(self) -> u16 {
         match self {
-            Reason::IpDenied | Reason::IpNotAllowed | Reason::TlsRequired => 403,
+            Reason::IpDenied | Reason::IpNotAllowed | Reason::TlsRequired | Reason::WafBlocked => 403,
             Reason::MethodNotAllowed => 405,
             Reason::UriTooLong => 414,
             Reason::TooManyHeaders | Reason::HeadersTooLarge => 431,
@@ -81,6 +84,7 @@ impl Reason {
             Reason::BadRequest => "Bad request",
             Reason::RateLimited => "Too many requests",
             Reason::PenaltyBoxed => "Client temporarily blocked",
+            Reason::WafBlocked => "Request blocked by the web application firewall",
             Reason::InternalError => "Request could not be checked",
         }
     }

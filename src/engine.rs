@@ -17,6 +17,7 @@ use crate::ratelimit::{
 use crate::request::Request;
 use crate::response_headers::ResponseHeaderRules;
 use crate::route::{host_of, normalize_path};
+use crate::waf::{Outcome, Scan, Waf};
 use std::net::IpAddr;
 
 /// What the host must do with the request now.
@@ -26,10 +27,13 @@ pub enum Verdict {
     Continue,
     /// Send this response instead of forwarding the request.
     Deny(LocalResponse),
+    /// Hold the request (headers included) and buffer its body: call `on_held_body` with the
+    /// body, or its first `Exchange::hold_limit` bytes, before letting anything through.
+    Hold,
 }
 
 /// Per-request state kept between the request's callbacks.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Exchange {
     pub request_id: String,
     pub method: String,
@@ -52,6 +56,14 @@ pub struct Exchange {
     pub penalty: Option<String>,
     /// Headers to add to the upstream's response (RateLimit fields on allowed requests).
     pub response_extra: Vec<(String, String)>,
+    /// The WAF's inspection so far (when the policy has a WAF).
+    pub waf_scan: Option<Scan>,
+    /// The WAF's last outcome, for the audit record.
+    pub waf_outcome: Option<Outcome>,
+    /// While the body is held for inspection: how many bytes to buffer at most.
+    pub hold_limit: Option<usize>,
+    /// `Content-Type` of the request, kept when its body is held.
+    pub content_type: Vec<u8>,
     /// Stage-by-stage notes, kept only when explaining a request (CLI), never in the filter.
     pub trace: Option<Vec<(&'static str, String)>>,
 }
@@ -71,16 +83,6 @@ impl Exchange {
 /// The request passed the request-header stages: `Continue`, or a denial already recorded.
 pub fn on_request_headers(policy: &Policy, req: &Request, end_of_stream: bool, host: &dyn Host) -> (Exchange, Verdict) {
     run_headers(policy, req, end_of_stream, host, false)
-}
-
-/// As `on_request_headers`, keeping a stage-by-stage trace in `Exchange::trace` (for `explain`).
-pub fn on_request_headers_traced(
-    policy: &Policy,
-    req: &Request,
-    end_of_stream: bool,
-    host: &dyn Host,
-) -> (Exchange, Verdict) {
-    run_headers(policy, req, end_of_stream, host, true)
 }
 
 fn run_headers(
@@ -110,6 +112,10 @@ fn run_headers(
         recorded: false,
         penalty_key: None,
         penalty: None,
+        waf_scan: None,
+        waf_outcome: None,
+        hold_limit: None,
+        content_type: Vec::new(),
         response_extra: Vec::new(),
         trace: traced.then(Vec::new),
     };
@@ -120,14 +126,125 @@ fn run_headers(
     });
     let rules = &policy.policies[pidx];
     let result = run_head_stages(policy, rules, req, &mut ex, host);
-    let verdict = match result {
+    let mut verdict = match result {
         Ok(()) => Verdict::Continue,
         Err(denial) => decide(policy, &mut ex, denial, host),
     };
+    if verdict == Verdict::Continue && !end_of_stream {
+        if let Some(waf) = &rules.waf {
+            let content_type = req.header("content-type");
+            if waf.needs_body(content_type) {
+                ex.content_type = content_type.map(<[u8]>::to_vec).unwrap_or_default();
+                let limit = waf.body_limit().min(usize::try_from(rules.limits.max_body_bytes).unwrap_or(usize::MAX));
+                ex.hold_limit = Some(limit);
+                ex.note("body", || format!("held for inspection (up to {limit} bytes)"));
+                verdict = Verdict::Hold;
+            }
+        }
+    }
     if verdict == Verdict::Continue && end_of_stream {
         finish(policy, &mut ex, host);
     }
     (ex, verdict)
+}
+
+/// Runs a whole request (headers, then the body in one piece) the way the proxy-wasm glue
+/// drives the engine: the CLI uses it, so `explain` and `eval` give Envoy's verdicts.
+pub fn evaluate(
+    policy: &Policy,
+    req: &Request,
+    body: Option<&[u8]>,
+    host: &dyn Host,
+    traced: bool,
+) -> (Exchange, Verdict) {
+    let (mut ex, mut verdict) = run_headers(policy, req, body.is_none(), host, traced);
+    let Some(body) = body else {
+        return (ex, verdict);
+    };
+    match verdict {
+        Verdict::Deny(_) => {}
+        Verdict::Continue => verdict = on_request_body(policy, &mut ex, body.len(), true, host),
+        Verdict::Hold => {
+            verdict = on_request_body(policy, &mut ex, body.len(), false, host);
+            if verdict == Verdict::Continue {
+                let limit = ex.hold_limit.unwrap_or(usize::MAX);
+                let complete = body.len() <= limit;
+                verdict = on_held_body(policy, &mut ex, &body[..body.len().min(limit)], complete, host);
+                if verdict == Verdict::Continue && !complete {
+                    verdict = on_request_body(policy, &mut ex, 0, true, host);
+                }
+            }
+        }
+    }
+    (ex, verdict)
+}
+
+/// The held body (all of it when `complete`, else its first `hold_limit` bytes) for inspection.
+/// After this the request is no longer held: the rest of a longer body streams through
+/// `on_request_body`.
+pub fn on_held_body(policy: &Policy, ex: &mut Exchange, body: &[u8], complete: bool, host: &dyn Host) -> Verdict {
+    ex.hold_limit = None;
+    if ex.denied.is_some() {
+        return Verdict::Continue;
+    }
+    let rules = &policy.policies[ex.policy];
+    if let Some(waf) = &rules.waf {
+        let scan = ex.waf_scan.get_or_insert_with(Scan::default);
+        waf.inspect_body(scan, &ex.content_type, body);
+        if !complete {
+            waf.body_truncated(scan);
+        }
+        let outcome = waf.outcome(scan);
+        let len = body.len();
+        ex.note("waf_body", || {
+            format!(
+                "{len} bytes{} inspected, score {}",
+                if complete { "" } else { " (first part)" },
+                outcome.total_score
+            )
+        });
+        let result = waf_result(waf, &outcome, rules);
+        note_matches(ex, &outcome);
+        ex.waf_outcome = Some(outcome);
+        if let Err(denial) = result {
+            let verdict = decide(policy, ex, denial, host);
+            if verdict != Verdict::Continue {
+                return verdict;
+            }
+        }
+    }
+    if complete {
+        finish(policy, ex, host);
+    }
+    Verdict::Continue
+}
+
+/// The WAF's verdict as a stage result: blocked requests are denied with the rule ids (never
+/// the payload); detect-only and below-threshold requests pass.
+fn waf_result(waf: &Waf, outcome: &Outcome, rules: &PolicyRules) -> Result<(), Denial> {
+    if !outcome.blocked {
+        return Ok(());
+    }
+    let mut ids: Vec<u32> = outcome.matches.iter().map(|m| m.rule_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Err(Denial::new(
+        Reason::WafBlocked,
+        format!("anomaly score {} reached the threshold {}", outcome.total_score, waf.threshold()),
+    )
+    .rule(format!("policies.{}.waf", rules.name))
+    .extension("rules", serde_json::json!(ids)))
+}
+
+fn note_matches(ex: &mut Exchange, outcome: &Outcome) {
+    if ex.trace.is_none() {
+        return;
+    }
+    for m in &outcome.matches {
+        ex.note("waf_match", || {
+            format!("rule {} ({}) on {}: \"{}\" +{}", m.rule_id, m.category.as_str(), m.target, m.matched, m.score)
+        });
+    }
 }
 
 fn ex_ip(ip: Option<IpAddr>) -> String {
@@ -171,6 +288,15 @@ fn run_head_stages(
     if rules.rate_limits.has_stage(Stage::BeforeAuth) {
         let limited = rate_limit(policy, rules, req, ex, Stage::BeforeAuth, host);
         stage(ex, "rate_limits", limited)?;
+    }
+    if let Some(waf) = &rules.waf {
+        let scan = waf.inspect_head(req);
+        let outcome = waf.outcome(&scan);
+        ex.waf_scan = Some(scan);
+        let result = waf_result(waf, &outcome, rules);
+        note_matches(ex, &outcome);
+        ex.waf_outcome = Some(outcome);
+        stage(ex, "waf", result)?;
     }
     Ok(())
 }
@@ -251,6 +377,7 @@ fn rate_limit(
 fn penalty_kind(reason: Reason) -> Option<PenaltyKind> {
     match reason {
         Reason::RateLimited => Some(PenaltyKind::RateLimited),
+        Reason::WafBlocked => Some(PenaltyKind::WafBlock),
         _ => None,
     }
 }
@@ -381,6 +508,7 @@ fn record(policy: &Policy, ex: &mut Exchange, host: &dyn Host) {
         status: decided.map(|d| d.status()),
         rule: decided.and_then(|d| d.rule.as_deref()),
         detail: decided.map(|d| d.detail.as_str()),
+        waf: ex.waf_outcome.as_ref().filter(|o| !o.matches.is_empty()).map(audit::WafSummary::of),
         penalty: ex.penalty.as_deref(),
         mode: match rules.mode {
             Mode::Enforce => "enforce",
@@ -421,6 +549,7 @@ mod tests {
     fn status(v: &Verdict) -> u16 {
         match v {
             Verdict::Continue => 0,
+            Verdict::Hold => 1,
             Verdict::Deny(r) => r.status,
         }
     }

@@ -9,7 +9,7 @@ use crate::policy::Policy;
 use crate::request::Request;
 use proxy_wasm::hostcalls;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
-use proxy_wasm::types::{Action, ContextType, LogLevel as WasmLogLevel, MapType, MetricType, Status};
+use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel as WasmLogLevel, MapType, MetricType, Status};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -120,10 +120,8 @@ impl Context for PalisadeRoot {}
 
 impl RootContext for PalisadeRoot {
     fn on_configure(&mut self, _size: usize) -> bool {
-        let bytes = hostcalls::get_buffer(proxy_wasm::types::BufferType::PluginConfiguration, 0, usize::MAX)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let bytes =
+            hostcalls::get_buffer(BufferType::PluginConfiguration, 0, usize::MAX).ok().flatten().unwrap_or_default();
         match Policy::from_json(&bytes) {
             Ok(policy) => {
                 let host = Rc::clone(self.host.get_or_insert_with(|| Rc::new(WasmHost::define())));
@@ -150,9 +148,12 @@ impl RootContext for PalisadeRoot {
 
     fn create_http_context(&self, _context_id: u32) -> Option<Box<dyn HttpContext>> {
         match (&self.policy, &self.host) {
-            (Some(policy), Some(host)) => {
-                Some(Box::new(PalisadeHttp { policy: Rc::clone(policy), host: Rc::clone(host), exchange: None }))
-            }
+            (Some(policy), Some(host)) => Some(Box::new(PalisadeHttp {
+                policy: Rc::clone(policy),
+                host: Rc::clone(host),
+                exchange: None,
+                body_seen: 0,
+            })),
             _ => None,
         }
     }
@@ -166,6 +167,8 @@ struct PalisadeHttp {
     policy: Rc<Policy>,
     host: Rc<WasmHost>,
     exchange: Option<Exchange>,
+    /// Body bytes already counted (while held, Envoy reports the whole buffered size).
+    body_seen: usize,
 }
 
 impl PalisadeHttp {
@@ -196,6 +199,9 @@ impl PalisadeHttp {
     fn act(&self, verdict: Verdict) -> Action {
         match verdict {
             Verdict::Continue => Action::Continue,
+            // Needs `allow_on_headers_stop_iteration: true` in the plugin configuration so that
+            // Envoy still delivers the body while the headers are held.
+            Verdict::Hold => Action::Pause,
             Verdict::Deny(response) => self.send(&response),
         }
     }
@@ -221,10 +227,43 @@ impl HttpContext for PalisadeHttp {
     }
 
     fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        let policy = Rc::clone(&self.policy);
+        let host = Rc::clone(&self.host);
         let Some(ex) = self.exchange.as_mut() else {
             return Action::Continue;
         };
-        let verdict = engine::on_request_body(&self.policy, ex, body_size, end_of_stream, self.host.as_ref());
+        let Some(limit) = ex.hold_limit else {
+            // Streaming: each call reports the new chunk.
+            let verdict = engine::on_request_body(&policy, ex, body_size, end_of_stream, host.as_ref());
+            return self.act(verdict);
+        };
+        // Held: Envoy buffers and reports the whole buffered size each time.
+        let delta = body_size.saturating_sub(self.body_seen);
+        self.body_seen = body_size;
+        let verdict = engine::on_request_body(&policy, ex, delta, false, host.as_ref());
+        if verdict != Verdict::Continue {
+            return self.act(verdict);
+        }
+        if !end_of_stream && body_size < limit {
+            return Action::Pause;
+        }
+        let take = body_size.min(limit);
+        let body = match hostcalls::get_buffer(BufferType::HttpRequestBody, 0, take) {
+            Ok(b) => b.unwrap_or_default(),
+            Err(_) => {
+                // Fail closed: a body that cannot be read is not let through unchecked.
+                let d = Denial::new(Reason::InternalError, "the request body could not be read");
+                host.count(Metric::Denied, 1);
+                host.count(Metric::DeniedBy(Reason::InternalError), 1);
+                let response = LocalResponse::from_denial(&d, &ex.request_id, &[]);
+                return self.send(&response);
+            }
+        };
+        let complete = end_of_stream && body_size <= limit;
+        let mut verdict = engine::on_held_body(&policy, ex, &body, complete, host.as_ref());
+        if verdict == Verdict::Continue && end_of_stream && !complete {
+            verdict = engine::on_request_body(&policy, ex, 0, true, host.as_ref());
+        }
         self.act(verdict)
     }
 

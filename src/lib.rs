@@ -19,6 +19,7 @@ pub mod ratelimit;
 pub mod request;
 pub mod response_headers;
 pub mod route;
+pub mod waf;
 
 #[cfg(target_arch = "wasm32")]
 mod filter;

@@ -10,6 +10,7 @@ use crate::limits::Limits;
 use crate::ratelimit::{PenaltyBox, RateLimitRules, RateLimitStore, Seed};
 use crate::response_headers::ResponseHeaderRules;
 use crate::route::Route;
+use crate::waf::Waf;
 use std::net::IpAddr;
 
 /// Allow and deny lists at one place of the configuration (global or a policy).
@@ -54,7 +55,7 @@ impl IpLists {
 }
 
 /// One compiled policy.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PolicyRules {
     pub name: String,
     pub mode: Mode,
@@ -63,6 +64,7 @@ pub struct PolicyRules {
     pub limits: Limits,
     pub response_headers: ResponseHeaderRules,
     pub rate_limits: RateLimitRules,
+    pub waf: Option<Waf>,
 }
 
 impl PolicyRules {
@@ -86,12 +88,19 @@ impl PolicyRules {
                 errors,
             ),
             rate_limits: RateLimitRules::compile(name, &cfg.rate_limits, store, &format!("{at}.rate_limits"), errors),
+            waf: cfg.waf.as_ref().and_then(|w| match Waf::compile(w, &format!("{at}.waf")) {
+                Ok(waf) => Some(waf),
+                Err(more) => {
+                    errors.extend(more);
+                    None
+                }
+            }),
         }
     }
 }
 
 /// Everything the engine reads per request.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Policy {
     pub client_ip: ClientIpRule,
     pub ip: IpLists,

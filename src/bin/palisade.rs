@@ -53,6 +53,27 @@ enum Command {
         #[arg(required = true, num_args = 1.., allow_hyphen_values = true, trailing_var_arg = true)]
         request: Vec<String>,
     },
+    /// Run a corpus of recorded requests (JSON lines) through the engine; print detection and
+    /// false-positive rates per category and the cases that went wrong.
+    Eval {
+        /// The configuration (bare JSON).
+        #[arg(long)]
+        config: PathBuf,
+        /// The corpus (JSON lines: id, category, attack, method, uri, headers, body).
+        corpus: PathBuf,
+        /// Threads to use (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Status codes counted as blocked.
+        #[arg(long, value_delimiter = ',', default_value = "403")]
+        blocked_statuses: Vec<u16>,
+        /// How many wrong cases to list (text output).
+        #[arg(long, default_value_t = 20)]
+        show_wrong: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Read an API key on standard input and print its configuration entry (SHA-256 digest).
     HashKey {
         /// The consumer the key identifies.
@@ -166,6 +187,34 @@ fn main() -> ExitCode {
         }
         Command::Explain { config, client_ip, tls, time, format, request } => {
             explain(config, client_ip, tls, time, format, request)
+        }
+        Command::Eval { config, corpus, jobs, blocked_statuses, show_wrong, format } => {
+            let policy = match std::fs::read(&config).map_err(|e| e.to_string()).and_then(|b| {
+                palisade::Policy::from_json(&b)
+                    .map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+            }) {
+                Ok(p) => p,
+                Err(e) => return fail(&format!("{}: {e}", config.display())),
+            };
+            let text = match std::fs::read_to_string(&corpus) {
+                Ok(t) => t,
+                Err(e) => return fail(&format!("cannot read {}: {e}", corpus.display())),
+            };
+            let (cases, errors) = cli::eval::load(&text);
+            for e in &errors {
+                eprintln!("{}: {e}", corpus.display());
+            }
+            let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0);
+            let results = cli::eval::run(&policy, &cases, jobs, now);
+            match format {
+                Format::Text => print!("{}", cli::eval::render_text(&results, &blocked_statuses, show_wrong)),
+                Format::Json => println!("{}", cli::eval::render_json(&results, &blocked_statuses)),
+            }
+            ExitCode::SUCCESS
         }
         Command::HashKey { consumer, scopes } => {
             let mut input = String::new();

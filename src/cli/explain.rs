@@ -168,10 +168,7 @@ fn split_url(url: &str) -> (&'static str, Option<String>, String) {
 pub fn explain(policy: &Policy, spec: &RequestSpec, req: &Request, now_ms: u64) -> Value {
     let host = MemoryHost::at(now_ms);
     let body = spec.body.as_deref().map(str::as_bytes);
-    let (mut ex, mut verdict) = engine::on_request_headers_traced(policy, req, body.is_none(), &host);
-    if let (Verdict::Continue, Some(b)) = (&verdict, body) {
-        verdict = engine::on_request_body(policy, &mut ex, b.len(), true, &host);
-    }
+    let (ex, verdict) = engine::evaluate(policy, req, body, &host, true);
     let stages: Vec<Value> = ex
         .trace
         .clone()
@@ -186,7 +183,7 @@ pub fn explain(policy: &Policy, spec: &RequestSpec, req: &Request, now_ms: u64) 
             "headers": r.headers,
             "body": String::from_utf8_lossy(&r.body),
         }),
-        Verdict::Continue => {
+        Verdict::Continue | Verdict::Hold => {
             let rules = engine::response_headers(policy, &ex);
             json!({
                 "forwarded_upstream": true,

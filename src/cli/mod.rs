@@ -2,6 +2,7 @@
 //! for people and for pipelines. Decisions are never made here; they come from the engine.
 
 pub mod check;
+pub mod eval;
 pub mod explain;
 pub mod keys;
 pub mod schema;

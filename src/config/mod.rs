@@ -170,6 +170,9 @@ pub struct PolicyConfig {
     /// Rate-limit rules; every applicable rule must pass.
     #[serde(default)]
     pub rate_limits: Vec<crate::ratelimit::RateLimitRuleConfig>,
+    /// Signature WAF with anomaly scoring; absent means no WAF for this policy, `{}` enables it.
+    #[serde(default)]
+    pub waf: Option<crate::waf::WafConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

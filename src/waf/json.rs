@@ -1,0 +1,293 @@
+//! A small, total JSON walker: every key and every string, number and literal leaf is handed to
+//! the sink with its path (`$.user.tags[0]`). Nesting deeper than the bound is handed over as
+//! one raw value. It never builds a tree and never fails with a panic; bad JSON returns false.
+
+use super::rules::class;
+use super::targets::{Sink, TargetName};
+
+struct Walker<'a, 's> {
+    input: &'a [u8],
+    pos: usize,
+    path: Vec<u8>,
+    scratch: Vec<u8>,
+    max_depth: usize,
+    sink: &'s mut dyn Sink,
+    stopped: bool,
+}
+
+/// Walks `input`; returns false when it is not valid JSON (values seen so far were delivered).
+pub fn walk(input: &[u8], max_depth: usize, sink: &mut dyn Sink) -> bool {
+    let mut w = Walker { input, pos: 0, path: b"$".to_vec(), scratch: Vec::new(), max_depth, sink, stopped: false };
+    w.skip_ws();
+    // Newline-delimited JSON: several documents in a row.
+    let mut any = false;
+    while w.pos < w.input.len() {
+        if w.value(0).is_none() {
+            return w.stopped;
+        }
+        any = true;
+        w.skip_ws();
+    }
+    any || w.stopped
+}
+
+impl Walker<'_, '_> {
+    fn skip_ws(&mut self) {
+        while self.input.get(self.pos).is_some_and(|b| b.is_ascii_whitespace()) {
+            self.pos += 1;
+        }
+    }
+
+    fn emit(&mut self, classes: u16, prefix: &'static str, value_is_scratch: bool, lit: &[u8]) -> Option<()> {
+        let ok = if value_is_scratch {
+            self.sink.value(classes, TargetName { prefix, key: &self.path }, &self.scratch)
+        } else {
+            self.sink.value(classes, TargetName { prefix, key: &self.path }, lit)
+        };
+        if ok {
+            Some(())
+        } else {
+            self.stopped = true;
+            None
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Option<()> {
+        self.skip_ws();
+        match *self.input.get(self.pos)? {
+            b'{' | b'[' if depth >= self.max_depth => {
+                let start = self.pos;
+                self.skip_container()?;
+                let raw = &self.input[start..self.pos];
+                let ok = self.sink.value(class::ARG_VALUE, TargetName { prefix: "json:", key: &self.path }, raw);
+                if !ok {
+                    self.stopped = true;
+                    return None;
+                }
+                Some(())
+            }
+            b'{' => self.object(depth),
+            b'[' => self.array(depth),
+            b'"' => {
+                self.string()?;
+                self.emit(class::ARG_VALUE, "json:", true, b"")
+            }
+            _ => {
+                let start = self.pos;
+                while self
+                    .input
+                    .get(self.pos)
+                    .is_some_and(|b| !matches!(b, b',' | b'}' | b']') && !b.is_ascii_whitespace())
+                {
+                    self.pos += 1;
+                }
+                let lit = &self.input[start..self.pos];
+                if lit.is_empty() {
+                    return None;
+                }
+                let valid = matches!(lit, b"true" | b"false" | b"null")
+                    || lit.iter().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+                if !valid {
+                    return None;
+                }
+                Some(())
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Option<()> {
+        self.pos += 1;
+        self.skip_ws();
+        if self.input.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            self.skip_ws();
+            if self.input.get(self.pos) != Some(&b'"') {
+                return None;
+            }
+            self.string()?;
+            let saved = self.path.len();
+            self.path.push(b'.');
+            let key = std::mem::take(&mut self.scratch);
+            self.path.extend_from_slice(&key[..key.len().min(256)]);
+            let ok = self.sink.value(class::ARG_NAME, TargetName { prefix: "json_key:", key: &self.path }, &key);
+            self.scratch = key;
+            if !ok {
+                self.stopped = true;
+                return None;
+            }
+            self.skip_ws();
+            if self.input.get(self.pos) != Some(&b':') {
+                return None;
+            }
+            self.pos += 1;
+            let r = self.value(depth + 1);
+            self.path.truncate(saved);
+            r?;
+            self.skip_ws();
+            match self.input.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Option<()> {
+        self.pos += 1;
+        self.skip_ws();
+        if self.input.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Some(());
+        }
+        let mut index = 0usize;
+        loop {
+            let saved = self.path.len();
+            self.path.push(b'[');
+            self.path.extend_from_slice(index.to_string().as_bytes());
+            self.path.push(b']');
+            let r = self.value(depth + 1);
+            self.path.truncate(saved);
+            r?;
+            index += 1;
+            self.skip_ws();
+            match self.input.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Reads a string at `pos` (which is `"`) into `scratch`, decoding escapes.
+    fn string(&mut self) -> Option<()> {
+        self.pos += 1;
+        self.scratch.clear();
+        loop {
+            let b = *self.input.get(self.pos)?;
+            self.pos += 1;
+            match b {
+                b'"' => return Some(()),
+                b'\\' => {
+                    let e = *self.input.get(self.pos)?;
+                    self.pos += 1;
+                    match e {
+                        b'n' => self.scratch.push(b'\n'),
+                        b't' => self.scratch.push(b'\t'),
+                        b'r' => self.scratch.push(b'\r'),
+                        b'b' => self.scratch.push(8),
+                        b'f' => self.scratch.push(12),
+                        b'u' => {
+                            let cp = self.hex4()?;
+                            let cp = if (0xd800..0xdc00).contains(&cp)
+                                && self.input.get(self.pos) == Some(&b'\\')
+                                && self.input.get(self.pos + 1) == Some(&b'u')
+                            {
+                                self.pos += 2;
+                                let lo = self.hex4()?;
+                                0x10000 + ((cp - 0xd800) << 10) + (lo.wrapping_sub(0xdc00) & 0x3ff)
+                            } else {
+                                cp
+                            };
+                            let c = char::from_u32(cp).unwrap_or('\u{fffd}');
+                            let mut buf = [0u8; 4];
+                            self.scratch.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                        }
+                        other => self.scratch.push(other),
+                    }
+                }
+                _ => self.scratch.push(b),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.input.get(self.pos..self.pos + 4)?;
+        let v = digits.iter().try_fold(0u32, |acc, &c| (c as char).to_digit(16).map(|d| acc * 16 + d))?;
+        self.pos += 4;
+        Some(v)
+    }
+
+    /// Skips a container without interpreting it (used beyond the depth bound).
+    fn skip_container(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        let mut in_string = false;
+        while let Some(&b) = self.input.get(self.pos) {
+            self.pos += 1;
+            if in_string {
+                match b {
+                    b'\\' => self.pos += 1,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Some(());
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Collect(Vec<(u16, String, String)>);
+    impl Sink for Collect {
+        fn value(&mut self, classes: u16, name: TargetName<'_>, value: &[u8]) -> bool {
+            self.0.push((classes, name.render(), String::from_utf8_lossy(value).into_owned()));
+            true
+        }
+    }
+
+    #[test]
+    fn every_key_and_string_is_delivered_with_its_path() {
+        let mut c = Collect::default();
+        assert!(walk(br#"{"user":{"name":"a\u0027b","tags":["x",1,true]}}"#, 32, &mut c));
+        assert!(c.0.contains(&(class::ARG_VALUE, "json:$.user.name".into(), "a'b".into())));
+        assert!(c.0.contains(&(class::ARG_VALUE, "json:$.user.tags[0]".into(), "x".into())));
+        assert!(c.0.contains(&(class::ARG_NAME, "json_key:$.user.tags".into(), "tags".into())));
+    }
+
+    #[test]
+    fn nesting_beyond_the_bound_is_delivered_raw() {
+        let mut c = Collect::default();
+        assert!(walk(br#"{"a":{"b":{"c":"deep"}}}"#, 2, &mut c));
+        assert!(c.0.iter().any(|(_, n, v)| n == "json:$.a.b" && v.contains("deep")));
+    }
+
+    #[test]
+    fn malformed_json_is_reported_and_never_panics() {
+        for bad in [&b"{"[..], b"{\"a\"", b"[1,", b"\"\\u12", b"{\"a\":tru}", b"}", b"\"\\"] {
+            let mut c = Collect::default();
+            assert!(!walk(bad, 32, &mut c));
+        }
+        let mut seed = 7u64;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let len = (seed >> 58) as usize;
+            let abc: &[u8] = b"{}[]\":,\\u0a1 ";
+            let v: Vec<u8> = (0..len).map(|i| abc[((seed >> (i % 50)) as usize + i) % abc.len()]).collect();
+            let _ = walk(&v, 4, &mut Collect::default());
+        }
+    }
+}

@@ -1,0 +1,797 @@
+//! The WAF stage: signature detection with anomaly scoring over normalised request values.
+//! `Waf::compile` turns a policy's `WafConfig` into one immutable matcher (all patterns of a
+//! target class and view in one automaton); inspection only reads it and never panics.
+
+pub mod config;
+pub mod json;
+pub mod multipart;
+pub mod normalize;
+pub mod protocol;
+pub mod rules;
+pub mod scoring;
+pub mod signatures;
+pub mod targets;
+pub mod xml;
+
+pub use config::{CustomRuleConfig, ExclusionConfig, Operator, OverBudget, WafConfig, WafMode};
+pub use rules::Category;
+pub use scoring::{Match, Outcome};
+
+use crate::config::ConfigError;
+use crate::request::Request;
+use normalize::Transformation;
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use rules::{class, Matcher, View};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use targets::{Sink, TargetName};
+
+/// How a compiled rule matches.
+#[derive(Debug)]
+enum Check {
+    /// Member of the class/view sets; the regex locates the excerpt.
+    Set(Regex),
+    Sqli,
+    Xss,
+    /// A custom rule, evaluated on its own transformations.
+    Custom {
+        op: Operator,
+        regex: Option<Regex>,
+        needle: Vec<u8>,
+        transformations: Vec<Transformation>,
+        targets: Vec<Glob>,
+    },
+    /// A protocol or context rule evaluated by code.
+    Code,
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    id: u32,
+    category: Category,
+    score: u32,
+    targets: u16,
+    view: View,
+    tags: Vec<String>,
+    check: Check,
+}
+
+/// A `*`-wildcard pattern over target names.
+#[derive(Debug, Clone)]
+struct Glob(Vec<u8>);
+
+impl Glob {
+    fn matches(&self, name: &[u8]) -> bool {
+        fn go(p: &[u8], s: &[u8]) -> bool {
+            // Iterative wildcard matching (linear in practice, bounded by |p|·|s|).
+            let (mut pi, mut si, mut star, mut mark) = (0, 0, None, 0);
+            while si < s.len() {
+                if pi < p.len() && p[pi] != b'*' && p[pi] == s[si] {
+                    pi += 1;
+                    si += 1;
+                } else if pi < p.len() && p[pi] == b'*' {
+                    star = Some(pi);
+                    mark = si;
+                    pi += 1;
+                } else if let Some(st) = star {
+                    pi = st + 1;
+                    mark += 1;
+                    si = mark;
+                } else {
+                    return false;
+                }
+            }
+            p[pi..].iter().all(|&c| c == b'*')
+        }
+        go(&self.0, name)
+    }
+}
+
+#[derive(Debug)]
+struct Exclusion {
+    target: Glob,
+    rules: Vec<u32>,
+    tags: Vec<String>,
+}
+
+/// The automata of one (class, view) pair: the set and, for each member, its rule index.
+#[derive(Debug)]
+struct ClassSet {
+    set: RegexSet,
+    rules: Vec<usize>,
+}
+
+/// A compiled WAF for one policy. Immutable; shared by every request.
+#[derive(Debug)]
+pub struct Waf {
+    enabled: bool,
+    mode: WafMode,
+    threshold: u32,
+    rules: Vec<CompiledRule>,
+    sets: Vec<ClassSet>,
+    /// For each class bit and view: an index into `sets`.
+    by_class: [[Option<usize>; 5]; class::COUNT],
+    /// For each class bit: indices of native (tokenizer) rules.
+    native_by_class: [Vec<usize>; class::COUNT],
+    custom: Vec<usize>,
+    code: HashMap<u32, usize>,
+    exclusions: Vec<Exclusion>,
+    headers: Vec<String>,
+    all_headers: bool,
+    allowed_methods: Vec<String>,
+    max_values: u32,
+    max_bytes: u64,
+    max_depth: usize,
+    over_budget: OverBudget,
+    session_names: Regex,
+}
+
+/// The state of one request's inspection: what has been seen and what matched.
+#[derive(Debug, Default)]
+pub struct Scan {
+    matches: Vec<Match>,
+    fired: Vec<u32>,
+    values: u32,
+    bytes: u64,
+    incomplete: bool,
+    authority: Vec<u8>,
+    referer_host: Option<Vec<u8>>,
+}
+
+fn err(at: &str, path: &str, message: impl Into<String>) -> ConfigError {
+    let full = if at.is_empty() || path.is_empty() {
+        format!("{at}{path}")
+    } else if path.starts_with('[') {
+        format!("{at}{path}")
+    } else {
+        format!("{at}.{path}")
+    };
+    ConfigError::new(full, message)
+}
+
+fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern).unicode(false).size_limit(8 << 20).dfa_size_limit(4 << 20).build()
+}
+
+fn tags_of(category: Category, extra: &[&str], paranoia: u8) -> Vec<String> {
+    let mut t = vec![category.as_str().to_string(), format!("paranoia-level/{paranoia}")];
+    t.extend(extra.iter().map(|s| s.to_string()));
+    t
+}
+
+/// The target-name selectors custom rules may use, by class.
+fn class_of_selector(s: &str) -> Option<u16> {
+    Some(match s {
+        "args" => class::ARG_VALUE,
+        "arg_names" => class::ARG_NAME,
+        "path" => class::PATH,
+        "uri" => class::URI,
+        "headers" => class::HEADER,
+        "cookies" => class::COOKIE_VALUE,
+        "cookie_names" => class::COOKIE_NAME,
+        "body" => class::BODY,
+        "files" => class::FILENAME,
+        _ => return None,
+    })
+}
+
+impl Waf {
+    /// Validates and compiles `config`. Error paths are relative to `at` (e.g. `policies.api.waf`).
+    pub fn compile(config: &WafConfig, at: &str) -> Result<Waf, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        if !(1..=4).contains(&config.paranoia_level) {
+            errors.push(err(at, "paranoia_level", "must be 1, 2, 3 or 4"));
+        }
+        if config.threshold == 0 {
+            errors.push(err(at, "threshold", "must be at least 1 (a threshold of 0 would deny every request)"));
+        }
+        if config.budget.max_values == 0 {
+            errors.push(err(at, "budget.max_values", "must be at least 1"));
+        }
+        if config.budget.max_bytes == 0 {
+            errors.push(err(at, "budget.max_bytes", "must be at least 1"));
+        }
+        if !(1..=128).contains(&config.budget.max_depth) {
+            errors.push(err(at, "budget.max_depth", "must be between 1 and 128"));
+        }
+        let known_ids: Vec<u32> =
+            signatures::RULES.iter().map(|r| r.id).chain(signatures::CODE_RULES.iter().map(|r| r.0)).collect();
+        let mut known_tags: Vec<String> = Vec::new();
+        for r in signatures::RULES {
+            known_tags.extend(tags_of(r.category, r.tags, r.paranoia));
+        }
+        for r in signatures::CODE_RULES {
+            known_tags.extend(tags_of(r.1, &[], r.2));
+        }
+        let custom_ids: Vec<u32> = config.custom_rules.iter().map(|r| r.id).collect();
+        for c in &config.custom_rules {
+            known_tags.extend(c.tags.iter().cloned());
+        }
+        known_tags.push("custom".into());
+        for (i, id) in config.disabled_rules.iter().enumerate() {
+            if !known_ids.contains(id) && !custom_ids.contains(id) {
+                errors.push(err(at, &format!("disabled_rules[{i}]"), format!("no rule has id {id}")));
+            }
+        }
+        for (i, t) in config.disabled_tags.iter().enumerate() {
+            if !known_tags.contains(t) {
+                errors.push(err(at, &format!("disabled_tags[{i}]"), format!("no rule has tag `{t}`")));
+            }
+        }
+        let mut exclusions = Vec::new();
+        for (i, e) in config.exclusions.iter().enumerate() {
+            if e.target.trim().is_empty() {
+                errors.push(err(
+                    at,
+                    &format!("exclusions[{i}].target"),
+                    "must name a target, e.g. `json:$.comment` or `cookie:sid`",
+                ));
+            }
+            for (j, id) in e.rules.iter().enumerate() {
+                if !known_ids.contains(id) && !custom_ids.contains(id) {
+                    errors.push(err(at, &format!("exclusions[{i}].rules[{j}]"), format!("no rule has id {id}")));
+                }
+            }
+            for (j, t) in e.tags.iter().enumerate() {
+                if !known_tags.contains(t) {
+                    errors.push(err(at, &format!("exclusions[{i}].tags[{j}]"), format!("no rule has tag `{t}`")));
+                }
+            }
+            exclusions.push(Exclusion {
+                target: Glob(e.target.as_bytes().to_vec()),
+                rules: e.rules.clone(),
+                tags: e.tags.clone(),
+            });
+        }
+        for (i, h) in config.headers.iter().enumerate() {
+            if h.is_empty() || !h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'*') {
+                errors.push(err(
+                    at,
+                    &format!("headers[{i}]"),
+                    "must be a header name (letters, digits, `-`) or `*` for all",
+                ));
+            }
+        }
+        for (i, m) in config.allowed_methods.iter().enumerate() {
+            if m.is_empty() || !m.bytes().all(|b| b.is_ascii_uppercase()) {
+                errors.push(err(
+                    at,
+                    &format!("allowed_methods[{i}]"),
+                    "must be an upper-case method name such as `GET`",
+                ));
+            }
+        }
+        let disabled = |id: u32, tags: &[String]| {
+            config.disabled_rules.contains(&id) || tags.iter().any(|t| config.disabled_tags.contains(t))
+        };
+        let pl = config.paranoia_level;
+
+        let mut rules: Vec<CompiledRule> = Vec::new();
+        for r in signatures::RULES {
+            let tags = tags_of(r.category, r.tags, r.paranoia);
+            if r.paranoia > pl || disabled(r.id, &tags) {
+                continue;
+            }
+            let check = match r.matcher {
+                Matcher::Regex(p) => match build_regex(p) {
+                    Ok(re) => Check::Set(re),
+                    Err(e) => {
+                        errors.push(err(at, "", format!("built-in rule {} does not compile: {e}", r.id)));
+                        continue;
+                    }
+                },
+                Matcher::LibinjectionSqli => Check::Sqli,
+                Matcher::LibinjectionXss => Check::Xss,
+            };
+            rules.push(CompiledRule {
+                id: r.id,
+                category: r.category,
+                score: r.score,
+                targets: r.targets,
+                view: r.view,
+                tags,
+                check,
+            });
+        }
+        let mut code = HashMap::new();
+        for &(id, category, paranoia, score, _) in signatures::CODE_RULES {
+            let tags = tags_of(category, &[], paranoia);
+            if paranoia > pl || disabled(id, &tags) {
+                continue;
+            }
+            let score = if id == 1990 { config.threshold } else { score };
+            code.insert(id, rules.len());
+            rules.push(CompiledRule { id, category, score, targets: 0, view: View::Text, tags, check: Check::Code });
+        }
+        let mut custom = Vec::new();
+        let mut seen_ids: Vec<u32> = Vec::new();
+        for (i, c) in config.custom_rules.iter().enumerate() {
+            let p = |f: &str| format!("custom_rules[{i}].{f}");
+            if !(100_000..=199_999).contains(&c.id) {
+                errors.push(err(at, &p("id"), "custom rule ids must be between 100000 and 199999"));
+            }
+            if seen_ids.contains(&c.id) {
+                errors.push(err(at, &p("id"), format!("id {} is used by another custom rule", c.id)));
+            }
+            seen_ids.push(c.id);
+            if !(1..=4).contains(&c.paranoia_level) {
+                errors.push(err(at, &p("paranoia_level"), "must be 1, 2, 3 or 4"));
+            }
+            if c.targets.is_empty() {
+                errors.push(err(
+                    at,
+                    &p("targets"),
+                    "must list at least one target (e.g. `args`, `header:x-api-version`)",
+                ));
+            }
+            let mut classes = 0u16;
+            let mut globs = Vec::new();
+            for (j, t) in c.targets.iter().enumerate() {
+                match class_of_selector(t) {
+                    Some(cl) => classes |= cl,
+                    None if t.contains(':') && !t.starts_with(':') => {
+                        classes |= class::ALL | class::URI;
+                        globs.push(Glob(t.as_bytes().to_vec()));
+                    }
+                    None => errors.push(err(
+                        at,
+                        &format!("custom_rules[{i}].targets[{j}]"),
+                        "unknown target: use args, arg_names, path, uri, headers, cookies, cookie_names, body, files, or a name like `json:$.query`",
+                    )),
+                }
+            }
+            let mut transformations = Vec::new();
+            for (j, t) in c.transformations.iter().enumerate() {
+                match Transformation::from_name(t) {
+                    Some(tr) => transformations.push(tr),
+                    None => {
+                        let names: Vec<&str> = Transformation::NAMES.iter().map(|(n, _)| *n).collect();
+                        errors.push(err(
+                            at,
+                            &format!("custom_rules[{i}].transformations[{j}]"),
+                            format!("unknown transformation; one of: {}", names.join(", ")),
+                        ))
+                    }
+                }
+            }
+            if c.pattern.is_empty() {
+                errors.push(err(at, &p("pattern"), "must not be empty"));
+            }
+            let regex = if c.operator == Operator::Regex {
+                match RegexBuilder::new(&c.pattern).size_limit(4 << 20).build() {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        errors.push(err(
+                            at,
+                            &p("pattern"),
+                            format!("not a valid regular expression (no look-around or back-references): {e}"),
+                        ));
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            let mut tags = c.tags.clone();
+            tags.push("custom".into());
+            if c.paranoia_level > pl || disabled(c.id, &tags) {
+                continue;
+            }
+            custom.push(rules.len());
+            rules.push(CompiledRule {
+                id: c.id,
+                category: Category::Custom,
+                score: c.score,
+                targets: classes,
+                view: View::Text,
+                tags,
+                check: Check::Custom {
+                    op: c.operator,
+                    regex,
+                    needle: c.pattern.as_bytes().to_vec(),
+                    transformations,
+                    targets: globs,
+                },
+            });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+
+        // One automaton per (class, view); identical member lists share one automaton.
+        let mut sets: Vec<ClassSet> = Vec::new();
+        let mut dedup: HashMap<Vec<usize>, usize> = HashMap::new();
+        let mut by_class = [[None; 5]; class::COUNT];
+        let mut native_by_class: [Vec<usize>; class::COUNT] = Default::default();
+        for (bit, slot) in by_class.iter_mut().enumerate() {
+            let cl = 1u16 << bit;
+            for view in View::ALL {
+                let members: Vec<usize> = rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.targets & cl != 0 && r.view == view && matches!(r.check, Check::Set(_)))
+                    .map(|(i, _)| i)
+                    .collect();
+                if members.is_empty() {
+                    continue;
+                }
+                let idx = match dedup.get(&members) {
+                    Some(&i) => i,
+                    None => {
+                        let patterns: Vec<&str> = members
+                            .iter()
+                            .filter_map(|&i| match rules[i].check {
+                                Check::Set(ref re) => Some(re.as_str()),
+                                _ => None,
+                            })
+                            .collect();
+                        let set = RegexSetBuilder::new(patterns)
+                            .unicode(false)
+                            .size_limit(64 << 20)
+                            .dfa_size_limit(16 << 20)
+                            .build();
+                        match set {
+                            Ok(set) => {
+                                sets.push(ClassSet { set, rules: members.clone() });
+                                dedup.insert(members, sets.len() - 1);
+                                sets.len() - 1
+                            }
+                            Err(e) => return Err(vec![err(at, "", format!("the rule set does not compile: {e}"))]),
+                        }
+                    }
+                };
+                slot[view.index()] = Some(idx);
+            }
+            native_by_class[bit] = rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.targets & cl != 0 && matches!(r.check, Check::Sqli | Check::Xss))
+                .map(|(i, _)| i)
+                .collect();
+        }
+        let session_names = match build_regex(
+            r"^(?:jsessionid|phpsessid|aspsessionid\w*|asp\.net_sessionid|sessionid|session_id|sessid|sid|cfid|cftoken|cfsid|jsid|zenid|sess|meteor_login_token|connect\.sid|laravel_session|ci_session|_session_id|wordpress_logged_in\w*|s_id|token_session)$",
+        ) {
+            Ok(r) => r,
+            Err(e) => return Err(vec![err(at, "", format!("internal pattern does not compile: {e}"))]),
+        };
+        Ok(Waf {
+            enabled: config.enabled,
+            mode: config.mode,
+            threshold: config.threshold,
+            rules,
+            sets,
+            by_class,
+            native_by_class,
+            custom,
+            code,
+            exclusions,
+            all_headers: config.headers.iter().any(|h| h == "*"),
+            headers: config
+                .headers
+                .iter()
+                .map(|h| h.to_ascii_lowercase())
+                .chain(
+                    config
+                        .custom_rules
+                        .iter()
+                        .flat_map(|c| c.targets.iter())
+                        .filter_map(|t| t.strip_prefix("header:"))
+                        .map(|h| h.to_ascii_lowercase()),
+                )
+                .collect(),
+            allowed_methods: config.allowed_methods.clone(),
+            max_values: config.budget.max_values,
+            max_bytes: config.budget.max_bytes as u64,
+            max_depth: config.budget.max_depth as usize,
+            over_budget: config.budget.over_budget,
+            session_names,
+        })
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Whether the body of this content type is worth buffering for inspection.
+    pub fn needs_body(&self, content_type: Option<&[u8]>) -> bool {
+        self.enabled && !matches!(content_type.map(targets::body_kind), Some(targets::BodyKind::Binary))
+    }
+
+    /// Inspects the head: method, framing headers, path, query, selected headers, cookies.
+    pub fn inspect_head(&self, req: &Request) -> Scan {
+        let mut scan = Scan { authority: host_of(&req.authority).to_ascii_lowercase(), ..Default::default() };
+        if !self.enabled {
+            return scan;
+        }
+        scan.referer_host = req.header("referer").map(|r| url_host(r).to_ascii_lowercase());
+        let mut findings = Vec::new();
+        protocol::check_head(req, &self.allowed_methods, &mut findings);
+        for (id, excerpt) in findings {
+            self.fire_code(&mut scan, id, "request", excerpt);
+        }
+        let mut sink = Inspector { waf: self, scan: &mut scan };
+        let (path, query) = targets::split_target(&req.target);
+        if sink.value(class::PATH, TargetName { prefix: "path", key: b"" }, path)
+            && sink.value(class::URI, TargetName { prefix: "uri", key: b"" }, &req.target)
+        {
+            let mut go = true;
+            if let Some(q) = query {
+                go = targets::form(q, "args:", "args_names:", &mut sink);
+            }
+            for (name, value) in &req.headers {
+                if !go {
+                    break;
+                }
+                if name == "cookie" {
+                    go = targets::cookies(value, &mut sink);
+                } else if targets::header_selected(name, &self.headers, self.all_headers) {
+                    let classes = if name == "user-agent" { class::HEADER | class::USER_AGENT } else { class::HEADER };
+                    go = sink.value(classes, TargetName { prefix: "header:", key: name.as_bytes() }, value);
+                }
+            }
+        }
+        scan
+    }
+
+    /// Inspects a (complete or truncated) body.
+    pub fn inspect_body(&self, scan: &mut Scan, content_type: &[u8], body: &[u8]) {
+        if !self.enabled || body.is_empty() {
+            return;
+        }
+        let mut sink = Inspector { waf: self, scan };
+        let findings = targets::body(content_type, body, self.max_depth, &mut sink);
+        if let Some(what) = findings.multipart_anomaly {
+            self.fire_code(scan, 1011, "body", what.to_string());
+        }
+    }
+
+    /// The most body bytes worth holding for inspection: the value budget.
+    pub fn body_limit(&self) -> usize {
+        usize::try_from(self.max_bytes).unwrap_or(usize::MAX)
+    }
+
+    /// The body was longer than `body_limit` and only its first part was inspected: the budget
+    /// rule applies (`over_budget: deny` scores the threshold; `inspect_prefix` marks the outcome
+    /// incomplete).
+    pub fn body_truncated(&self, scan: &mut Scan) {
+        if !self.enabled || scan.incomplete {
+            return;
+        }
+        scan.incomplete = true;
+        if self.over_budget == OverBudget::Deny {
+            self.fire_code(scan, 1990, "body", String::new());
+        }
+    }
+
+    /// Whether matches only count (detect-only mode).
+    pub fn detect_only(&self) -> bool {
+        self.mode == WafMode::DetectOnly
+    }
+
+    /// The score at which a request is denied.
+    pub fn threshold(&self) -> u32 {
+        self.threshold
+    }
+
+    /// The verdict so far.
+    pub fn outcome(&self, scan: &Scan) -> Outcome {
+        let total: u32 = scan.matches.iter().map(|m| m.score).fold(0u32, |a, b| a.saturating_add(b));
+        let over = total >= self.threshold;
+        Outcome {
+            matches: scan.matches.clone(),
+            total_score: total,
+            over_threshold: over,
+            blocked: over && self.mode == WafMode::Block,
+            incomplete: scan.incomplete,
+        }
+    }
+
+    fn excluded(&self, rule: &CompiledRule, target: &[u8]) -> bool {
+        self.exclusions.iter().any(|e| {
+            let applies = (e.rules.is_empty() && e.tags.is_empty())
+                || e.rules.contains(&rule.id)
+                || e.tags.iter().any(|t| rule.tags.contains(t));
+            applies && e.target.matches(target)
+        })
+    }
+
+    fn fire_code(&self, scan: &mut Scan, id: u32, target: &str, excerpt: String) {
+        if let Some(&i) = self.code.get(&id) {
+            self.record(scan, i, target.as_bytes(), excerpt);
+        }
+    }
+
+    /// Adds a match unless the rule already fired in this request or the target is excluded.
+    fn record(&self, scan: &mut Scan, rule_index: usize, target: &[u8], matched: String) {
+        let Some(rule) = self.rules.get(rule_index) else { return };
+        if scan.fired.contains(&rule.id) || self.excluded(rule, target) {
+            return;
+        }
+        scan.fired.push(rule.id);
+        scan.matches.push(Match {
+            rule_id: rule.id,
+            category: rule.category,
+            tags: rule.tags.clone(),
+            target: String::from_utf8_lossy(target).into_owned(),
+            matched,
+            score: rule.score,
+        });
+    }
+
+    fn scan_value(&self, scan: &mut Scan, classes: u16, name: TargetName<'_>, raw: &[u8]) {
+        let canonical = normalize::canonical(raw);
+        let mut views: [Option<Cow<'_, [u8]>>; 5] = [None, None, None, None, None];
+        let mut rendered: Option<String> = None;
+        let mut bits = classes;
+        while bits != 0 {
+            let bit = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if bit >= class::COUNT {
+                break;
+            }
+            for view in View::ALL {
+                let Some(set_index) = self.by_class[bit][view.index()] else { continue };
+                let Some(cs) = self.sets.get(set_index) else { continue };
+                let v = views[view.index()].get_or_insert_with(|| match view {
+                    View::Text => Cow::Borrowed(&canonical[..]),
+                    View::Sql => normalize::sql_fold(&canonical),
+                    View::Path => normalize::path_normalize(&canonical),
+                    View::Shell => normalize::shell_fold(&canonical),
+                    View::Base64 => normalize::base64_view(raw),
+                });
+                if v.is_empty() || !cs.set.is_match(v) {
+                    continue;
+                }
+                for member in cs.set.matches(v).iter() {
+                    let Some(&ri) = cs.rules.get(member) else { continue };
+                    let Some(rule) = self.rules.get(ri) else { continue };
+                    if scan.fired.contains(&rule.id) {
+                        continue;
+                    }
+                    let excerpt = match &rule.check {
+                        Check::Set(re) => {
+                            re.find(v).map(|m| scoring::excerpt(v, m.start(), m.end())).unwrap_or_default()
+                        }
+                        _ => String::new(),
+                    };
+                    let target = rendered.get_or_insert_with(|| name.render());
+                    let target = target.clone();
+                    self.record(scan, ri, target.as_bytes(), excerpt);
+                }
+            }
+            for &ri in &self.native_by_class[bit] {
+                let Some(rule) = self.rules.get(ri) else { continue };
+                if scan.fired.contains(&rule.id) {
+                    continue;
+                }
+                let hit = match rule.check {
+                    Check::Sqli => sqli_candidate(&canonical) && libinjectionrs::detect_sqli(&canonical).is_injection(),
+                    Check::Xss => xss_candidate(&canonical) && libinjectionrs::detect_xss(&canonical).is_injection(),
+                    _ => false,
+                };
+                if hit {
+                    let target = rendered.get_or_insert_with(|| name.render()).clone();
+                    self.record(scan, ri, target.as_bytes(), scoring::excerpt(&canonical, 0, scoring::EXCERPT_LEN));
+                }
+            }
+        }
+        for &ri in &self.custom {
+            let Some(rule) = self.rules.get(ri) else { continue };
+            let Check::Custom { op, regex, needle, transformations, targets } = &rule.check else { continue };
+            if scan.fired.contains(&rule.id) {
+                continue;
+            }
+            let target = rendered.get_or_insert_with(|| name.render()).clone();
+            let by_class = rule.targets & classes != 0
+                && (targets.is_empty() || targets.iter().any(|g| g.matches(target.as_bytes())));
+            let by_name = !targets.is_empty() && targets.iter().any(|g| g.matches(target.as_bytes()));
+            if !(by_class && (targets.is_empty() || by_name)) && !by_name {
+                continue;
+            }
+            let mut v: Cow<'_, [u8]> = Cow::Borrowed(raw);
+            for t in transformations {
+                v = Cow::Owned(t.apply(&v).into_owned());
+            }
+            let found = match op {
+                Operator::Regex => regex.as_ref().and_then(|r| r.find(&v)).map(|m| (m.start(), m.end())),
+                Operator::Contains => {
+                    v.windows(needle.len().max(1)).position(|w| w == needle.as_slice()).map(|p| (p, p + needle.len()))
+                }
+                Operator::Equals => (v.as_ref() == needle.as_slice()).then_some((0, v.len())),
+                Operator::StartsWith => v.starts_with(needle).then_some((0, needle.len())),
+            };
+            if let Some((s, e)) = found {
+                self.record(scan, ri, target.as_bytes(), scoring::excerpt(&v, s, e));
+            }
+        }
+        // Context rules: protocol payloads in values, session ids, off-site URLs.
+        if classes & (class::ARG_VALUE | class::ARG_NAME | class::COOKIE_VALUE | class::HEADER) != 0 {
+            let mut ids = Vec::new();
+            protocol::check_value(&canonical, classes & (class::ARG_VALUE | class::COOKIE_VALUE) != 0, &mut ids);
+            for id in ids {
+                let target = rendered.get_or_insert_with(|| name.render()).clone();
+                self.fire_code(scan, id, &target, String::new());
+            }
+        }
+        if classes & class::ARG_NAME != 0 && self.session_names.is_match(&canonical) {
+            let same_site = matches!(&scan.referer_host, Some(h) if !h.is_empty() && *h == scan.authority);
+            if !same_site {
+                let target = rendered.get_or_insert_with(|| name.render()).clone();
+                self.fire_code(scan, 4350, &target, scoring::excerpt(&canonical, 0, 32));
+            }
+        }
+        if classes & class::ARG_NAME != 0 && canonical.as_ref() == b"_method" {
+            self.fire_code(scan, 1018, "args_names:_method", "_method".into());
+        }
+        if classes & class::ARG_VALUE != 0 && (canonical.starts_with(b"http") || canonical.starts_with(b"ftp")) {
+            let host = url_host(&canonical);
+            if !host.is_empty() && host != scan.authority.as_slice() && canonical.windows(3).any(|w| w == b"://") {
+                let target = rendered.get_or_insert_with(|| name.render()).clone();
+                self.fire_code(scan, 3150, &target, scoring::excerpt(&canonical, 0, 48));
+            }
+        }
+    }
+}
+
+/// Values worth handing to the SQL tokenizer: they contain a quote, comment, operator or
+/// parenthesis. Plain words and numbers are skipped (the tokenizer costs microseconds).
+fn sqli_candidate(v: &[u8]) -> bool {
+    v.len() >= 2
+        && (v.iter().any(|&b| matches!(b, b'\'' | b'"' | b'`' | b'(' | b'#' | b';'))
+            || v.windows(2).any(|w| w == b"--" || w == b"/*" || w == b"||" || w == b"&&"))
+}
+
+fn xss_candidate(v: &[u8]) -> bool {
+    v.iter().any(|&b| b == b'<' || b == b'>' || b == b'"' || b == b'\'' || b == b'`')
+}
+
+fn host_of(authority: &[u8]) -> &[u8] {
+    if authority.starts_with(b"[") {
+        return authority;
+    }
+    match authority.iter().rposition(|&b| b == b':') {
+        Some(i) => &authority[..i],
+        None => authority,
+    }
+}
+
+/// The host of an absolute URL (`scheme://user@host:port/…`), or empty.
+fn url_host(url: &[u8]) -> &[u8] {
+    let Some(p) = url.windows(3).position(|w| w == b"://") else { return b"" };
+    let rest = &url[p + 3..];
+    let end = rest.iter().position(|&b| matches!(b, b'/' | b'?' | b'#' | b'\\')).unwrap_or(rest.len());
+    let auth = &rest[..end];
+    let auth = match auth.iter().rposition(|&b| b == b'@') {
+        Some(i) => &auth[i + 1..],
+        None => auth,
+    };
+    host_of(auth)
+}
+
+struct Inspector<'w, 's> {
+    waf: &'w Waf,
+    scan: &'s mut Scan,
+}
+
+impl Sink for Inspector<'_, '_> {
+    fn value(&mut self, classes: u16, name: TargetName<'_>, value: &[u8]) -> bool {
+        let waf = self.waf;
+        if self.scan.values >= waf.max_values || self.scan.bytes + value.len() as u64 > waf.max_bytes {
+            if !self.scan.incomplete {
+                self.scan.incomplete = true;
+                if waf.over_budget == OverBudget::Deny {
+                    waf.fire_code(self.scan, 1990, "request", String::new());
+                }
+            }
+            return false;
+        }
+        self.scan.values += 1;
+        self.scan.bytes += value.len() as u64;
+        waf.scan_value(self.scan, classes, name, value);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests;

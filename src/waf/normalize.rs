@@ -1,0 +1,714 @@
+//! Transformations applied to a target value before signatures look at it: decoding, folding and
+//! canonicalisation. Every function is total (any bytes in, never panics) and never grows its
+//! input, so allocation is bounded by the value's own length; none ever interprets a value.
+
+use std::borrow::Cow;
+
+/// At most this many rounds of percent-decoding (`%2527` → `%27` → `'`).
+pub const MAX_PERCENT_ROUNDS: usize = 3;
+
+/// One named transformation, as custom rules may list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transformation {
+    UrlDecode,
+    HtmlEntityDecode,
+    JsDecode,
+    CssDecode,
+    FoldUnicode,
+    RemoveNul,
+    Lowercase,
+    CompressWhitespace,
+    SqlFold,
+    PathNormalize,
+    ShellFold,
+}
+
+impl Transformation {
+    pub const NAMES: [(&'static str, Transformation); 11] = [
+        ("url_decode", Transformation::UrlDecode),
+        ("html_entity_decode", Transformation::HtmlEntityDecode),
+        ("js_decode", Transformation::JsDecode),
+        ("css_decode", Transformation::CssDecode),
+        ("fold_unicode", Transformation::FoldUnicode),
+        ("remove_nul", Transformation::RemoveNul),
+        ("lowercase", Transformation::Lowercase),
+        ("compress_whitespace", Transformation::CompressWhitespace),
+        ("sql_fold", Transformation::SqlFold),
+        ("path_normalize", Transformation::PathNormalize),
+        ("shell_fold", Transformation::ShellFold),
+    ];
+
+    pub fn from_name(name: &str) -> Option<Transformation> {
+        Self::NAMES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    }
+
+    pub fn apply<'a>(self, input: &'a [u8]) -> Cow<'a, [u8]> {
+        match self {
+            Transformation::UrlDecode => percent_decode_repeated(input),
+            Transformation::HtmlEntityDecode => html_entity_decode(input),
+            Transformation::JsDecode => js_decode(input),
+            Transformation::CssDecode => css_decode(input),
+            Transformation::FoldUnicode => fold_unicode(input),
+            Transformation::RemoveNul => remove_nul(input),
+            Transformation::Lowercase => lowercase(input),
+            Transformation::CompressWhitespace => compress_whitespace(input),
+            Transformation::SqlFold => sql_fold(input),
+            Transformation::PathNormalize => path_normalize(input),
+            Transformation::ShellFold => shell_fold(input),
+        }
+    }
+}
+
+/// Applies `next` to a Cow, keeping it borrowed when nothing changes.
+fn chain<'a>(value: Cow<'a, [u8]>, next: impl for<'b> Fn(&'b [u8]) -> Cow<'b, [u8]>) -> Cow<'a, [u8]> {
+    match value {
+        Cow::Borrowed(b) => next(b),
+        Cow::Owned(o) => match next(&o) {
+            Cow::Borrowed(_) => Cow::Owned(o),
+            Cow::Owned(n) => Cow::Owned(n),
+        },
+    }
+}
+
+/// The decoding every signature sees: repeated percent-decoding (with `%uXXXX`), HTML entities,
+/// JS and CSS escapes, full-width folding, NUL removal, ASCII lower-casing.
+pub fn canonical(input: &[u8]) -> Cow<'_, [u8]> {
+    if input.iter().all(|&b| is_plain(b)) {
+        return lowercase(input);
+    }
+    let v = percent_decode_repeated(input);
+    let v = chain(v, html_entity_decode);
+    let v = chain(v, js_decode);
+    let v = chain(v, css_decode);
+    let v = chain(v, fold_unicode);
+    let v = chain(v, remove_nul);
+    chain(v, lowercase)
+}
+
+/// Bytes that no decoder or folder changes except lower-casing.
+fn is_plain(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-' | b'_' | b'.' | b',' | b':' | b'@' | b'=' | b'/')
+}
+
+fn hex(b: u8) -> Option<u32> {
+    (b as char).to_digit(16)
+}
+
+fn push_char(out: &mut Vec<u8>, cp: u32) -> bool {
+    match char::from_u32(cp) {
+        Some(c) => {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            true
+        }
+        None => false,
+    }
+}
+
+/// One round of percent-decoding: `%HH` and `%uHHHH`. Malformed escapes stay as they are.
+pub fn percent_decode(input: &[u8]) -> Cow<'_, [u8]> {
+    if !input.contains(&b'%') {
+        return Cow::Borrowed(input);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        if b == b'%' {
+            if let (Some(h), Some(l)) =
+                (input.get(i + 1).copied().and_then(hex), input.get(i + 2).copied().and_then(hex))
+            {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+            if matches!(input.get(i + 1), Some(b'u' | b'U')) {
+                let digits: Option<u32> = input
+                    .get(i + 2..i + 6)
+                    .and_then(|d| d.iter().try_fold(0u32, |acc, &c| hex(c).map(|v| acc * 16 + v)));
+                if let Some(cp) = digits {
+                    if push_char(&mut out, cp) {
+                        i += 6;
+                        continue;
+                    }
+                }
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Percent-decodes until nothing changes, at most [`MAX_PERCENT_ROUNDS`] times.
+pub fn percent_decode_repeated(input: &[u8]) -> Cow<'_, [u8]> {
+    let mut v = Cow::Borrowed(input);
+    for _ in 0..MAX_PERCENT_ROUNDS {
+        if !v.contains(&b'%') {
+            break;
+        }
+        let before = v.len();
+        v = chain(v, percent_decode);
+        if v.len() == before {
+            break;
+        }
+    }
+    v
+}
+
+/// Decodes `+` to space and percent escapes once: the form and query value decoding.
+pub fn form_decode(input: &[u8]) -> Cow<'_, [u8]> {
+    if !input.contains(&b'+') {
+        return percent_decode(input);
+    }
+    let spaced: Vec<u8> = input.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+    match percent_decode(&spaced) {
+        Cow::Borrowed(_) => Cow::Owned(spaced),
+        Cow::Owned(o) => Cow::Owned(o),
+    }
+}
+
+const NAMED_ENTITIES: &[(&[u8], u8)] = &[
+    (b"lt", b'<'),
+    (b"gt", b'>'),
+    (b"quot", b'"'),
+    (b"apos", b'\''),
+    (b"amp", b'&'),
+    (b"nbsp", b' '),
+    (b"tab", b'\t'),
+    (b"newline", b'\n'),
+    (b"colon", b':'),
+    (b"lpar", b'('),
+    (b"rpar", b')'),
+    (b"sol", b'/'),
+    (b"bsol", b'\\'),
+    (b"semi", b';'),
+    (b"comma", b','),
+    (b"period", b'.'),
+    (b"excl", b'!'),
+    (b"num", b'#'),
+    (b"dollar", b'$'),
+    (b"percnt", b'%'),
+    (b"plus", b'+'),
+    (b"equals", b'='),
+    (b"grave", b'`'),
+    (b"lsqb", b'['),
+    (b"rsqb", b']'),
+    (b"lcub", b'{'),
+    (b"rcub", b'}'),
+    (b"verbar", b'|'),
+    (b"quest", b'?'),
+    (b"commat", b'@'),
+];
+
+/// Decodes HTML character references: `&lt;`, `&#60;`, `&#x3c;` (the `;` may be missing).
+pub fn html_entity_decode(input: &[u8]) -> Cow<'_, [u8]> {
+    if !input.contains(&b'&') {
+        return Cow::Borrowed(input);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] == b'&' {
+            if let Some((decoded_len, consumed)) = decode_entity(&input[i + 1..], &mut out) {
+                let _ = decoded_len;
+                i += 1 + consumed;
+                continue;
+            }
+        }
+        out.push(input[i]);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Decodes one reference after `&`; returns (bytes written, bytes consumed) or None.
+fn decode_entity(rest: &[u8], out: &mut Vec<u8>) -> Option<(usize, usize)> {
+    if rest.first() == Some(&b'#') {
+        let (radix, start) = match rest.get(1) {
+            Some(b'x' | b'X') => (16, 2),
+            _ => (10, 1),
+        };
+        let mut cp: u32 = 0;
+        let mut n = 0;
+        while let Some(d) = rest.get(start + n).and_then(|&c| (c as char).to_digit(radix)) {
+            cp = cp.saturating_mul(radix).saturating_add(d);
+            n += 1;
+            if n > 8 {
+                break;
+            }
+        }
+        if n == 0 {
+            return None;
+        }
+        let mut consumed = start + n;
+        if rest.get(consumed) == Some(&b';') {
+            consumed += 1;
+        }
+        let before = out.len();
+        if !push_char(out, cp) {
+            return None;
+        }
+        if out.len() - before > consumed + 1 {
+            out.truncate(before);
+            return None;
+        }
+        return Some((out.len() - before, consumed));
+    }
+    for (name, ch) in NAMED_ENTITIES {
+        if rest.len() >= name.len() && rest[..name.len()].eq_ignore_ascii_case(name) {
+            let mut consumed = name.len();
+            if rest.get(consumed) == Some(&b';') {
+                consumed += 1;
+            } else if rest.get(consumed).is_some_and(|c| c.is_ascii_alphanumeric()) {
+                continue;
+            }
+            out.push(*ch);
+            return Some((1, consumed));
+        }
+    }
+    None
+}
+
+/// Decodes JavaScript escapes: `\xHH`, `\uHHHH`, `\u{H..}`, and `\` before a punctuation mark.
+pub fn js_decode(input: &[u8]) -> Cow<'_, [u8]> {
+    if !input.contains(&b'\\') {
+        return Cow::Borrowed(input);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] == b'\\' {
+            match input.get(i + 1) {
+                Some(b'x' | b'X') => {
+                    if let (Some(h), Some(l)) =
+                        (input.get(i + 2).copied().and_then(hex), input.get(i + 3).copied().and_then(hex))
+                    {
+                        out.push((h * 16 + l) as u8);
+                        i += 4;
+                        continue;
+                    }
+                }
+                Some(b'u' | b'U') => {
+                    if input.get(i + 2) == Some(&b'{') {
+                        let mut cp = 0u32;
+                        let mut n = 0;
+                        while let Some(d) = input.get(i + 3 + n).copied().and_then(hex) {
+                            cp = cp.saturating_mul(16).saturating_add(d);
+                            n += 1;
+                            if n > 6 {
+                                break;
+                            }
+                        }
+                        if n > 0 && n <= 6 && input.get(i + 3 + n) == Some(&b'}') && push_char(&mut out, cp) {
+                            i += 4 + n;
+                            continue;
+                        }
+                    } else if let Some(cp) = input
+                        .get(i + 2..i + 6)
+                        .and_then(|d| d.iter().try_fold(0u32, |acc, &c| hex(c).map(|v| acc * 16 + v)))
+                    {
+                        if push_char(&mut out, cp) {
+                            i += 6;
+                            continue;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(input[i]);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Decodes CSS escapes `\HH..` (1–6 hex digits, one optional following space) when they stand
+/// for a printable ASCII character; other backslashes (Windows paths) are left alone.
+pub fn css_decode(input: &[u8]) -> Cow<'_, [u8]> {
+    if !input.contains(&b'\\') {
+        return Cow::Borrowed(input);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] == b'\\' {
+            let mut cp = 0u32;
+            let mut n = 0;
+            while n < 6 {
+                match input.get(i + 1 + n).copied().and_then(hex) {
+                    Some(d) => {
+                        cp = cp * 16 + d;
+                        n += 1;
+                    }
+                    None => break,
+                }
+            }
+            if n >= 2 && (0x20..0x7f).contains(&cp) {
+                out.push(cp as u8);
+                i += 1 + n;
+                if input.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+                continue;
+            }
+        }
+        out.push(input[i]);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Folds full-width forms (U+FF01–U+FF5E) and the ideographic space to ASCII.
+pub fn fold_unicode(input: &[u8]) -> Cow<'_, [u8]> {
+    if !input.windows(2).any(|w| (w[0] == 0xef && (w[1] == 0xbc || w[1] == 0xbd)) || (w[0] == 0xe3 && w[1] == 0x80)) {
+        return Cow::Borrowed(input);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if let Some(&[a, b, c]) = input.get(i..i + 3) {
+            if (a == 0xef) && (b == 0xbc || b == 0xbd) && (0x80..0xc0).contains(&c) {
+                let cp = 0xf000 + ((b as u32 & 0x3f) << 6) + (c as u32 & 0x3f);
+                if (0xff01..=0xff5e).contains(&cp) {
+                    out.push((cp - 0xff01 + 0x21) as u8);
+                    i += 3;
+                    continue;
+                }
+            }
+            if a == 0xe3 && b == 0x80 && c == 0x80 {
+                out.push(b' ');
+                i += 3;
+                continue;
+            }
+        }
+        out.push(input[i]);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+pub fn remove_nul(input: &[u8]) -> Cow<'_, [u8]> {
+    if !input.contains(&0) {
+        return Cow::Borrowed(input);
+    }
+    Cow::Owned(input.iter().copied().filter(|&b| b != 0).collect())
+}
+
+pub fn lowercase(input: &[u8]) -> Cow<'_, [u8]> {
+    if !input.iter().any(|b| b.is_ascii_uppercase()) {
+        return Cow::Borrowed(input);
+    }
+    Cow::Owned(input.to_ascii_lowercase())
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xa0)
+}
+
+/// Every run of whitespace (including vertical tab, form feed, NBSP byte) becomes one space.
+pub fn compress_whitespace(input: &[u8]) -> Cow<'_, [u8]> {
+    let needs =
+        input.windows(2).any(|w| is_space(w[0]) && is_space(w[1])) || input.iter().any(|&b| is_space(b) && b != b' ');
+    if !needs {
+        return Cow::Borrowed(input);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut last_space = false;
+    for &b in input {
+        if is_space(b) {
+            if !last_space {
+                out.push(b' ');
+            }
+            last_space = true;
+        } else {
+            out.push(b);
+            last_space = false;
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// SQL folding: `/* … */` comments become a space (the body of MySQL's `/*! … */` is kept),
+/// then whitespace is compressed. `--` and `#` comments are left for the signatures to see.
+pub fn sql_fold(input: &[u8]) -> Cow<'_, [u8]> {
+    if !input.windows(2).any(|w| w == b"/*") {
+        return compress_whitespace(input);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if input[i] == b'/' && input.get(i + 1) == Some(&b'*') {
+            let executable = input.get(i + 2) == Some(&b'!');
+            let body_start = i + 2;
+            let end = input[body_start..].windows(2).position(|w| w == b"*/").map(|p| body_start + p);
+            out.push(b' ');
+            if executable {
+                let mut s = body_start + 1;
+                while input.get(s).is_some_and(|c| c.is_ascii_digit()) {
+                    s += 1;
+                }
+                out.extend_from_slice(&input[s.min(end.unwrap_or(input.len()))..end.unwrap_or(input.len())]);
+                out.push(b' ');
+            }
+            i = match end {
+                Some(e) => e + 2,
+                None => input.len(),
+            };
+            continue;
+        }
+        out.push(input[i]);
+        i += 1;
+    }
+    match compress_whitespace(&out) {
+        Cow::Borrowed(_) => Cow::Owned(out),
+        Cow::Owned(o) => Cow::Owned(o),
+    }
+}
+
+/// Path canonicalisation: `\` → `/`, `//` → `/`, `/./` → `/`, `;params` dropped from segments.
+/// `..` is kept, because traversal is what the signatures look for.
+pub fn path_normalize(input: &[u8]) -> Cow<'_, [u8]> {
+    let needs = input.contains(&b'\\')
+        || input.contains(&b';')
+        || input.windows(2).any(|w| w == b"//")
+        || input.windows(3).any(|w| w == b"/./");
+    if !needs {
+        return Cow::Borrowed(input);
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(input.len());
+    let mut in_params = false;
+    let mut i = 0;
+    while i < input.len() {
+        let b = if input[i] == b'\\' { b'/' } else { input[i] };
+        if in_params {
+            if b == b'/' {
+                in_params = false;
+            } else {
+                i += 1;
+                continue;
+            }
+        }
+        if b == b';' {
+            in_params = true;
+            i += 1;
+            continue;
+        }
+        if b == b'/' {
+            if out.last() == Some(&b'/') {
+                i += 1;
+                continue;
+            }
+            if out.ends_with(b"/.") && (out.len() == 2 || out.get(out.len().wrapping_sub(3)) != Some(&b'.')) {
+                out.pop();
+                i += 1;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Shell folding: drops the characters shells ignore or join (`\ ' " ^`, `$@`, `$*`, empty
+/// `${}`), turns `$IFS`/`${IFS}` and `,` inside braces into spaces, compresses whitespace.
+pub fn shell_fold(input: &[u8]) -> Cow<'_, [u8]> {
+    let needs = input.iter().any(|&b| matches!(b, b'\\' | b'\'' | b'"' | b'^' | b'$' | b'\t' | b'\n' | b'\r' | b'{'))
+        || input.windows(2).any(|w| w == b"  ");
+    if !needs {
+        return Cow::Borrowed(input);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        match b {
+            b'\\' | b'\'' | b'"' | b'^' => {
+                i += 1;
+                continue;
+            }
+            b'$' => {
+                let rest = &input[i + 1..];
+                if matches!(rest.first(), Some(b'@' | b'*')) || (rest.first().is_some_and(|c| c.is_ascii_digit())) {
+                    i += 2;
+                    continue;
+                }
+                if rest.starts_with(b"{ifs}") {
+                    out.push(b' ');
+                    i += 6;
+                    continue;
+                }
+                if rest.starts_with(b"ifs") {
+                    out.push(b' ');
+                    i += 4;
+                    continue;
+                }
+                if rest.starts_with(b"{}") {
+                    i += 3;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(b);
+        i += 1;
+    }
+    match compress_whitespace(&out) {
+        Cow::Borrowed(_) => Cow::Owned(out),
+        Cow::Owned(o) => Cow::Owned(o),
+    }
+}
+
+/// Shortest value that is tried as base64.
+pub const MIN_BASE64: usize = 12;
+
+/// For a value that looks like base64 (or base64url), its decoding at each of the four
+/// alignments, lower-cased and joined by NUL; empty otherwise. At most 3 bytes per input byte
+/// plus 4 (the only transformation that may grow, still linear).
+pub fn base64_view(raw: &[u8]) -> Cow<'static, [u8]> {
+    let decoded = percent_decode(raw);
+    let v: &[u8] = decoded.as_ref();
+    let v = v.strip_suffix(b"==").or_else(|| v.strip_suffix(b"=")).unwrap_or(v);
+    let is_b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_');
+    if v.len() < MIN_BASE64 || !v.iter().all(is_b64) || v.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        return Cow::Borrowed(&[]);
+    }
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => (c - b'A') as u32,
+            b'a'..=b'z' => (c - b'a' + 26) as u32,
+            b'0'..=b'9' => (c - b'0' + 52) as u32,
+            b'+' | b'-' => 62,
+            _ => 63,
+        }
+    };
+    let mut out = Vec::with_capacity(v.len());
+    for shift in 0..4 {
+        let s = &v[shift.min(v.len())..];
+        let (mut acc, mut bits) = (0u32, 0u32);
+        for &c in s {
+            acc = (acc << 6 | value(c)) & 0xffff;
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                out.push(((acc >> bits) as u8).to_ascii_lowercase());
+            }
+        }
+        out.push(0);
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(c: Cow<'_, [u8]>) -> String {
+        String::from_utf8_lossy(&c).into_owned()
+    }
+
+    #[test]
+    fn double_percent_encoding_is_decoded() {
+        assert_eq!(s(percent_decode_repeated(b"%2527or%25201")), "'or 1");
+    }
+
+    #[test]
+    fn percent_u_escapes_are_decoded() {
+        assert_eq!(s(percent_decode(b"%u003cscript")), "<script");
+    }
+
+    #[test]
+    fn malformed_percent_escapes_are_kept() {
+        assert_eq!(s(percent_decode(b"100%z%4")), "100%z%4");
+    }
+
+    #[test]
+    fn plus_is_a_space_in_form_values() {
+        assert_eq!(s(form_decode(b"1+OR+1%3D1")), "1 OR 1=1");
+    }
+
+    #[test]
+    fn html_entities_are_decoded_with_or_without_semicolon() {
+        assert_eq!(s(html_entity_decode(b"&lt;a&#x3e;&#60java&Tab;script&colon;")), "<a><java\tscript:");
+        assert_eq!(s(html_entity_decode(b"fish &chips &amp")), "fish &chips &");
+    }
+
+    #[test]
+    fn js_escapes_are_decoded() {
+        assert_eq!(s(js_decode(br"\x3cscript\u003e\u{61}")), "<script>a");
+    }
+
+    #[test]
+    fn css_escapes_decode_only_to_printable_ascii() {
+        assert_eq!(s(css_decode(br"\65 xpression(")), "expression(");
+        assert_eq!(s(css_decode(br"c:\boot.ini")), r"c:\boot.ini");
+    }
+
+    #[test]
+    fn full_width_letters_fold_to_ascii() {
+        assert_eq!(s(fold_unicode("ｓｅｌｅｃｔ＜".as_bytes())), "select<");
+    }
+
+    #[test]
+    fn nul_bytes_are_removed_and_case_is_lowered() {
+        assert_eq!(s(canonical(b"SeL\0eCt")), "select");
+    }
+
+    #[test]
+    fn sql_comments_fold_to_spaces_and_executable_comments_keep_their_body() {
+        assert_eq!(s(sql_fold(b"union/**/select /*!50000all*/ 1\t\n2")), "union select all 1 2");
+    }
+
+    #[test]
+    fn paths_are_canonicalised_but_traversal_is_kept() {
+        assert_eq!(s(path_normalize(br"/a//b/./c;jsessionid=1/..\etc")), "/a/b/c/../etc");
+    }
+
+    #[test]
+    fn shell_evasions_are_folded() {
+        assert_eq!(
+            s(shell_fold(br#"c\a"t"$@ /e't'c/pas^swd${IFS}x"#.to_ascii_lowercase().as_slice())),
+            "cat /etc/passwd x"
+        );
+    }
+
+    #[test]
+    fn base64_values_are_decoded_at_every_alignment() {
+        let v = base64_view(b"cHJvY2Vzc2J1aWxkZXI=");
+        assert!(String::from_utf8_lossy(&v).contains("processbuilder"));
+        let shifted = base64_view(b"XcHJvY2Vzc2J1aWxkZXI");
+        assert!(String::from_utf8_lossy(&shifted).contains("processbuilder"));
+        assert!(base64_view(b"hello world").is_empty());
+    }
+
+    #[test]
+    fn canonical_chain_decodes_nested_encodings() {
+        assert_eq!(s(canonical(b"%26lt%3BSCRIPT%26gt%3B")), "<script>");
+    }
+
+    #[test]
+    fn every_transformation_is_total_and_never_grows_its_input() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let alphabet: &[u8] = b"%&#;\\/.uUxX{}0123456789abcdefABCDEF+*!$@'\"^ \t\n\0\xef\xbc\xbd\xe3\x80";
+        for round in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 48) as usize;
+            let mut v = Vec::with_capacity(len);
+            let mut x = seed;
+            for _ in 0..len {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let r = (x >> 33) as usize;
+                v.push(if round % 2 == 0 { r as u8 } else { alphabet[r % alphabet.len()] });
+            }
+            for (_, t) in Transformation::NAMES {
+                assert!(t.apply(&v).len() <= v.len(), "{t:?} grew {v:?}");
+            }
+            assert!(canonical(&v).len() <= v.len());
+            assert!(base64_view(&v).len() <= 3 * v.len() + 4);
+            assert!(form_decode(&v).len() <= v.len());
+        }
+    }
+}

