@@ -44,7 +44,7 @@ certs:
 unit:
 	cargo test --all-targets
 
-e2e: build venv
+e2e: build venv cli
 	$(PYTHON) -m pytest tests/e2e -q
 
 test: unit e2e
