@@ -29,6 +29,12 @@ pub struct AuditRecord<'a> {
     pub rule: Option<&'a str>,
     /// What the deciding stage said (no secrets, no request data beyond names and counts).
     pub detail: Option<&'a str>,
+    /// The authenticated consumer (JWT `sub` or API-key consumer id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer: Option<&'a str>,
+    /// How the request authenticated: `jwt:<provider>` or `api_key`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth: Option<&'a str>,
     /// WAF matches (rule ids, target names and scores; never the matched values).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waf: Option<WafSummary>,

@@ -19,11 +19,14 @@ pub enum Reason {
     RateLimited,
     PenaltyBoxed,
     WafBlocked,
+    Unauthenticated,
+    InsufficientScope,
+    Forbidden,
     InternalError,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 16] = [
         Reason::IpDenied,
         Reason::IpNotAllowed,
         Reason::TlsRequired,
@@ -36,6 +39,9 @@ impl Reason {
         Reason::RateLimited,
         Reason::PenaltyBoxed,
         Reason::WafBlocked,
+        Reason::Unauthenticated,
+        Reason::InsufficientScope,
+        Reason::Forbidden,
         Reason::InternalError,
     ];
 
@@ -54,13 +60,22 @@ impl Reason {
             Reason::RateLimited => "rate_limited",
             Reason::PenaltyBoxed => "penalty_boxed",
             Reason::WafBlocked => "waf_blocked",
+            Reason::Unauthenticated => "unauthenticated",
+            Reason::InsufficientScope => "insufficient_scope",
+            Reason::Forbidden => "forbidden",
             Reason::InternalError => "internal_error",
         }
     }
 
     pub fn status(self) -> u16 {
         match self {
-            Reason::IpDenied | Reason::IpNotAllowed | Reason::TlsRequired | Reason::WafBlocked => 403,
+            Reason::IpDenied
+            | Reason::IpNotAllowed
+            | Reason::TlsRequired
+            | Reason::WafBlocked
+            | Reason::InsufficientScope
+            | Reason::Forbidden => 403,
+            Reason::Unauthenticated => 401,
             Reason::MethodNotAllowed => 405,
             Reason::UriTooLong => 414,
             Reason::TooManyHeaders | Reason::HeadersTooLarge => 431,
@@ -85,6 +100,9 @@ impl Reason {
             Reason::RateLimited => "Too many requests",
             Reason::PenaltyBoxed => "Client temporarily blocked",
             Reason::WafBlocked => "Request blocked by the web application firewall",
+            Reason::Unauthenticated => "Authentication required",
+            Reason::InsufficientScope => "Insufficient scope",
+            Reason::Forbidden => "Forbidden",
             Reason::InternalError => "Request could not be checked",
         }
     }

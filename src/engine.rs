@@ -5,6 +5,8 @@
 //! Later stages (WAF, authentication, authorization, rate limits) slot in after the limits.
 
 use crate::audit::{self, AuditRecord};
+use crate::auth::policy::{strip_credential, AuthRequirement};
+use crate::auth::Identity;
 use crate::config::Mode;
 use crate::denial::{Denial, LocalResponse, Reason};
 use crate::host::Host;
@@ -56,6 +58,12 @@ pub struct Exchange {
     pub penalty: Option<String>,
     /// Headers to add to the upstream's response (RateLimit fields on allowed requests).
     pub response_extra: Vec<(String, String)>,
+    /// Request-header changes for the upstream: `(name, None)` removes, `Some(v)` sets.
+    pub request_changes: Vec<(String, Option<String>)>,
+    /// The authenticated consumer, when there is one.
+    pub consumer: Option<String>,
+    /// How the request authenticated (`jwt:<provider>` or `api_key`).
+    pub auth_method: Option<String>,
     /// The WAF's inspection so far (when the policy has a WAF).
     pub waf_scan: Option<Scan>,
     /// The WAF's last outcome, for the audit record.
@@ -112,6 +120,9 @@ fn run_headers(
         recorded: false,
         penalty_key: None,
         penalty: None,
+        request_changes: Vec::new(),
+        consumer: None,
+        auth_method: None,
         waf_scan: None,
         waf_outcome: None,
         hold_limit: None,
@@ -298,6 +309,51 @@ fn run_head_stages(
         ex.waf_outcome = Some(outcome);
         stage(ex, "waf", result)?;
     }
+    // Headers Palisade sets from credentials are never taken from the client.
+    if !policy.auth.providers.is_empty() || policy.auth.api_keys.is_some() {
+        for h in &policy.auth.managed_headers {
+            if req.header(h).is_some() {
+                ex.request_changes.push((h.clone(), None));
+            }
+        }
+    }
+    if rules.auth.require == AuthRequirement::None {
+        return Ok(());
+    }
+    let now_s = host.now_ms() / 1000;
+    let identity = match rules.auth.authenticate(&policy.auth, req, now_s) {
+        Ok(id) => id,
+        Err(denial) => {
+            host.count_named("palisade.auth.failed", 1);
+            return stage(ex, "authentication", Err(denial));
+        }
+    };
+    let Some(id) = identity else {
+        ex.note("authentication", || "anonymous (optional)".to_string());
+        return Ok(());
+    };
+    ex.note("authentication", || format!("{} as {}", id.method, id.consumer.as_deref().unwrap_or("(no subject)")));
+    host.count_named(&format!("palisade.auth.{}.authenticated", id.method.replace(':', ".")), 1);
+    let at = format!("policies.{}.auth", rules.name);
+    stage(ex, "authorization", rules.auth.authorize(&policy.auth, &id, &at))?;
+    // Upstream sees who it is, and not the credential (unless the provider forwards it).
+    if let Some(consumer) = &id.consumer {
+        ex.request_changes.push((policy.auth.consumer_header.clone(), Some(consumer.clone())));
+    }
+    if let Some(token) = &id.token {
+        for (h, v) in &token.claim_headers {
+            ex.request_changes.push((h.clone(), Some(v.clone())));
+        }
+    }
+    if let (false, Some(found)) = (id.forward, &id.found) {
+        ex.request_changes.extend(strip_credential(req, found));
+    }
+    ex.consumer = id.consumer.clone();
+    ex.auth_method = Some(id.method.clone());
+    if rules.rate_limits.has_stage(Stage::AfterAuth) {
+        let limited = rate_limit_with(policy, rules, req, ex, Stage::AfterAuth, host, Some(&id));
+        stage(ex, "rate_limits_after_auth", limited)?;
+    }
     Ok(())
 }
 
@@ -310,6 +366,30 @@ fn key_inputs<'a>(policy: &'a Policy, req: &'a Request, ex: &Exchange) -> KeyInp
         headers: &req.headers,
         claims: None,
     }
+}
+
+/// Rate limits of one stage, with what authentication found (consumer, API key, claims).
+fn rate_limit_with(
+    policy: &Policy,
+    rules: &PolicyRules,
+    req: &Request,
+    ex: &mut Exchange,
+    stage: Stage,
+    host: &dyn Host,
+    id: Option<&Identity>,
+) -> Result<(), Denial> {
+    let lookup = |name: &str| id.and_then(|i| i.token.as_ref()).and_then(|t| t.claim(name)).map(str::to_string);
+    let mut inputs = key_inputs(policy, req, ex);
+    if let Some(id) = id {
+        inputs.consumer = id.consumer.as_deref();
+        if id.method == "api_key" {
+            inputs.api_key_id = id.consumer.as_deref();
+        }
+        if id.token.is_some() {
+            inputs.claims = Some(&lookup);
+        }
+    }
+    rate_limit_inputs(policy, rules, &inputs, ex, stage, host)
 }
 
 /// Refuses a client that is in the penalty box (one shared-data read).
@@ -345,10 +425,22 @@ fn rate_limit(
     stage: Stage,
     host: &dyn Host,
 ) -> Result<(), Denial> {
+    let inputs = key_inputs(policy, req, ex);
+    rate_limit_inputs(policy, rules, &inputs, ex, stage, host)
+}
+
+fn rate_limit_inputs(
+    policy: &Policy,
+    rules: &PolicyRules,
+    inputs: &KeyInputs<'_>,
+    ex: &mut Exchange,
+    stage: Stage,
+    host: &dyn Host,
+) -> Result<(), Denial> {
     let Some(store) = &policy.rate_store else {
         return Ok(());
     };
-    let decision = rules.rate_limits.check(stage, &key_inputs(policy, req, ex), store, host);
+    let decision = rules.rate_limits.check(stage, inputs, store, host);
     for (m, delta) in decision.stats.metrics() {
         host.count(Metric::RateLimit(m), delta);
     }
@@ -378,6 +470,7 @@ fn penalty_kind(reason: Reason) -> Option<PenaltyKind> {
     match reason {
         Reason::RateLimited => Some(PenaltyKind::RateLimited),
         Reason::WafBlocked => Some(PenaltyKind::WafBlock),
+        Reason::Unauthenticated => Some(PenaltyKind::AuthFailure),
         _ => None,
     }
 }
@@ -508,6 +601,8 @@ fn record(policy: &Policy, ex: &mut Exchange, host: &dyn Host) {
         status: decided.map(|d| d.status()),
         rule: decided.and_then(|d| d.rule.as_deref()),
         detail: decided.map(|d| d.detail.as_str()),
+        consumer: ex.consumer.as_deref(),
+        auth: ex.auth_method.as_deref(),
         waf: ex.waf_outcome.as_ref().filter(|o| !o.matches.is_empty()).map(audit::WafSummary::of),
         penalty: ex.penalty.as_deref(),
         mode: match rules.mode {

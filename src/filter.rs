@@ -222,6 +222,15 @@ impl HttpContext for PalisadeHttp {
             }
         };
         let (exchange, verdict) = engine::on_request_headers(&self.policy, &req, end_of_stream, self.host.as_ref());
+        if !matches!(verdict, Verdict::Deny(_)) {
+            for (name, value) in &exchange.request_changes {
+                let _ = hostcalls::set_map_value_bytes(
+                    MapType::HttpRequestHeaders,
+                    name,
+                    value.as_deref().map(str::as_bytes),
+                );
+            }
+        }
         self.exchange = Some(exchange);
         self.act(verdict)
     }

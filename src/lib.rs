@@ -5,6 +5,7 @@
 //! compiled only for wasm32; everything else builds and is tested natively.
 
 pub mod audit;
+pub mod auth;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod config;

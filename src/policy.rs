@@ -2,6 +2,7 @@
 //! `compile` validates the whole configuration and reports every mistake with its JSON path; the
 //! request path only reads the result.
 
+use crate::auth::{Authenticators, PolicyAuth};
 use crate::config::{self, Config, ConfigError, Mode, PolicyConfig};
 use crate::denial::{Denial, Reason};
 use crate::host::Host;
@@ -65,6 +66,7 @@ pub struct PolicyRules {
     pub response_headers: ResponseHeaderRules,
     pub rate_limits: RateLimitRules,
     pub waf: Option<Waf>,
+    pub auth: PolicyAuth,
 }
 
 impl PolicyRules {
@@ -73,6 +75,7 @@ impl PolicyRules {
         cfg: &PolicyConfig,
         global_mode: Mode,
         store: &RateLimitStore,
+        authenticators: &Authenticators,
         errors: &mut Vec<ConfigError>,
     ) -> PolicyRules {
         let at = format!("policies.{name}");
@@ -88,6 +91,7 @@ impl PolicyRules {
                 errors,
             ),
             rate_limits: RateLimitRules::compile(name, &cfg.rate_limits, store, &format!("{at}.rate_limits"), errors),
+            auth: PolicyAuth::compile(&cfg.auth, authenticators, &format!("{at}.auth"), errors),
             waf: cfg.waf.as_ref().and_then(|w| match Waf::compile(w, &format!("{at}.waf")) {
                 Ok(waf) => Some(waf),
                 Err(more) => {
@@ -112,6 +116,8 @@ pub struct Policy {
     pub rate_store: Option<RateLimitStore>,
     /// The penalty box, when configured.
     pub penalty: Option<PenaltyBox>,
+    /// JWT providers, API keys and each worker's verified-token cache.
+    pub auth: Authenticators,
 }
 
 fn check_policy_name(name: &str) -> bool {
@@ -153,6 +159,20 @@ impl Policy {
             .penalty_box
             .as_ref()
             .map(|pb| PenaltyBox::compile(pb, "rate_limiting.penalty_box", seed, &mut errors));
+        let mut kept_claims: Vec<String> = Vec::new();
+        for p in cfg.policies.values() {
+            kept_claims.extend(PolicyAuth::claim_paths(&p.auth));
+            for rule in &p.rate_limits {
+                for part in rule.key.iter().flatten() {
+                    if let crate::ratelimit::KeyPartConfig::Claim(c) = part {
+                        kept_claims.push(c.clone());
+                    }
+                }
+            }
+        }
+        kept_claims.sort();
+        kept_claims.dedup();
+        let authenticators = Authenticators::compile(&cfg.auth, &kept_claims, &mut errors);
         let mut policies = Vec::with_capacity(cfg.policies.len() + 1);
         for (name, p) in &cfg.policies {
             if !check_policy_name(name) {
@@ -161,12 +181,19 @@ impl Policy {
                     "a policy name uses letters, digits, '-' and '_' (at most 64)",
                 ));
             }
-            policies.push(PolicyRules::compile(name, p, cfg.mode, &store, &mut errors));
+            policies.push(PolicyRules::compile(name, p, cfg.mode, &store, &authenticators, &mut errors));
         }
         let default_policy = match policies.iter().position(|p| p.name == cfg.default_policy) {
             Some(i) => i,
             None if cfg.default_policy == "default" => {
-                policies.push(PolicyRules::compile("default", &PolicyConfig::default(), cfg.mode, &store, &mut errors));
+                policies.push(PolicyRules::compile(
+                    "default",
+                    &PolicyConfig::default(),
+                    cfg.mode,
+                    &store,
+                    &authenticators,
+                    &mut errors,
+                ));
                 policies.len() - 1
             }
             None => {
@@ -195,6 +222,7 @@ impl Policy {
                 audit: cfg.audit.clone(),
                 rate_store: any_rules.then_some(store),
                 penalty,
+                auth: authenticators,
             })
         } else {
             Err(errors)

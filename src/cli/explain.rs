@@ -187,6 +187,7 @@ pub fn explain(policy: &Policy, spec: &RequestSpec, req: &Request, now_ms: u64) 
             let rules = engine::response_headers(policy, &ex);
             json!({
                 "forwarded_upstream": true,
+                "request_header_changes": ex.request_changes,
                 "response_headers_set": rules.to_set(ex.tls).collect::<Vec<_>>(),
                 "response_headers_removed": rules.remove,
             })
@@ -251,6 +252,12 @@ pub fn render_text(v: &Value, color: bool) -> String {
         }
         out.push_str(&format!("  {}\n", s(&resp["body"])));
     } else {
+        for h in resp["request_header_changes"].as_array().cloned().unwrap_or_default() {
+            match &h[1] {
+                Value::Null => out.push_str(&format!("upstream   remove {}\n", s(&h[0]))),
+                v => out.push_str(&format!("upstream   set    {}: {}\n", s(&h[0]), s(v))),
+            }
+        }
         out.push_str("response   from the upstream, with these changes:\n");
         for h in resp["response_headers_set"].as_array().cloned().unwrap_or_default() {
             out.push_str(&format!("  set    {}: {}\n", s(&h[0]), s(&h[1])));

@@ -37,6 +37,9 @@ pub struct Config {
     /// Audit records.
     #[serde(default)]
     pub audit: AuditConfig,
+    /// JWT providers, API keys and the headers sent upstream (policies choose what they accept).
+    #[serde(default)]
+    pub auth: crate::auth::AuthConfig,
     /// The shared rate-limit table and the penalty box (rules live in each policy).
     #[serde(default)]
     pub rate_limiting: crate::ratelimit::RateLimitingConfig,
@@ -170,6 +173,9 @@ pub struct PolicyConfig {
     /// Rate-limit rules; every applicable rule must pass.
     #[serde(default)]
     pub rate_limits: Vec<crate::ratelimit::RateLimitRuleConfig>,
+    /// Authentication and authorization of this policy's requests.
+    #[serde(default)]
+    pub auth: crate::auth::PolicyAuthConfig,
     /// Signature WAF with anomaly scoring; absent means no WAF for this policy, `{}` enables it.
     #[serde(default)]
     pub waf: Option<crate::waf::WafConfig>,

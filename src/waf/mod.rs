@@ -111,6 +111,10 @@ pub struct Waf {
     sets: Vec<ClassSet>,
     /// For each class bit and view: an index into `sets`.
     by_class: [[Option<usize>; 5]; class::COUNT],
+    /// For each class bit: one automaton over the rules of every textual view (text, sql, path,
+    /// shell). Used when a value's derived views equal its canonical form, which is the case for
+    /// almost every benign value: one scan instead of four.
+    merged_by_class: [Option<usize>; class::COUNT],
     /// For each class bit: indices of native (tokenizer) rules.
     native_by_class: [Vec<usize>; class::COUNT],
     custom: Vec<usize>,
@@ -402,46 +406,48 @@ impl Waf {
         let mut sets: Vec<ClassSet> = Vec::new();
         let mut dedup: HashMap<Vec<usize>, usize> = HashMap::new();
         let mut by_class = [[None; 5]; class::COUNT];
+        let mut merged_by_class = [None; class::COUNT];
         let mut native_by_class: [Vec<usize>; class::COUNT] = Default::default();
+        let mut intern = |members: Vec<usize>, rules: &[CompiledRule]| -> Result<Option<usize>, Vec<ConfigError>> {
+            if members.is_empty() {
+                return Ok(None);
+            }
+            if let Some(&i) = dedup.get(&members) {
+                return Ok(Some(i));
+            }
+            let patterns: Vec<&str> = members
+                .iter()
+                .filter_map(|&i| match rules[i].check {
+                    Check::Set(ref re) => Some(re.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let set =
+                RegexSetBuilder::new(patterns).unicode(false).size_limit(64 << 20).dfa_size_limit(16 << 20).build();
+            match set {
+                Ok(set) => {
+                    sets.push(ClassSet { set, rules: members.clone() });
+                    dedup.insert(members, sets.len() - 1);
+                    Ok(Some(sets.len() - 1))
+                }
+                Err(e) => Err(vec![err(at, "", format!("the rule set does not compile: {e}"))]),
+            }
+        };
         for (bit, slot) in by_class.iter_mut().enumerate() {
             let cl = 1u16 << bit;
+            let of_class = |r: &CompiledRule| r.targets & cl != 0 && matches!(r.check, Check::Set(_));
             for view in View::ALL {
-                let members: Vec<usize> = rules
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| r.targets & cl != 0 && r.view == view && matches!(r.check, Check::Set(_)))
-                    .map(|(i, _)| i)
-                    .collect();
-                if members.is_empty() {
-                    continue;
-                }
-                let idx = match dedup.get(&members) {
-                    Some(&i) => i,
-                    None => {
-                        let patterns: Vec<&str> = members
-                            .iter()
-                            .filter_map(|&i| match rules[i].check {
-                                Check::Set(ref re) => Some(re.as_str()),
-                                _ => None,
-                            })
-                            .collect();
-                        let set = RegexSetBuilder::new(patterns)
-                            .unicode(false)
-                            .size_limit(64 << 20)
-                            .dfa_size_limit(16 << 20)
-                            .build();
-                        match set {
-                            Ok(set) => {
-                                sets.push(ClassSet { set, rules: members.clone() });
-                                dedup.insert(members, sets.len() - 1);
-                                sets.len() - 1
-                            }
-                            Err(e) => return Err(vec![err(at, "", format!("the rule set does not compile: {e}"))]),
-                        }
-                    }
-                };
-                slot[view.index()] = Some(idx);
+                let members: Vec<usize> =
+                    rules.iter().enumerate().filter(|(_, r)| of_class(r) && r.view == view).map(|(i, _)| i).collect();
+                slot[view.index()] = intern(members, &rules)?;
             }
+            let merged: Vec<usize> = rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| of_class(r) && r.view != View::Base64)
+                .map(|(i, _)| i)
+                .collect();
+            merged_by_class[bit] = intern(merged, &rules)?;
             native_by_class[bit] = rules
                 .iter()
                 .enumerate()
@@ -462,6 +468,7 @@ impl Waf {
             rules,
             sets,
             by_class,
+            merged_by_class,
             native_by_class,
             custom,
             code,
@@ -619,9 +626,42 @@ impl Waf {
         });
     }
 
+    /// Runs one automaton over `v` and records every member that matches.
+    fn run_set(
+        &self,
+        scan: &mut Scan,
+        set_index: usize,
+        v: &[u8],
+        name: &TargetName<'_>,
+        rendered: &mut Option<String>,
+    ) {
+        let Some(cs) = self.sets.get(set_index) else { return };
+        if v.is_empty() || !cs.set.is_match(v) {
+            return;
+        }
+        for member in cs.set.matches(v).iter() {
+            let Some(&ri) = cs.rules.get(member) else { continue };
+            let Some(rule) = self.rules.get(ri) else { continue };
+            if scan.fired.contains(&rule.id) {
+                continue;
+            }
+            let excerpt = match &rule.check {
+                Check::Set(re) => re.find(v).map(|m| scoring::excerpt(v, m.start(), m.end())).unwrap_or_default(),
+                _ => String::new(),
+            };
+            let target = rendered.get_or_insert_with(|| name.render());
+            self.record(scan, ri, target.as_bytes(), excerpt);
+        }
+    }
+
     fn scan_value(&self, scan: &mut Scan, classes: u16, name: TargetName<'_>, raw: &[u8]) {
         let canonical = normalize::canonical(raw);
-        let mut views: [Option<Cow<'_, [u8]>>; 5] = [None, None, None, None, None];
+        // The derived views; a borrowed view is byte-for-byte the canonical value.
+        let sql = normalize::sql_fold(&canonical);
+        let path = normalize::path_normalize(&canonical);
+        let shell = normalize::shell_fold(&canonical);
+        let unchanged = [&sql, &path, &shell].iter().all(|v| matches!(v, Cow::Borrowed(_)));
+        let mut base64: Option<Cow<'_, [u8]>> = None;
         let mut rendered: Option<String> = None;
         let mut bits = classes;
         while bits != 0 {
@@ -630,35 +670,21 @@ impl Waf {
             if bit >= class::COUNT {
                 break;
             }
-            for view in View::ALL {
-                let Some(set_index) = self.by_class[bit][view.index()] else { continue };
-                let Some(cs) = self.sets.get(set_index) else { continue };
-                let v = views[view.index()].get_or_insert_with(|| match view {
-                    View::Text => Cow::Borrowed(&canonical[..]),
-                    View::Sql => normalize::sql_fold(&canonical),
-                    View::Path => normalize::path_normalize(&canonical),
-                    View::Shell => normalize::shell_fold(&canonical),
-                    View::Base64 => normalize::base64_view(raw),
-                });
-                if v.is_empty() || !cs.set.is_match(v) {
-                    continue;
-                }
-                for member in cs.set.matches(v).iter() {
-                    let Some(&ri) = cs.rules.get(member) else { continue };
-                    let Some(rule) = self.rules.get(ri) else { continue };
-                    if scan.fired.contains(&rule.id) {
-                        continue;
-                    }
-                    let excerpt = match &rule.check {
-                        Check::Set(re) => {
-                            re.find(v).map(|m| scoring::excerpt(v, m.start(), m.end())).unwrap_or_default()
+            match (unchanged, self.merged_by_class[bit]) {
+                (true, Some(merged)) => self.run_set(scan, merged, &canonical, &name, &mut rendered),
+                _ => {
+                    for (view, v) in
+                        [(View::Text, &canonical), (View::Sql, &sql), (View::Path, &path), (View::Shell, &shell)]
+                    {
+                        if let Some(si) = self.by_class[bit][view.index()] {
+                            self.run_set(scan, si, v, &name, &mut rendered);
                         }
-                        _ => String::new(),
-                    };
-                    let target = rendered.get_or_insert_with(|| name.render());
-                    let target = target.clone();
-                    self.record(scan, ri, target.as_bytes(), excerpt);
+                    }
                 }
+            }
+            if let Some(si) = self.by_class[bit][View::Base64.index()] {
+                let v = base64.get_or_insert_with(|| normalize::base64_view(raw));
+                self.run_set(scan, si, v, &name, &mut rendered);
             }
             for &ri in &self.native_by_class[bit] {
                 let Some(rule) = self.rules.get(ri) else { continue };

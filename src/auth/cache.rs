@@ -1,0 +1,221 @@
+//! A bounded cache of verified tokens, keyed by SHA-256 of (provider instance, token), so that a
+//! token seen again while valid skips the signature check. Entries live until the token's `exp`,
+//! a maximum age, or a key-set change, whichever comes first; the oldest insertion is evicted when
+//! full. It holds no token bytes, only the digest and the `VerifiedToken`.
+
+use super::verified::VerifiedToken;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+/// Token cache settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenCacheConfig {
+    /// Most verified tokens kept per worker; 0 turns the cache off.
+    #[serde(default = "TokenCacheConfig::default_capacity")]
+    pub capacity: usize,
+    /// Longest time a verification is reused, in seconds, even if `exp` is later.
+    #[serde(default = "TokenCacheConfig::default_max_age_seconds")]
+    pub max_age_seconds: u64,
+}
+
+impl TokenCacheConfig {
+    pub const fn default_capacity() -> usize {
+        1024
+    }
+    pub const fn default_max_age_seconds() -> u64 {
+        300
+    }
+}
+
+impl Default for TokenCacheConfig {
+    fn default() -> Self {
+        TokenCacheConfig { capacity: Self::default_capacity(), max_age_seconds: Self::default_max_age_seconds() }
+    }
+}
+
+/// The cache key of a token for one provider instance.
+pub type CacheKey = [u8; 32];
+
+/// SHA-256 over the provider instance and the token: tokens of different providers (or of an
+/// older configuration) never share an entry.
+pub fn cache_key(provider_instance: u64, token: &[u8]) -> CacheKey {
+    let mut h = Sha256::new();
+    h.update(provider_instance.to_be_bytes());
+    h.update(token);
+    h.finalize().into()
+}
+
+#[derive(Debug)]
+struct Entry {
+    token: Arc<VerifiedToken>,
+    /// Seconds since the epoch; the entry is used while now < valid_until.
+    valid_until: i64,
+    key_generation: u64,
+    sequence: u64,
+}
+
+/// Verified tokens of one worker. Not shared between workers (each VM has its own).
+#[derive(Debug)]
+pub struct TokenCache {
+    config: TokenCacheConfig,
+    entries: HashMap<CacheKey, Entry>,
+    /// Insertion order, with the sequence number of the insertion; stale pairs are skipped.
+    order: VecDeque<(CacheKey, u64)>,
+    next_sequence: u64,
+}
+
+impl TokenCache {
+    pub fn new(config: TokenCacheConfig) -> TokenCache {
+        TokenCache {
+            config,
+            entries: HashMap::with_capacity(config.capacity.min(4096)),
+            order: VecDeque::new(),
+            next_sequence: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The cached verification, if still valid at `now` with keys of `key_generation`.
+    pub fn get(&mut self, key: &CacheKey, now: u64, key_generation: u64) -> Option<Arc<VerifiedToken>> {
+        let entry = self.entries.get(key)?;
+        let now = i64::try_from(now).unwrap_or(i64::MAX);
+        if now < entry.valid_until && entry.key_generation == key_generation {
+            return Some(Arc::clone(&entry.token));
+        }
+        self.entries.remove(key);
+        None
+    }
+
+    /// Remembers a verification made at `now` with keys of `key_generation`.
+    pub fn insert(&mut self, key: CacheKey, token: Arc<VerifiedToken>, now: u64, key_generation: u64) {
+        if self.config.capacity == 0 {
+            return;
+        }
+        let now_i = i64::try_from(now).unwrap_or(i64::MAX);
+        let max_age = i64::try_from(self.config.max_age_seconds).unwrap_or(i64::MAX);
+        let valid_until = match token.expires_at {
+            Some(exp) => exp.min(now_i.saturating_add(max_age)),
+            None => now_i.saturating_add(max_age),
+        };
+        if valid_until <= now_i {
+            return;
+        }
+        while self.entries.len() >= self.config.capacity && !self.entries.contains_key(&key) {
+            match self.order.pop_front() {
+                Some((old, sequence)) => {
+                    if self.entries.get(&old).is_some_and(|e| e.sequence == sequence) {
+                        self.entries.remove(&old);
+                    }
+                }
+                None => break,
+            }
+        }
+        let sequence = self.next_sequence;
+        self.next_sequence = self.next_sequence.wrapping_add(1);
+        self.entries.insert(key, Entry { token, valid_until, key_generation, sequence });
+        self.order.push_back((key, sequence));
+        // Entries removed on lookup leave stale pairs behind; keep the queue bounded.
+        if self.order.len() > 2 * self.config.capacity {
+            let entries = &self.entries;
+            self.order.retain(|(k, s)| entries.get(k).is_some_and(|e| e.sequence == *s));
+        }
+    }
+
+    /// Drops every entry (for example after a configuration change).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.order.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(exp: Option<i64>) -> Arc<VerifiedToken> {
+        Arc::new(VerifiedToken {
+            issuer: "i".into(),
+            subject: None,
+            scopes: vec![],
+            expires_at: exp,
+            claim_headers: vec![],
+            kept_claims: vec![],
+        })
+    }
+
+    fn cache(capacity: usize) -> TokenCache {
+        TokenCache::new(TokenCacheConfig { capacity, max_age_seconds: 300 })
+    }
+
+    #[test]
+    fn an_entry_is_served_until_exp() {
+        let mut c = cache(4);
+        let k = cache_key(1, b"t");
+        c.insert(k, token(Some(1_000)), 900, 1);
+        assert!(c.get(&k, 999, 1).is_some());
+        assert!(c.get(&k, 1_000, 1).is_none());
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn an_entry_is_not_served_past_the_maximum_age() {
+        let mut c = cache(4);
+        let k = cache_key(1, b"t");
+        c.insert(k, token(Some(10_000)), 100, 1);
+        assert!(c.get(&k, 399, 1).is_some());
+        assert!(c.get(&k, 400, 1).is_none());
+    }
+
+    #[test]
+    fn a_key_set_change_invalidates_entries() {
+        let mut c = cache(4);
+        let k = cache_key(1, b"t");
+        c.insert(k, token(None), 0, 1);
+        assert!(c.get(&k, 1, 2).is_none());
+    }
+
+    #[test]
+    fn providers_do_not_share_entries() {
+        assert_ne!(cache_key(1, b"t"), cache_key(2, b"t"));
+    }
+
+    #[test]
+    fn the_oldest_insertion_is_evicted_when_full_and_size_stays_bounded() {
+        let mut c = cache(3);
+        for i in 0..10u8 {
+            c.insert(cache_key(1, &[i]), token(None), 0, 1);
+            assert!(c.len() <= 3);
+        }
+        assert!(c.get(&cache_key(1, &[6]), 1, 1).is_none());
+        assert!(c.get(&cache_key(1, &[7]), 1, 1).is_some());
+        assert!(c.get(&cache_key(1, &[9]), 1, 1).is_some());
+        // Lookups that drop expired entries do not let the order queue grow without bound.
+        for round in 0..100u64 {
+            let k = cache_key(2, &round.to_be_bytes());
+            c.insert(k, token(Some(round as i64 + 1)), round, 1);
+            let _ = c.get(&k, round + 5, 1);
+        }
+        assert!(c.order.len() <= 6);
+    }
+
+    #[test]
+    fn an_already_expired_token_is_not_cached_and_capacity_zero_disables() {
+        let mut c = cache(3);
+        c.insert(cache_key(1, b"t"), token(Some(5)), 10, 1);
+        assert!(c.is_empty());
+        let mut off = cache(0);
+        off.insert(cache_key(1, b"t"), token(None), 0, 1);
+        assert!(off.is_empty());
+    }
+}

@@ -1,0 +1,495 @@
+//! Authentication and authorization as policies use them: the global `auth` section (JWT
+//! providers, API keys, headers sent upstream) and each policy's `auth` (required / optional /
+//! none, accepted methods, scopes, claim conditions). Compiled once; the engine's auth stage only
+//! reads it. Never logs or returns a credential.
+
+use super::api_key::{ApiKeys, ApiKeysConfig};
+use super::cache::{TokenCache, TokenCacheConfig};
+use super::claims::ClaimPath;
+use super::error::AuthError;
+use super::extract::{CredentialLocation, FoundCredential};
+use super::provider::{JwtProvider, JwtProviderConfig};
+use super::verified::VerifiedToken;
+use crate::config::ConfigError;
+use crate::denial::{Denial, Reason};
+use crate::request::Request;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// The global `auth` section.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// JWT providers by name; a token goes to the provider whose `issuer` matches its `iss`.
+    #[serde(default)]
+    pub jwt_providers: BTreeMap<String, JwtProviderConfig>,
+    /// API keys (configured as SHA-256 digests only).
+    #[serde(default)]
+    pub api_keys: Option<ApiKeysConfig>,
+    /// Request header carrying the authenticated consumer (JWT `sub` or API-key consumer) to the
+    /// upstream. Any incoming header of this name is removed first.
+    #[serde(default = "AuthConfig::default_consumer_header")]
+    pub consumer_header: String,
+    /// `realm` of `WWW-Authenticate` challenges.
+    #[serde(default = "AuthConfig::default_realm")]
+    pub realm: String,
+    /// Verified-token cache of each Envoy worker.
+    #[serde(default)]
+    pub token_cache: TokenCacheConfig,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            jwt_providers: BTreeMap::new(),
+            api_keys: None,
+            consumer_header: Self::default_consumer_header(),
+            realm: Self::default_realm(),
+            token_cache: TokenCacheConfig::default(),
+        }
+    }
+}
+
+impl AuthConfig {
+    pub fn default_consumer_header() -> String {
+        "x-consumer-id".to_string()
+    }
+    pub fn default_realm() -> String {
+        "api".to_string()
+    }
+}
+
+/// Whether a policy needs credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthRequirement {
+    /// No credentials are read.
+    #[default]
+    None,
+    /// Credentials are checked when present (a bad one is refused); anonymous requests pass.
+    Optional,
+    /// A valid credential is needed (401 otherwise).
+    Required,
+}
+
+/// A way to authenticate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    Jwt,
+    ApiKey,
+}
+
+/// Scopes a request must have.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopesConfig {
+    /// Every one of these.
+    #[serde(default)]
+    pub all_of: Vec<String>,
+    /// At least one of these (when not empty).
+    #[serde(default)]
+    pub any_of: Vec<String>,
+}
+
+/// A condition on a verified token's claim: exactly one of `equals` and `one_of`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimCondition {
+    /// Claim name; a dotted path reaches nested claims.
+    pub claim: String,
+    #[serde(default)]
+    pub equals: Option<String>,
+    #[serde(default)]
+    pub one_of: Vec<String>,
+}
+
+/// A policy's `auth`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyAuthConfig {
+    /// `none` (default), `optional` or `required`.
+    #[serde(default)]
+    pub require: AuthRequirement,
+    /// Accepted methods; default: every method configured in `auth`.
+    #[serde(default)]
+    pub methods: Option<Vec<AuthMethod>>,
+    /// JWT providers accepted on this policy (names in `auth.jwt_providers`); default: all.
+    #[serde(default)]
+    pub jwt_providers: Option<Vec<String>>,
+    /// Scopes required (from `scope` / `scp` claims or the API key's scopes).
+    #[serde(default)]
+    pub scopes: ScopesConfig,
+    /// Conditions on JWT claims (an API-key consumer has no claims and fails them).
+    #[serde(default)]
+    pub claims: Vec<ClaimCondition>,
+}
+
+/// The compiled global auth section, with each worker's token cache.
+#[derive(Debug)]
+pub struct Authenticators {
+    pub providers: Vec<JwtProvider>,
+    pub api_keys: Option<ApiKeys>,
+    pub consumer_header: String,
+    pub realm: String,
+    /// Headers Palisade sets from credentials; removed from every incoming request first.
+    pub managed_headers: Vec<String>,
+    pub cache: Mutex<TokenCache>,
+}
+
+/// A compiled condition.
+#[derive(Debug)]
+struct Condition {
+    path: ClaimPath,
+    allowed: Vec<String>,
+}
+
+/// A policy's compiled auth.
+#[derive(Debug, Default)]
+pub struct PolicyAuth {
+    pub require: AuthRequirement,
+    jwt: bool,
+    api_key: bool,
+    /// Indices into `Authenticators::providers`; empty with `jwt` means all.
+    providers: Vec<usize>,
+    all_of: Vec<String>,
+    any_of: Vec<String>,
+    conditions: Vec<Condition>,
+}
+
+/// Who the request is.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// JWT `sub` or API-key consumer id.
+    pub consumer: Option<String>,
+    /// `jwt:<provider>` or `api_key`.
+    pub method: String,
+    pub scopes: Vec<String>,
+    /// The verified token (for claim conditions and claim headers).
+    pub token: Option<Arc<VerifiedToken>>,
+    /// Where the credential was (to strip unless forwarded).
+    pub found: Option<FoundCredential>,
+    pub forward: bool,
+}
+
+fn valid_header(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl Authenticators {
+    /// Compiles `auth`; `kept_claims` are claim paths policies look at (conditions, rate-limit
+    /// keys), kept in verified tokens.
+    pub fn compile(cfg: &AuthConfig, kept_claims: &[String], errors: &mut Vec<ConfigError>) -> Authenticators {
+        let mut providers = Vec::new();
+        for (name, p) in &cfg.jwt_providers {
+            match JwtProvider::compile(name, p, &format!("auth.jwt_providers.{name}")) {
+                Ok(mut provider) => {
+                    provider.kept_claims = kept_claims.iter().filter_map(|c| ClaimPath::new(c)).collect();
+                    providers.push(provider);
+                }
+                Err(more) => errors.extend(more),
+            }
+        }
+        let api_keys = cfg.api_keys.as_ref().and_then(|k| match ApiKeys::compile(k, "auth.api_keys") {
+            Ok(keys) => Some(keys),
+            Err(more) => {
+                errors.extend(more);
+                None
+            }
+        });
+        let consumer_header = cfg.consumer_header.to_ascii_lowercase();
+        if !valid_header(&consumer_header) {
+            errors.push(ConfigError::new("auth.consumer_header", "not a valid header name"));
+        }
+        if cfg.realm.contains(['"', '\\']) || cfg.realm.chars().any(char::is_control) {
+            errors.push(ConfigError::new("auth.realm", "must not contain quotes, backslashes or control characters"));
+        }
+        let mut managed_headers = vec![consumer_header.clone()];
+        for p in cfg.jwt_providers.values() {
+            for c in &p.claim_to_headers {
+                let h = c.header.to_ascii_lowercase();
+                if !managed_headers.contains(&h) {
+                    managed_headers.push(h);
+                }
+            }
+        }
+        Authenticators {
+            providers,
+            api_keys,
+            consumer_header,
+            realm: cfg.realm.clone(),
+            managed_headers,
+            cache: Mutex::new(TokenCache::new(cfg.token_cache)),
+        }
+    }
+
+    fn provider_index(&self, name: &str) -> Option<usize> {
+        self.providers.iter().position(|p| p.name == name)
+    }
+}
+
+impl PolicyAuth {
+    pub fn compile(
+        cfg: &PolicyAuthConfig,
+        auth: &Authenticators,
+        at: &str,
+        errors: &mut Vec<ConfigError>,
+    ) -> PolicyAuth {
+        let methods = cfg.methods.clone().unwrap_or_else(|| {
+            let mut m = Vec::new();
+            if !auth.providers.is_empty() {
+                m.push(AuthMethod::Jwt);
+            }
+            if auth.api_keys.is_some() {
+                m.push(AuthMethod::ApiKey);
+            }
+            m
+        });
+        let jwt = methods.contains(&AuthMethod::Jwt);
+        let api_key = methods.contains(&AuthMethod::ApiKey);
+        if cfg.require != AuthRequirement::None && !jwt && !api_key {
+            errors.push(ConfigError::new(
+                format!("{at}.require"),
+                "authentication is required but no method is available: configure auth.jwt_providers or auth.api_keys",
+            ));
+        }
+        if jwt && auth.providers.is_empty() && cfg.methods.is_some() {
+            errors.push(ConfigError::new(
+                format!("{at}.methods"),
+                "\"jwt\" needs at least one entry in auth.jwt_providers",
+            ));
+        }
+        if api_key && auth.api_keys.is_none() && cfg.methods.is_some() {
+            errors.push(ConfigError::new(format!("{at}.methods"), "\"api_key\" needs auth.api_keys"));
+        }
+        let mut providers = Vec::new();
+        for (i, name) in cfg.jwt_providers.iter().flatten().enumerate() {
+            match auth.provider_index(name) {
+                Some(p) => providers.push(p),
+                None => errors.push(ConfigError::new(
+                    format!("{at}.jwt_providers[{i}]"),
+                    format!("no provider named \"{name}\" in auth.jwt_providers"),
+                )),
+            }
+        }
+        let mut conditions = Vec::new();
+        for (i, c) in cfg.claims.iter().enumerate() {
+            let allowed: Vec<String> = match (&c.equals, c.one_of.is_empty()) {
+                (Some(v), true) => vec![v.clone()],
+                (None, false) => c.one_of.clone(),
+                _ => {
+                    errors.push(ConfigError::new(
+                        format!("{at}.claims[{i}]"),
+                        "give exactly one of \"equals\" and \"one_of\"",
+                    ));
+                    continue;
+                }
+            };
+            match ClaimPath::new(&c.claim) {
+                Some(path) => conditions.push(Condition { path, allowed }),
+                None => {
+                    errors.push(ConfigError::new(format!("{at}.claims[{i}].claim"), "not a claim name or dotted path"))
+                }
+            }
+        }
+        if (!cfg.scopes.all_of.is_empty() || !cfg.scopes.any_of.is_empty() || !cfg.claims.is_empty())
+            && cfg.require == AuthRequirement::None
+        {
+            errors.push(ConfigError::new(
+                format!("{at}.require"),
+                "scopes and claim conditions need \"require\": \"required\" (or \"optional\")",
+            ));
+        }
+        for (list, name) in [(&cfg.scopes.all_of, "all_of"), (&cfg.scopes.any_of, "any_of")] {
+            for (i, s) in list.iter().enumerate() {
+                if s.is_empty() || s.contains([' ', '"', '\\']) || s.chars().any(char::is_control) {
+                    errors.push(ConfigError::new(
+                        format!("{at}.scopes.{name}[{i}]"),
+                        "a scope is one word without quotes",
+                    ));
+                }
+            }
+        }
+        PolicyAuth {
+            require: cfg.require,
+            jwt,
+            api_key,
+            providers,
+            all_of: cfg.scopes.all_of.clone(),
+            any_of: cfg.scopes.any_of.clone(),
+            conditions,
+        }
+    }
+
+    /// Claim paths this policy needs from verified tokens.
+    pub fn claim_paths(cfg: &PolicyAuthConfig) -> Vec<String> {
+        cfg.claims.iter().map(|c| c.claim.clone()).collect()
+    }
+
+    /// Authenticates: `Ok(None)` for an anonymous request that may pass, `Ok(Some)` for a
+    /// verified identity, `Err` for a 401.
+    pub fn authenticate(&self, auth: &Authenticators, req: &Request, now_s: u64) -> Result<Option<Identity>, Denial> {
+        if self.require == AuthRequirement::None {
+            return Ok(None);
+        }
+        let mut missing = true;
+        if self.api_key {
+            if let Some(keys) = &auth.api_keys {
+                match keys.authenticate(req, now_s) {
+                    Ok((consumer, found)) => {
+                        return Ok(Some(Identity {
+                            consumer: Some(consumer.consumer.clone()),
+                            method: "api_key".to_string(),
+                            scopes: consumer.scopes.clone(),
+                            token: None,
+                            found: Some(found),
+                            forward: keys.forward,
+                        }))
+                    }
+                    Err(AuthError::TokenMissing) => {}
+                    Err(e) => return Err(self.unauthenticated(auth, &e)),
+                }
+            }
+        }
+        if self.jwt {
+            let mut cache = match auth.cache.lock() {
+                Ok(c) => c,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let mut first_error: Option<AuthError> = None;
+            for (i, provider) in auth.providers.iter().enumerate() {
+                if !self.providers.is_empty() && !self.providers.contains(&i) {
+                    continue;
+                }
+                match provider.authenticate(req, now_s, &mut cache) {
+                    Ok(a) => {
+                        return Ok(Some(Identity {
+                            consumer: a.token.subject.clone(),
+                            method: format!("jwt:{}", provider.name),
+                            scopes: a.token.scopes.clone(),
+                            token: Some(a.token),
+                            found: Some(a.found),
+                            forward: provider.forward,
+                        }))
+                    }
+                    Err(AuthError::TokenMissing) => {}
+                    // Another provider may own this issuer.
+                    Err(AuthError::WrongIssuer) => {
+                        missing = false;
+                        first_error.get_or_insert(AuthError::WrongIssuer);
+                    }
+                    Err(e) => {
+                        missing = false;
+                        if first_error.is_none() || first_error == Some(AuthError::WrongIssuer) {
+                            first_error = Some(e);
+                        }
+                    }
+                }
+            }
+            if let Some(e) = first_error {
+                return Err(self.unauthenticated(auth, &e));
+            }
+        }
+        if missing && self.require == AuthRequirement::Optional {
+            return Ok(None);
+        }
+        Err(self.unauthenticated(auth, &AuthError::TokenMissing))
+    }
+
+    fn unauthenticated(&self, auth: &Authenticators, e: &AuthError) -> Denial {
+        let status_403 = e.status() == 403;
+        let reason = if status_403 { Reason::Forbidden } else { Reason::Unauthenticated };
+        let mut challenge = format!("Bearer realm=\"{}\"", auth.realm);
+        if let Some(code) = e.bearer_error() {
+            challenge.push_str(&format!(", error=\"{code}\", error_description=\"{}\"", quoted(&e.description())));
+        }
+        let mut d = Denial::new(reason, e.description()).rule(format!("auth:{}", e.code()));
+        if e.status() == 400 {
+            d.reason = Reason::BadRequest;
+        }
+        d.header("www-authenticate", challenge)
+    }
+
+    /// Scopes and claim conditions: `Err` is a 403 with an `insufficient_scope` challenge.
+    pub fn authorize(&self, auth: &Authenticators, id: &Identity, rule_at: &str) -> Result<(), Denial> {
+        let missing: Vec<&String> = self.all_of.iter().filter(|s| !id.scopes.contains(s)).collect();
+        let any_ok = self.any_of.is_empty() || self.any_of.iter().any(|s| id.scopes.contains(s));
+        if !missing.is_empty() || !any_ok {
+            let needed: Vec<&str> = if !missing.is_empty() {
+                self.all_of.iter().map(String::as_str).collect()
+            } else {
+                self.any_of.iter().map(String::as_str).collect()
+            };
+            let scope = needed.join(" ");
+            let detail = if !missing.is_empty() {
+                format!(
+                    "the credential lacks the scope(s) {}",
+                    missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+                )
+            } else {
+                format!("the credential has none of the scopes {scope}")
+            };
+            return Err(Denial::new(Reason::InsufficientScope, detail).rule(format!("{rule_at}.scopes")).header(
+                "www-authenticate",
+                format!("Bearer realm=\"{}\", error=\"insufficient_scope\", scope=\"{scope}\"", auth.realm),
+            ));
+        }
+        for (i, c) in self.conditions.iter().enumerate() {
+            let value = id.token.as_ref().and_then(|t| t.claim(c.path.as_str()));
+            if !value.is_some_and(|v| c.allowed.iter().any(|a| a == v)) {
+                return Err(Denial::new(
+                    Reason::Forbidden,
+                    format!("the credential's {} claim does not allow this request", c.path.as_str()),
+                )
+                .rule(format!("{rule_at}.claims[{i}]"))
+                .header("www-authenticate", format!("Bearer realm=\"{}\", error=\"insufficient_scope\"", auth.realm)));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn quoted(s: &str) -> String {
+    s.chars().filter(|c| *c != '"' && *c != '\\' && !c.is_control()).collect()
+}
+
+/// The request-header changes that strip a credential found at `locations`, given the request:
+/// `(name, None)` removes a header, `(name, Some(value))` sets it (a cookie header without the
+/// credential's cookie, or `:path` without its query parameter).
+pub fn strip_credential(req: &Request, found: &FoundCredential) -> Vec<(String, Option<String>)> {
+    let mut changes = Vec::new();
+    for loc in &found.locations {
+        match loc {
+            CredentialLocation::Header(name) => changes.push((name.clone(), None)),
+            CredentialLocation::QueryParam(param) => {
+                let target = String::from_utf8_lossy(&req.target).into_owned();
+                if let Some((path, query)) = target.split_once('?') {
+                    let kept: Vec<&str> = query
+                        .split('&')
+                        .filter(|pair| {
+                            let key = pair.split('=').next().unwrap_or("");
+                            key != param.as_str()
+                        })
+                        .collect();
+                    let new = if kept.is_empty() { path.to_string() } else { format!("{path}?{}", kept.join("&")) };
+                    changes.push((":path".to_string(), Some(new)));
+                }
+            }
+            CredentialLocation::Cookie(cookie) => {
+                let mut kept: Vec<String> = Vec::new();
+                for value in req.header_values("cookie") {
+                    for pair in String::from_utf8_lossy(value).split(';') {
+                        let name = pair.split('=').next().unwrap_or("").trim();
+                        if name != cookie.as_str() && !pair.trim().is_empty() {
+                            kept.push(pair.trim().to_string());
+                        }
+                    }
+                }
+                changes.push(("cookie".to_string(), if kept.is_empty() { None } else { Some(kept.join("; ")) }));
+            }
+        }
+    }
+    changes
+}
