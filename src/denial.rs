@@ -22,11 +22,12 @@ pub enum Reason {
     Unauthenticated,
     InsufficientScope,
     Forbidden,
+    AuthUnavailable,
     InternalError,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 16] = [
+    pub const ALL: [Reason; 17] = [
         Reason::IpDenied,
         Reason::IpNotAllowed,
         Reason::TlsRequired,
@@ -42,6 +43,7 @@ impl Reason {
         Reason::Unauthenticated,
         Reason::InsufficientScope,
         Reason::Forbidden,
+        Reason::AuthUnavailable,
         Reason::InternalError,
     ];
 
@@ -63,6 +65,7 @@ impl Reason {
             Reason::Unauthenticated => "unauthenticated",
             Reason::InsufficientScope => "insufficient_scope",
             Reason::Forbidden => "forbidden",
+            Reason::AuthUnavailable => "auth_unavailable",
             Reason::InternalError => "internal_error",
         }
     }
@@ -76,6 +79,7 @@ impl Reason {
             | Reason::InsufficientScope
             | Reason::Forbidden => 403,
             Reason::Unauthenticated => 401,
+            Reason::AuthUnavailable => 503,
             Reason::MethodNotAllowed => 405,
             Reason::UriTooLong => 414,
             Reason::TooManyHeaders | Reason::HeadersTooLarge => 431,
@@ -103,6 +107,7 @@ impl Reason {
             Reason::Unauthenticated => "Authentication required",
             Reason::InsufficientScope => "Insufficient scope",
             Reason::Forbidden => "Forbidden",
+            Reason::AuthUnavailable => "Authentication temporarily unavailable",
             Reason::InternalError => "Request could not be checked",
         }
     }

@@ -321,7 +321,7 @@ fn run_head_stages(
         return Ok(());
     }
     let now_s = host.now_ms() / 1000;
-    let identity = match rules.auth.authenticate(&policy.auth, req, now_s) {
+    let identity = match rules.auth.authenticate(&policy.auth, req, now_s, host) {
         Ok(id) => id,
         Err(denial) => {
             host.count_named("palisade.auth.failed", 1);

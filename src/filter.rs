@@ -1,6 +1,7 @@
 //! The proxy-wasm glue: turns host events into engine calls and verdicts into host calls.
 //! It holds no security rule. Request data is read only through the `*_bytes` host calls.
 
+use crate::auth::jwks_refresh::{self, Loaded};
 use crate::denial::{Denial, LocalResponse, Reason};
 use crate::engine::{self, Exchange, Verdict};
 use crate::host::{Host, LogLevel, SharedDataError};
@@ -114,9 +115,29 @@ impl Host for WasmHost {
 struct PalisadeRoot {
     policy: Option<Rc<Policy>>,
     host: Option<Rc<WasmHost>>,
+    /// Remote JWKS sets this worker has loaded.
+    loaded: Loaded,
+    /// JWKS fetches in flight: call token → provider index.
+    pending: HashMap<u32, usize>,
 }
 
-impl Context for PalisadeRoot {}
+impl Context for PalisadeRoot {
+    fn on_http_call_response(&mut self, token_id: u32, _num_headers: usize, body_size: usize, _num_trailers: usize) {
+        let (Some(policy), Some(host)) = (&self.policy, &self.host) else { return };
+        let Some(provider) = self.pending.remove(&token_id) else { return };
+        let status = hostcalls::get_map_bytes(MapType::HttpCallResponseHeaders)
+            .ok()
+            .and_then(|h| h.into_iter().find(|(n, _)| n == ":status"))
+            .and_then(|(_, v)| std::str::from_utf8(&v).ok().and_then(|s| s.parse::<u16>().ok()));
+        let body =
+            hostcalls::get_buffer(BufferType::HttpCallResponseBody, 0, body_size).ok().flatten().unwrap_or_default();
+        match jwks_refresh::on_fetched(&policy.auth.providers, &mut self.loaded, provider, status, &body, host.as_ref())
+        {
+            Ok(line) => host.log(LogLevel::Info, &line),
+            Err(line) => host.log(LogLevel::Warn, &line),
+        }
+    }
+}
 
 impl RootContext for PalisadeRoot {
     fn on_configure(&mut self, _size: usize) -> bool {
@@ -129,6 +150,11 @@ impl RootContext for PalisadeRoot {
                     host.named_id(&name);
                 }
                 policy.prime(host.as_ref());
+                if policy.auth.providers.iter().any(|p| p.remote_jwks.is_some()) {
+                    // JWKS fetches cannot start during configuration: the first tick does it.
+                    let _ = hostcalls::set_tick_period(std::time::Duration::from_millis(500));
+                }
+                self.loaded = Loaded::default();
                 self.policy = Some(Rc::new(policy));
                 let _ = hostcalls::log(WasmLogLevel::Info, "palisade: configuration loaded");
                 true
@@ -142,6 +168,36 @@ impl RootContext for PalisadeRoot {
                     let _ = hostcalls::log(WasmLogLevel::Critical, &format!("palisade: config error: {e}"));
                 }
                 false
+            }
+        }
+    }
+
+    fn on_tick(&mut self) {
+        let (Some(policy), Some(host)) = (&self.policy, &self.host) else { return };
+        for f in jwks_refresh::on_tick(&policy.auth.providers, &mut self.loaded, host.as_ref()) {
+            let headers = vec![
+                (":method", "GET"),
+                (":path", f.path.as_str()),
+                (":authority", f.authority.as_str()),
+                ("accept", "application/json"),
+            ];
+            match hostcalls::dispatch_http_call(
+                &f.cluster,
+                headers,
+                None,
+                vec![],
+                std::time::Duration::from_millis(f.timeout_ms),
+            ) {
+                Ok(token) => {
+                    self.pending.insert(token, f.provider);
+                }
+                Err(status) => host.log(
+                    LogLevel::Warn,
+                    &format!(
+                        "palisade: JWKS fetch to cluster {} could not start ({status:?}); retrying later",
+                        f.cluster
+                    ),
+                ),
             }
         }
     }

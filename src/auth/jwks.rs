@@ -100,6 +100,11 @@ impl Jwks {
         self.keys.is_empty()
     }
 
+    /// Number of usable keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
     /// The keys to try for a token with `alg` and `kid`, in order. With a `kid`, only keys with
     /// that `kid`; without, every key that accepts `alg`, at most `MAX_KEYS_TRIED_WITHOUT_KID`.
     pub fn candidates(&self, alg: Algorithm, kid: Option<&str>) -> Result<Vec<&VerifyingKey>, AuthError> {

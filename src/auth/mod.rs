@@ -14,6 +14,7 @@ pub mod extract;
 pub mod hash;
 pub mod hmac;
 pub mod jwks;
+pub mod jwks_refresh;
 pub mod key;
 pub mod key_store;
 pub mod policy;

@@ -330,7 +330,13 @@ impl PolicyAuth {
 
     /// Authenticates: `Ok(None)` for an anonymous request that may pass, `Ok(Some)` for a
     /// verified identity, `Err` for a 401.
-    pub fn authenticate(&self, auth: &Authenticators, req: &Request, now_s: u64) -> Result<Option<Identity>, Denial> {
+    pub fn authenticate(
+        &self,
+        auth: &Authenticators,
+        req: &Request,
+        now_s: u64,
+        host: &dyn crate::host::Host,
+    ) -> Result<Option<Identity>, Denial> {
         if self.require == AuthRequirement::None {
             return Ok(None);
         }
@@ -375,6 +381,22 @@ impl PolicyAuth {
                         }))
                     }
                     Err(AuthError::TokenMissing) => {}
+                    Err(AuthError::KeysUnavailable) if provider.remote_jwks.is_some() => {
+                        return Err(Denial::new(
+                            Reason::AuthUnavailable,
+                            "the issuer's keys are not available yet; retry shortly",
+                        )
+                        .rule(format!("auth.jwt_providers.{}.remote_jwks", provider.name))
+                        .header("retry-after", "1"));
+                    }
+                    Err(e @ (AuthError::UnknownKid | AuthError::NoMatchingKey)) => {
+                        // Maybe the issuer rotated its keys: ask for an early refetch.
+                        super::jwks_refresh::request_refetch(provider, host);
+                        missing = false;
+                        if first_error.is_none() || first_error == Some(AuthError::WrongIssuer) {
+                            first_error = Some(e);
+                        }
+                    }
                     // Another provider may own this issuer.
                     Err(AuthError::WrongIssuer) => {
                         missing = false;

@@ -129,6 +129,13 @@ pub struct RemoteJwks {
     /// How long a fetched set is used before it is fetched again, in seconds.
     #[serde(default = "RemoteJwks::default_cache_duration_seconds")]
     pub cache_duration_seconds: u64,
+    /// How long the last good set is still used while refreshes fail, in seconds; after that the
+    /// provider has no keys (its requests get 503) until a fetch succeeds.
+    #[serde(default = "RemoteJwks::default_max_stale_seconds")]
+    pub max_stale_seconds: u64,
+    /// A token whose `kid` is unknown triggers a refetch, at most once per this many seconds.
+    #[serde(default = "RemoteJwks::default_min_refetch_interval_seconds")]
+    pub min_refetch_interval_seconds: u64,
 }
 
 impl RemoteJwks {
@@ -137,6 +144,12 @@ impl RemoteJwks {
     }
     pub const fn default_cache_duration_seconds() -> u64 {
         600
+    }
+    pub const fn default_max_stale_seconds() -> u64 {
+        86_400
+    }
+    pub const fn default_min_refetch_interval_seconds() -> u64 {
+        10
     }
 }
 

@@ -19,7 +19,7 @@ pub use scoring::{Match, Outcome};
 
 use crate::config::ConfigError;
 use crate::request::Request;
-use normalize::Transformation;
+use normalize::{Shape, Transformation};
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use rules::{class, Matcher, View};
 use std::borrow::Cow;
@@ -656,10 +656,12 @@ impl Waf {
 
     fn scan_value(&self, scan: &mut Scan, classes: u16, name: TargetName<'_>, raw: &[u8]) {
         let canonical = normalize::canonical(raw);
+        let c: &[u8] = &canonical;
+        let shape = Shape::of(c);
         // The derived views; a borrowed view is byte-for-byte the canonical value.
-        let sql = normalize::sql_fold(&canonical);
-        let path = normalize::path_normalize(&canonical);
-        let shell = normalize::shell_fold(&canonical);
+        let sql = if shape.sql_unchanged() { Cow::Borrowed(c) } else { normalize::sql_fold(c) };
+        let path = if shape.path_unchanged() { Cow::Borrowed(c) } else { normalize::path_normalize(c) };
+        let shell = if shape.shell_unchanged() { Cow::Borrowed(c) } else { normalize::shell_fold(c) };
         let unchanged = [&sql, &path, &shell].iter().all(|v| matches!(v, Cow::Borrowed(_)));
         let mut base64: Option<Cow<'_, [u8]>> = None;
         let mut rendered: Option<String> = None;
@@ -692,8 +694,10 @@ impl Waf {
                     continue;
                 }
                 let hit = match rule.check {
-                    Check::Sqli => sqli_candidate(&canonical) && libinjectionrs::detect_sqli(&canonical).is_injection(),
-                    Check::Xss => xss_candidate(&canonical) && libinjectionrs::detect_xss(&canonical).is_injection(),
+                    Check::Sqli => {
+                        shape.has(Shape::SQL) && sqli_candidate(c) && libinjectionrs::detect_sqli(c).is_injection()
+                    }
+                    Check::Xss => shape.has(Shape::MARKUP) && libinjectionrs::detect_xss(c).is_injection(),
                     _ => false,
                 };
                 if hit {
@@ -732,7 +736,9 @@ impl Waf {
             }
         }
         // Context rules: protocol payloads in values, session ids, off-site URLs.
-        if classes & (class::ARG_VALUE | class::ARG_NAME | class::COOKIE_VALUE | class::HEADER) != 0 {
+        if classes & (class::ARG_VALUE | class::ARG_NAME | class::COOKIE_VALUE | class::HEADER) != 0
+            && shape.has(Shape::CONTROL | Shape::RPAREN)
+        {
             let mut ids = Vec::new();
             protocol::check_value(&canonical, classes & (class::ARG_VALUE | class::COOKIE_VALUE) != 0, &mut ids);
             for id in ids {
@@ -740,7 +746,7 @@ impl Waf {
                 self.fire_code(scan, id, &target, String::new());
             }
         }
-        if classes & class::ARG_NAME != 0 && self.session_names.is_match(&canonical) {
+        if classes & class::ARG_NAME != 0 && maybe_session_name(c) && self.session_names.is_match(c) {
             let same_site = matches!(&scan.referer_host, Some(h) if !h.is_empty() && *h == scan.authority);
             if !same_site {
                 let target = rendered.get_or_insert_with(|| name.render()).clone();
@@ -768,8 +774,11 @@ fn sqli_candidate(v: &[u8]) -> bool {
             || v.windows(2).any(|w| w == b"--" || w == b"/*" || w == b"||" || w == b"&&"))
 }
 
-fn xss_candidate(v: &[u8]) -> bool {
-    v.iter().any(|&b| b == b'<' || b == b'>' || b == b'"' || b == b'\'' || b == b'`')
+/// Every name the session-id pattern accepts contains one of these; most argument names do not.
+fn maybe_session_name(name: &[u8]) -> bool {
+    name.len() >= 3
+        && name.len() <= 64
+        && name.windows(2).any(|w| w == b"id" || w == b"se" || w == b"to" || w == b"wo")
 }
 
 fn host_of(authority: &[u8]) -> &[u8] {

@@ -73,7 +73,8 @@ fn chain<'a>(value: Cow<'a, [u8]>, next: impl for<'b> Fn(&'b [u8]) -> Cow<'b, [u
 /// The decoding every signature sees: repeated percent-decoding (with `%uXXXX`), HTML entities,
 /// JS and CSS escapes, full-width folding, NUL removal, ASCII lower-casing.
 pub fn canonical(input: &[u8]) -> Cow<'_, [u8]> {
-    if input.iter().all(|&b| is_plain(b)) {
+    // Without `%`, `&`, `\`, NUL or non-ASCII bytes no decoder or folder changes anything.
+    if !input.iter().any(|&b| matches!(b, b'%' | b'&' | b'\\' | 0 | 0x80..=0xff)) {
         return lowercase(input);
     }
     let v = percent_decode_repeated(input);
@@ -85,9 +86,91 @@ pub fn canonical(input: &[u8]) -> Cow<'_, [u8]> {
     chain(v, lowercase)
 }
 
-/// Bytes that no decoder or folder changes except lower-casing.
-fn is_plain(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b' ' | b'-' | b'_' | b'.' | b',' | b':' | b'@' | b'=' | b'/')
+/// Which kinds of byte a (canonical) value contains, found in one pass. Lets the scanner skip
+/// the derived views and checks that cannot change or match anything: a value without shell
+/// metacharacters has a shell view equal to itself, one without quotes or `(` is no SQL candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Shape(u16);
+
+impl Shape {
+    /// Whitespace other than a single space (tab, CR, LF, VT, FF, NBSP byte) or a run of spaces.
+    pub const WS: u16 = 1;
+    pub const SLASH: u16 = 1 << 1;
+    pub const STAR: u16 = 1 << 2;
+    /// `\` or `;`: path parameters and Windows separators.
+    pub const PATH_SEP: u16 = 1 << 3;
+    /// `\ ' " ^ $ {`: what the shell view removes or rewrites.
+    pub const SHELL: u16 = 1 << 4;
+    /// `' " \` ( # ; - / | &`: what an SQL fragment needs.
+    pub const SQL: u16 = 1 << 5;
+    /// `< > " ' \``: what markup or an attribute break needs.
+    pub const MARKUP: u16 = 1 << 6;
+    /// CR, LF or NUL.
+    pub const CONTROL: u16 = 1 << 7;
+    pub const RPAREN: u16 = 1 << 8;
+
+    const TABLE: [u16; 256] = {
+        let mut t = [0u16; 256];
+        t[b'\t' as usize] = Self::WS | Self::SHELL;
+        t[b'\n' as usize] = Self::WS | Self::SHELL | Self::CONTROL;
+        t[b'\r' as usize] = Self::WS | Self::SHELL | Self::CONTROL;
+        t[0x0b] = Self::WS;
+        t[0x0c] = Self::WS;
+        t[0xa0] = Self::WS;
+        t[0] = Self::CONTROL;
+        t[b'/' as usize] = Self::SLASH | Self::SQL;
+        t[b'*' as usize] = Self::STAR;
+        t[b'\\' as usize] = Self::PATH_SEP | Self::SHELL;
+        t[b';' as usize] = Self::PATH_SEP | Self::SQL;
+        t[b'\'' as usize] = Self::SHELL | Self::SQL | Self::MARKUP;
+        t[b'"' as usize] = Self::SHELL | Self::SQL | Self::MARKUP;
+        t[b'^' as usize] = Self::SHELL;
+        t[b'$' as usize] = Self::SHELL;
+        t[b'{' as usize] = Self::SHELL;
+        t[b'`' as usize] = Self::SQL | Self::MARKUP;
+        t[b'(' as usize] = Self::SQL;
+        t[b'#' as usize] = Self::SQL;
+        t[b'-' as usize] = Self::SQL;
+        t[b'|' as usize] = Self::SQL;
+        t[b'&' as usize] = Self::SQL;
+        t[b'<' as usize] = Self::MARKUP;
+        t[b'>' as usize] = Self::MARKUP;
+        t[b')' as usize] = Self::RPAREN;
+        t
+    };
+
+    pub fn of(v: &[u8]) -> Shape {
+        let mut k = 0u16;
+        let mut prev_space = false;
+        for &b in v {
+            k |= Self::TABLE[b as usize];
+            let space = b == b' ';
+            if space && prev_space {
+                k |= Self::WS;
+            }
+            prev_space = space;
+        }
+        Shape(k)
+    }
+
+    pub fn has(self, kinds: u16) -> bool {
+        self.0 & kinds != 0
+    }
+
+    /// `sql_fold` would return the value unchanged.
+    pub fn sql_unchanged(self) -> bool {
+        !self.has(Self::WS) && !(self.has(Self::SLASH) && self.has(Self::STAR))
+    }
+
+    /// `path_normalize` would return the value unchanged (certain only without `/`).
+    pub fn path_unchanged(self) -> bool {
+        !self.has(Self::PATH_SEP | Self::SLASH)
+    }
+
+    /// `shell_fold` would return the value unchanged.
+    pub fn shell_unchanged(self) -> bool {
+        !self.has(Self::SHELL | Self::WS)
+    }
 }
 
 fn hex(b: u8) -> Option<u32> {
@@ -606,6 +689,36 @@ mod tests {
 
     fn s(c: Cow<'_, [u8]>) -> String {
         String::from_utf8_lossy(&c).into_owned()
+    }
+
+    #[test]
+    fn shapes_predict_when_views_are_unchanged() {
+        let samples: [&[u8]; 12] = [
+            b"plain words 42",
+            b"two  spaces",
+            b"tab\there",
+            b"/a//b",
+            b"/a/./b",
+            b"a;b",
+            b"o'brien",
+            b"x/*y*/z",
+            b"/usr/bin",
+            b"$ifs",
+            b"{a,b}",
+            b"caret^",
+        ];
+        for v in samples {
+            let shape = Shape::of(v);
+            if shape.sql_unchanged() {
+                assert!(matches!(sql_fold(v), Cow::Borrowed(_)), "{v:?}");
+            }
+            if shape.path_unchanged() {
+                assert!(matches!(path_normalize(v), Cow::Borrowed(_)), "{v:?}");
+            }
+            if shape.shell_unchanged() {
+                assert!(matches!(shell_fold(v), Cow::Borrowed(_)), "{v:?}");
+            }
+        }
     }
 
     #[test]

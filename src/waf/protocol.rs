@@ -45,7 +45,7 @@ pub fn check_head(req: &Request, allowed_methods: &[String], out: &mut Vec<Findi
             let ch = if value.iter().any(|&b| b == b'\r' || b == b'\n') { 1006 } else { 1003 };
             out.push((ch, format!("header {}", name.chars().take(32).collect::<String>())));
         }
-        if name.contains('_') || name.contains('.') {
+        if name.bytes().any(|b| b == b'_' || b == b'.') {
             // Proxies differ on such names (some drop, some map to `-`): an evasion vehicle.
             out.push((1015, format!("header name {}", name.chars().take(32).collect::<String>())));
         }
@@ -292,13 +292,20 @@ fn check_target(target: &[u8], out: &mut Vec<Finding>) {
             out.push((1007, "invalid UTF-8 in the target".into()));
         }
     }
-    if decoded.windows(3).any(|w| w[0] == 0xef && (w[1] == 0xbc || w[1] == 0xbd)) || contains(&lower(target), b"%u") {
+    if decoded.windows(3).any(|w| w[0] == 0xef && (w[1] == 0xbc || w[1] == 0xbd))
+        || target.windows(2).any(|w| w[0] == b'%' && (w[1] | 0x20) == b'u')
+    {
         out.push((1021, "full-width or %u characters".into()));
     }
-    let l = lower(&decoded);
-    if contains(&l, b" http/1.") || contains(&l, b"\nhost:") || contains(&l, b"\r\nget ") || contains(&l, b"\r\npost ")
-    {
-        out.push((1017, "request line inside the target".into()));
+    if decoded.iter().any(|&b| b == b' ' || b == b'\n') {
+        let l = lower(&decoded);
+        if contains(&l, b" http/1.")
+            || contains(&l, b"\nhost:")
+            || contains(&l, b"\r\nget ")
+            || contains(&l, b"\r\npost ")
+        {
+            out.push((1017, "request line inside the target".into()));
+        }
     }
 }
 
