@@ -5,15 +5,16 @@ Every variant (bench/variants/*.json) is the same Envoy listener and route (a di
 200, so no upstream hop adds its own cost) with or without Palisade and its configuration:
 
     {"description": "...", "palisade": {...} | null, "path": "/...", "headers": {...},
-     "method": "GET", "expect": [{"path": ..., "headers": ..., "method": ..., "status": 403}]}
+     "method": "GET", "body": "...", "envoy_filters_before": [{Envoy HTTP filter}, ...],
+     "expect": [{"path": ..., "headers": ..., "method": ..., "body": ..., "status": 403}]}
 
 All variants are started at once (Envoy pinned to one CPU, --concurrency 1), smoke-checked, warmed
 up, then measured in interleaved rounds (the order reversed every other round) with wrk pinned to
 another CPU, so that a burst of other load hits every variant alike. Reported per variant: req/s,
 p50, p99 (medians over rounds), the req/s ratio to the baseline (median of per-round ratios, with
 min..max), and Envoy's CPU time per request (from /proc/<pid>/task/*/schedstat) with the
-difference to the baseline. New variants (a JWT route, the WAF, a rate-limited route) are new
-files in bench/variants/.
+difference to the baseline. New variants are new files in bench/variants/ (`waf`: the WAF at
+PL1; `ratelimit`: a rule that never limits at bench rates; `*-post`: a 265-byte JSON POST).
 
 Settings (environment): BENCH_VARIANTS (names, default: all files, baseline first),
 BENCH_ROUNDS (5), BENCH_SLICE (2 s per variant and round), BENCH_WARMUP (2 s),
@@ -139,10 +140,16 @@ def wrk(variant: Variant, seconds: int, measure: bool = True) -> Slice | None:
     for name, value in variant.spec.get("headers", {}).items():
         cmd += ["-H", f"{name}: {value}"]
     method = variant.spec.get("method", "GET")
+    body = variant.spec.get("body")
     script = None
-    if method != "GET":
+    if method != "GET" or body is not None:
         script = BENCH / f".wrk-{variant.name}.lua"
-        script.write_text(f'wrk.method = "{method}"\n')
+        lua = f'wrk.method = "{method}"\n'
+        if body is not None:
+            # A Lua long bracket keeps the bytes as they are (no escapes); the newline after the
+            # opening bracket is dropped by Lua.
+            lua += f"wrk.body = [==[\n{body}]==]\n"
+        script.write_text(lua)
         cmd += ["-s", str(script)]
     cmd.append(variant.url)
     pid = envoy_pid(variant.envoy)
@@ -173,19 +180,20 @@ def wrk(variant: Variant, seconds: int, measure: bool = True) -> Slice | None:
 
 
 def smoke(variant: Variant) -> None:
-    def call(path, headers, method="GET"):
-        req = urllib.request.Request(variant.envoy.url("bench", path), headers=headers, method=method)
+    def call(path, headers, method="GET", body=None):
+        data = body.encode() if body is not None else None
+        req = urllib.request.Request(variant.envoy.url("bench", path), data=data, headers=headers, method=method)
         try:
             with urllib.request.urlopen(req, timeout=5) as r:
                 return r.status
         except urllib.error.HTTPError as e:
             return e.code
 
-    got = call(variant.spec.get("path", "/"), variant.spec.get("headers", {}), variant.spec.get("method", "GET"))
+    got = call(variant.spec.get("path", "/"), variant.spec.get("headers", {}), variant.spec.get("method", "GET"), variant.spec.get("body"))
     if got != 200:
         raise RuntimeError(f"{variant.name}: the measured request got {got}, not 200")
     for check in variant.spec.get("expect", []):
-        got = call(check["path"], check.get("headers", {}), check.get("method", "GET"))
+        got = call(check["path"], check.get("headers", {}), check.get("method", "GET"), check.get("body"))
         if got != check["status"]:
             raise RuntimeError(f"{variant.name}: smoke check {check} got {got}")
 
@@ -249,7 +257,10 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         for v in variants:
-            listener = harness.Listener("bench", harness.free_port(), v.spec.get("palisade"), direct_response=200)
+            listener = harness.Listener(
+                "bench", harness.free_port(), v.spec.get("palisade"), direct_response=200,
+                filters_before=v.spec.get("envoy_filters_before", []),
+            )
             config = harness.envoy_config([listener], admin_port=harness.free_port())
             v.envoy = PinnedEnvoy(config, out_dir, name=v.name, log_level="warn")
             v.envoy.start()
