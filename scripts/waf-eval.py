@@ -68,12 +68,11 @@ def smoke(envoy: harness.Envoy, listener: str) -> None:
     inspected before the direct response)."""
 
     def call(data: bytes | None) -> int:
-        req = urllib.request.Request(
-            envoy.url(listener, "/api/items"),
-            data=data,
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Host": "localhost"},
-            method="POST" if data else "GET",
-        )
+        # Browser-like headers: at PL2 a scripting User-Agent or a missing Accept scores.
+        headers = {"Host": "localhost", "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", "Accept": "*/*"}
+        if data:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        req = urllib.request.Request(envoy.url(listener, "/api/items"), data=data, headers=headers, method="POST" if data else "GET")
         try:
             with urllib.request.urlopen(req, timeout=5) as r:
                 return r.status
@@ -195,13 +194,13 @@ def table(runs: list[Run], scoped: bool, markdown: bool) -> list[str]:
     base = runs[0]
     order = sorted((k for k in base.cat if not k.startswith("*") and k != "benign"), key=lambda k: (-base.cat[k]["n"], k))
     keys = order + ["*attacks"] + ([] if scoped else ["benign"])
-    head = ["category", "n"] + [r.label + (f", rules at PL≤{r.pl}" if scoped else "") for r in runs]
+    head = ["category"] + ([] if scoped else ["n"]) + [r.label + (f", rules at PL≤{r.pl}" if scoped else "") for r in runs]
     body = []
     for k in keys:
         name = {"*attacks": "all attacks", "benign": "benign (FP)"}.get(k, k)
         if markdown and k in ("*attacks", "benign"):
             name = f"**{name}**"
-        body.append([name, str(base.cat[k]["n"])] + [r.rate(k, scoped) for r in runs])
+        body.append([name] + ([] if scoped else [str(base.cat[k]["n"])]) + [r.rate(k, scoped) for r in runs])
     if markdown:
         out = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
         out += ["| " + " | ".join(row) + " |" for row in body]
@@ -271,9 +270,17 @@ def versions(args) -> dict:
         out["peer"] = "; ".join(q.stdout.split("\n")[:3]).strip("; ")
     else:
         out["peer"] = "-"
-    out["commit"] = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    if subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", "HEAD", "--", "src", "Cargo.toml"]).returncode != 0:
-        out["commit"] += "+local changes in src/"
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    if os.environ.get("PALISADE_REVISION"):
+        out["commit"] = os.environ["PALISADE_REVISION"]
+    elif head.returncode != 0:
+        out["commit"] = "(not a git checkout)"
+    else:
+        out["commit"] = head.stdout.strip()
+        dirty = subprocess.run([*git, "diff", "--quiet", "HEAD", "--", "src", "Cargo.toml", "Cargo.lock"], capture_output=True)
+        if dirty.returncode == 1:
+            out["commit"] += " + uncommitted changes in src/ or Cargo.*"
     return out
 
 
