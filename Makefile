@@ -19,7 +19,7 @@ help:
 	@echo "make run     build, then start the demo upstream + Envoy with Palisade; prints curl commands"
 	@echo "make test    unit tests (cargo test) and end-to-end tests (pytest, real Envoy)"
 	@echo "make unit    cargo test, natively"
-	@echo "make e2e     build + venv, then pytest tests/e2e"
+	@echo "make e2e     build + venv + cli, then pytest tests/e2e"
 	@echo "make bench   Envoy with and without Palisade under wrk (about 2 minutes)"
 	@echo "make waf-eval   WAF detection/FP rates on $(WAF_CORPUS) in Envoy at PL1 and PL2, next to"
 	@echo "             nginx + ModSecurity + CRS when installed (PEER=1 installs it, PEER=0 skips it)"
