@@ -39,8 +39,10 @@ if ! installed; then
         exit 3
     fi
     # Installs the packages (apt-get) and checks the set-up (verify.sh starts and stops its own nginx).
+    setup_dir=$(mktemp -d /tmp/palisade-modsec-setup.XXXXXX)
     PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') \
-        MODSEC_PEER_DIR=$(mktemp -d /tmp/palisade-modsec-setup.XXXXXX) "$PEER_HOME/setup.sh"
+        MODSEC_PEER_DIR=$setup_dir "$PEER_HOME/setup.sh"
+    rm -rf "$setup_dir"
 fi
 
 mkdir -p "$OUTDIR"
