@@ -5,7 +5,9 @@
 //! Later stages (WAF, authentication, authorization, rate limits) slot in after the limits.
 
 use crate::audit::{self, AuditRecord};
-use crate::auth::policy::{strip_credential, AuthRequirement};
+use crate::auth::introspection::IntrospectionCall;
+use crate::auth::policy::{strip_credential, AuthRequirement, AuthStep};
+use crate::auth::FoundCredential;
 use crate::auth::Identity;
 use crate::config::Mode;
 use crate::denial::{Denial, LocalResponse, Reason};
@@ -32,6 +34,18 @@ pub enum Verdict {
     /// Hold the request (headers included) and buffer its body: call `on_held_body` with the
     /// body, or its first `Exchange::hold_limit` bytes, before letting anything through.
     Hold,
+    /// Hold the request (and buffer any body) and make this call; give its answer to
+    /// `on_call_response`.
+    Call(IntrospectionCall),
+}
+
+/// A request waiting for an outgoing call.
+#[derive(Debug)]
+pub struct Pending {
+    request: Request,
+    end_of_stream: bool,
+    digest: [u8; 32],
+    found: FoundCredential,
 }
 
 /// Per-request state kept between the request's callbacks.
@@ -58,6 +72,8 @@ pub struct Exchange {
     pub penalty: Option<String>,
     /// Headers to add to the upstream's response (RateLimit fields on allowed requests).
     pub response_extra: Vec<(String, String)>,
+    /// A call in flight (introspection) and what is needed to go on when it answers.
+    pub pending: Option<Pending>,
     /// Request-header changes for the upstream: `(name, None)` removes, `Some(v)` sets.
     pub request_changes: Vec<(String, Option<String>)>,
     /// The authenticated consumer, when there is one.
@@ -120,6 +136,7 @@ fn run_headers(
         recorded: false,
         penalty_key: None,
         penalty: None,
+        pending: None,
         request_changes: Vec::new(),
         consumer: None,
         auth_method: None,
@@ -136,11 +153,57 @@ fn run_headers(
         None => format!("no route matched path {path} → default policy {}", policy.policies[pidx].name),
     });
     let rules = &policy.policies[pidx];
-    let result = run_head_stages(policy, rules, req, &mut ex, host);
-    let mut verdict = match result {
-        Ok(()) => Verdict::Continue,
+    let verdict = match run_head_stages(policy, rules, req, &mut ex, host) {
+        Ok(Flow::Done) => Verdict::Continue,
+        Ok(Flow::Introspect { call, digest, found }) => {
+            ex.pending = Some(Pending { request: req.clone(), end_of_stream, digest, found });
+            return (ex, Verdict::Call(call));
+        }
         Err(denial) => decide(policy, &mut ex, denial, host),
     };
+    let verdict = after_head(policy, req, &mut ex, end_of_stream, verdict, host);
+    (ex, verdict)
+}
+
+/// The answer to the call of `Verdict::Call` (status `None` on timeout or failure): finishes
+/// authentication and the head stages, and says what to do with the request now.
+pub fn on_call_response(
+    policy: &Policy,
+    ex: &mut Exchange,
+    status: Option<u16>,
+    body: &[u8],
+    host: &dyn Host,
+) -> Verdict {
+    let Some(p) = ex.pending.take() else {
+        return Verdict::Continue;
+    };
+    let rules = &policy.policies[ex.policy];
+    let answered = rules.auth.introspected(&policy.auth, p.digest, p.found, status, body, host.now_ms());
+    let result = match answered {
+        Ok(id) => after_identity(policy, rules, &p.request, ex, id, host),
+        Err(denial) => {
+            host.count_named("palisade.auth.failed", 1);
+            stage(ex, "authentication", Err(denial))
+        }
+    };
+    let verdict = match result {
+        Ok(()) => Verdict::Continue,
+        Err(denial) => decide(policy, ex, denial, host),
+    };
+    after_head(policy, &p.request, ex, p.end_of_stream, verdict, host)
+}
+
+/// After the head stages: hold the body for inspection, or finish a request without a body.
+fn after_head(
+    policy: &Policy,
+    req: &Request,
+    ex: &mut Exchange,
+    end_of_stream: bool,
+    verdict: Verdict,
+    host: &dyn Host,
+) -> Verdict {
+    let rules = &policy.policies[ex.policy];
+    let mut verdict = verdict;
     if verdict == Verdict::Continue && !end_of_stream {
         if let Some(waf) = &rules.waf {
             let content_type = req.header("content-type");
@@ -154,9 +217,9 @@ fn run_headers(
         }
     }
     if verdict == Verdict::Continue && end_of_stream {
-        finish(policy, &mut ex, host);
+        finish(policy, ex, host);
     }
-    (ex, verdict)
+    verdict
 }
 
 /// Runs a whole request (headers, then the body in one piece) the way the proxy-wasm glue
@@ -169,11 +232,16 @@ pub fn evaluate(
     traced: bool,
 ) -> (Exchange, Verdict) {
     let (mut ex, mut verdict) = run_headers(policy, req, body.is_none(), host, traced);
+    if let Verdict::Call(_) = verdict {
+        // Offline there is no endpoint to ask: as if it did not answer.
+        ex.note("authentication", || "introspection endpoint not reachable offline: treated as no answer".to_string());
+        verdict = on_call_response(policy, &mut ex, None, b"", host);
+    }
     let Some(body) = body else {
         return (ex, verdict);
     };
     match verdict {
-        Verdict::Deny(_) => {}
+        Verdict::Deny(_) | Verdict::Call(_) => {}
         Verdict::Continue => verdict = on_request_body(policy, &mut ex, body.len(), true, host),
         Verdict::Hold => {
             verdict = on_request_body(policy, &mut ex, body.len(), false, host);
@@ -276,13 +344,24 @@ fn stage(ex: &mut Exchange, name: &'static str, result: Result<(), Denial>) -> R
     result
 }
 
+/// How the head stages ended when nothing denied.
+enum Flow {
+    Done,
+    /// Authentication needs the introspection endpoint's answer first.
+    Introspect {
+        call: IntrospectionCall,
+        digest: [u8; 32],
+        found: FoundCredential,
+    },
+}
+
 fn run_head_stages(
     policy: &Policy,
     rules: &PolicyRules,
     req: &Request,
     ex: &mut Exchange,
     host: &dyn Host,
-) -> Result<(), Denial> {
+) -> Result<Flow, Denial> {
     stage(ex, "ip_lists", policy.ip.check(ex.client_ip).and_then(|_| rules.ip.check(ex.client_ip)))?;
     if policy.penalty.is_some() {
         let boxed = penalty_check(policy, req, ex, host);
@@ -318,16 +397,32 @@ fn run_head_stages(
         }
     }
     if rules.auth.require == AuthRequirement::None {
-        return Ok(());
+        return Ok(Flow::Done);
     }
     let now_s = host.now_ms() / 1000;
     let identity = match rules.auth.authenticate(&policy.auth, req, now_s, host) {
-        Ok(id) => id,
+        Ok(AuthStep::Identified(id)) => id,
+        Ok(AuthStep::Introspect { call, digest, found }) => {
+            ex.note("authentication", || "opaque token: asking the introspection endpoint".to_string());
+            return Ok(Flow::Introspect { call, digest, found });
+        }
         Err(denial) => {
             host.count_named("palisade.auth.failed", 1);
-            return stage(ex, "authentication", Err(denial));
+            return stage(ex, "authentication", Err(denial)).map(|_| Flow::Done);
         }
     };
+    after_identity(policy, rules, req, ex, identity, host).map(|_| Flow::Done)
+}
+
+/// Authorization and what follows it, once authentication has decided who the request is.
+fn after_identity(
+    policy: &Policy,
+    rules: &PolicyRules,
+    req: &Request,
+    ex: &mut Exchange,
+    identity: Option<Identity>,
+    host: &dyn Host,
+) -> Result<(), Denial> {
     let Some(id) = identity else {
         ex.note("authentication", || "anonymous (optional)".to_string());
         return Ok(());
@@ -645,6 +740,7 @@ mod tests {
         match v {
             Verdict::Continue => 0,
             Verdict::Hold => 1,
+            Verdict::Call(_) => 2,
             Verdict::Deny(r) => r.status,
         }
     }
@@ -831,5 +927,57 @@ mod tests {
         }
         assert_eq!(host.counter("palisade.monitored.rate_limited"), 6);
         assert_eq!(host.counter("palisade.penalty.boxed"), 0);
+    }
+
+    const INTROSPECT: &str = r#"{
+        "auth": {"introspection": {"cluster": "idp", "uri": "https://idp.example/introspect", "client_id": "p", "client_secret": "s"}},
+        "policies": {"default": {"auth": {"require": "required", "scopes": {"all_of": ["read"]}}}}
+    }"#;
+
+    #[test]
+    fn an_opaque_token_is_introspected_then_cached() {
+        let p = policy(INTROSPECT);
+        let host = MemoryHost::at(1_700_000_000_000);
+        let r = req("GET", "/", &[("authorization", b"Bearer opaque-1")], "192.0.2.1");
+        let (mut ex, v) = on_request_headers(&p, &r, true, &host);
+        let Verdict::Call(call) = v else { panic!("expected a call, got {v:?}") };
+        assert_eq!(call.cluster, "idp");
+        assert!(String::from_utf8_lossy(&call.body).contains("token=opaque-1"));
+        let v =
+            on_call_response(&p, &mut ex, Some(200), br#"{"active": true, "sub": "svc-a", "scope": "read"}"#, &host);
+        assert_eq!(v, Verdict::Continue);
+        assert!(ex.request_changes.contains(&("x-consumer-id".to_string(), Some("svc-a".to_string()))));
+        assert!(ex.request_changes.contains(&("authorization".to_string(), None)));
+        // The same token again: answered from the cache, no call.
+        let (_, v2) = on_request_headers(&p, &r, true, &host);
+        assert_eq!(v2, Verdict::Continue);
+    }
+
+    #[test]
+    fn inactive_tokens_get_401_and_endpoint_failures_503() {
+        let p = policy(INTROSPECT);
+        let host = MemoryHost::at(1_700_000_000_000);
+        let r = req("GET", "/", &[("authorization", b"Bearer opaque-2")], "192.0.2.1");
+        let (mut ex, _) = on_request_headers(&p, &r, true, &host);
+        assert_eq!(status(&on_call_response(&p, &mut ex, Some(200), br#"{"active": false}"#, &host)), 401);
+        let r3 = req("GET", "/", &[("authorization", b"Bearer opaque-3")], "192.0.2.1");
+        let (mut ex3, _) = on_request_headers(&p, &r3, true, &host);
+        let v = on_call_response(&p, &mut ex3, None, b"", &host);
+        let Verdict::Deny(resp) = v else { panic!("expected 503") };
+        assert_eq!(resp.status, 503);
+        assert!(resp.headers.iter().any(|(n, v)| n == "retry-after" && v == "1"));
+        // A token without the scope: 403.
+        let r4 = req("GET", "/", &[("authorization", b"Bearer opaque-4")], "192.0.2.1");
+        let (mut ex4, _) = on_request_headers(&p, &r4, true, &host);
+        assert_eq!(
+            status(&on_call_response(
+                &p,
+                &mut ex4,
+                Some(200),
+                br#"{"active": true, "sub": "u", "scope": "write"}"#,
+                &host
+            )),
+            403
+        );
     }
 }

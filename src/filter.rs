@@ -209,6 +209,7 @@ impl RootContext for PalisadeRoot {
                 host: Rc::clone(host),
                 exchange: None,
                 body_seen: 0,
+                body_done: false,
             })),
             _ => None,
         }
@@ -225,6 +226,8 @@ struct PalisadeHttp {
     exchange: Option<Exchange>,
     /// Body bytes already counted (while held, Envoy reports the whole buffered size).
     body_seen: usize,
+    /// The whole body has arrived (seen while waiting for a call).
+    body_done: bool,
 }
 
 impl PalisadeHttp {
@@ -252,8 +255,40 @@ impl PalisadeHttp {
         Action::Pause
     }
 
-    fn act(&self, verdict: Verdict) -> Action {
+    fn apply_request_changes(&self) {
+        if let Some(ex) = &self.exchange {
+            for (name, value) in &ex.request_changes {
+                let _ = hostcalls::set_map_value_bytes(
+                    MapType::HttpRequestHeaders,
+                    name,
+                    value.as_deref().map(str::as_bytes),
+                );
+            }
+        }
+    }
+
+    fn act(&mut self, verdict: Verdict) -> Action {
         match verdict {
+            Verdict::Call(call) => {
+                let headers: Vec<(&str, &str)> = call.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+                match hostcalls::dispatch_http_call(
+                    &call.cluster,
+                    headers,
+                    Some(&call.body),
+                    vec![],
+                    std::time::Duration::from_millis(call.timeout_ms),
+                ) {
+                    Ok(_) => Action::Pause,
+                    Err(_) => {
+                        // The call could not start (unknown cluster...): as if it did not answer.
+                        let policy = Rc::clone(&self.policy);
+                        let host = Rc::clone(&self.host);
+                        let Some(ex) = self.exchange.as_mut() else { return Action::Continue };
+                        let verdict = engine::on_call_response(&policy, ex, None, b"", host.as_ref());
+                        self.after_call(verdict, false)
+                    }
+                }
+            }
             Verdict::Continue => Action::Continue,
             // Needs `allow_on_headers_stop_iteration: true` in the plugin configuration so that
             // Envoy still delivers the body while the headers are held.
@@ -263,7 +298,67 @@ impl PalisadeHttp {
     }
 }
 
-impl Context for PalisadeHttp {}
+impl PalisadeHttp {
+    /// Goes on after a call answered: `resume` when the request was paused waiting for it.
+    fn after_call(&mut self, verdict: Verdict, resume: bool) -> Action {
+        let policy = Rc::clone(&self.policy);
+        let host = Rc::clone(&self.host);
+        if matches!(verdict, Verdict::Deny(_)) {
+            return self.act(verdict);
+        }
+        self.apply_request_changes();
+        let Some(ex) = self.exchange.as_mut() else { return Action::Continue };
+        // Count the body that arrived while waiting.
+        let mut verdict = verdict;
+        if self.body_seen > 0 {
+            let held = verdict == Verdict::Hold;
+            let v = engine::on_request_body(&policy, ex, self.body_seen, self.body_done && !held, host.as_ref());
+            if v != Verdict::Continue {
+                return self.act(v);
+            }
+            if !held {
+                self.body_seen = 0;
+            }
+        }
+        if verdict == Verdict::Hold && self.body_done {
+            let limit = ex.hold_limit.unwrap_or(usize::MAX);
+            let take = self.body_seen.min(limit);
+            let body = hostcalls::get_buffer(BufferType::HttpRequestBody, 0, take).ok().flatten().unwrap_or_default();
+            let complete = self.body_seen <= limit;
+            verdict = engine::on_held_body(&policy, ex, &body, complete, host.as_ref());
+            if verdict == Verdict::Continue && !complete {
+                verdict = engine::on_request_body(&policy, ex, 0, true, host.as_ref());
+            }
+            if matches!(verdict, Verdict::Deny(_)) {
+                return self.act(verdict);
+            }
+        }
+        if verdict == Verdict::Hold {
+            // The rest of the body comes through on_http_request_body, which lets it go.
+            return Action::Pause;
+        }
+        if resume {
+            let _ = hostcalls::resume_http_request();
+        }
+        Action::Continue
+    }
+}
+
+impl Context for PalisadeHttp {
+    fn on_http_call_response(&mut self, _token_id: u32, _num_headers: usize, body_size: usize, _num_trailers: usize) {
+        let policy = Rc::clone(&self.policy);
+        let host = Rc::clone(&self.host);
+        let status = hostcalls::get_map_bytes(MapType::HttpCallResponseHeaders)
+            .ok()
+            .and_then(|h| h.into_iter().find(|(n, _)| n == ":status"))
+            .and_then(|(_, v)| std::str::from_utf8(&v).ok().and_then(|s| s.parse::<u16>().ok()));
+        let body =
+            hostcalls::get_buffer(BufferType::HttpCallResponseBody, 0, body_size).ok().flatten().unwrap_or_default();
+        let Some(ex) = self.exchange.as_mut() else { return };
+        let verdict = engine::on_call_response(&policy, ex, status, &body, host.as_ref());
+        self.after_call(verdict, true);
+    }
+}
 
 impl HttpContext for PalisadeHttp {
     fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
@@ -278,16 +373,11 @@ impl HttpContext for PalisadeHttp {
             }
         };
         let (exchange, verdict) = engine::on_request_headers(&self.policy, &req, end_of_stream, self.host.as_ref());
-        if !matches!(verdict, Verdict::Deny(_)) {
-            for (name, value) in &exchange.request_changes {
-                let _ = hostcalls::set_map_value_bytes(
-                    MapType::HttpRequestHeaders,
-                    name,
-                    value.as_deref().map(str::as_bytes),
-                );
-            }
-        }
+        self.body_done = end_of_stream;
         self.exchange = Some(exchange);
+        if !matches!(verdict, Verdict::Deny(_)) {
+            self.apply_request_changes();
+        }
         self.act(verdict)
     }
 
@@ -297,6 +387,12 @@ impl HttpContext for PalisadeHttp {
         let Some(ex) = self.exchange.as_mut() else {
             return Action::Continue;
         };
+        if ex.pending.is_some() {
+            // Waiting for a call: Envoy buffers; count when it answers.
+            self.body_seen = body_size;
+            self.body_done = end_of_stream;
+            return Action::Pause;
+        }
         let Some(limit) = ex.hold_limit else {
             // Streaming: each call reports the new chunk.
             let verdict = engine::on_request_body(&policy, ex, body_size, end_of_stream, host.as_ref());

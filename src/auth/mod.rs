@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod hash;
 pub mod hmac;
+pub mod introspection;
 pub mod jwks;
 pub mod jwks_refresh;
 pub mod key;

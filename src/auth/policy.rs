@@ -7,7 +7,8 @@ use super::api_key::{ApiKeys, ApiKeysConfig};
 use super::cache::{TokenCache, TokenCacheConfig};
 use super::claims::ClaimPath;
 use super::error::AuthError;
-use super::extract::{CredentialLocation, FoundCredential};
+use super::extract::{find, CredentialLocation, CredentialSource, FoundCredential};
+use super::introspection::{Introspected, Introspection, IntrospectionCall, IntrospectionConfig};
 use super::provider::{JwtProvider, JwtProviderConfig};
 use super::verified::VerifiedToken;
 use crate::config::ConfigError;
@@ -38,6 +39,9 @@ pub struct AuthConfig {
     /// Verified-token cache of each Envoy worker.
     #[serde(default)]
     pub token_cache: TokenCacheConfig,
+    /// OAuth 2.0 token introspection (RFC 7662) for opaque bearer tokens.
+    #[serde(default)]
+    pub introspection: Option<IntrospectionConfig>,
 }
 
 impl Default for AuthConfig {
@@ -48,6 +52,7 @@ impl Default for AuthConfig {
             consumer_header: Self::default_consumer_header(),
             realm: Self::default_realm(),
             token_cache: TokenCacheConfig::default(),
+            introspection: None,
         }
     }
 }
@@ -80,6 +85,8 @@ pub enum AuthRequirement {
 pub enum AuthMethod {
     Jwt,
     ApiKey,
+    /// OAuth 2.0 token introspection of opaque bearer tokens.
+    Introspection,
 }
 
 /// Scopes a request must have.
@@ -125,6 +132,10 @@ pub struct PolicyAuthConfig {
     /// Conditions on JWT claims (an API-key consumer has no claims and fails them).
     #[serde(default)]
     pub claims: Vec<ClaimCondition>,
+    /// When the introspection endpoint fails or times out: `deny` (503, default) or `allow`
+    /// (the request counts as anonymous).
+    #[serde(default)]
+    pub on_introspection_error: IntrospectionErrorPolicy,
 }
 
 /// The compiled global auth section, with each worker's token cache.
@@ -137,6 +148,7 @@ pub struct Authenticators {
     /// Headers Palisade sets from credentials; removed from every incoming request first.
     pub managed_headers: Vec<String>,
     pub cache: Mutex<TokenCache>,
+    pub introspection: Option<Introspection>,
 }
 
 /// A compiled condition.
@@ -152,11 +164,44 @@ pub struct PolicyAuth {
     pub require: AuthRequirement,
     jwt: bool,
     api_key: bool,
+    introspection: bool,
+    on_introspection_error: IntrospectionErrorPolicy,
     /// Indices into `Authenticators::providers`; empty with `jwt` means all.
     providers: Vec<usize>,
     all_of: Vec<String>,
     any_of: Vec<String>,
     conditions: Vec<Condition>,
+}
+
+/// What authentication decided, or the introspection call it needs first.
+#[derive(Debug)]
+pub enum AuthStep {
+    /// `None`: anonymous on an optional policy.
+    Identified(Option<Identity>),
+    /// Ask the authorization server, then call `PolicyAuth::introspected`.
+    Introspect { call: IntrospectionCall, digest: [u8; 32], found: FoundCredential },
+}
+
+fn introspected_identity(answer: Introspected, found: FoundCredential) -> Identity {
+    Identity {
+        consumer: answer.consumer,
+        method: "introspection".to_string(),
+        scopes: answer.scopes,
+        token: None,
+        found: Some(found),
+        forward: false,
+    }
+}
+
+/// What to do when the introspection endpoint cannot answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum IntrospectionErrorPolicy {
+    /// 503 with `Retry-After` (fail closed).
+    #[default]
+    Deny,
+    /// Treat the request as anonymous (a `required` policy still answers 401).
+    Allow,
 }
 
 /// Who the request is.
@@ -222,6 +267,10 @@ impl Authenticators {
             realm: cfg.realm.clone(),
             managed_headers,
             cache: Mutex::new(TokenCache::new(cfg.token_cache)),
+            introspection: cfg
+                .introspection
+                .as_ref()
+                .and_then(|c| Introspection::compile(c, "auth.introspection", errors)),
         }
     }
 
@@ -245,11 +294,18 @@ impl PolicyAuth {
             if auth.api_keys.is_some() {
                 m.push(AuthMethod::ApiKey);
             }
+            if auth.introspection.is_some() {
+                m.push(AuthMethod::Introspection);
+            }
             m
         });
+        let introspection = methods.contains(&AuthMethod::Introspection);
+        if introspection && auth.introspection.is_none() && cfg.methods.is_some() {
+            errors.push(ConfigError::new(format!("{at}.methods"), "\"introspection\" needs auth.introspection"));
+        }
         let jwt = methods.contains(&AuthMethod::Jwt);
         let api_key = methods.contains(&AuthMethod::ApiKey);
-        if cfg.require != AuthRequirement::None && !jwt && !api_key {
+        if cfg.require != AuthRequirement::None && !jwt && !api_key && !introspection {
             errors.push(ConfigError::new(
                 format!("{at}.require"),
                 "authentication is required but no method is available: configure auth.jwt_providers or auth.api_keys",
@@ -316,6 +372,8 @@ impl PolicyAuth {
             require: cfg.require,
             jwt,
             api_key,
+            introspection,
+            on_introspection_error: cfg.on_introspection_error,
             providers,
             all_of: cfg.scopes.all_of.clone(),
             any_of: cfg.scopes.any_of.clone(),
@@ -336,23 +394,23 @@ impl PolicyAuth {
         req: &Request,
         now_s: u64,
         host: &dyn crate::host::Host,
-    ) -> Result<Option<Identity>, Denial> {
+    ) -> Result<AuthStep, Denial> {
         if self.require == AuthRequirement::None {
-            return Ok(None);
+            return Ok(AuthStep::Identified(None));
         }
         let mut missing = true;
         if self.api_key {
             if let Some(keys) = &auth.api_keys {
                 match keys.authenticate(req, now_s) {
                     Ok((consumer, found)) => {
-                        return Ok(Some(Identity {
+                        return Ok(AuthStep::Identified(Some(Identity {
                             consumer: Some(consumer.consumer.clone()),
                             method: "api_key".to_string(),
                             scopes: consumer.scopes.clone(),
                             token: None,
                             found: Some(found),
                             forward: keys.forward,
-                        }))
+                        })))
                     }
                     Err(AuthError::TokenMissing) => {}
                     Err(e) => return Err(self.unauthenticated(auth, &e)),
@@ -371,14 +429,14 @@ impl PolicyAuth {
                 }
                 match provider.authenticate(req, now_s, &mut cache) {
                     Ok(a) => {
-                        return Ok(Some(Identity {
+                        return Ok(AuthStep::Identified(Some(Identity {
                             consumer: a.token.subject.clone(),
                             method: format!("jwt:{}", provider.name),
                             scopes: a.token.scopes.clone(),
                             token: Some(a.token),
                             found: Some(a.found),
                             forward: provider.forward,
-                        }))
+                        })))
                     }
                     Err(AuthError::TokenMissing) => {}
                     Err(AuthError::KeysUnavailable) if provider.remote_jwks.is_some() => {
@@ -411,13 +469,72 @@ impl PolicyAuth {
                 }
             }
             if let Some(e) = first_error {
-                return Err(self.unauthenticated(auth, &e));
+                // An opaque token that no JWT provider could read goes to introspection.
+                let opaque_for_introspection = self.introspection
+                    && matches!(e, AuthError::TokenMalformed(_) | AuthError::WrongIssuer)
+                    && auth.introspection.is_some();
+                if !opaque_for_introspection {
+                    return Err(self.unauthenticated(auth, &e));
+                }
+            }
+        }
+        if self.introspection {
+            if let Some(intro) = &auth.introspection {
+                let found = match find(req, &[CredentialSource::Bearer]) {
+                    Ok(f) => f,
+                    Err(e) => return Err(self.unauthenticated(auth, &e)),
+                };
+                if let Some(found) = found {
+                    let digest = Introspection::digest(&found.value);
+                    return match intro.cached(&digest, host.now_ms()) {
+                        Some(Some(answer)) => Ok(AuthStep::Identified(Some(introspected_identity(answer, found)))),
+                        Some(None) => Err(self.inactive(auth)),
+                        None => Ok(AuthStep::Introspect { call: intro.call(&found.value), digest, found }),
+                    };
+                }
             }
         }
         if missing && self.require == AuthRequirement::Optional {
-            return Ok(None);
+            return Ok(AuthStep::Identified(None));
         }
         Err(self.unauthenticated(auth, &AuthError::TokenMissing))
+    }
+
+    fn inactive(&self, auth: &Authenticators) -> Denial {
+        Denial::new(Reason::Unauthenticated, "the token is not active").rule("auth:token_inactive").header(
+            "www-authenticate",
+            format!(
+                "Bearer realm=\"{}\", error=\"invalid_token\", error_description=\"the token is not active\"",
+                auth.realm
+            ),
+        )
+    }
+
+    /// Completes an introspection started by `authenticate`: the server's answer becomes an
+    /// identity, a 401 (inactive), or a 503 (the call failed; or anonymous with `on_error: allow`).
+    pub fn introspected(
+        &self,
+        auth: &Authenticators,
+        digest: [u8; 32],
+        found: FoundCredential,
+        status: Option<u16>,
+        body: &[u8],
+        now_ms: u64,
+    ) -> Result<Option<Identity>, Denial> {
+        let Some(intro) = &auth.introspection else {
+            return Err(Denial::new(Reason::InternalError, "introspection is not configured"));
+        };
+        match intro.answer(digest, status, body, now_ms) {
+            Ok(Some(answer)) => Ok(Some(introspected_identity(answer, found))),
+            Ok(None) => Err(self.inactive(auth)),
+            Err(why) if self.on_introspection_error == IntrospectionErrorPolicy::Allow => {
+                let _ = why;
+                Ok(None)
+            }
+            Err(why) => Err(Denial::new(Reason::AuthUnavailable, format!("the token could not be checked: {why}"))
+                .rule("auth.introspection")
+                .header("retry-after", "1")),
+        }
     }
 
     fn unauthenticated(&self, auth: &Authenticators, e: &AuthError) -> Denial {

@@ -94,7 +94,7 @@ pub fn run_case(policy: &Policy, case: &Case, host: &MemoryHost) -> CaseResult {
     let (ex, verdict) = engine::evaluate(policy, &req, body.as_deref(), host, false);
     let status = match &verdict {
         Verdict::Deny(r) => r.status,
-        Verdict::Continue | Verdict::Hold => 200,
+        Verdict::Continue | Verdict::Hold | Verdict::Call(_) => 200,
     };
     let (rules, score) = match &ex.waf_outcome {
         Some(o) => (o.matches.iter().map(|m| m.rule_id).collect(), o.total_score),

@@ -183,7 +183,7 @@ pub fn explain(policy: &Policy, spec: &RequestSpec, req: &Request, now_ms: u64) 
             "headers": r.headers,
             "body": String::from_utf8_lossy(&r.body),
         }),
-        Verdict::Continue | Verdict::Hold => {
+        Verdict::Continue | Verdict::Hold | Verdict::Call(_) => {
             let rules = engine::response_headers(policy, &ex);
             json!({
                 "forwarded_upstream": true,

@@ -758,7 +758,7 @@ impl Waf {
         }
         if classes & class::ARG_VALUE != 0 && (canonical.starts_with(b"http") || canonical.starts_with(b"ftp")) {
             let host = url_host(&canonical);
-            if !host.is_empty() && host != scan.authority.as_slice() && canonical.windows(3).any(|w| w == b"://") {
+            if !host.is_empty() && host != scan.authority.as_slice() && remote_include_shaped(c, host) {
                 let target = rendered.get_or_insert_with(|| name.render()).clone();
                 self.fire_code(scan, 3150, &target, scoring::excerpt(&canonical, 0, 48));
             }
@@ -771,14 +771,32 @@ impl Waf {
 fn sqli_candidate(v: &[u8]) -> bool {
     v.len() >= 2
         && (v.iter().any(|&b| matches!(b, b'\'' | b'"' | b'`' | b'(' | b'#' | b';'))
-            || v.windows(2).any(|w| w == b"--" || w == b"/*" || w == b"||" || w == b"&&"))
+            || v.windows(2).any(|w| matches!((w[0], w[1]), (b'-', b'-') | (b'/', b'*') | (b'|', b'|') | (b'&', b'&'))))
+}
+
+/// An off-site URL shaped like a remote file inclusion rather than a link: an IP-literal host, a
+/// trailing `?` (cuts off a suffix the application appends), or a path ending in a script or
+/// text file. Ordinary links to other sites (redirects, webhooks, profile URLs) do not count.
+fn remote_include_shaped(url: &[u8], host: &[u8]) -> bool {
+    let ip_host = host.starts_with(b"[") || host.iter().all(|b| b.is_ascii_digit() || *b == b'.');
+    let trimmed = url.strip_suffix(b"#").unwrap_or(url);
+    if ip_host || trimmed.ends_with(b"?") || trimmed.ends_with(b"%00") || trimmed.contains(&0) {
+        return true;
+    }
+    let path_end = url.iter().position(|&b| b == b'?' || b == b'#').unwrap_or(url.len());
+    let path = &url[..path_end];
+    const SCRIPT_EXT: &[&[u8]] = &[
+        b".php", b".txt", b".sh", b".pl", b".py", b".asp", b".aspx", b".jsp", b".cgi", b".inc", b".exe", b".phtml",
+        b".rb", b".bat", b".ps1", b".dat", b".gif",
+    ];
+    SCRIPT_EXT.iter().any(|e| path.ends_with(e))
 }
 
 /// Every name the session-id pattern accepts contains one of these; most argument names do not.
 fn maybe_session_name(name: &[u8]) -> bool {
     name.len() >= 3
         && name.len() <= 64
-        && name.windows(2).any(|w| w == b"id" || w == b"se" || w == b"to" || w == b"wo")
+        && name.windows(2).any(|w| matches!((w[0], w[1]), (b'i', b'd') | (b's', b'e') | (b't', b'o') | (b'w', b'o')))
 }
 
 fn host_of(authority: &[u8]) -> &[u8] {

@@ -190,7 +190,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"\bselect\b\s*(?:\(|\*|@@|null\b|\d+\s*(?:,|from|$)|[\w`"\[\].]+\s*(?:,\s*[\w`"\[\].]+\s*)*from\s+[\w`"\[\].]+\s*(?:where|limit|order|group|--|#|;|$))|\bselect\s+(?:case|if|char|concat|sleep|benchmark|version|user|database|count|top|distinct)\b"#,
+        r#"(?:^\s*|[^\w\s.,?!:]\s*|\d\s+|\b(?:union|all|distinct|or|and|not|exists|in)\s+)select\b\s*(?:\(|\*|@@|null\b|\d+\s*(?:,|from|$)|[\w`"\[\].]+\s*(?:,\s*[\w`"\[\].]+\s*)*from\s+[\w`"\[\].]+\s*(?:where|limit|order|group|--|#|;|$))|\bselect\s+(?:case|if|char|concat|sleep|benchmark|version|user|database|count|top|distinct)\b"#,
         "SELECT statement",
     ),
     re(
@@ -394,7 +394,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r"<\s*/?\s*(?:iframe|frame|frameset|object|embed|applet|meta|base|link|svg|math|form|isindex|style|xss|xml|import|vmlframe|marquee|bgsound|layer|ilayer|template|portal|animate\w*|set|handler|listener|x|image|img|body|input|textarea|button|select|keygen|details|dialog|video|audio|source|track|a|div|span|table|td|html|plaintext|xmp|noscript|noembed|title|h1|p|b|i|u|s|br|hr|font|center|blink|video|picture|canvas|output|textpath|foreignobject|use|feimage)\b[^>]*(?:>|\s(?:on\w+|src|href|style|action|formaction|data|xlink:href|srcdoc|background|dynsrc|lowsrc|poster|code|codebase|values|to|from|by|attributename)\s*=)",
+        // Active elements are suspect on their own; the formatting elements of rich text
+        // (`<p>`, `<a href>`, `<img src>`) only with an event handler, a style or a script URL.
+        r#"<\s*/?\s*(?:iframe|frame|frameset|object|embed|applet|meta|base|link|svg|math|form|isindex|style|xss|xml|import|vmlframe|marquee|bgsound|layer|ilayer|template|portal|animate\w*|set|handler|listener|x|body|input|textarea|button|select|keygen|details|dialog|video|audio|source|track|html|plaintext|xmp|noscript|noembed|blink|picture|canvas|output|textpath|foreignobject|use|feimage)\b[^>]*(?:>|\s(?:on\w+|src|href|style|action|formaction|data|xlink:href|srcdoc|background|dynsrc|lowsrc|poster|code|codebase|values|to|from|by|attributename)\s*=)|<\s*(?:a|img|image|div|span|table|td|tr|h[1-6]|p|b|i|u|s|em|strong|br|hr|font|center|title|li|ul|ol)\b[^>]*[\s/"'](?:on\w+\s*=|style\s*=|(?:src|href|background|dynsrc|lowsrc|action|formaction|data|xlink:href)\s*=\s*['"`]?\s*(?:javascript|vbscript|livescript|data)\s*:)"#,
         "dangerous HTML tag",
     ),
     re(
@@ -434,7 +436,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r#"(?:['"`]\s*>|>\s*['"`]?)\s*<\s*[a-z!/?]|['"`]\s*(?:\)|;)?\s*(?:alert|prompt|confirm|eval)\b|\+acwapa|\+adw-|\+ad4-|\+adz-"#,
+        r#"^\s*['"`]?\s*>\s*<\s*[a-z!/?]|['"`]\s*>\s*<\s*(?:script|svg|iframe|object|embed|math|style|body|meta|base|link|img[^>]*\son\w+)\b|['"`]\s*(?:\)|;)?\s*(?:alert|prompt|confirm|eval)\b|\+acwapa|\+adw-|\+ad4-|\+adz-"#,
         "attribute breakout or UTF-7 markup",
     ),
     re(
