@@ -83,8 +83,11 @@ pub struct Introspection {
     cache_ms: u64,
     negative_ms: u64,
     capacity: usize,
-    cache: Mutex<HashMap<[u8; 32], (u64, Option<Introspected>)>>,
+    cache: Mutex<AnswerCache>,
 }
+
+/// Token digest → (reusable until, ms since the epoch; the answer, `None` when inactive).
+type AnswerCache = HashMap<[u8; 32], (u64, Option<Introspected>)>;
 
 /// `application/x-www-form-urlencoded` encoding of one value.
 fn form_encode(value: &[u8]) -> String {

@@ -17,6 +17,8 @@ struct Args {
 enum Format {
     Text,
     Json,
+    /// One JSON object per line (per case, for `eval`).
+    Jsonl,
 }
 
 #[derive(Subcommand)]
@@ -96,8 +98,20 @@ enum Command {
     Schema,
 }
 
+/// Writes to standard output, ignoring a closed pipe (`palisade eval ... | head`).
+fn out(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Writes to standard error, ignoring errors.
+fn eout(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
 fn fail(msg: &str) -> ExitCode {
-    eprintln!("palisade: {msg}");
+    eout(&format!("palisade: {msg}\n"));
     ExitCode::from(2)
 }
 
@@ -128,7 +142,7 @@ fn explain(
         Ok(p) => p,
         Err(errors) => {
             for e in &errors {
-                eprintln!("{}: {e}", config.display());
+                eout(&format!("{}: {e}\n", config.display()));
             }
             return ExitCode::from(1);
         }
@@ -139,6 +153,14 @@ fn explain(
             Err(e) => return fail(&format!("{}: {e}", request[0])),
         }
     } else {
+        // A whole curl command given as one quoted argument is split like a shell would.
+        let request = match request.as_slice() {
+            [one] if one.trim_start().starts_with("curl ") => match shell_words::split(one) {
+                Ok(words) => words,
+                Err(e) => return fail(&format!("cannot split the curl command: {e}")),
+            },
+            _ => request,
+        };
         match ex::parse_curl(&request) {
             Ok(s) => s,
             Err(e) => return fail(&e),
@@ -158,8 +180,8 @@ fn explain(
     };
     let v = ex::explain(&policy, &spec, &req, now_ms);
     match format {
-        Format::Text => print!("{}", ex::render_text(&v, cli::color_stdout())),
-        Format::Json => println!("{v}"),
+        Format::Text => out(&format!("{}", ex::render_text(&v, cli::color_stdout()))),
+        Format::Json | Format::Jsonl => out(&format!("{v}\n")),
     }
     ExitCode::SUCCESS
 }
@@ -174,10 +196,8 @@ fn main() -> ExitCode {
             }
             let failed = reports.iter().any(|r| !r.errors.is_empty());
             match format {
-                Format::Text => {
-                    print!("{}", cli::check::render_text(&reports, cli::color_stdout()))
-                }
-                Format::Json => println!("{}", cli::check::render_json(&reports)),
+                Format::Text => out(&format!("{}", cli::check::render_text(&reports, cli::color_stdout()))),
+                Format::Json | Format::Jsonl => out(&format!("{}\n", cli::check::render_json(&reports))),
             }
             if failed {
                 ExitCode::from(1)
@@ -202,7 +222,7 @@ fn main() -> ExitCode {
             };
             let (cases, errors) = cli::eval::load(&text);
             for e in &errors {
-                eprintln!("{}: {e}", corpus.display());
+                eout(&format!("{}: {e}\n", corpus.display()));
             }
             let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
             let now = std::time::SystemTime::now()
@@ -211,8 +231,9 @@ fn main() -> ExitCode {
                 .unwrap_or(0);
             let results = cli::eval::run(&policy, &cases, jobs, now);
             match format {
-                Format::Text => print!("{}", cli::eval::render_text(&results, &blocked_statuses, show_wrong)),
-                Format::Json => println!("{}", cli::eval::render_json(&results, &blocked_statuses)),
+                Format::Text => out(&format!("{}", cli::eval::render_text(&results, &blocked_statuses, show_wrong))),
+                Format::Json => out(&format!("{}\n", cli::eval::render_json(&results, &blocked_statuses))),
+                Format::Jsonl => out(&format!("{}", cli::eval::render_jsonl(&results))),
             }
             ExitCode::SUCCESS
         }
@@ -223,7 +244,7 @@ fn main() -> ExitCode {
             }
             match cli::keys::key_from_input(&input) {
                 Ok(key) => {
-                    println!("{}", cli::keys::entry(key, &consumer, &scopes));
+                    out(&format!("{}\n", cli::keys::entry(key, &consumer, &scopes)));
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&e),
@@ -231,16 +252,16 @@ fn main() -> ExitCode {
         }
         Command::GenKey { consumer, scopes } => match cli::keys::generate() {
             Ok(key) => {
-                eprintln!("New API key (shown once; give it to the client, keep only the entry):");
-                println!("{key}");
-                eprintln!("Configuration entry for auth.api_keys.keys:");
-                println!("{}", cli::keys::entry(&key, &consumer, &scopes));
+                eout(&format!("New API key (shown once; give it to the client, keep only the entry):\n"));
+                out(&format!("{key}\n"));
+                eout(&format!("Configuration entry for auth.api_keys.keys:\n"));
+                out(&format!("{}\n", cli::keys::entry(&key, &consumer, &scopes)));
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e),
         },
         Command::Schema => {
-            println!("{}", cli::schema::schema_json());
+            out(&format!("{}\n", cli::schema::schema_json()));
             ExitCode::SUCCESS
         }
     }

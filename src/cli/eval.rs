@@ -63,6 +63,19 @@ pub fn load(text: &str) -> (Vec<Case>, Vec<String>) {
     (cases, errors)
 }
 
+/// Hop-by-hop headers Envoy's HTTP connection manager removes before any filter runs.
+const ENVOY_STRIPS: &[&str] = &["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te"];
+
+/// Envoy drops a `Referer` that is not a plain absolute or relative URI (with a fragment,
+/// userinfo or whitespace) before filters run.
+fn valid_referer(v: &str) -> bool {
+    if v.is_empty() || v.contains('#') || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let authority = v.split_once("://").map(|(_, rest)| rest.split('/').next().unwrap_or(""));
+    !authority.is_some_and(|a| a.contains('@'))
+}
+
 /// The request as Envoy hands it to the filter: pseudo-headers from the request line and Host,
 /// header names lower-cased, and the request id Envoy adds.
 pub fn to_request(case: &Case) -> (Request, Option<Vec<u8>>) {
@@ -74,9 +87,11 @@ pub fn to_request(case: &Case) -> (Request, Option<Vec<u8>>) {
     headers.push((":authority".to_string(), host.unwrap_or_default().into_bytes()));
     headers.push((":scheme".to_string(), b"http".to_vec()));
     for (n, v) in &case.headers {
-        if !n.eq_ignore_ascii_case("host") {
-            headers.push((n.to_ascii_lowercase(), v.as_bytes().to_vec()));
+        let lower = n.to_ascii_lowercase();
+        if lower == "host" || ENVOY_STRIPS.contains(&lower.as_str()) || (lower == "referer" && !valid_referer(v)) {
+            continue;
         }
+        headers.push((lower, v.as_bytes().to_vec()));
     }
     headers.push(("x-request-id".to_string(), case.id.as_bytes().to_vec()));
     let mut req = Request::from_headers(headers);
@@ -204,6 +219,20 @@ pub fn render_text(results: &[CaseResult], blocked_statuses: &[u16], show_wrong:
                 ));
             }
         }
+    }
+    out
+}
+
+/// One JSON object per case: id, category, attack, status, reason, rules, score.
+pub fn render_jsonl(results: &[CaseResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        out.push_str(
+            &serde_json::json!({"id": r.id, "category": r.category, "attack": r.attack, "status": r.status,
+                "reason": r.reason, "rules": r.rules, "score": r.score})
+            .to_string(),
+        );
+        out.push('\n');
     }
     out
 }

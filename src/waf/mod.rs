@@ -143,9 +143,7 @@ pub struct Scan {
 }
 
 fn err(at: &str, path: &str, message: impl Into<String>) -> ConfigError {
-    let full = if at.is_empty() || path.is_empty() {
-        format!("{at}{path}")
-    } else if path.starts_with('[') {
+    let full = if at.is_empty() || path.is_empty() || path.starts_with('[') {
         format!("{at}{path}")
     } else {
         format!("{at}.{path}")
@@ -713,10 +711,13 @@ impl Waf {
                 continue;
             }
             let target = rendered.get_or_insert_with(|| name.render()).clone();
-            let by_class = rule.targets & classes != 0
-                && (targets.is_empty() || targets.iter().any(|g| g.matches(target.as_bytes())));
-            let by_name = !targets.is_empty() && targets.iter().any(|g| g.matches(target.as_bytes()));
-            if !(by_class && (targets.is_empty() || by_name)) && !by_name {
+            // A rule with target names runs on those names; one with only selectors on its classes.
+            let applies = if targets.is_empty() {
+                rule.targets & classes != 0
+            } else {
+                targets.iter().any(|g| g.matches(target.as_bytes()))
+            };
+            if !applies {
                 continue;
             }
             let mut v: Cow<'_, [u8]> = Cow::Borrowed(raw);
@@ -758,7 +759,10 @@ impl Waf {
         }
         if classes & class::ARG_VALUE != 0 && (canonical.starts_with(b"http") || canonical.starts_with(b"ftp")) {
             let host = url_host(&canonical);
-            if !host.is_empty() && host != scan.authority.as_slice() && remote_include_shaped(c, host) {
+            if !host.is_empty()
+                && host != scan.authority.as_slice()
+                && (remote_include_shaped(c, host) || !link_valued_name(name.key))
+            {
                 let target = rendered.get_or_insert_with(|| name.render()).clone();
                 self.fire_code(scan, 3150, &target, scoring::excerpt(&canonical, 0, 48));
             }
@@ -790,6 +794,54 @@ fn remote_include_shaped(url: &[u8], host: &[u8]) -> bool {
         b".rb", b".bat", b".ps1", b".dat", b".gif",
     ];
     SCRIPT_EXT.iter().any(|e| path.ends_with(e))
+}
+
+/// Whether an argument's name says it holds a link (`url`, `redirect_uri`, `$.profile.website`,
+/// `source_url`, `links[2]`): off-site URLs are its normal content.
+fn link_valued_name(key: &[u8]) -> bool {
+    let mut k = key;
+    while k.ends_with(b"]") {
+        match k.iter().rposition(|&b| b == b'[') {
+            Some(i) => k = &k[..i],
+            None => break,
+        }
+    }
+    let last = match k.iter().rposition(|&b| b == b'.') {
+        Some(i) => &k[i + 1..],
+        None => k,
+    };
+    let last = last.to_ascii_lowercase();
+    const EXACT: &[&[u8]] = &[
+        b"next",
+        b"return",
+        b"return_to",
+        b"returnto",
+        b"continue",
+        b"callback",
+        b"webhook",
+        b"website",
+        b"homepage",
+        b"href",
+        b"link",
+        b"links",
+        b"feed",
+        b"target",
+        b"destination",
+        b"referrer",
+        b"referer",
+        b"avatar",
+        b"image",
+        b"photo",
+        b"logo",
+        b"icon",
+        b"src",
+        b"source",
+        b"endpoint",
+    ];
+    EXACT.contains(&last.as_slice())
+        || [&b"url"[..], b"uri", b"link", b"href"].iter().any(|e| last.ends_with(e))
+        || last.starts_with(b"url")
+        || last.starts_with(b"redirect")
 }
 
 /// Every name the session-id pattern accepts contains one of these; most argument names do not.

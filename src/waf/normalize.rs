@@ -159,7 +159,7 @@ impl Shape {
 
     /// `sql_fold` would return the value unchanged.
     pub fn sql_unchanged(self) -> bool {
-        !self.has(Self::WS) && !(self.has(Self::SLASH) && self.has(Self::STAR))
+        !(self.has(Self::WS) || (self.has(Self::SLASH) && self.has(Self::STAR)))
     }
 
     /// `path_normalize` would return the value unchanged (certain only without `/`).

@@ -88,10 +88,8 @@ pub fn check_head(req: &Request, allowed_methods: &[String], out: &mut Vec<Findi
                     out.push((1013, "Connection header".into()));
                 }
             }
-            "cookie" => {
-                if contains(&lower(value), b"$version") {
-                    out.push((1015, "cookie $Version".into()));
-                }
+            "cookie" if contains(&lower(value), b"$version") => {
+                out.push((1015, "cookie $Version".into()));
             }
             "accept-encoding" if value.len() > 100 => out.push((1015, "long Accept-Encoding".into())),
             _ => {}
@@ -220,7 +218,7 @@ fn check_content_type(ct: &[u8], out: &mut Vec<Finding>) {
         out.push((1010, "malformed Content-Type".into()));
         return;
     }
-    let allowed = ALLOWED_CONTENT_TYPES.iter().any(|a| *a == essence.as_slice())
+    let allowed = ALLOWED_CONTENT_TYPES.contains(&essence.as_slice())
         || (essence.starts_with(b"application/vnd.") && (essence.ends_with(b"+json") || essence.ends_with(b"+xml")))
         || essence.starts_with(b"image/");
     if !allowed {
