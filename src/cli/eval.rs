@@ -66,14 +66,33 @@ pub fn load(text: &str) -> (Vec<Case>, Vec<String>) {
 /// Hop-by-hop headers Envoy's HTTP connection manager removes before any filter runs.
 const ENVOY_STRIPS: &[&str] = &["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te"];
 
-/// Envoy drops a `Referer` that is not a plain absolute or relative URI (with a fragment,
-/// userinfo or whitespace) before filters run.
+/// Envoy drops a `Referer` that is not a valid URI reference before filters run: an absolute
+/// URL must have no fragment and no userinfo; a relative reference may only use URI characters and
+/// no ':' before its first '/'.
 fn valid_referer(v: &str) -> bool {
-    if v.is_empty() || v.contains('#') || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if v.bytes().any(|b| b <= 0x20 || b == 0x7f) {
         return false;
     }
-    let authority = v.split_once("://").map(|(_, rest)| rest.split('/').next().unwrap_or(""));
-    !authority.is_some_and(|a| a.contains('@'))
+    let scheme_end = v.find("://");
+    let is_scheme = |s: &str| {
+        let mut b = s.bytes();
+        b.next().is_some_and(|c| c.is_ascii_alphabetic()) && b.all(|c| c.is_ascii_alphanumeric() || b"+.-".contains(&c))
+    };
+    if let Some(i) = scheme_end.filter(|i| is_scheme(&v[..*i])) {
+        let rest = &v[i + 3..];
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        return !authority.is_empty() && !v.contains('#') && !authority.contains('@');
+    }
+    let mut seen_slash = false;
+    for b in v.bytes() {
+        match b {
+            b'/' => seen_slash = true,
+            b':' if !seen_slash => return false,
+            b if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b) => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// The request as Envoy hands it to the filter: pseudo-headers from the request line and Host,

@@ -7,22 +7,18 @@ Requests that Envoy's own HTTP/1 codec refuses (a 400 that is not Palisade's pro
 reach Palisade: they are left out of the comparison and counted. So are requests that get no
 answer at all (Envoy waits for a body the request announced but did not send).
 
-`palisade eval --format json` lists per-case statuses only for the cases it scores as wrong
-(`wrong`: attack and not blocked, or benign and blocked). To get every case's status the sample is
-handed to it with every case marked as an attack and `--blocked-statuses 0`: then every case is
-"wrong" and listed with its status, rules and score.
+`palisade eval --format jsonl` gives every case's status, reason, rules and score.
 
 Envoy removes some request headers before any filter runs: the hop-by-hop ones (`Connection`,
 `Keep-Alive`, `Proxy-Connection`, `Transfer-Encoding`, `Upgrade`, `TE`) and a `Referer` that is not
-a valid URI reference (Envoy's `Http::Utility::isValidRefererValue`: no fragment, no userinfo, no
-spaces). `palisade eval` keeps them. Where the two statuses differ, the case is evaluated again
-without those headers (`envoy_view`); if the CLI then agrees, the difference is counted as "Envoy's
-header sanitisation, not modelled by the CLI" and reported as a warning (a failure with
-CLI_AGREEMENT_STRICT=1); any other difference fails.
+a valid URI reference (no fragment, no userinfo, no spaces). `palisade eval` models that. Where the
+two statuses still differ, the case is evaluated again without those headers (`envoy_view`) to say
+whether the difference is in that modelling (a warning with CLI_AGREEMENT_STRICT=0) or elsewhere
+(always a failure).
 
 Settings (environment): PALISADE_CLI (default target/release/palisade, `make cli`),
 PALISADE_WAF_CORPUS (default ../shared/corpus/waf-dev.jsonl), CLI_AGREEMENT_STEP (20),
-CLI_AGREEMENT_BENIGN (1: add every benign case to the sample), CLI_AGREEMENT_STRICT (0).
+CLI_AGREEMENT_BENIGN (1: add every benign case to the sample), CLI_AGREEMENT_STRICT (1).
 """
 
 from __future__ import annotations
@@ -49,7 +45,7 @@ CORPUS = Path(os.environ.get("PALISADE_WAF_CORPUS", ROOT.parent / "shared" / "co
 CLI = Path(os.environ.get("PALISADE_CLI", ROOT / "target" / "release" / "palisade"))
 STEP = int(os.environ.get("CLI_AGREEMENT_STEP", "20"))
 WITH_BENIGN = os.environ.get("CLI_AGREEMENT_BENIGN", "1") == "1"
-STRICT = os.environ.get("CLI_AGREEMENT_STRICT", "0") == "1"
+STRICT = os.environ.get("CLI_AGREEMENT_STRICT", "1") == "1"
 LEVELS = {1: {"policies": {"default": {"waf": {"paranoia_level": 1}}}},
           2: {"policies": {"default": {"waf": {"paranoia_level": 2}}}}}  # fmt: skip
 TIMEOUT = 3.0  # seconds per request; Envoy answers in milliseconds unless it waits for a body
@@ -142,14 +138,13 @@ def cli_statuses(config: dict, sample: list[dict], workdir: Path, name: str = "s
     cfg = workdir / "config.json"
     cfg.write_text(json.dumps(config))
     corpus = workdir / f"{name}.jsonl"
-    # Every case an attack and nothing counted as blocked: `wrong` then lists every case.
-    corpus.write_text("".join(json.dumps({**c, "attack": True}) + "\n" for c in sample))
+    corpus.write_text("".join(json.dumps(c) + "\n" for c in sample))
     out = subprocess.run(
-        [str(CLI), "eval", "--config", str(cfg), str(corpus), "--format", "json", "--blocked-statuses", "0"],
+        [str(CLI), "eval", "--config", str(cfg), str(corpus), "--format", "jsonl"],
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
-    wrong = json.loads(out.stdout)["wrong"]
-    return {w["id"]: w for w in wrong}
+    rows = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    return {r["id"]: r for r in rows}
 
 
 @pytest.fixture(scope="module")
