@@ -428,6 +428,9 @@ fn after_identity(
         return Ok(());
     };
     ex.note("authentication", || format!("{} as {}", id.method, id.consumer.as_deref().unwrap_or("(no subject)")));
+    // Known before authorization, so that a 403's audit record says who was refused.
+    ex.consumer = id.consumer.clone();
+    ex.auth_method = Some(id.method.clone());
     host.count_named(&format!("palisade.auth.{}.authenticated", id.method.replace(':', ".")), 1);
     let at = format!("policies.{}.auth", rules.name);
     stage(ex, "authorization", rules.auth.authorize(&policy.auth, &id, &at))?;

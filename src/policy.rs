@@ -239,6 +239,7 @@ impl Policy {
         if let Some(penalty) = &self.penalty {
             created += penalty.prime(host);
         }
+        crate::auth::jwks_refresh::prime(&self.auth.providers, host);
         created
     }
 

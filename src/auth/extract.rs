@@ -150,7 +150,7 @@ fn query_values(target: &[u8], name: &str) -> Vec<Vec<u8>> {
 }
 
 /// Percent-decoding with `+` as space (form encoding); invalid escapes are kept as they are.
-fn percent_decode(input: &[u8]) -> Vec<u8> {
+pub fn percent_decode(input: &[u8]) -> Vec<u8> {
     fn hex(b: Option<&u8>) -> Option<u8> {
         b.and_then(|b| (*b as char).to_digit(16)).map(|d| d as u8)
     }

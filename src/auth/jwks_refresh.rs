@@ -48,6 +48,16 @@ pub fn split_uri(uri: &str) -> Option<(String, String)> {
     (!authority.is_empty()).then(|| (authority.to_string(), path.to_string()))
 }
 
+/// Creates the lease keys (called when the configuration is loaded, before any tick), so that
+/// taking a lease is always a compare-and-swap (proxy-wasm's CAS on a missing key is a plain write).
+pub fn prime(providers: &[JwtProvider], host: &dyn Host) {
+    for p in providers.iter().filter(|p| p.remote_jwks.is_some()) {
+        if host.shared_get(&lease_key(p)).is_none() {
+            let _ = host.shared_set(&lease_key(p), &0u64.to_le_bytes(), None);
+        }
+    }
+}
+
 /// Asks for an early refetch because a token named a `kid` the provider does not know.
 pub fn request_refetch(provider: &JwtProvider, host: &dyn Host) {
     if provider.remote_jwks.is_some() {

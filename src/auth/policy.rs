@@ -182,9 +182,14 @@ pub enum AuthStep {
     Introspect { call: IntrospectionCall, digest: [u8; 32], found: FoundCredential },
 }
 
+/// A value that can go into a request header as it is: printable, no line breaks, bounded.
+fn header_safe(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 1024 && s.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80)
+}
+
 fn introspected_identity(answer: Introspected, found: FoundCredential) -> Identity {
     Identity {
-        consumer: answer.consumer,
+        consumer: answer.consumer.filter(|s| header_safe(s)),
         method: "introspection".to_string(),
         scopes: answer.scopes,
         token: None,
@@ -229,6 +234,15 @@ impl Authenticators {
     pub fn compile(cfg: &AuthConfig, kept_claims: &[String], errors: &mut Vec<ConfigError>) -> Authenticators {
         let mut providers = Vec::new();
         for (name, p) in &cfg.jwt_providers {
+            if name.is_empty()
+                || name.len() > 64
+                || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                errors.push(ConfigError::new(
+                    format!("auth.jwt_providers.{name}"),
+                    "a provider name uses letters, digits, '-' and '_' (at most 64); it names metrics and shared data",
+                ));
+            }
             match JwtProvider::compile(name, p, &format!("auth.jwt_providers.{name}")) {
                 Ok(mut provider) => {
                     provider.kept_claims = kept_claims.iter().filter_map(|c| ClaimPath::new(c)).collect();
@@ -430,7 +444,7 @@ impl PolicyAuth {
                 match provider.authenticate(req, now_s, &mut cache) {
                     Ok(a) => {
                         return Ok(AuthStep::Identified(Some(Identity {
-                            consumer: a.token.subject.clone(),
+                            consumer: a.token.subject.clone().filter(|s| header_safe(s)),
                             method: format!("jwt:{}", provider.name),
                             scopes: a.token.scopes.clone(),
                             token: Some(a.token),
@@ -447,22 +461,15 @@ impl PolicyAuth {
                         .rule(format!("auth.jwt_providers.{}.remote_jwks", provider.name))
                         .header("retry-after", "1"));
                     }
-                    Err(e @ (AuthError::UnknownKid | AuthError::NoMatchingKey)) => {
-                        // Maybe the issuer rotated its keys: ask for an early refetch.
-                        super::jwks_refresh::request_refetch(provider, host);
-                        missing = false;
-                        if first_error.is_none() || first_error == Some(AuthError::WrongIssuer) {
-                            first_error = Some(e);
-                        }
-                    }
-                    // Another provider may own this issuer.
-                    Err(AuthError::WrongIssuer) => {
-                        missing = false;
-                        first_error.get_or_insert(AuthError::WrongIssuer);
-                    }
                     Err(e) => {
+                        if matches!(e, AuthError::UnknownKid | AuthError::NoMatchingKey) {
+                            // Maybe the issuer rotated its keys: ask for an early refetch.
+                            super::jwks_refresh::request_refetch(provider, host);
+                        }
                         missing = false;
-                        if first_error.is_none() || first_error == Some(AuthError::WrongIssuer) {
+                        // Keep the most telling error: one from the provider that owns the
+                        // token's issuer beats another provider's "not my algorithm/issuer".
+                        if first_error.as_ref().is_none_or(|f| error_rank(&e) > error_rank(f)) {
                             first_error = Some(e);
                         }
                     }
@@ -590,6 +597,15 @@ impl PolicyAuth {
     }
 }
 
+/// How much an error says about the token (higher: from the provider that owns it).
+fn error_rank(e: &AuthError) -> u8 {
+    match e {
+        AuthError::WrongIssuer => 0,
+        AuthError::AlgNotAllowed => 1,
+        _ => 2,
+    }
+}
+
 fn quoted(s: &str) -> String {
     s.chars().filter(|c| *c != '"' && *c != '\\' && !c.is_control()).collect()
 }
@@ -605,11 +621,12 @@ pub fn strip_credential(req: &Request, found: &FoundCredential) -> Vec<(String, 
             CredentialLocation::QueryParam(param) => {
                 let target = String::from_utf8_lossy(&req.target).into_owned();
                 if let Some((path, query)) = target.split_once('?') {
+                    // Names are compared decoded, as they were when the credential was found.
                     let kept: Vec<&str> = query
                         .split('&')
                         .filter(|pair| {
                             let key = pair.split('=').next().unwrap_or("");
-                            key != param.as_str()
+                            super::extract::percent_decode(key.as_bytes()) != param.as_bytes()
                         })
                         .collect();
                     let new = if kept.is_empty() { path.to_string() } else { format!("{path}?{}", kept.join("&")) };

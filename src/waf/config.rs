@@ -158,7 +158,8 @@ pub struct CustomRuleConfig {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetConfig {
-    /// Values (arguments, JSON leaves, keys, cookies, headers) inspected per request.
+    /// Values (arguments, JSON leaves, keys, cookies, headers) inspected per request (default
+    /// 65536: a 1 MiB JSON document of short fields stays within it; `max_bytes` bounds the work).
     #[serde(default = "default_max_values")]
     pub max_values: u32,
     /// Bytes of values inspected per request (after extraction, before normalisation).
@@ -173,7 +174,7 @@ pub struct BudgetConfig {
 }
 
 fn default_max_values() -> u32 {
-    4096
+    65536
 }
 fn default_max_bytes() -> u32 {
     1 << 20

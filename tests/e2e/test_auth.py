@@ -261,12 +261,6 @@ def test_spoofed_consumer_and_claim_headers_are_removed_before_the_upstream(envo
         assert not {"x-consumer-id", "x-tenant-id", "x-roles"} & set(seen["headers"]), path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: the consumer header is set from `sub` as it is, while claim_to_headers leaves out "
-    "values with control characters; a validly signed token with sub 'alice\\r\\nx-admin: true' is "
-    "allowed by Palisade (audit decision allow) and Envoy then answers 503 'invalid header value for: x-consumer-id'",
-)
 def test_a_subject_with_control_characters_never_becomes_a_broken_consumer_header(envoy, echo):
     r = send(envoy, "rsa", token=rsa_token(subject="alice\r\nx-admin: true"))
     assert r.status_code in (200, 401), (r.status_code, r.text)
@@ -333,12 +327,6 @@ def test_all_of_scopes_need_every_scope_else_403_insufficient_scope(envoy, echo)
     assert record["reason"] == "insufficient_scope" and record["rule"] == "policies.all.auth.scopes"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src gap: engine.rs sets Exchange.consumer/auth_method only after authorization passes, so the "
-    "audit record of a 403 (insufficient_scope, forbidden) has no consumer and no auth field: it does not say "
-    "which authenticated caller was refused",
-)
 def test_the_audit_record_of_a_403_names_the_authenticated_consumer(envoy):
     r = send(envoy, "jwt", "/all", token=rsa_token(subject="scope-poor", scope="orders:read"))
     assert r.status_code == 403
@@ -376,12 +364,6 @@ def test_a_token_in_a_query_parameter_is_accepted_and_removed_from_the_path(envo
     assert seen["path"] == "/orders"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: extract::query_values matches parameter names after percent-decoding, but "
-    "policy::strip_credential compares the raw name, so ?access%5Ftoken=TOKEN authenticates and the "
-    "token is left in :path for the upstream",
-)
 def test_a_token_in_a_percent_encoded_parameter_name_is_removed_from_the_path_too(envoy, echo):
     token = rsa_token("https://web.test", subject="web-user")
     seen = send_raw(envoy, echo, "web", f"/orders?page=2&access%5Ftoken={token}")
@@ -482,12 +464,6 @@ def test_attack_is_refused_without_echoing_the_token(envoy, echo, name):
     assert_does_not_echo(r, token)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: with several providers, a provider whose issuer does not match the token reports "
-    "alg_not_allowed (its alg check runs before its issuer check) and that error wins over the matching "
-    "provider's own (token_expired here): audit rule auth:alg_not_allowed, error_description about the algorithm",
-)
 def test_with_several_providers_the_refusal_is_the_matching_providers_own(envoy):
     # Listener `jwt` has providers ec, ed, fwd, hs (HS256 only), mixed, rsa; the token is for rsa.
     r = send(envoy, "jwt", token=RSA.sign({**jt.claims("https://rsa.test"), "exp": int(time.time()) - 3600}))
@@ -566,11 +542,6 @@ def test_an_api_key_in_a_query_parameter_is_removed_from_the_path(envoy, echo):
     assert seen["headers"]["x-consumer-id"] == "alpha"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: as for JWTs, ?api%5Fkey=KEY authenticates (names are percent-decoded when "
-    "looking) but is not stripped (raw names compared when stripping): the key reaches the upstream",
-)
 def test_an_api_key_in_a_percent_encoded_parameter_name_is_removed_from_the_path_too(envoy, echo):
     seen = send_raw(envoy, echo, "keys", f"/orders?api%5Fkey={ALPHA_KEY}&page=1")
     assert seen["headers"]["x-consumer-id"] == "alpha"
