@@ -3,9 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use palisade::auth::token;
 use palisade::auth::{AlgorithmSet, JwtProvider, JwtProviderConfig, TokenCache, TokenCacheConfig};
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use serde_json::{json, Value};
 use std::time::Duration;
 
