@@ -20,6 +20,10 @@ pub struct TokenCacheConfig {
     /// Longest time a verification is reused, in seconds, even if `exp` is later.
     #[serde(default = "TokenCacheConfig::default_max_age_seconds")]
     pub max_age_seconds: u64,
+    /// Shared-data slots in which workers share verifications (one entry each), so a token is
+    /// verified once per Envoy; 0 turns sharing off.
+    #[serde(default = "TokenCacheConfig::default_shared_slots")]
+    pub shared_slots: u32,
 }
 
 impl TokenCacheConfig {
@@ -29,11 +33,18 @@ impl TokenCacheConfig {
     pub const fn default_max_age_seconds() -> u64 {
         300
     }
+    pub const fn default_shared_slots() -> u32 {
+        4096
+    }
 }
 
 impl Default for TokenCacheConfig {
     fn default() -> Self {
-        TokenCacheConfig { capacity: Self::default_capacity(), max_age_seconds: Self::default_max_age_seconds() }
+        TokenCacheConfig {
+            capacity: Self::default_capacity(),
+            max_age_seconds: Self::default_max_age_seconds(),
+            shared_slots: Self::default_shared_slots(),
+        }
     }
 }
 
@@ -155,7 +166,7 @@ mod tests {
     }
 
     fn cache(capacity: usize) -> TokenCache {
-        TokenCache::new(TokenCacheConfig { capacity, max_age_seconds: 300 })
+        TokenCache::new(TokenCacheConfig { capacity, max_age_seconds: 300, shared_slots: 0 })
     }
 
     #[test]

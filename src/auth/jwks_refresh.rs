@@ -80,7 +80,7 @@ pub fn on_tick(providers: &[JwtProvider], loaded: &mut Loaded, host: &dyn Host) 
             if let Some((value, _)) = &published {
                 match Jwks::parse(value.get(8..).unwrap_or_default()) {
                     Ok(jwks) => {
-                        p.keys.replace(jwks);
+                        p.keys.replace_stamped(jwks, fetched_ms);
                         loaded.fetched_ms[i] = fetched_ms;
                     }
                     Err(_) => loaded.fetched_ms[i] = fetched_ms,
@@ -161,7 +161,7 @@ pub fn on_fetched(
     value.extend_from_slice(&now.to_le_bytes());
     value.extend_from_slice(body);
     let _ = host.shared_set(&keys_key(p), &value, None);
-    p.keys.replace(jwks);
+    p.keys.replace_stamped(jwks, now);
     loaded.fetched_ms.resize(providers.len(), 0);
     loaded.fetched_ms[fetch_provider] = now;
     // Release the lease: the next refresh is due by age, not by the back-off.

@@ -10,6 +10,9 @@ use std::sync::{Arc, RwLock};
 pub struct KeySnapshot {
     pub generation: u64,
     pub jwks: Jwks,
+    /// The same in every worker for the same key set: 0 for configured keys, the publication
+    /// time of a fetched set.
+    pub stamp: u64,
 }
 
 /// A provider's keys, swappable atomically.
@@ -21,7 +24,7 @@ pub struct KeyStore {
 impl KeyStore {
     /// A store holding `jwks` as generation 1 (an empty set when the keys come later).
     pub fn new(jwks: Jwks) -> KeyStore {
-        KeyStore { current: RwLock::new(Arc::new(KeySnapshot { generation: 1, jwks })) }
+        KeyStore { current: RwLock::new(Arc::new(KeySnapshot { generation: 1, jwks, stamp: 0 })) }
     }
 
     /// The keys in force now.
@@ -34,12 +37,17 @@ impl KeyStore {
 
     /// Installs a new set; returns its generation.
     pub fn replace(&self, jwks: Jwks) -> u64 {
+        self.replace_stamped(jwks, 0)
+    }
+
+    /// Replaces the keys, with the stamp every worker gives the same set.
+    pub fn replace_stamped(&self, jwks: Jwks, stamp: u64) -> u64 {
         let mut guard = match self.current.write() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
         let generation = guard.generation.wrapping_add(1);
-        *guard = Arc::new(KeySnapshot { generation, jwks });
+        *guard = Arc::new(KeySnapshot { generation, jwks, stamp });
         generation
     }
 }

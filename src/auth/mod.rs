@@ -21,6 +21,7 @@ pub mod key_store;
 pub mod policy;
 pub mod provider;
 pub mod rsa;
+pub mod shared_tokens;
 pub mod timestamp;
 pub mod token;
 pub mod verified;

@@ -149,6 +149,9 @@ pub struct Authenticators {
     pub managed_headers: Vec<String>,
     pub cache: Mutex<TokenCache>,
     pub introspection: Option<Introspection>,
+    /// Shared-data slots for verifications shared by the workers (0: off).
+    pub shared_slots: u32,
+    pub max_age_ms: u64,
 }
 
 /// A compiled condition.
@@ -281,6 +284,8 @@ impl Authenticators {
             realm: cfg.realm.clone(),
             managed_headers,
             cache: Mutex::new(TokenCache::new(cfg.token_cache)),
+            shared_slots: if cfg.token_cache.capacity == 0 { 0 } else { cfg.token_cache.shared_slots.min(65_536) },
+            max_age_ms: cfg.token_cache.max_age_seconds.saturating_mul(1000),
             introspection: cfg
                 .introspection
                 .as_ref()
@@ -441,7 +446,14 @@ impl PolicyAuth {
                 if !self.providers.is_empty() && !self.providers.contains(&i) {
                     continue;
                 }
-                match provider.authenticate(req, now_s, &mut cache) {
+                let shared = (auth.shared_slots, auth.max_age_ms);
+                let attempt = provider.find_token(req).and_then(|found| {
+                    let found = found.ok_or(AuthError::TokenMissing)?;
+                    let (token, cached) =
+                        provider.verify_shared(&found.value, now_s, &mut cache, host, shared.0, shared.1)?;
+                    Ok(super::provider::Authenticated { token, found, cached })
+                });
+                match attempt {
                     Ok(a) => {
                         return Ok(AuthStep::Identified(Some(Identity {
                             consumer: a.token.subject.clone().filter(|s| header_safe(s)),

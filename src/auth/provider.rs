@@ -172,6 +172,8 @@ pub struct JwtProvider {
     pub keys: KeyStore,
     /// Claims policies look at, kept in verified tokens (set after compiling).
     pub kept_claims: Vec<ClaimPath>,
+    /// The provider's configuration as JSON, identifying it across workers (shared tokens).
+    config_text: Vec<u8>,
 }
 
 /// The outcome of a successful authentication.
@@ -353,6 +355,7 @@ impl JwtProvider {
             remote_jwks: config.remote_jwks.clone(),
             keys: KeyStore::new(jwks.unwrap_or_default()),
             kept_claims: Vec::new(),
+            config_text: serde_json::to_vec(config).unwrap_or_default(),
         })
     }
 
@@ -397,6 +400,40 @@ impl JwtProvider {
         }
         let verified = Arc::new(self.verify_with(&keys.jwks, token, now)?);
         cache.insert(key, Arc::clone(&verified), now, keys.generation);
+        Ok((verified, false))
+    }
+
+    /// As `verify_cached`, and between this worker's cache and a verification, the verifications
+    /// other workers shared (`slots` shared-data slots; 0: not shared).
+    pub fn verify_shared(
+        &self,
+        token: &[u8],
+        now: u64,
+        cache: &mut TokenCache,
+        host: &dyn crate::host::Host,
+        slots: u32,
+        max_age_ms: u64,
+    ) -> Result<(Arc<VerifiedToken>, bool), AuthError> {
+        if token.len() > self.max_token_bytes {
+            return Err(AuthError::TokenTooLarge { limit: self.max_token_bytes });
+        }
+        let keys = self.keys.snapshot();
+        let key = cache_key(self.instance, token);
+        if let Some(hit) = cache.get(&key, now, keys.generation) {
+            return Ok((hit, true));
+        }
+        let now_ms = host.now_ms();
+        let fp = super::shared_tokens::Fingerprint::of(&self.config_text, keys.stamp);
+        if !keys.jwks.is_empty() {
+            if let Some(shared) = super::shared_tokens::lookup(host, slots, fp, token, now_ms) {
+                let shared = Arc::new(shared);
+                cache.insert(key, Arc::clone(&shared), now, keys.generation);
+                return Ok((shared, true));
+            }
+        }
+        let verified = Arc::new(self.verify_with(&keys.jwks, token, now)?);
+        cache.insert(key, Arc::clone(&verified), now, keys.generation);
+        super::shared_tokens::store(host, slots, fp, token, &verified, now_ms, max_age_ms);
         Ok((verified, false))
     }
 
