@@ -756,6 +756,9 @@ mod tests {
         assert_eq!(v, Verdict::Continue);
         assert_eq!(host.counter("palisade.requests.allowed"), 1);
         assert!(host.audits.borrow().is_empty(), "allowed requests are not logged by default");
+        assert!(host.filter_state.borrow().is_empty(), "filter state is opt-in");
+        let with_state = policy(r#"{"audit": {"filter_state": true}}"#);
+        on_request_headers(&with_state, &req("GET", "/", &[], "192.0.2.1"), true, &host);
         assert!(host.filter_state.borrow().contains_key("palisade.audit"));
     }
 

@@ -238,7 +238,13 @@ impl PalisadeHttp {
             .ok()
             .flatten()
             .and_then(|b| crate::ip::parse_socket_address(&b));
-        req.tls = matches!(hostcalls::get_property(vec!["connection", "tls_version"]), Ok(Some(v)) if !v.is_empty());
+        // The connection's own TLS state when a policy requires TLS; otherwise `:scheme` (set by
+        // Envoy from the connection) is enough for what remains (HSTS) and saves a host call.
+        req.tls = if self.policy.needs_connection_tls {
+            matches!(hostcalls::get_property(vec!["connection", "tls_version"]), Ok(Some(v)) if !v.is_empty())
+        } else {
+            req.header(":scheme") == Some(b"https".as_slice())
+        };
         if req.id.is_empty() {
             if let Ok(Some(id)) = hostcalls::get_property(vec!["request", "id"]) {
                 req.id = String::from_utf8_lossy(&id).into_owned();
@@ -433,12 +439,24 @@ impl HttpContext for PalisadeHttp {
             return Action::Continue;
         };
         let rules = engine::response_headers(&self.policy, ex);
-        for name in &rules.remove {
-            let _ = hostcalls::set_map_value_bytes(MapType::HttpResponseHeaders, name, None);
+        let sets: Vec<&(String, String)> = rules.to_set(ex.tls).chain(ex.response_extra.iter()).collect();
+        if rules.remove.len() + sets.len() < 3 {
+            for name in &rules.remove {
+                let _ = hostcalls::set_map_value_bytes(MapType::HttpResponseHeaders, name, None);
+            }
+            for (name, value) in sets {
+                let _ = hostcalls::set_map_value_bytes(MapType::HttpResponseHeaders, name, Some(value.as_bytes()));
+            }
+            return Action::Continue;
         }
-        for (name, value) in rules.to_set(ex.tls).chain(ex.response_extra.iter()) {
-            let _ = hostcalls::set_map_value_bytes(MapType::HttpResponseHeaders, name, Some(value.as_bytes()));
-        }
+        // Many changes: one read and one write of the whole map instead of a host call each.
+        let Ok(mut headers) = hostcalls::get_map_bytes(MapType::HttpResponseHeaders) else {
+            return Action::Continue;
+        };
+        headers.retain(|(n, _)| !rules.remove.iter().any(|r| r == n) && !sets.iter().any(|(s, _)| s == n));
+        let mut out: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+        out.extend(sets.iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
+        let _ = hostcalls::set_map_bytes(MapType::HttpResponseHeaders, out);
         Action::Continue
     }
 

@@ -118,6 +118,9 @@ pub struct Policy {
     pub penalty: Option<PenaltyBox>,
     /// JWT providers, API keys and each worker's verified-token cache.
     pub auth: Authenticators,
+    /// Some policy requires TLS: the host must read the connection's TLS state itself (otherwise
+    /// `:scheme` is enough, for HSTS).
+    pub needs_connection_tls: bool,
 }
 
 fn check_policy_name(name: &str) -> bool {
@@ -223,10 +226,17 @@ impl Policy {
                 rate_store: any_rules.then_some(store),
                 penalty,
                 auth: authenticators,
-            })
+                needs_connection_tls: false,
+            }
+            .with_tls_need())
         } else {
             Err(errors)
         }
+    }
+
+    fn with_tls_need(mut self) -> Policy {
+        self.needs_connection_tls = self.policies.iter().any(|p| p.require_tls);
+        self
     }
 
     /// Prepares shared state (creates the fixed set of shared-data keys); called once per
