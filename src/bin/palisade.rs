@@ -47,6 +47,10 @@ enum Command {
         /// Time of the request, as RFC 3339 or seconds since the epoch (default: now).
         #[arg(long)]
         time: Option<String>,
+        /// Keys for a JWT provider with remote JWKS, as `PROVIDER=FILE` (a JWKS JSON file); may be
+        /// repeated. Without it such providers have no keys (as before Envoy's first fetch).
+        #[arg(long, value_name = "PROVIDER=FILE")]
+        jwks: Vec<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -125,11 +129,13 @@ fn parse_time(t: &str) -> Result<u64, String> {
         .map(|d| d.as_millis() as u64)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn explain(
     config: PathBuf,
     client_ip: Option<String>,
     tls: bool,
     time: Option<String>,
+    jwks: Vec<String>,
     format: Format,
     request: Vec<String>,
 ) -> ExitCode {
@@ -147,6 +153,23 @@ fn explain(
             return ExitCode::from(1);
         }
     };
+    for entry in &jwks {
+        let Some((name, file)) = entry.split_once('=') else {
+            return fail(&format!("--jwks {entry}: write PROVIDER=FILE"));
+        };
+        let Some(provider) = policy.auth.providers.iter().find(|p| p.name == name) else {
+            return fail(&format!("--jwks {entry}: no provider named \"{name}\" in auth.jwt_providers"));
+        };
+        match std::fs::read(file).map_err(|e| e.to_string()).and_then(|b| {
+            palisade::auth::Jwks::parse(&b)
+                .map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+        }) {
+            Ok(set) => {
+                provider.keys.replace(set);
+            }
+            Err(e) => return fail(&format!("--jwks {entry}: {e}")),
+        }
+    }
     let spec = if request.len() == 1 && !request[0].starts_with("http") && std::path::Path::new(&request[0]).is_file() {
         match std::fs::read(&request[0]).map_err(|e| e.to_string()).and_then(|b| ex::parse_request_file(&b)) {
             Ok(s) => s,
@@ -205,8 +228,8 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Explain { config, client_ip, tls, time, format, request } => {
-            explain(config, client_ip, tls, time, format, request)
+        Command::Explain { config, client_ip, tls, time, jwks, format, request } => {
+            explain(config, client_ip, tls, time, jwks, format, request)
         }
         Command::Eval { config, corpus, jobs, blocked_statuses, show_wrong, format } => {
             let policy = match std::fs::read(&config).map_err(|e| e.to_string()).and_then(|b| {
