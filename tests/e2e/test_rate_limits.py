@@ -138,3 +138,23 @@ def test_monitor_mode_counts_would_be_429s_and_lets_them_through(envoy):
     assert envoy.counter("palisade.monitored.rate_limited") - before == 2
     record = envoy.audit_for("mon-2", since=mark)
     assert record["decision"] == "deny" and record["enforced"] is False and record["reason"] == "rate_limited"
+
+
+def test_a_client_that_keeps_tripping_the_waf_is_boxed(envoys):
+    config = {
+        "client_ip": XFF,
+        "rate_limiting": {"penalty_box": {"window": "1m", "cooldown": "2s", "thresholds": {"waf_block": 2}}},
+        "policies": {"default": {"waf": {}}},
+    }
+    envoy = envoys.start([Listener("wafbox", harness.free_port(), config)], name="wafbox")
+    attacker, bystander = "198.51.100.80", "198.51.100.81"
+    attack = "/search?q=1%27%20union%20select%20password%20from%20users--"
+    codes = [get(envoy, "wafbox", attacker, attack).json()["code"] for _ in range(2)]
+    assert codes == ["waf_blocked", "waf_blocked"]
+    # Boxed now: even a harmless request is refused until the cooldown ends.
+    r = get(envoy, "wafbox", attacker, "/search?q=chairs")
+    assert r.status_code == 429 and r.json()["code"] == "penalty_boxed"
+    assert 1 <= int(r.headers["retry-after"]) <= 2
+    assert get(envoy, "wafbox", bystander, "/search?q=chairs").status_code == 200
+    time.sleep(2.5)
+    assert get(envoy, "wafbox", attacker, "/search?q=chairs").status_code == 200
