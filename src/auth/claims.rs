@@ -111,7 +111,7 @@ impl ClaimRules {
             }
         }
         for path in &self.required {
-            if path.lookup(claims).map_or(true, Value::is_null) {
+            if path.lookup(claims).is_none_or(Value::is_null) {
                 return Err(AuthError::MissingClaim(path.as_str().to_string()));
             }
         }

@@ -63,7 +63,7 @@ impl RsaPublicKey {
         if !(MIN_MODULUS_BITS..=MAX_MODULUS_BITS).contains(&bits) {
             return Err(RsaKeyError::ModulusSize { bits });
         }
-        if n.last().map_or(true, |b| b & 1 == 0) {
+        if n.last().is_none_or(|b| b & 1 == 0) {
             return Err(RsaKeyError::EvenModulus);
         }
         let e = strip_leading_zeros(e);

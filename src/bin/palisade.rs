@@ -203,7 +203,7 @@ fn explain(
     };
     let v = ex::explain(&policy, &spec, &req, now_ms);
     match format {
-        Format::Text => out(&format!("{}", ex::render_text(&v, cli::color_stdout()))),
+        Format::Text => out(&ex::render_text(&v, cli::color_stdout()).to_string()),
         Format::Json | Format::Jsonl => out(&format!("{v}\n")),
     }
     ExitCode::SUCCESS
@@ -219,7 +219,7 @@ fn main() -> ExitCode {
             }
             let failed = reports.iter().any(|r| !r.errors.is_empty());
             match format {
-                Format::Text => out(&format!("{}", cli::check::render_text(&reports, cli::color_stdout()))),
+                Format::Text => out(&cli::check::render_text(&reports, cli::color_stdout()).to_string()),
                 Format::Json | Format::Jsonl => out(&format!("{}\n", cli::check::render_json(&reports))),
             }
             if failed {
@@ -254,9 +254,9 @@ fn main() -> ExitCode {
                 .unwrap_or(0);
             let results = cli::eval::run(&policy, &cases, jobs, now);
             match format {
-                Format::Text => out(&format!("{}", cli::eval::render_text(&results, &blocked_statuses, show_wrong))),
+                Format::Text => out(&cli::eval::render_text(&results, &blocked_statuses, show_wrong).to_string()),
                 Format::Json => out(&format!("{}\n", cli::eval::render_json(&results, &blocked_statuses))),
-                Format::Jsonl => out(&format!("{}", cli::eval::render_jsonl(&results))),
+                Format::Jsonl => out(&cli::eval::render_jsonl(&results).to_string()),
             }
             ExitCode::SUCCESS
         }
@@ -275,9 +275,9 @@ fn main() -> ExitCode {
         }
         Command::GenKey { consumer, scopes } => match cli::keys::generate() {
             Ok(key) => {
-                eout(&format!("New API key (shown once; give it to the client, keep only the entry):\n"));
+                eout("New API key (shown once; give it to the client, keep only the entry):\n");
                 out(&format!("{key}\n"));
-                eout(&format!("Configuration entry for auth.api_keys.keys:\n"));
+                eout("Configuration entry for auth.api_keys.keys:\n");
                 out(&format!("{}\n", cli::keys::entry(&key, &consumer, &scopes)));
                 ExitCode::SUCCESS
             }
