@@ -6,7 +6,7 @@
 
 use crate::audit::{self, AuditRecord};
 use crate::auth::introspection::IntrospectionCall;
-use crate::auth::policy::{strip_credential, AuthRequirement, AuthStep};
+use crate::auth::policy::{strip_credential, AuthRequirement, AuthStep, AuthVia};
 use crate::auth::FoundCredential;
 use crate::auth::Identity;
 use crate::config::Mode;
@@ -285,11 +285,8 @@ pub fn on_held_body(policy: &Policy, ex: &mut Exchange, body: &[u8], complete: b
         let result = waf_result(waf, &outcome, rules);
         note_matches(ex, &outcome);
         ex.waf_outcome = Some(outcome);
-        if let Err(denial) = result {
-            let verdict = decide(policy, ex, denial, host);
-            if verdict != Verdict::Continue {
-                return verdict;
-            }
+        if let Some(verdict) = stop_on(policy, ex, result, host) {
+            return verdict;
         }
     }
     if complete {
@@ -427,13 +424,13 @@ fn after_identity(
         ex.note("authentication", || "anonymous (optional)".to_string());
         return Ok(());
     };
-    ex.note("authentication", || format!("{} as {}", id.method, id.consumer.as_deref().unwrap_or("(no subject)")));
+    let label = policy.auth.label(id.via);
+    ex.note("authentication", || format!("{label} as {}", id.consumer.as_deref().unwrap_or("(no subject)")));
     // Known before authorization, so that a 403's audit record says who was refused.
     ex.consumer = id.consumer.clone();
-    ex.auth_method = Some(id.method.clone());
-    host.count_named(&format!("palisade.auth.{}.authenticated", id.method.replace(':', ".")), 1);
-    let at = format!("policies.{}.auth", rules.name);
-    stage(ex, "authorization", rules.auth.authorize(&policy.auth, &id, &at))?;
+    ex.auth_method = Some(label.to_string());
+    host.count_named(policy.auth.metric(id.via), 1);
+    stage(ex, "authorization", rules.auth.authorize(&policy.auth, &id, &rules.name))?;
     // Upstream sees who it is, and not the credential (unless the provider forwards it).
     if let Some(consumer) = &id.consumer {
         ex.request_changes.push((policy.auth.consumer_header.clone(), Some(consumer.clone())));
@@ -446,8 +443,6 @@ fn after_identity(
     if let (false, Some(found)) = (id.forward, &id.found) {
         ex.request_changes.extend(strip_credential(req, found));
     }
-    ex.consumer = id.consumer.clone();
-    ex.auth_method = Some(id.method.clone());
     if rules.rate_limits.has_stage(Stage::AfterAuth) {
         let limited = rate_limit_with(policy, rules, req, ex, Stage::AfterAuth, host, Some(&id));
         stage(ex, "rate_limits_after_auth", limited)?;
@@ -480,7 +475,7 @@ fn rate_limit_with(
     let mut inputs = key_inputs(policy, req, ex);
     if let Some(id) = id {
         inputs.consumer = id.consumer.as_deref();
-        if id.method == "api_key" {
+        if id.via == AuthVia::ApiKey {
             inputs.api_key_id = id.consumer.as_deref();
         }
         if id.token.is_some() {
@@ -544,7 +539,7 @@ fn rate_limit_inputs(
     }
     if decision.limited {
         for s in decision.states.iter().filter(|s| s.limited) {
-            host.count_named(&s.rule.limited_metric(), 1);
+            host.count_named(s.rule.limited_metric(), 1);
         }
         let first = decision.violated_policies().first().map(|n| n.to_string()).unwrap_or_default();
         let mut denial = Denial::new(Reason::RateLimited, decision.reason())
@@ -557,7 +552,7 @@ fn rate_limit_inputs(
         return Err(denial);
     }
     for s in &decision.states {
-        host.count_named(&s.rule.allowed_metric(), 1);
+        host.count_named(s.rule.allowed_metric(), 1);
     }
     ex.response_extra.extend(decision.response_headers().into_iter().map(|(n, v)| (n.to_string(), v)));
     Ok(())
@@ -595,11 +590,8 @@ pub fn on_request_body(
                 Err(d) => format!("deny: {} ({total} bytes so far)", d.reason.code()),
             });
         }
-        if let Err(denial) = checked {
-            let verdict = decide(policy, ex, denial, host);
-            if verdict != Verdict::Continue {
-                return verdict;
-            }
+        if let Some(verdict) = stop_on(policy, ex, checked, host) {
+            return verdict;
         }
     }
     if end_of_stream {
@@ -660,6 +652,14 @@ fn decide(policy: &Policy, ex: &mut Exchange, denial: Denial, host: &dyn Host) -
             Verdict::Deny(response)
         }
     }
+}
+
+/// A stage's result under the policy's mode: `Some(verdict)` when the request stops here (an
+/// enforced denial), `None` when it goes on (passed, or a would-be denial in monitor mode).
+fn stop_on(policy: &Policy, ex: &mut Exchange, result: Result<(), Denial>, host: &dyn Host) -> Option<Verdict> {
+    let denial = result.err()?;
+    let verdict = decide(policy, ex, denial, host);
+    (verdict != Verdict::Continue).then_some(verdict)
 }
 
 fn finish(policy: &Policy, ex: &mut Exchange, host: &dyn Host) {

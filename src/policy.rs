@@ -258,7 +258,12 @@ impl Policy {
     pub fn named_metrics(&self) -> Vec<String> {
         self.policies
             .iter()
-            .flat_map(|p| p.rate_limits.rules().iter().flat_map(|r| [r.allowed_metric(), r.limited_metric()]))
+            .flat_map(|p| {
+                p.rate_limits
+                    .rules()
+                    .iter()
+                    .flat_map(|r| [r.allowed_metric().to_string(), r.limited_metric().to_string()])
+            })
             .collect()
     }
 

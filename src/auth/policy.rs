@@ -152,6 +152,8 @@ pub struct Authenticators {
     /// Shared-data slots for verifications shared by the workers (0: off).
     pub shared_slots: u32,
     pub max_age_ms: u64,
+    /// Per provider: its audit label (`jwt:<name>`) and its success metric, built once.
+    jwt_labels: Vec<(String, String)>,
 }
 
 /// A compiled condition.
@@ -193,12 +195,21 @@ fn header_safe(s: &str) -> bool {
 fn introspected_identity(answer: Introspected, found: FoundCredential) -> Identity {
     Identity {
         consumer: answer.consumer.filter(|s| header_safe(s)),
-        method: "introspection".to_string(),
+        via: AuthVia::Introspection,
         scopes: answer.scopes,
         token: None,
         found: Some(found),
         forward: false,
     }
+}
+
+/// How a request authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthVia {
+    /// A JWT of the provider at this index in `Authenticators::providers`.
+    Jwt(usize),
+    ApiKey,
+    Introspection,
 }
 
 /// What to do when the introspection endpoint cannot answer.
@@ -218,7 +229,7 @@ pub struct Identity {
     /// JWT `sub` or API-key consumer id.
     pub consumer: Option<String>,
     /// `jwt:<provider>` or `api_key`.
-    pub method: String,
+    pub via: AuthVia,
     pub scopes: Vec<String>,
     /// The verified token (for claim conditions and claim headers).
     pub token: Option<Arc<VerifiedToken>>,
@@ -284,12 +295,38 @@ impl Authenticators {
             realm: cfg.realm.clone(),
             managed_headers,
             cache: Mutex::new(TokenCache::new(cfg.token_cache)),
+            jwt_labels: cfg
+                .jwt_providers
+                .keys()
+                .map(|name| (format!("jwt:{name}"), format!("palisade.auth.jwt.{name}.authenticated")))
+                .collect(),
             shared_slots: if cfg.token_cache.capacity == 0 { 0 } else { cfg.token_cache.shared_slots.min(65_536) },
             max_age_ms: cfg.token_cache.max_age_seconds.saturating_mul(1000),
             introspection: cfg
                 .introspection
                 .as_ref()
                 .and_then(|c| Introspection::compile(c, "auth.introspection", errors)),
+        }
+    }
+
+    /// How a request authenticated, as audit records say it: `jwt:<provider>`, `api_key`,
+    /// `introspection`.
+    pub fn label(&self, via: AuthVia) -> &str {
+        match via {
+            AuthVia::Jwt(i) => self.jwt_labels.get(i).map(|(l, _)| l.as_str()).unwrap_or("jwt"),
+            AuthVia::ApiKey => "api_key",
+            AuthVia::Introspection => "introspection",
+        }
+    }
+
+    /// The counter of successful authentications by this method (names from configuration).
+    pub fn metric(&self, via: AuthVia) -> &str {
+        match via {
+            AuthVia::Jwt(i) => {
+                self.jwt_labels.get(i).map(|(_, m)| m.as_str()).unwrap_or("palisade.auth.jwt.authenticated")
+            }
+            AuthVia::ApiKey => "palisade.auth.api_key.authenticated",
+            AuthVia::Introspection => "palisade.auth.introspection.authenticated",
         }
     }
 
@@ -424,7 +461,7 @@ impl PolicyAuth {
                     Ok((consumer, found)) => {
                         return Ok(AuthStep::Identified(Some(Identity {
                             consumer: Some(consumer.consumer.clone()),
-                            method: "api_key".to_string(),
+                            via: AuthVia::ApiKey,
                             scopes: consumer.scopes.clone(),
                             token: None,
                             found: Some(found),
@@ -457,7 +494,7 @@ impl PolicyAuth {
                     Ok(a) => {
                         return Ok(AuthStep::Identified(Some(Identity {
                             consumer: a.token.subject.clone().filter(|s| header_safe(s)),
-                            method: format!("jwt:{}", provider.name),
+                            via: AuthVia::Jwt(i),
                             scopes: a.token.scopes.clone(),
                             token: Some(a.token),
                             found: Some(a.found),
@@ -571,7 +608,8 @@ impl PolicyAuth {
     }
 
     /// Scopes and claim conditions: `Err` is a 403 with an `insufficient_scope` challenge.
-    pub fn authorize(&self, auth: &Authenticators, id: &Identity, rule_at: &str) -> Result<(), Denial> {
+    /// `policy` names the policy for the denial's rule (`policies.<policy>.auth.scopes`).
+    pub fn authorize(&self, auth: &Authenticators, id: &Identity, policy: &str) -> Result<(), Denial> {
         let missing: Vec<&String> = self.all_of.iter().filter(|s| !id.scopes.contains(s)).collect();
         let any_ok = self.any_of.is_empty() || self.any_of.iter().any(|s| id.scopes.contains(s));
         if !missing.is_empty() || !any_ok {
@@ -589,10 +627,12 @@ impl PolicyAuth {
             } else {
                 format!("the credential has none of the scopes {scope}")
             };
-            return Err(Denial::new(Reason::InsufficientScope, detail).rule(format!("{rule_at}.scopes")).header(
-                "www-authenticate",
-                format!("Bearer realm=\"{}\", error=\"insufficient_scope\", scope=\"{scope}\"", auth.realm),
-            ));
+            return Err(Denial::new(Reason::InsufficientScope, detail)
+                .rule(format!("policies.{policy}.auth.scopes"))
+                .header(
+                    "www-authenticate",
+                    format!("Bearer realm=\"{}\", error=\"insufficient_scope\", scope=\"{scope}\"", auth.realm),
+                ));
         }
         for (i, c) in self.conditions.iter().enumerate() {
             let value = id.token.as_ref().and_then(|t| t.claim(c.path.as_str()));
@@ -601,7 +641,7 @@ impl PolicyAuth {
                     Reason::Forbidden,
                     format!("the credential's {} claim does not allow this request", c.path.as_str()),
                 )
-                .rule(format!("{rule_at}.claims[{i}]"))
+                .rule(format!("policies.{policy}.auth.claims[{i}]"))
                 .header("www-authenticate", format!("Bearer realm=\"{}\", error=\"insufficient_scope\"", auth.realm)));
             }
         }

@@ -29,16 +29,19 @@ pub struct RateLimitRule {
     key: KeySpec,
     gcra: Gcra,
     hasher: KeyedHasher,
+    /// Metric names, built once (counted on every request the rule applies to).
+    allowed_metric: String,
+    limited_metric: String,
 }
 
 impl RateLimitRule {
     /// Metric name counting this rule's admitted requests.
-    pub fn allowed_metric(&self) -> String {
-        format!("palisade.ratelimit.{}.allowed", self.id)
+    pub fn allowed_metric(&self) -> &str {
+        &self.allowed_metric
     }
     /// Metric name counting this rule's refusals.
-    pub fn limited_metric(&self) -> String {
-        format!("palisade.ratelimit.{}.limited", self.id)
+    pub fn limited_metric(&self) -> &str {
+        &self.limited_metric
     }
 }
 
@@ -113,6 +116,8 @@ impl RateLimitRules {
             rules.push(RateLimitRule {
                 name: cfg.name.clone(),
                 hasher: store.table.scoped_hasher(id.as_bytes()),
+                allowed_metric: format!("palisade.ratelimit.{id}.allowed"),
+                limited_metric: format!("palisade.ratelimit.{id}.limited"),
                 id,
                 stage: cfg.stage,
                 limit: cfg.limit,

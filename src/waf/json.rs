@@ -250,14 +250,7 @@ impl Walker<'_, '_> {
 mod tests {
     use super::*;
 
-    #[derive(Default)]
-    struct Collect(Vec<(u16, String, String)>);
-    impl Sink for Collect {
-        fn value(&mut self, classes: u16, name: TargetName<'_>, value: &[u8]) -> bool {
-            self.0.push((classes, name.render(), String::from_utf8_lossy(value).into_owned()));
-            true
-        }
-    }
+    use crate::waf::targets::tests::Collect;
 
     #[test]
     fn every_key_and_string_is_delivered_with_its_path() {

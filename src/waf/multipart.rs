@@ -170,14 +170,7 @@ fn param<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
 mod tests {
     use super::*;
 
-    #[derive(Default)]
-    struct Collect(Vec<(u16, String, String)>);
-    impl Sink for Collect {
-        fn value(&mut self, classes: u16, name: TargetName<'_>, value: &[u8]) -> bool {
-            self.0.push((classes, name.render(), String::from_utf8_lossy(value).into_owned()));
-            true
-        }
-    }
+    use crate::waf::targets::tests::Collect;
 
     #[test]
     fn field_values_and_file_names_are_delivered() {

@@ -275,9 +275,10 @@ pub fn path_value(path: &[u8]) -> Cow<'_, [u8]> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
+    /// A sink that keeps every value with its classes and target name (for the parsers' tests).
     #[derive(Default)]
     pub struct Collect(pub Vec<(u16, String, String)>);
     impl Sink for Collect {
