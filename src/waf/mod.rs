@@ -3,6 +3,7 @@
 //! target class and view in one automaton); inspection only reads it and never panics.
 
 pub mod config;
+pub mod context;
 pub mod json;
 pub mod multipart;
 pub mod normalize;
@@ -632,6 +633,7 @@ impl Waf {
         v: &[u8],
         name: &TargetName<'_>,
         rendered: &mut Option<String>,
+        prose: &mut context::Prose<'_>,
     ) {
         let Some(cs) = self.sets.get(set_index) else { return };
         if v.is_empty() || !cs.set.is_match(v) {
@@ -640,7 +642,7 @@ impl Waf {
         for member in cs.set.matches(v).iter() {
             let Some(&ri) = cs.rules.get(member) else { continue };
             let Some(rule) = self.rules.get(ri) else { continue };
-            if scan.fired.contains(&rule.id) {
+            if scan.fired.contains(&rule.id) || (context::prose_weak(rule.id) && prose.get()) {
                 continue;
             }
             let excerpt = match &rule.check {
@@ -655,6 +657,14 @@ impl Waf {
     fn scan_value(&self, scan: &mut Scan, classes: u16, name: TargetName<'_>, raw: &[u8]) {
         let canonical = normalize::canonical(raw);
         let c: &[u8] = &canonical;
+        // A GraphQL document: only its string literals and comments carry data.
+        if classes & (class::ARG_VALUE | class::BODY) != 0 && context::is_graphql(c) {
+            for literal in context::graphql_literals(c) {
+                self.scan_value(scan, classes, name, literal);
+            }
+            return;
+        }
+        let mut prose = context::Prose::new(c);
         let shape = Shape::of(c);
         // The derived views; a borrowed view is byte-for-byte the canonical value.
         let sql = if shape.sql_unchanged() { Cow::Borrowed(c) } else { normalize::sql_fold(c) };
@@ -671,29 +681,32 @@ impl Waf {
                 break;
             }
             match (unchanged, self.merged_by_class[bit]) {
-                (true, Some(merged)) => self.run_set(scan, merged, &canonical, &name, &mut rendered),
+                (true, Some(merged)) => self.run_set(scan, merged, &canonical, &name, &mut rendered, &mut prose),
                 _ => {
                     for (view, v) in
                         [(View::Text, &canonical), (View::Sql, &sql), (View::Path, &path), (View::Shell, &shell)]
                     {
                         if let Some(si) = self.by_class[bit][view.index()] {
-                            self.run_set(scan, si, v, &name, &mut rendered);
+                            self.run_set(scan, si, v, &name, &mut rendered, &mut prose);
                         }
                     }
                 }
             }
             if let Some(si) = self.by_class[bit][View::Base64.index()] {
                 let v = base64.get_or_insert_with(|| normalize::base64_view(raw));
-                self.run_set(scan, si, v, &name, &mut rendered);
+                self.run_set(scan, si, v, &name, &mut rendered, &mut prose);
             }
             for &ri in &self.native_by_class[bit] {
                 let Some(rule) = self.rules.get(ri) else { continue };
-                if scan.fired.contains(&rule.id) {
+                if scan.fired.contains(&rule.id) || (context::prose_weak(rule.id) && prose.get()) {
                     continue;
                 }
                 let hit = match rule.check {
                     Check::Sqli => {
-                        shape.has(Shape::SQL) && sqli_candidate(c) && libinjectionrs::detect_sqli(c).is_injection()
+                        shape.has(Shape::SQL) && sqli_candidate(c) && {
+                            let r = libinjectionrs::detect_sqli(c);
+                            r.is_injection() && !r.fingerprint.is_some_and(|f| context::arithmetic(&f.to_string(), c))
+                        }
                     }
                     Check::Xss => shape.has(Shape::MARKUP) && libinjectionrs::detect_xss(c).is_injection(),
                     _ => false,
@@ -742,7 +755,7 @@ impl Waf {
         {
             let mut ids = Vec::new();
             protocol::check_value(&canonical, classes & (class::ARG_VALUE | class::COOKIE_VALUE) != 0, &mut ids);
-            for id in ids {
+            for id in ids.into_iter().filter(|&id| !(context::prose_weak(id) && prose.get())) {
                 let target = rendered.get_or_insert_with(|| name.render()).clone();
                 self.fire_code(scan, id, &target, String::new());
             }

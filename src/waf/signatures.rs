@@ -61,7 +61,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"['"`)]\s*(?:or|and|xor|\|\||&&)\s*[('"`]?\s*[\w'"`@$.-]+\s*[)'"`]?\s*(?:=|<=>|<>|!=|<|>|\blike\b|\bis\b|\bin\b|\brlike\b|\bregexp\b)"#,
+        r#"['"`)]\s*(?:or|and|xor|\|\||&&)\s*[('"`]?\s*[\w'"`@$.-]+\s*[)'"`]?\s*(?:=|<=>|<>|!=|<|>|\blike\b|\bis\b|\bin\s*\(|\brlike\b|\bregexp\b)"#,
         "SQL tautology after a closing quote",
     ),
     re(4202, Sqli, 1, CRITICAL, ARGS | PATH, View::Sql, r"\bunion\b[\s(]*(?:all|distinct|select)\b", "UNION query"),
@@ -72,7 +72,19 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS,
         View::Sql,
-        r#"['"`);]\s*;?\s*(?:select\b|insert\b|update\b|delete\b|drop\b|create\b|alter\b|truncate\b|exec\b|execute\b|declare\b|shutdown\b|grant\b|revoke\b|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|waitfor\b|procedure\b|into\s+(?:out|dump)file\b|limit\s+\d)"#,
+        // After a `;` or `)`, or a quote followed by `;` or a space: a statement. A quote directly
+        // followed by the keyword only when no closing quote follows (`'alter a`), because a
+        // closed one is a quoted phrase (`"drop shipping" vs wholesale`, `` `group by` ``).
+        concat!(
+            r#"(?:[;)]|['"`]\s*;|['"`]\s)\s*"#,
+            r#"(?:select\b|insert\b|update\b|delete\b|drop\b|create\b|alter\b|truncate\b|exec\b|execute\b|declare\b|shutdown\b|grant\b|revoke\b|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|waitfor\b|procedure\b|into\s+(?:out|dump)file\b|limit\s+\d)"#,
+            r#"|'\s*"#,
+            r#"(?:select\b|insert\b|update\b|delete\b|drop\b|create\b|alter\b|truncate\b|exec\b|execute\b|declare\b|shutdown\b|grant\b|revoke\b|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|waitfor\b|procedure\b|into\s+(?:out|dump)file\b|limit\s+\d)[^']*$"#,
+            r#"|"\s*"#,
+            r#"(?:select\b|insert\b|update\b|delete\b|drop\b|create\b|alter\b|truncate\b|exec\b|execute\b|declare\b|shutdown\b|grant\b|revoke\b|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|waitfor\b|procedure\b|into\s+(?:out|dump)file\b|limit\s+\d)[^"]*$"#,
+            r#"|`\s*"#,
+            r#"(?:select\b|insert\b|update\b|delete\b|drop\b|create\b|alter\b|truncate\b|exec\b|execute\b|declare\b|shutdown\b|grant\b|revoke\b|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|waitfor\b|procedure\b|into\s+(?:out|dump)file\b|limit\s+\d)[^`]*$"#
+        ),
         "SQL statement after a closing quote or parenthesis",
     ),
     re(
@@ -553,6 +565,19 @@ pub static RULES: &[Rule] = &[
         r"(?:^|[?&])?(?:mosconfig_\w+|_conf\[\w*\]|include_?path|gallery_basedir|phpbb_root_path|sourcedir|appserv_root|path\[docroot\]|settings\[\w+\]|globals\[\w+\]|dir\[\w+\]|lang_path|root_path|abs_path|base_path|basepath|absolute_path|config\[\w+\]|cfg\[\w+\])\s*=?\s*(?:https?|ftps?|php|data)\s*:",
         "known inclusion parameter with a URL",
     ),
+    re(
+        3103,
+        Rfi,
+        1,
+        CRITICAL,
+        VALUES,
+        View::Text,
+        // The whole value is one URL-shaped word, a scheme (and maybe more), ending in `?`: what
+        // is appended after the include is cut off as a query string. A question in words
+        // (`http or https?`) has spaces; a link with a query has something after the `?`.
+        r"^\s*(?:https?|ftps?|file)(?::[^\s?]*)?\?+\s*$",
+        "URL-shaped value ending in a question mark (inclusion trick)",
+    ),
     // -------------------------------------------------------------- Command injection (3200–3299)
     re(
         3200,
@@ -596,7 +621,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES | PATH,
         View::Shell,
-        r"\b(?:cmd(?:\.exe)?\s*/[ck]\b|powershell(?:\.exe)?\b|pwsh\b|\biex\s*\(|invoke-(?:expression|webrequest|command|restmethod|item|wmimethod)|new-object\s+(?:net\.webclient|system\.)|downloadstring|downloadfile|start-process|get-(?:content|childitem|process|wmiobject|item)|set-(?:content|item|executionpolicy)|certutil(?:\.exe)?\s+-|bitsadmin(?:\.exe)?\s+/|rundll32(?:\.exe)?\s|regsvr32(?:\.exe)?\s|mshta(?:\.exe)?\s|wmic(?:\.exe)?\s|net(?:\.exe)?\s+(?:user|localgroup|share|view|use)\b|reg(?:\.exe)?\s+(?:add|query|delete|save)\b|schtasks\b|vssadmin\b|-encodedcommand\b|-enc\s+[a-z0-9+/=]{8,}|-e(?:c|nc)?\s+-?nop\b|-noprofile\b|-executionpolicy\b|-windowstyle\s+hidden)",
+        r"\b(?:cmd(?:\.exe)?\s*/[ck]\b|(?:powershell|pwsh)(?:\.exe\b|\s+[-/]\w|\s*[{('\x22$&])|\biex\s*\(|invoke-(?:expression|webrequest|command|restmethod|item|wmimethod)|new-object\s+(?:net\.webclient|system\.)|downloadstring|downloadfile|start-process|get-(?:content|childitem|process|wmiobject|item)|set-(?:content|item|executionpolicy)|certutil(?:\.exe)?\s+-|bitsadmin(?:\.exe)?\s+/|rundll32(?:\.exe)?\s|regsvr32(?:\.exe)?\s|mshta(?:\.exe)?\s|wmic(?:\.exe)?\s|net(?:\.exe)?\s+(?:user|localgroup|share|view|use)\b|reg(?:\.exe)?\s+(?:add|query|delete|save)\b|schtasks\b|vssadmin\b|-encodedcommand\b|-enc\s+[a-z0-9+/=]{8,}|-e(?:c|nc)?\s+-?nop\b|-noprofile\b|-executionpolicy\b|-windowstyle\s+hidden)",
         "Windows command or PowerShell",
     ),
     re(
@@ -616,7 +641,8 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES | PATH,
         View::Shell,
-        r"(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]*[?*\[][a-z?*\[\]/]*){1,}|\b[a-z]*[?*]+[a-z]*/[a-z?*]+|/[a-z]+/[a-z]*\?[a-z?]*",
+        // The glob ends the word: `/e?c/p?ss?d`, not the query string of `/dashboard?tab=billing`.
+        r"(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]*[?*\[][a-z?*\[\]/]*){1,}|\b[a-z]*[?*]+[a-z]*/[a-z?*]+|/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.-])",
         "glob-obfuscated path",
     ),
     re(
@@ -626,7 +652,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES,
         View::Text,
-        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:exist|defined|errorlevel|\x22?%[^%]+%\x22?\s*==|\S+\s*==)|if\s+/i\b)|\bdo\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|programfiles|appdata|temp|userprofile|homepath|path)%",
+        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:exist|defined|errorlevel|\x22?%[^%]+%\x22?\s*==|[^\s(]\S*\s*==|\([^()\s]*\)\s*==)|if\s+/i\b)|\bdo\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|programfiles|appdata|temp|userprofile|homepath|path)%",
         "Windows batch FOR/IF or environment variable",
     ),
     re(
@@ -845,7 +871,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"\$\w+\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\(|\(\s*['"]?\w+['"]?\s*(?:\.\s*['"]?\w+['"]?\s*)*\)\s*\(|['"][a-z_]+['"]\s*\(|\$\{\s*['"]?\w"#,
+        r#"\$[a-z_]\w*\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\(|\(\s*['"]?\w+['"]?\s*(?:\.\s*['"]?\w+['"]?\s*)*\)\s*\(|['"][a-z_]+['"]\s*\(|\$\{\s*['"]?\w"#,
         "PHP variable function call",
     ),
     re(

@@ -290,3 +290,125 @@ fn known_inclusion_parameters_with_a_remote_url_are_caught_on_the_request_uri() 
     let o = outcome(&waf, "/plugins/BaseAdmin.class.php?_CONF[path]=https://foo.bar");
     assert!(blocked_category(&o, Category::Rfi), "{o:?}");
 }
+
+fn json_post(waf: &Waf, body: &str) -> Outcome {
+    post("/v1/items", "application/json", body, waf)
+}
+
+#[test]
+fn a_url_shaped_value_ending_in_a_question_mark_is_remote_inclusion() {
+    let waf = waf_with("{}");
+    for t in [
+        "/get?x=http%3F",
+        "/get?x=file%3F",
+        "/get?x=ftps://203.0.113.7/shell.txt%3F",
+        "/get?x=https://evil.example/x%3F%3F",
+    ] {
+        assert!(blocked_category(&outcome(&waf, t), Category::Rfi), "{t}");
+    }
+    for t in [
+        "/search?q=http+or+https%3F",
+        "/search?q=is+ftp+secure%3F",
+        "/go?next=https://www.example.com/checkout%3Fstep%3D2",
+        "/search?q=files%3F",
+    ] {
+        assert!(!outcome(&waf, t).blocked, "{t}");
+    }
+}
+
+#[test]
+fn prose_quoting_sql_shell_and_paths_passes_but_an_injection_in_prose_is_caught() {
+    let waf = waf_with("{}");
+    for body in [
+        r#"{"comment": "Use SELECT name FROM users WHERE id = ? with a prepared statement, never string concatenation in your code."}"#,
+        r#"{"body": "Can't reproduce on 2.3.1. Could you paste the output of `uname -a && docker version` here please?"}"#,
+        r#"{"text": "I disagree -- the 'and' vs 'or' distinction matters here. If A or B is true, then the select list is shown."}"#,
+        r#"{"body": "The cron job writes to /var/log/backup.log and fails since the upgrade; the log says permission denied for the user."}"#,
+        r#"{"body": "Steps to reproduce the crash:\n1. Open the app\n2. Clear the list\nExpected: nothing happens at all.\nActual: the app closes."}"#,
+        r#"{"body": "Careful with NULLs -- a plain comparison won't return rows where the column is null, so use IS DISTINCT FROM instead of it."}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    // The same kind of text with an injection in it: the injection rules still count in prose.
+    for body in [
+        r#"{"comment": "Really nice article, thanks for writing it up for all of us' union select password from users -- "}"#,
+        r#"{"comment": "Really nice article, thanks for writing it up for all of us' or 1=1 -- and more words here"}"#,
+        r#"{"comment": "Really nice article, thanks for writing it up for all of us <script>alert(document.cookie)</script>"}"#,
+        r#"{"comment": "Really nice article, thanks for writing it up for all of us'; drop table users; -- bye now"}"#,
+    ] {
+        assert!(json_post(&waf, body).blocked, "{body}");
+    }
+    // A short value with the same shapes is not prose: still blocked.
+    for t in ["/p?q=%3B+uname+-a", "/p?q=1%20and%202%3C4", "/p?f=/var/log/auth.log"] {
+        assert!(outcome(&waf, t).blocked, "{t}");
+    }
+}
+
+#[test]
+fn graphql_documents_are_inspected_by_their_literals() {
+    let waf = waf_with("{}");
+    for body in [
+        r#"{"query": "query Orders($first: Int = 20, $where: OrderFilter) { orders(first: $first, where: $where) { nodes { id total } } }", "variables": {"first": 50}}"#,
+        r#"{"query": "{ search(term: \"union station\", first: 5) { ... on Place { name address } } }"}"#,
+        r#"{"query": "mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { token } }"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    // An injection inside a string literal of the document is inspected as a value of its own.
+    let attack = r#"{"query": "{ user(name: \"x' or '1'='1' -- \") { id } }"}"#;
+    assert!(blocked_category(&json_post(&waf, attack), Category::Sqli));
+    // Anything that is not GraphQL syntax outside the literals makes it an ordinary value.
+    let mixed = r#"{"query": "{ user { id } }' union select password from users--"}"#;
+    assert!(blocked_category(&json_post(&waf, mixed), Category::Sqli));
+    assert!(blocked_category(&outcome(&waf, "/get?x=%7Bid%2C%7D"), Category::Rce));
+}
+
+#[test]
+fn quoted_words_and_query_strings_are_not_breakouts_or_globs() {
+    let waf = waf_with("{}");
+    for t in [
+        "/search?q=%22drop+shipping%22+vs+wholesale",
+        "/search?q=what+does+%22select+all%22+do",
+        "/redirect?to=%2Fdashboard%3Ftab%3Dbilling",
+        "/search?q=it+costs+%2410+(or+%2415+at+the+door)",
+        "/search?q=What%27s+the+difference+between+%27let%27+and+%27const%27+in+JavaScript%3F",
+    ] {
+        let o = outcome(&waf, t);
+        assert!(!o.blocked, "{t}: {o:?}");
+    }
+    for t in [
+        "/post?v=%27select+h",
+        "/post?v=%27alter+a",
+        "/post?v=%22%3Bselect+p",
+        "/post?v=x%27%29+order+by+1",
+        "/get?c=cat+/e%3Fc/p%3Fss%3Fd",
+        "/get?c=%24_GET%5Bx%5D(%24_GET%5By%5D)",
+        "/p?q=1%27%20and%20id%20in%20(select%201)",
+    ] {
+        assert!(outcome(&waf, t).blocked, "{t}");
+    }
+}
+
+#[test]
+fn arithmetic_is_not_sql_injection_unless_it_spells_hex_strings() {
+    let waf = waf_with("{}");
+    for body in [r#"{"expression": "(2 + 3) * 4 = 20"}"#, r#"{"expr": "sum(a, b) / 2"}"#, r#"{"f": "1/(1+exp(-x))"}"#] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    let o = json_post(&waf, r#"{"v": "concat(0x223e3c62723e,version(),0x3c696d67207372633d22)"}"#);
+    assert!(blocked_category(&o, Category::Sqli), "{o:?}");
+}
+
+#[test]
+fn c_conditions_and_the_word_powershell_are_not_windows_commands() {
+    let waf = waf_with("{}");
+    let o = json_post(&waf, r#"{"code": "for (int i = 0; i < n; i++) { if (buf[i] == 0) break; }"}"#);
+    assert!(!o.matches.iter().any(|m| m.rule_id == 3206), "{o:?}");
+    assert!(!json_post(&waf, r#"{"title": "PowerShell"}"#).blocked);
+    for t in ["/get?foo=if+%28AA%29+%3D%3D+%28AA%29+echo+same", "/get?c=powershell+-enc+SQBFAFgA", "/get?c=pwsh.exe"] {
+        assert!(blocked_category(&outcome(&waf, t), Category::Rce), "{t}");
+    }
+}
