@@ -7,6 +7,7 @@ pub mod context;
 pub mod json;
 pub mod multipart;
 pub mod normalize;
+pub mod prefilter;
 pub mod protocol;
 pub mod rules;
 pub mod scoring;
@@ -100,6 +101,10 @@ struct Exclusion {
 struct ClassSet {
     set: RegexSet,
     rules: Vec<usize>,
+    /// The literal prefilter of the members that have one (see `prefilter`).
+    filter: Option<prefilter::SetFilter>,
+    /// The automaton of the members the prefilter does not cover (`filter.rest`), if any.
+    rest: Option<RegexSet>,
 }
 
 /// A compiled WAF for one policy. Immutable; shared by every request.
@@ -141,6 +146,53 @@ pub struct Scan {
     incomplete: bool,
     authority: Vec<u8>,
     referer_host: Option<Vec<u8>>,
+    /// How many times a rule matched or was skipped as already fired (see `CleanValues`).
+    attempts: u32,
+    clean: CleanValues,
+}
+
+/// Values already inspected in this request that no rule matched: a JSON array of objects repeats
+/// its keys (and often values) in every element. Inspecting a value depends only on its bytes,
+/// its classes and the request (authority, referer, which rules fired), except for custom rules
+/// with target names, exclusions and the off-site-URL rule, which read the target name; so a
+/// value is remembered only when nothing matched it (not even an excluded or already-fired
+/// rule), there are no custom rules, and it cannot spell a URL. Bounded in count and length.
+#[derive(Debug, Default)]
+struct CleanValues {
+    by_classes: Vec<(u16, std::collections::HashSet<Vec<u8>>)>,
+    entries: usize,
+}
+
+impl CleanValues {
+    const MAX_ENTRIES: usize = 512;
+    const MAX_LEN: usize = 96;
+
+    /// Whether the value is of the kind that may be remembered (see above).
+    fn eligible(value: &[u8]) -> bool {
+        value.len() <= Self::MAX_LEN && !value.iter().any(|&b| matches!(b, b':' | b'%' | b'&' | b'\\' | 0x80..=0xff))
+    }
+
+    fn contains(&self, classes: u16, value: &[u8]) -> bool {
+        self.by_classes.iter().any(|(c, set)| *c == classes && set.contains(value))
+    }
+
+    fn insert(&mut self, classes: u16, value: &[u8]) {
+        if self.entries >= Self::MAX_ENTRIES {
+            return;
+        }
+        let i = match self.by_classes.iter().position(|(c, _)| *c == classes) {
+            Some(i) => i,
+            None => {
+                self.by_classes.push((classes, Default::default()));
+                self.by_classes.len() - 1
+            }
+        };
+        if let Some((_, set)) = self.by_classes.get_mut(i) {
+            if set.insert(value.to_vec()) {
+                self.entries += 1;
+            }
+        }
+    }
 }
 
 fn err(at: &str, path: &str, message: impl Into<String>) -> ConfigError {
@@ -421,11 +473,23 @@ impl Waf {
                     _ => None,
                 })
                 .collect();
-            let set =
-                RegexSetBuilder::new(patterns).unicode(false).size_limit(64 << 20).dfa_size_limit(16 << 20).build();
-            match set {
+            let build = |p: &[&str]| {
+                RegexSetBuilder::new(p).unicode(false).size_limit(64 << 20).dfa_size_limit(16 << 20).build()
+            };
+            let filter = prefilter::SetFilter::build(&patterns, false);
+            let rest = match &filter {
+                Some(f) if !f.rest.is_empty() => {
+                    let rest_patterns: Vec<&str> = f.rest.iter().filter_map(|&i| patterns.get(i).copied()).collect();
+                    match build(&rest_patterns) {
+                        Ok(r) => Some(r),
+                        Err(e) => return Err(vec![err(at, "", format!("the rule set does not compile: {e}"))]),
+                    }
+                }
+                _ => None,
+            };
+            match build(&patterns) {
                 Ok(set) => {
-                    sets.push(ClassSet { set, rules: members.clone() });
+                    sets.push(ClassSet { set, rules: members.clone(), filter, rest });
                     dedup.insert(members, sets.len() - 1);
                     Ok(Some(sets.len() - 1))
                 }
@@ -610,9 +674,17 @@ impl Waf {
 
     /// Adds a match unless the rule already fired in this request or the target is excluded.
     fn record(&self, scan: &mut Scan, rule_index: usize, target: &[u8], matched: String) {
-        let Some(rule) = self.rules.get(rule_index) else { return };
+        let Some(score) = self.rules.get(rule_index).map(|r| r.score) else { return };
+        self.record_scored(scan, rule_index, target, matched, score);
+    }
+
+    /// [`Waf::record`] with the score the value's context gave the match (`context::Prose::score`);
+    /// whether it was recorded.
+    fn record_scored(&self, scan: &mut Scan, rule_index: usize, target: &[u8], matched: String, score: u32) -> bool {
+        let Some(rule) = self.rules.get(rule_index) else { return false };
+        scan.attempts += 1;
         if scan.fired.contains(&rule.id) || self.excluded(rule, target) {
-            return;
+            return false;
         }
         scan.fired.push(rule.id);
         scan.matches.push(Match {
@@ -621,8 +693,9 @@ impl Waf {
             tags: rule.tags.clone(),
             target: String::from_utf8_lossy(target).into_owned(),
             matched,
-            score: rule.score,
+            score,
         });
+        true
     }
 
     /// Runs one automaton over `v` and records every member that matches.
@@ -636,21 +709,35 @@ impl Waf {
         prose: &mut context::Prose<'_>,
     ) {
         let Some(cs) = self.sets.get(set_index) else { return };
-        if v.is_empty() || !cs.set.is_match(v) {
+        if v.is_empty() {
             return;
         }
-        for member in cs.set.matches(v).iter() {
+        // Members (by position, ascending) that match. When the prefilter finds none of the
+        // covered members' literals, only the uncovered ones can match.
+        let hits: Vec<usize> = match (&cs.filter, &cs.rest) {
+            (Some(f), rest) if !f.may_match(v) => match rest {
+                Some(r) if r.is_match(v) => r.matches(v).iter().filter_map(|i| f.rest.get(i).copied()).collect(),
+                _ => return,
+            },
+            _ if cs.set.is_match(v) => cs.set.matches(v).iter().collect(),
+            _ => return,
+        };
+        scan.attempts += 1;
+        for member in hits {
             let Some(&ri) = cs.rules.get(member) else { continue };
             let Some(rule) = self.rules.get(ri) else { continue };
             if scan.fired.contains(&rule.id) || (context::prose_weak(rule.id) && prose.get()) {
                 continue;
             }
+            let Some(score) = prose.score(rule.id, rule.category, rule.score) else { continue };
             let excerpt = match &rule.check {
                 Check::Set(re) => re.find(v).map(|m| scoring::excerpt(v, m.start(), m.end())).unwrap_or_default(),
                 _ => String::new(),
             };
             let target = rendered.get_or_insert_with(|| name.render());
-            self.record(scan, ri, target.as_bytes(), excerpt);
+            if self.record_scored(scan, ri, target.as_bytes(), excerpt, score) {
+                prose.counted(rule.category, score);
+            }
         }
     }
 
@@ -698,6 +785,19 @@ impl Waf {
             }
             for &ri in &self.native_by_class[bit] {
                 let Some(rule) = self.rules.get(ri) else { continue };
+                // The cheap byte-shape gates first: a value that cannot reach a tokenizer needs no
+                // other check (the tokenizer would not run, so the rule cannot match).
+                let reachable = match rule.check {
+                    Check::Sqli => shape.has(Shape::SQL) && sqli_candidate(c),
+                    Check::Xss => shape.has(Shape::MARKUP),
+                    _ => true,
+                };
+                if !reachable {
+                    continue;
+                }
+                if scan.fired.contains(&rule.id) {
+                    scan.attempts += 1;
+                }
                 if scan.fired.contains(&rule.id) || (context::prose_weak(rule.id) && prose.get()) {
                     continue;
                 }
@@ -712,8 +812,12 @@ impl Waf {
                     _ => false,
                 };
                 if hit {
+                    let Some(score) = prose.score(rule.id, rule.category, rule.score) else { continue };
                     let target = rendered.get_or_insert_with(|| name.render()).clone();
-                    self.record(scan, ri, target.as_bytes(), scoring::excerpt(&canonical, 0, scoring::EXCERPT_LEN));
+                    let excerpt = scoring::excerpt(&canonical, 0, scoring::EXCERPT_LEN);
+                    if self.record_scored(scan, ri, target.as_bytes(), excerpt, score) {
+                        prose.counted(rule.category, score);
+                    }
                 }
             }
         }
@@ -735,7 +839,14 @@ impl Waf {
             }
             let mut v: Cow<'_, [u8]> = Cow::Borrowed(raw);
             for t in transformations {
-                v = Cow::Owned(t.apply(&v).into_owned());
+                // A transformation that changes nothing keeps the value as it is (no copy).
+                let next = match t.apply(&v) {
+                    Cow::Owned(o) => Some(o),
+                    Cow::Borrowed(_) => None,
+                };
+                if let Some(o) = next {
+                    v = Cow::Owned(o);
+                }
             }
             let found = match op {
                 Operator::Regex => regex.as_ref().and_then(|r| r.find(&v)).map(|m| (m.start(), m.end())),
@@ -906,7 +1017,15 @@ impl Sink for Inspector<'_, '_> {
         }
         self.scan.values += 1;
         self.scan.bytes += value.len() as u64;
+        let memo = waf.custom.is_empty() && CleanValues::eligible(value);
+        if memo && self.scan.clean.contains(classes, value) {
+            return true;
+        }
+        let attempts = self.scan.attempts;
         waf.scan_value(self.scan, classes, name, value);
+        if memo && self.scan.attempts == attempts {
+            self.scan.clean.insert(classes, value);
+        }
         true
     }
 }
