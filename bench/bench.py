@@ -18,7 +18,10 @@ PL1; `ratelimit`: a rule that never limits at bench rates; `*-post`: a 265-byte 
 
 Settings (environment): BENCH_VARIANTS (names, default: all files, baseline first),
 BENCH_ROUNDS (5), BENCH_SLICE (2 s per variant and round), BENCH_WARMUP (2 s),
-BENCH_CONNECTIONS (32), BENCH_ENVOY_CPU (0), BENCH_WRK_CPU (1), BENCH_OUT (results folder).
+BENCH_CONNECTIONS (32), BENCH_ENVOY_CPU (0), BENCH_WRK_CPU (1), BENCH_OUT (results folder),
+BENCH_EXTRA_VARIANTS (a folder of more variant files). A variant may name another filter binary
+with "wasm" (relative to the repository): `passthrough` runs bench/passthrough, a filter that lets
+everything through, as the reference the per-request targets are stated against.
 """
 
 from __future__ import annotations
@@ -200,6 +203,10 @@ def smoke(variant: Variant) -> None:
 
 def load_variants() -> list[Variant]:
     files = {p.stem: p for p in sorted((BENCH / "variants").glob("*.json"))}
+    # Extra variants (experiments) from another folder; same format.
+    extra = os.environ.get("BENCH_EXTRA_VARIANTS")
+    if extra:
+        files.update({p.stem: p for p in sorted(Path(extra).glob("*.json"))})
     names = os.environ.get("BENCH_VARIANTS", "").split() or ["baseline"] + [n for n in files if n != "baseline"]
     missing = [n for n in names if n not in files]
     if missing:
@@ -261,7 +268,10 @@ def main() -> int:
                 "bench", harness.free_port(), v.spec.get("palisade"), direct_response=200,
                 filters_before=v.spec.get("envoy_filters_before", []),
             )
-            config = harness.envoy_config([listener], admin_port=harness.free_port())
+            wasm = ROOT / v.spec["wasm"] if "wasm" in v.spec else harness.WASM
+            if not wasm.exists():
+                sys.exit(f"bench: {wasm} is missing (variant {v.name})")
+            config = harness.envoy_config([listener], admin_port=harness.free_port(), wasm=wasm)
             v.envoy = PinnedEnvoy(config, out_dir, name=v.name, log_level="warn")
             v.envoy.start()
             smoke(v)

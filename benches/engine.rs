@@ -55,6 +55,26 @@ fn bench(c: &mut Criterion) {
             black_box(engine::on_request_headers(&policy, &r, true, &host))
         })
     });
+    // The bench/variants/jwt-rs256.json route: JWT (RS256, cache hit) + scope + rate limit.
+    let variant: serde_json::Value =
+        serde_json::from_str(include_str!("../bench/variants/jwt-rs256.json")).expect("variant is JSON");
+    let jwt_policy = Policy::from_json(variant["palisade"].to_string().as_bytes()).expect("variant config is valid");
+    jwt_policy.prime(&host);
+    let mut jwt_headers = headers();
+    if let Some(h) = variant["headers"].as_object() {
+        for (n, v) in h {
+            jwt_headers.push((n.to_ascii_lowercase(), v.as_str().unwrap_or_default().as_bytes().to_vec()));
+        }
+    }
+    g.bench_function("engine_jwt_rs256_cache_hit", |b| {
+        b.iter(|| {
+            let mut r = Request::from_headers(black_box(jwt_headers.clone()));
+            r.peer = Some("10.0.0.1".parse().expect("literal"));
+            let (mut ex, v) = engine::on_request_headers(&jwt_policy, &r, true, &host);
+            engine::on_complete(&jwt_policy, &mut ex, &host);
+            black_box(v)
+        })
+    });
     g.finish();
     c.bench_function("compile_config", |b| b.iter(|| Policy::from_json(black_box(CONFIG.as_bytes()))));
 }

@@ -11,7 +11,7 @@ use crate::request::Request;
 use proxy_wasm::hostcalls;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{Action, BufferType, ContextType, LogLevel as WasmLogLevel, MapType, MetricType, Status};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -24,11 +24,21 @@ proxy_wasm::main! {{
     proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(PalisadeRoot::default()) });
 }}
 
+/// The root context's tick period. Each tick gives Envoy the counter increments of the requests
+/// since the last one (one host call per counter and tick instead of one per counter and
+/// request: counters in /stats are at most this late) and starts due JWKS fetches.
+const TICK_MS: u64 = 500;
+
 /// Host calls for one VM (one Envoy worker). Metric ids are defined once per configuration.
 struct WasmHost {
     metrics: HashMap<Metric, u32>,
     /// Counters named by the configuration (per rate-limit rule), defined when first seen.
     named: RefCell<HashMap<String, u32>>,
+    /// Increments not yet given to Envoy: (metric id, delta), one entry per id.
+    pending: RefCell<Vec<(u32, u64)>>,
+    /// The host's clock read once per callback: every stage of one callback sees the same time
+    /// and the clock costs one host call. Cleared by `new_callback`.
+    now: Cell<Option<u64>>,
 }
 
 impl WasmHost {
@@ -39,7 +49,33 @@ impl WasmHost {
                 metrics.insert(m, id);
             }
         }
-        WasmHost { metrics, named: RefCell::new(HashMap::new()) }
+        WasmHost {
+            metrics,
+            named: RefCell::new(HashMap::new()),
+            pending: RefCell::new(Vec::new()),
+            now: Cell::new(None),
+        }
+    }
+
+    /// Starts a host callback: the clock is read again when next needed.
+    fn new_callback(&self) {
+        self.now.set(None);
+    }
+
+    fn add(&self, id: u32, delta: u64) {
+        let mut pending = self.pending.borrow_mut();
+        match pending.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, d)) => *d = d.saturating_add(delta),
+            None => pending.push((id, delta)),
+        }
+    }
+
+    /// Gives every pending increment to Envoy (on each tick).
+    fn flush(&self) {
+        for (id, delta) in self.pending.borrow_mut().iter_mut().filter(|(_, d)| *d > 0) {
+            let _ = hostcalls::increment_metric(*id, i64::try_from(*delta).unwrap_or(i64::MAX));
+            *delta = 0;
+        }
     }
 
     fn named_id(&self, name: &str) -> Option<u32> {
@@ -64,11 +100,16 @@ fn wasm_level(level: LogLevel) -> WasmLogLevel {
 
 impl Host for WasmHost {
     fn now_ms(&self) -> u64 {
-        hostcalls::get_current_time()
+        if let Some(t) = self.now.get() {
+            return t;
+        }
+        let t = hostcalls::get_current_time()
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|d| d.as_millis() as u64)
-            .unwrap_or(0)
+            .unwrap_or(0);
+        self.now.set(Some(t));
+        t
     }
 
     fn shared_get(&self, key: &str) -> Option<(Vec<u8>, u32)> {
@@ -88,13 +129,13 @@ impl Host for WasmHost {
 
     fn count(&self, metric: Metric, delta: u64) {
         if let Some(id) = self.metrics.get(&metric) {
-            let _ = hostcalls::increment_metric(*id, delta as i64);
+            self.add(*id, delta);
         }
     }
 
     fn count_named(&self, name: &str, delta: u64) {
         if let Some(id) = self.named_id(name) {
-            let _ = hostcalls::increment_metric(id, delta as i64);
+            self.add(id, delta);
         }
     }
 
@@ -124,6 +165,7 @@ struct PalisadeRoot {
 impl Context for PalisadeRoot {
     fn on_http_call_response(&mut self, token_id: u32, _num_headers: usize, body_size: usize, _num_trailers: usize) {
         let (Some(policy), Some(host)) = (&self.policy, &self.host) else { return };
+        host.new_callback();
         let Some(provider) = self.pending.remove(&token_id) else { return };
         let status = hostcalls::get_map_bytes(MapType::HttpCallResponseHeaders)
             .ok()
@@ -149,11 +191,11 @@ impl RootContext for PalisadeRoot {
                 for name in policy.named_metrics() {
                     host.named_id(&name);
                 }
+                host.new_callback();
                 policy.prime(host.as_ref());
-                if policy.auth.providers.iter().any(|p| p.remote_jwks.is_some()) {
-                    // JWKS fetches cannot start during configuration: the first tick does it.
-                    let _ = hostcalls::set_tick_period(std::time::Duration::from_millis(500));
-                }
+                // The tick flushes counters and, with remote JWKS, fetches them (fetches cannot
+                // start during configuration: the first tick does it).
+                let _ = hostcalls::set_tick_period(std::time::Duration::from_millis(TICK_MS));
                 self.loaded = Loaded::default();
                 self.policy = Some(Rc::new(policy));
                 let _ = hostcalls::log(WasmLogLevel::Info, "palisade: configuration loaded");
@@ -174,6 +216,8 @@ impl RootContext for PalisadeRoot {
 
     fn on_tick(&mut self) {
         let (Some(policy), Some(host)) = (&self.policy, &self.host) else { return };
+        host.new_callback();
+        host.flush();
         for f in jwks_refresh::on_tick(&policy.auth.providers, &mut self.loaded, host.as_ref()) {
             let headers = vec![
                 (":method", "GET"),
@@ -352,6 +396,7 @@ impl PalisadeHttp {
 
 impl Context for PalisadeHttp {
     fn on_http_call_response(&mut self, _token_id: u32, _num_headers: usize, body_size: usize, _num_trailers: usize) {
+        self.host.new_callback();
         let policy = Rc::clone(&self.policy);
         let host = Rc::clone(&self.host);
         let status = hostcalls::get_map_bytes(MapType::HttpCallResponseHeaders)
@@ -368,6 +413,7 @@ impl Context for PalisadeHttp {
 
 impl HttpContext for PalisadeHttp {
     fn on_http_request_headers(&mut self, _num_headers: usize, end_of_stream: bool) -> Action {
+        self.host.new_callback();
         let req = match self.read_request() {
             Ok(r) => r,
             Err(_) => {
@@ -388,6 +434,7 @@ impl HttpContext for PalisadeHttp {
     }
 
     fn on_http_request_body(&mut self, body_size: usize, end_of_stream: bool) -> Action {
+        self.host.new_callback();
         let policy = Rc::clone(&self.policy);
         let host = Rc::clone(&self.host);
         let Some(ex) = self.exchange.as_mut() else {
@@ -461,6 +508,7 @@ impl HttpContext for PalisadeHttp {
     }
 
     fn on_log(&mut self) {
+        self.host.new_callback();
         if let Some(ex) = self.exchange.as_mut() {
             engine::on_complete(&self.policy, ex, self.host.as_ref());
         }

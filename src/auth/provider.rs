@@ -3,7 +3,7 @@
 //! checks tokens. Remote JWKS fetching is the host glue's job; it installs sets in `keys`.
 
 use super::algorithm::{Algorithm, AlgorithmSet};
-use super::cache::{cache_key, TokenCache};
+use super::cache::TokenCache;
 use super::claims::{ClaimPath, ClaimRules};
 use super::error::AuthError;
 use super::extract::{self, CredentialSource, FoundCredential};
@@ -394,7 +394,7 @@ impl JwtProvider {
             return Err(AuthError::TokenTooLarge { limit: self.max_token_bytes });
         }
         let keys = self.keys.snapshot();
-        let key = cache_key(self.instance, token);
+        let key = cache.key_of(self.instance, token);
         if let Some(hit) = cache.get(&key, now, keys.generation) {
             return Ok((hit, true));
         }
@@ -418,7 +418,7 @@ impl JwtProvider {
             return Err(AuthError::TokenTooLarge { limit: self.max_token_bytes });
         }
         let keys = self.keys.snapshot();
-        let key = cache_key(self.instance, token);
+        let key = cache.key_of(self.instance, token);
         if let Some(hit) = cache.get(&key, now, keys.generation) {
             return Ok((hit, true));
         }

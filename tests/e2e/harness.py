@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 ROOT = Path(__file__).resolve().parents[2]
+# Palisade adds its counter increments to Envoy's counters on each tick (500 ms, src/filter.rs).
+METRICS_FLUSH_S = 0.6
 WASM = Path(os.environ.get("PALISADE_WASM", ROOT / "dist" / "palisade.wasm"))
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -518,7 +520,9 @@ class Envoy:
             return r.read().decode()
 
     def stats(self) -> dict[str, int]:
-        """Counters and gauges from admin /stats (histograms left out)."""
+        """Counters and gauges from admin /stats (histograms left out), once Palisade's workers
+        have flushed their counters (every tick, METRICS_FLUSH_S)."""
+        time.sleep(METRICS_FLUSH_S)
         out = {}
         for line in self.admin("/stats").splitlines():
             name, sep, value = line.partition(": ")
@@ -531,6 +535,7 @@ class Envoy:
         return self.stats().get(f"wasmcustom.{name}", 0)
 
     def prometheus(self) -> str:
+        time.sleep(METRICS_FLUSH_S)
         return self.admin("/stats/prometheus")
 
 
