@@ -312,11 +312,14 @@ fn check_target(target: &[u8], out: &mut Vec<Finding>) {
 pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
     if v.iter().any(|&b| b == b'\r' || b == b'\n') {
         let l = lower(v);
-        let header_like = l.split(|&b| b == b'\n').skip(1).any(|line| {
-            let line = line.strip_prefix(b"\r").unwrap_or(line);
-            let colon = line.iter().position(|&b| b == b':');
-            matches!(colon, Some(c) if c > 0 && line[..c].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-'))
-        });
+        // Header lines end at the first empty line: a `Name: value` line after it (a Markdown
+        // paragraph such as `Benchmarks: …`) is body text, not an injected header.
+        let header_like =
+            l.split(|&b| b == b'\n').skip(1).take_while(|line| !line.trim_ascii().is_empty()).any(|line| {
+                let line = line.strip_prefix(b"\r").unwrap_or(line);
+                let colon = line.iter().position(|&b| b == b':');
+                matches!(colon, Some(c) if c > 0 && line[..c].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-'))
+            });
         if header_like || contains(&l, b"http/1.") || contains(&l, b"<html") {
             out.push(1006);
         }

