@@ -53,7 +53,8 @@ pub struct Pending {
 pub struct Exchange {
     pub request_id: String,
     pub method: String,
-    pub path: String,
+    /// The request target as received; `path()` gives its audit form.
+    pub target: Vec<u8>,
     pub route: Option<usize>,
     pub policy: usize,
     pub client_ip: Option<IpAddr>,
@@ -93,6 +94,11 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// The path of the request without query values, for audit records (built only for them).
+    pub fn path(&self) -> String {
+        crate::request::path_without_query_values(&self.target)
+    }
+
     pub fn client_ip_string(&self) -> Option<String> {
         self.client_ip.map(|ip| ip.to_string())
     }
@@ -124,7 +130,7 @@ fn run_headers(
     let mut ex = Exchange {
         request_id: req.id.clone(),
         method: req.method.clone(),
-        path: req.path_without_query_values(),
+        target: req.target.clone(),
         route,
         policy: pidx,
         client_ip,
@@ -456,7 +462,7 @@ fn key_inputs<'a>(policy: &'a Policy, req: &'a Request, ex: &Exchange) -> KeyInp
         consumer: None,
         api_key_id: None,
         route: ex.route.map(|r| policy.routes[r].name.as_str()),
-        headers: &req.headers,
+        request: Some(req),
         claims: None,
     }
 }
@@ -690,7 +696,7 @@ fn record(policy: &Policy, ex: &mut Exchange, host: &dyn Host) {
         client_ip: ex.client_ip_string(),
         client_ip_source: ex.client_ip_origin.as_str(),
         method: &ex.method,
-        path: &ex.path,
+        path: &ex.path(),
         route: ex.route.map(|r| policy.routes[r].name.as_str()),
         policy: &rules.name,
         decision: if decided.is_some() { "deny" } else { "allow" },

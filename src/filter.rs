@@ -152,6 +152,40 @@ impl Host for WasmHost {
     }
 }
 
+#[link(wasm_import_module = "env")]
+extern "C" {
+    /// The proxy-wasm ABI call behind the SDK's `get_map_bytes` (map type, out pointer, out size;
+    /// returns a status, 0 for Ok).
+    fn proxy_get_header_map_pairs(map_type: u32, return_map_data: *mut *mut u8, return_map_size: *mut usize) -> u32;
+    /// Replaces a whole header map with a serialized one (map type, data, size; status).
+    fn proxy_set_header_map_pairs(map_type: u32, map_data: *const u8, map_size: usize) -> u32;
+}
+
+/// The request headers as the host serializes them, in the buffer the host filled: read in
+/// place by `Request::from_serialized_headers` instead of being copied into a `String` and a
+/// `Vec` per header as the SDK's `get_map_bytes` does (which also panics on a status it does not
+/// expect and on a header name that is not UTF-8, where this returns an error or repairs).
+fn request_headers_serialized() -> Result<Vec<u8>, ()> {
+    serialized_map(MapType::HttpRequestHeaders)
+}
+
+fn serialized_map(map: MapType) -> Result<Vec<u8>, ()> {
+    let mut data: *mut u8 = std::ptr::null_mut();
+    let mut size: usize = 0;
+    // SAFETY: the host stores in `data` a buffer of `size` bytes that it obtained from this
+    // module's `proxy_on_memory_allocate` (the SDK's: a boxed slice of exactly `size` bytes);
+    // ownership passes to us, as in the SDK's own `get_map_bytes`.
+    let status = unsafe { proxy_get_header_map_pairs(map as u32, &mut data, &mut size) };
+    if status != 0 {
+        return Err(());
+    }
+    if data.is_null() {
+        return Ok(Vec::new());
+    }
+    // SAFETY: see above: `data` points to `size` initialised bytes allocated with capacity `size`.
+    Ok(unsafe { Vec::from_raw_parts(data, size, size) })
+}
+
 #[derive(Default)]
 struct PalisadeRoot {
     policy: Option<Rc<Policy>>,
@@ -275,9 +309,8 @@ struct PalisadeHttp {
 }
 
 impl PalisadeHttp {
-    fn read_request(&self) -> Result<Request, Status> {
-        let headers = hostcalls::get_map_bytes(MapType::HttpRequestHeaders)?;
-        let mut req = Request::from_headers(headers);
+    fn read_request(&self) -> Result<Request, ()> {
+        let mut req = Request::from_serialized_headers(request_headers_serialized()?).map_err(|_| ())?;
         req.peer = hostcalls::get_property(vec!["source", "address"])
             .ok()
             .flatten()
@@ -496,14 +529,19 @@ impl HttpContext for PalisadeHttp {
             }
             return Action::Continue;
         }
-        // Many changes: one read and one write of the whole map instead of a host call each.
-        let Ok(mut headers) = hostcalls::get_map_bytes(MapType::HttpResponseHeaders) else {
+        // Many changes: one read and one write of the whole map instead of a host call each,
+        // in the host's serialized form (no copy per header).
+        let Some(current) =
+            serialized_map(MapType::HttpResponseHeaders).ok().and_then(|b| Request::from_serialized_headers(b).ok())
+        else {
             return Action::Continue;
         };
-        headers.retain(|(n, _)| !rules.remove.iter().any(|r| r == n) && !sets.iter().any(|(s, _)| s == n));
-        let mut out: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
-        out.extend(sets.iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
-        let _ = hostcalls::set_map_bytes(MapType::HttpResponseHeaders, out);
+        let kept = current
+            .headers()
+            .filter(|(n, _)| !rules.remove.iter().any(|r| r == n) && !sets.iter().any(|(s, _)| s == n));
+        let out = crate::request::serialize_headers(kept.chain(sets.iter().map(|(n, v)| (n.as_str(), v.as_bytes()))));
+        // SAFETY: `out` is a valid serialized map of `out.len()` bytes, read by the host during the call.
+        let _ = unsafe { proxy_set_header_map_pairs(MapType::HttpResponseHeaders as u32, out.as_ptr(), out.len()) };
         Action::Continue
     }
 

@@ -80,7 +80,7 @@ impl Limits {
         }
         let mut count = 0u64;
         let mut bytes = 0u64;
-        for (name, value) in &req.headers {
+        for (name, value) in req.headers() {
             if name.starts_with(':') {
                 continue;
             }

@@ -21,8 +21,8 @@ pub struct KeyInputs<'a> {
     pub api_key_id: Option<&'a str>,
     /// The matched route's name.
     pub route: Option<&'a str>,
-    /// Request headers, names in lower case, values raw (`Request::headers`).
-    pub headers: &'a [(String, Vec<u8>)],
+    /// The request, for its headers (names in lower case, values raw).
+    pub request: Option<&'a crate::request::Request>,
     /// Claims of the verified token, if any.
     pub claims: Option<ClaimLookup<'a>>,
 }
@@ -34,7 +34,7 @@ impl std::fmt::Debug for KeyInputs<'_> {
             .field("consumer", &self.consumer)
             .field("api_key_id", &self.api_key_id)
             .field("route", &self.route)
-            .field("headers", &self.headers.len())
+            .field("headers", &self.request.map_or(0, |r| r.header_count()))
             .field("claims", &self.claims.is_some())
             .finish()
     }
@@ -156,10 +156,12 @@ impl KeySpec {
                     Some(k) => push(out, 4, k.as_bytes()),
                     None => return false,
                 },
-                KeyPart::Header(name) => match inputs.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                    Some((_, v)) => push(out, 5, v),
-                    None => return false,
-                },
+                KeyPart::Header(name) => {
+                    match inputs.request.and_then(|r| r.headers().find(|(n, _)| n.eq_ignore_ascii_case(name))) {
+                        Some((_, v)) => push(out, 5, v),
+                        None => return false,
+                    }
+                }
                 KeyPart::Claim(name) => match inputs.claims.and_then(|lookup| lookup(name)) {
                     Some(v) => push(out, 6, v.as_bytes()),
                     None => return false,
@@ -201,6 +203,7 @@ fn push_ip(out: &mut Vec<u8>, tag: u8, ip: IpAddr, v4: u8, v6: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::Request;
 
     fn spec(json: &str, stage: Stage) -> (KeySpec, Vec<ConfigError>) {
         let parts: Vec<KeyPartConfig> = serde_json::from_str(json).unwrap();
@@ -256,10 +259,10 @@ mod tests {
     #[test]
     fn combined_parts_are_unambiguous() {
         let (s, _) = spec(r#"[{"header": "a"}, {"header": "b"}]"#, Stage::BeforeAuth);
-        let h1 = vec![("a".to_string(), b"xy".to_vec()), ("b".to_string(), b"z".to_vec())];
-        let h2 = vec![("a".to_string(), b"x".to_vec()), ("b".to_string(), b"yz".to_vec())];
-        let k1 = key(&s, &KeyInputs { headers: &h1, ..Default::default() });
-        let k2 = key(&s, &KeyInputs { headers: &h2, ..Default::default() });
+        let h1 = Request::from_headers(vec![("a".to_string(), b"xy".to_vec()), ("b".to_string(), b"z".to_vec())]);
+        let h2 = Request::from_headers(vec![("a".to_string(), b"x".to_vec()), ("b".to_string(), b"yz".to_vec())]);
+        let k1 = key(&s, &KeyInputs { request: Some(&h1), ..Default::default() });
+        let k2 = key(&s, &KeyInputs { request: Some(&h2), ..Default::default() });
         assert!(k1.is_some());
         assert_ne!(k1, k2);
     }

@@ -589,7 +589,7 @@ impl Waf {
             if let Some(q) = query {
                 go = targets::form(q, "args:", "args_names:", &mut sink);
             }
-            for (name, value) in &req.headers {
+            for (name, value) in req.headers() {
                 if !go {
                     break;
                 }

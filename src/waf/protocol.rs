@@ -31,8 +31,8 @@ pub fn check_head(req: &Request, allowed_methods: &[String], out: &mut Vec<Findi
     let mut accept: Option<&[u8]> = None;
     let mut user_agent: Option<&[u8]> = None;
     let mut content_type: Option<&[u8]> = None;
-    for (name, value) in &req.headers {
-        match name.as_str() {
+    for (name, value) in req.headers() {
+        match name {
             "content-length" => content_lengths.push(value),
             "transfer-encoding" => transfer_encoding = Some(value),
             "host" => host_seen = host_seen || !value.is_empty(),
@@ -49,7 +49,7 @@ pub fn check_head(req: &Request, allowed_methods: &[String], out: &mut Vec<Findi
             // Proxies differ on such names (some drop, some map to `-`): an evasion vehicle.
             out.push((1015, format!("header name {}", name.chars().take(32).collect::<String>())));
         }
-        match name.as_str() {
+        match name {
             "proxy"
             | "lock-token"
             | "content-range"
@@ -120,7 +120,7 @@ pub fn check_head(req: &Request, allowed_methods: &[String], out: &mut Vec<Findi
     if method == "POST"
         && content_lengths.is_empty()
         && transfer_encoding.is_none()
-        && !req.headers.iter().any(|(n, _)| n == ":path")
+        && !req.headers().any(|(n, _)| n == ":path")
     {
         out.push((1005, "POST without Content-Length or Transfer-Encoding".into()));
     }

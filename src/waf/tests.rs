@@ -25,7 +25,7 @@ fn get(target: &str, headers: &[(&str, &str)]) -> Request {
 fn post(target: &str, ct: &str, body: &str, waf: &Waf) -> Outcome {
     let mut r = get(target, &[("content-type", ct)]);
     r.method = "POST".into();
-    r.headers.push(("content-length".into(), body.len().to_string().into_bytes()));
+    r.push_header("content-length", body.len().to_string().as_bytes());
     let mut s = waf.inspect_head(&r);
     waf.inspect_body(&mut s, ct.as_bytes(), body.as_bytes());
     waf.outcome(&s)
@@ -233,7 +233,7 @@ fn inspection_is_total_on_random_requests() {
         }
         let mut r = get("/", &[("x-v", "1")]);
         r.target = [b"/a?".as_slice(), &v].concat();
-        r.headers.push(("cookie".into(), v.clone()));
+        r.push_header("cookie", &v);
         let mut s = w.inspect_head(&r);
         for ct in [
             "application/json",
