@@ -11,6 +11,9 @@
 //! finds nothing can only match the rest, so only the (smaller or absent) automaton of the rest
 //! runs on it. Nothing here depends on which rules exist: built-in and custom rules are treated
 //! alike, so rule edits stay correct; a pattern that yields no literal set simply always runs.
+//!
+//! Not used by the scanner at the moment: measured on the benchmarks of `benches/waf.rs`, the rule
+//! sets' lazy DFAs alone were faster than this scan plus the automaton of the uncovered members.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
