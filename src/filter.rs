@@ -186,6 +186,16 @@ fn serialized_map(map: MapType) -> Result<Vec<u8>, ()> {
     Ok(unsafe { Vec::from_raw_parts(data, size, size) })
 }
 
+/// The status and body of the answer to an outgoing call (`None`: no readable status).
+fn call_answer(body_size: usize) -> (Option<u16>, Vec<u8>) {
+    let status = serialized_map(MapType::HttpCallResponseHeaders)
+        .ok()
+        .and_then(|b| Request::from_serialized_headers(b).ok())
+        .and_then(|h| h.header(":status").and_then(|v| std::str::from_utf8(v).ok()?.parse::<u16>().ok()));
+    let body = hostcalls::get_buffer(BufferType::HttpCallResponseBody, 0, body_size).ok().flatten().unwrap_or_default();
+    (status, body)
+}
+
 #[derive(Default)]
 struct PalisadeRoot {
     policy: Option<Rc<Policy>>,
@@ -201,12 +211,7 @@ impl Context for PalisadeRoot {
         let (Some(policy), Some(host)) = (&self.policy, &self.host) else { return };
         host.new_callback();
         let Some(provider) = self.pending.remove(&token_id) else { return };
-        let status = hostcalls::get_map_bytes(MapType::HttpCallResponseHeaders)
-            .ok()
-            .and_then(|h| h.into_iter().find(|(n, _)| n == ":status"))
-            .and_then(|(_, v)| std::str::from_utf8(&v).ok().and_then(|s| s.parse::<u16>().ok()));
-        let body =
-            hostcalls::get_buffer(BufferType::HttpCallResponseBody, 0, body_size).ok().flatten().unwrap_or_default();
+        let (status, body) = call_answer(body_size);
         match jwks_refresh::on_fetched(&policy.auth.providers, &mut self.loaded, provider, status, &body, host.as_ref())
         {
             Ok(line) => host.log(LogLevel::Info, &line),
@@ -432,12 +437,7 @@ impl Context for PalisadeHttp {
         self.host.new_callback();
         let policy = Rc::clone(&self.policy);
         let host = Rc::clone(&self.host);
-        let status = hostcalls::get_map_bytes(MapType::HttpCallResponseHeaders)
-            .ok()
-            .and_then(|h| h.into_iter().find(|(n, _)| n == ":status"))
-            .and_then(|(_, v)| std::str::from_utf8(&v).ok().and_then(|s| s.parse::<u16>().ok()));
-        let body =
-            hostcalls::get_buffer(BufferType::HttpCallResponseBody, 0, body_size).ok().flatten().unwrap_or_default();
+        let (status, body) = call_answer(body_size);
         let Some(ex) = self.exchange.as_mut() else { return };
         let verdict = engine::on_call_response(&policy, ex, status, &body, host.as_ref());
         self.after_call(verdict, true);
