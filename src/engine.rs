@@ -59,6 +59,9 @@ pub struct Exchange {
     pub policy: usize,
     pub client_ip: Option<IpAddr>,
     pub client_ip_origin: ClientIpOrigin,
+    /// The peer was not read with the request (see `Request::peer_deferred`): `client_ip` is
+    /// filled from `Host::peer_address` when an audit record needs it.
+    pub peer_deferred: bool,
     pub tls: bool,
     pub body_bytes: u64,
     /// The first would-be denial in monitor mode.
@@ -135,6 +138,7 @@ fn run_headers(
         policy: pidx,
         client_ip,
         client_ip_origin,
+        peer_deferred: req.peer_deferred && req.peer.is_none(),
         tls,
         body_bytes: 0,
         would_deny: None,
@@ -689,6 +693,11 @@ fn record(policy: &Policy, ex: &mut Exchange, host: &dyn Host) {
     if !wanted_in_log && !audit_cfg.filter_state {
         return;
     }
+    if ex.peer_deferred {
+        ex.peer_deferred = false;
+        (ex.client_ip, ex.client_ip_origin) = policy.client_ip.resolve(host.peer_address(), &[]);
+    }
+    let decided = ex.denied.as_ref().or(ex.would_deny.as_ref());
     let rules = &policy.policies[ex.policy];
     let record = AuditRecord {
         time: audit::rfc3339(host.now_ms()),
@@ -730,6 +739,42 @@ mod tests {
 
     fn policy(json: &str) -> Policy {
         Policy::from_json(json.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_peer_needed_only_for_denials_is_read_only_for_their_audit_records() {
+        let lean = policy(r#"{"policies": {"default": {"limits": {"methods": ["GET"]}}}}"#);
+        assert!(lean.peer_only_for_denials);
+        for needs in [
+            r#"{"ip": {"deny": ["203.0.113.0/24"]}}"#,
+            r#"{"policies": {"default": {"ip": {"allow": ["10.0.0.0/8"]}}}}"#,
+            r#"{"policies": {"default": {"rate_limits": [{"name": "r", "stage": "before_auth", "limit": 5, "period": "1s"}]}}}"#,
+            r#"{"audit": {"log_allowed": true}}"#,
+            r#"{"audit": {"filter_state": true}}"#,
+            r#"{"client_ip": {"source": "x_forwarded_for", "trusted_hops": 1}}"#,
+        ] {
+            assert!(!policy(needs).peer_only_for_denials, "{needs}");
+        }
+        let mut host = MemoryHost::at(1_700_000_000_000);
+        host.peer = Some("::ffff:192.0.2.7".parse().unwrap());
+        let mut r = req("POST", "/x", &[], "127.0.0.1");
+        r.peer = None;
+        r.peer_deferred = true;
+        let (ex, v) = on_request_headers(&lean, &r, true, &host);
+        assert!(matches!(v, Verdict::Deny(_)));
+        assert_eq!(ex.client_ip, Some("192.0.2.7".parse().unwrap()));
+        let rec: serde_json::Value = serde_json::from_str(&host.audits.borrow()[0]).unwrap();
+        assert_eq!(rec["client_ip"], "192.0.2.7");
+        assert_eq!(rec["client_ip_source"], "connection");
+        // An allowed request never asks for it.
+        let quiet = MemoryHost::at(1_700_000_000_000);
+        let mut ok = req("GET", "/x", &[], "127.0.0.1");
+        ok.peer = None;
+        ok.peer_deferred = true;
+        let (mut ex, v) = on_request_headers(&lean, &ok, true, &quiet);
+        on_complete(&lean, &mut ex, &quiet);
+        assert_eq!(v, Verdict::Continue);
+        assert!(ex.client_ip.is_none() && ex.peer_deferred && quiet.audits.borrow().is_empty());
     }
 
     fn req(method: &str, target: &str, headers: &[(&str, &[u8])], peer: &str) -> Request {

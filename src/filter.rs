@@ -150,6 +150,10 @@ impl Host for WasmHost {
     fn set_filter_state(&self, key: &str, value: &str) {
         let _ = hostcalls::set_property(vec![key], Some(value.as_bytes()));
     }
+
+    fn peer_address(&self) -> Option<std::net::IpAddr> {
+        peer_address()
+    }
 }
 
 #[link(wasm_import_module = "env")]
@@ -184,6 +188,11 @@ fn serialized_map(map: MapType) -> Result<Vec<u8>, ()> {
     }
     // SAFETY: see above: `data` points to `size` initialised bytes allocated with capacity `size`.
     Ok(unsafe { Vec::from_raw_parts(data, size, size) })
+}
+
+/// The connection's peer (Envoy `source.address`).
+fn peer_address() -> Option<std::net::IpAddr> {
+    hostcalls::get_property(vec!["source", "address"]).ok().flatten().and_then(|b| crate::ip::parse_socket_address(&b))
 }
 
 /// The status and body of the answer to an outgoing call (`None`: no readable status).
@@ -316,10 +325,12 @@ struct PalisadeHttp {
 impl PalisadeHttp {
     fn read_request(&self) -> Result<Request, ()> {
         let mut req = Request::from_serialized_headers(request_headers_serialized()?).map_err(|_| ())?;
-        req.peer = hostcalls::get_property(vec!["source", "address"])
-            .ok()
-            .flatten()
-            .and_then(|b| crate::ip::parse_socket_address(&b));
+        // The peer costs a host call: read now only if a decision may need it.
+        if self.policy.peer_only_for_denials {
+            req.peer_deferred = true;
+        } else {
+            req.peer = peer_address();
+        }
         // The connection's own TLS state when a policy requires TLS; otherwise `:scheme` (set by
         // Envoy from the connection) is enough for what remains (HSTS) and saves a host call.
         req.tls = if self.policy.needs_connection_tls {

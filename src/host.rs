@@ -41,6 +41,10 @@ pub trait Host {
     fn audit(&self, record: &str);
     /// Exposes a value to the host for this request (Envoy filter state, for access logs).
     fn set_filter_state(&self, key: &str, value: &str);
+    /// The connection's peer, for a request whose `Request::peer_deferred` is set.
+    fn peer_address(&self) -> Option<std::net::IpAddr> {
+        None
+    }
 }
 
 /// An in-memory host: a clock you set, a shared-data map with CAS tokens, counters, and the
@@ -53,6 +57,8 @@ pub struct MemoryHost {
     pub logs: RefCell<Vec<(LogLevel, String)>>,
     pub audits: RefCell<Vec<String>>,
     pub filter_state: RefCell<HashMap<String, String>>,
+    /// What `peer_address` answers (requests whose peer was deferred).
+    pub peer: Option<std::net::IpAddr>,
 }
 
 impl MemoryHost {
@@ -113,6 +119,10 @@ impl Host for MemoryHost {
 
     fn set_filter_state(&self, key: &str, value: &str) {
         self.filter_state.borrow_mut().insert(key.to_string(), value.to_string());
+    }
+
+    fn peer_address(&self) -> Option<std::net::IpAddr> {
+        self.peer
     }
 }
 

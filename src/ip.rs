@@ -145,6 +145,12 @@ pub struct ClientIpRule {
 pub const MAX_XFF_ELEMENTS: usize = 64;
 
 impl ClientIpRule {
+    /// The client address is the connection's peer whatever the request says (`connection` or
+    /// `envoy` source): nothing in the request is needed to find it.
+    pub fn is_peer(&self) -> bool {
+        matches!(self.source, ClientIpSource::Connection | ClientIpSource::Envoy)
+    }
+
     pub fn compile(cfg: &ClientIpConfig, errors: &mut Vec<ConfigError>) -> ClientIpRule {
         let trusted_proxies = IpSet::compile(&cfg.trusted_proxies, "client_ip.trusted_proxies", errors);
         if cfg.source == ClientIpSource::XForwardedFor {

@@ -23,6 +23,10 @@ pub struct IpLists {
 }
 
 impl IpLists {
+    fn is_empty(&self) -> bool {
+        self.allow.is_empty() && self.deny.is_empty()
+    }
+
     fn compile(cfg: &config::IpListsConfig, at: &str, errors: &mut Vec<ConfigError>) -> IpLists {
         IpLists {
             allow: IpSet::compile(&cfg.allow, &format!("{at}.allow"), errors),
@@ -121,6 +125,10 @@ pub struct Policy {
     /// Some policy requires TLS: the host must read the connection's TLS state itself (otherwise
     /// `:scheme` is enough, for HSTS).
     pub needs_connection_tls: bool,
+    /// No decision needs the client address (it is the connection's peer, and no IP list, rate
+    /// limit key, penalty box or per-request audit uses it): the host may leave `Request::peer`
+    /// unread and give it through `Host::peer_address` when a denial's audit record needs it.
+    pub peer_only_for_denials: bool,
 }
 
 fn check_policy_name(name: &str) -> bool {
@@ -227,6 +235,7 @@ impl Policy {
                 penalty,
                 auth: authenticators,
                 needs_connection_tls: false,
+                peer_only_for_denials: false,
             }
             .with_tls_need())
         } else {
@@ -236,6 +245,12 @@ impl Policy {
 
     fn with_tls_need(mut self) -> Policy {
         self.needs_connection_tls = self.policies.iter().any(|p| p.require_tls);
+        self.peer_only_for_denials = self.client_ip.is_peer()
+            && self.ip.is_empty()
+            && self.penalty.is_none()
+            && !self.audit.log_allowed
+            && !self.audit.filter_state
+            && self.policies.iter().all(|p| p.ip.is_empty() && !p.rate_limits.use_client_ip());
         self
     }
 

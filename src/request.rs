@@ -15,6 +15,9 @@ pub struct Request {
     headers: Headers,
     /// The connection's peer (Envoy `source.address`), when known.
     pub peer: Option<IpAddr>,
+    /// The host left `peer` unread because the policy needs it only for denials
+    /// (`Policy::peer_only_for_denials`); `Host::peer_address` gives it then.
+    pub peer_deferred: bool,
     /// Whether the connection to Envoy is TLS (Envoy `connection.tls_version` present).
     pub tls: bool,
     /// `x-request-id` (or Envoy `request.id`).

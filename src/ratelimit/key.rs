@@ -58,6 +58,11 @@ pub struct KeySpec {
 }
 
 impl KeySpec {
+    /// The key includes the client address.
+    pub fn uses_client_ip(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, KeyPart::ClientIp))
+    }
+
     /// Compiles key parts for a stage; parts unknown at that stage are errors at `path[i]`.
     pub fn compile(parts: &[KeyPartConfig], stage: Stage, path: &str, errors: &mut Vec<ConfigError>) -> KeySpec {
         if parts.is_empty() {

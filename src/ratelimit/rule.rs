@@ -56,6 +56,11 @@ fn valid_name(name: &str) -> bool {
 }
 
 impl RateLimitRules {
+    /// Some rule's key includes the client address.
+    pub fn use_client_ip(&self) -> bool {
+        self.rules.iter().any(|r| r.key.uses_client_ip())
+    }
+
     /// Compiles a policy's `rate_limits`. `scope` names the policy (letters, digits, `_`, `-`;
     /// it keeps budgets of equal rule names in different policies apart and names metrics);
     /// `path` is the list's JSON path, e.g. `policies.api.rate_limits`.

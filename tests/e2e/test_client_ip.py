@@ -28,6 +28,8 @@ CONFIGS = {
         "ip": DENY,
         "audit": AUDIT,
     },
+    # No decision needs the client address: Palisade reads it only for a denial's audit record.
+    "lazy_peer": {"policies": {"default": {"limits": {"methods": ["GET"]}}}},
 }
 
 
@@ -106,6 +108,16 @@ def test_trusted_proxies_are_skipped_from_the_right(envoy):
     r, record = call(envoy, "proxies", "prox-2", xff="192.0.2.30, 198.51.100.7, 10.0.0.5")
     assert r.status_code == 403
     assert record["client_ip"] == "198.51.100.7"
+
+
+def test_a_peer_read_only_for_denials_is_still_in_their_audit_records(envoy):
+    mark = envoy.log_size()
+    r = requests.post(envoy.url("lazy_peer", "/x"), headers={"x-request-id": "lazy-1", "x-forwarded-for": "198.51.100.7"}, timeout=10)
+    assert r.status_code == 405
+    record = envoy.audit_for("lazy-1", since=mark)
+    assert record["client_ip"] == "127.0.0.1"
+    assert record["client_ip_source"] == "connection"
+    assert requests.get(envoy.url("lazy_peer", "/x"), timeout=10).status_code == 200
 
 
 def test_xff_from_a_peer_that_is_not_a_trusted_proxy_is_ignored(envoy):
