@@ -383,7 +383,7 @@ fn run_head_stages(
     stage(ex, "tls", tls)?;
     stage(ex, "limits", rules.limits.check_head(req).map(|_| ()))?;
     if rules.rate_limits.has_stage(Stage::BeforeAuth) {
-        let limited = rate_limit(policy, rules, req, ex, Stage::BeforeAuth, host);
+        let limited = rate_limit_with(policy, rules, req, ex, Stage::BeforeAuth, host, None);
         stage(ex, "rate_limits", limited)?;
     }
     if let Some(waf) = &rules.waf {
@@ -471,7 +471,7 @@ fn key_inputs<'a>(policy: &'a Policy, req: &'a Request, ex: &Exchange) -> KeyInp
     }
 }
 
-/// Rate limits of one stage, with what authentication found (consumer, API key, claims).
+/// Rate limits of one stage, with what authentication found (consumer, API key, claims), if any.
 fn rate_limit_with(
     policy: &Policy,
     rules: &PolicyRules,
@@ -517,19 +517,6 @@ fn penalty_check(policy: &Policy, req: &Request, ex: &mut Exchange, host: &dyn H
             .problem_type(ABNORMAL_USAGE_TYPE))
         }
     }
-}
-
-/// Checks the policy's rate limits of one stage, counting per rule.
-fn rate_limit(
-    policy: &Policy,
-    rules: &PolicyRules,
-    req: &Request,
-    ex: &mut Exchange,
-    stage: Stage,
-    host: &dyn Host,
-) -> Result<(), Denial> {
-    let inputs = key_inputs(policy, req, ex);
-    rate_limit_inputs(policy, rules, &inputs, ex, stage, host)
 }
 
 fn rate_limit_inputs(

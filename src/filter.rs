@@ -165,14 +165,10 @@ extern "C" {
     fn proxy_set_header_map_pairs(map_type: u32, map_data: *const u8, map_size: usize) -> u32;
 }
 
-/// The request headers as the host serializes them, in the buffer the host filled: read in
-/// place by `Request::from_serialized_headers` instead of being copied into a `String` and a
-/// `Vec` per header as the SDK's `get_map_bytes` does (which also panics on a status it does not
-/// expect and on a header name that is not UTF-8, where this returns an error or repairs).
-fn request_headers_serialized() -> Result<Vec<u8>, ()> {
-    serialized_map(MapType::HttpRequestHeaders)
-}
-
+/// A header map as the host serializes it, in the buffer the host filled: read in place by
+/// `Request::from_serialized_headers` instead of being copied into a `String` and a `Vec` per
+/// header as the SDK's `get_map_bytes` does (which also panics on a status it does not expect and
+/// on a header name that is not UTF-8, where this returns an error or repairs).
 fn serialized_map(map: MapType) -> Result<Vec<u8>, ()> {
     let mut data: *mut u8 = std::ptr::null_mut();
     let mut size: usize = 0;
@@ -324,7 +320,7 @@ struct PalisadeHttp {
 
 impl PalisadeHttp {
     fn read_request(&self) -> Result<Request, ()> {
-        let mut req = Request::from_serialized_headers(request_headers_serialized()?).map_err(|_| ())?;
+        let mut req = Request::from_serialized_headers(serialized_map(MapType::HttpRequestHeaders)?).map_err(|_| ())?;
         // The peer costs a host call: read now only if a decision may need it.
         if self.policy.peer_only_for_denials {
             req.peer_deferred = true;

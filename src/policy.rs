@@ -250,7 +250,7 @@ impl Policy {
             && self.penalty.is_none()
             && !self.audit.log_allowed
             && !self.audit.filter_state
-            && self.policies.iter().all(|p| p.ip.is_empty() && !p.rate_limits.use_client_ip());
+            && self.policies.iter().all(|p| p.ip.is_empty() && !p.rate_limits.uses_client_ip());
         self
     }
 

@@ -57,7 +57,7 @@ fn valid_name(name: &str) -> bool {
 
 impl RateLimitRules {
     /// Some rule's key includes the client address.
-    pub fn use_client_ip(&self) -> bool {
+    pub fn uses_client_ip(&self) -> bool {
         self.rules.iter().any(|r| r.key.uses_client_ip())
     }
 
