@@ -442,8 +442,8 @@ fn after_identity(
     host.count_named(policy.auth.metric(id.via), 1);
     stage(ex, "authorization", rules.auth.authorize(&policy.auth, &id, &rules.name))?;
     // Upstream sees who it is, and not the credential (unless the provider forwards it).
-    if let Some(consumer) = &id.consumer {
-        ex.request_changes.push((policy.auth.consumer_header.clone(), Some(consumer.clone())));
+    if let (Some(consumer), Some(header)) = (&id.consumer, &policy.auth.consumer_header) {
+        ex.request_changes.push((header.clone(), Some(consumer.clone())));
     }
     if let Some(token) = &id.token {
         for (h, v) in &token.claim_headers {

@@ -31,7 +31,8 @@ const TICK_MS: u64 = 500;
 
 /// Host calls for one VM (one Envoy worker). Metric ids are defined once per configuration.
 struct WasmHost {
-    metrics: HashMap<Metric, u32>,
+    /// Envoy's id of each metric, by `Metric::index`.
+    metrics: Vec<Option<u32>>,
     /// Counters named by the configuration (per rate-limit rule), defined when first seen.
     named: RefCell<HashMap<String, u32>>,
     /// Increments not yet given to Envoy: (metric id, delta), one entry per id.
@@ -43,11 +44,9 @@ struct WasmHost {
 
 impl WasmHost {
     fn define() -> WasmHost {
-        let mut metrics = HashMap::new();
+        let mut metrics = vec![None; Metric::COUNT];
         for m in Metric::all() {
-            if let Ok(id) = hostcalls::define_metric(MetricType::Counter, &m.name()) {
-                metrics.insert(m, id);
-            }
+            metrics[m.index()] = hostcalls::define_metric(MetricType::Counter, &m.name()).ok();
         }
         WasmHost {
             metrics,
@@ -128,7 +127,7 @@ impl Host for WasmHost {
     }
 
     fn count(&self, metric: Metric, delta: u64) {
-        if let Some(id) = self.metrics.get(&metric) {
+        if let Some(Some(id)) = self.metrics.get(metric.index()) {
             self.add(*id, delta);
         }
     }

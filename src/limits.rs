@@ -78,15 +78,7 @@ impl Limits {
             )
             .rule(format!("{}.max_uri_length", self.at)));
         }
-        let mut count = 0u64;
-        let mut bytes = 0u64;
-        for (name, value) in req.headers() {
-            if name.starts_with(':') {
-                continue;
-            }
-            count += 1;
-            bytes += (name.len() + value.len()) as u64;
-        }
+        let (count, bytes) = req.regular_header_totals();
         if count > self.max_header_count {
             return Err(Denial::new(
                 Reason::TooManyHeaders,

@@ -36,6 +36,21 @@ impl Metric {
     }
 
     /// Every metric, so that hosts can define them all up front (they show as 0 until used).
+    /// How many metrics there are: `index` is below this.
+    pub const COUNT: usize = 3 + 2 * Reason::ALL.len() + RateLimitMetric::ALL.len();
+
+    /// A dense number for each metric, below `COUNT` (a table index for hosts).
+    pub fn index(self) -> usize {
+        match self {
+            Metric::Allowed => 0,
+            Metric::Denied => 1,
+            Metric::Monitored => 2,
+            Metric::DeniedBy(r) => 3 + 2 * r as usize,
+            Metric::MonitoredBy(r) => 4 + 2 * r as usize,
+            Metric::RateLimit(m) => 3 + 2 * Reason::ALL.len() + m as usize,
+        }
+    }
+
     pub fn all() -> Vec<Metric> {
         let mut out = vec![Metric::Allowed, Metric::Denied, Metric::Monitored];
         for r in Reason::ALL {
@@ -44,5 +59,22 @@ impl Metric {
         }
         out.extend(RateLimitMetric::ALL.iter().map(|m| Metric::RateLimit(*m)));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_has_its_own_index_below_the_count() {
+        let all = Metric::all();
+        assert_eq!(all.len(), Metric::COUNT);
+        let mut seen = [false; Metric::COUNT];
+        for m in all {
+            assert!(m.index() < Metric::COUNT, "{m:?}");
+            assert!(!seen[m.index()], "{m:?} shares its index");
+            seen[m.index()] = true;
+        }
     }
 }

@@ -45,6 +45,17 @@ impl Headers {
         self.spans.push([name_start, name.len() as u32, value_start, value.len() as u32]);
     }
 
+    /// The name's bytes (no UTF-8 check: for comparisons).
+    fn name_bytes(&self, span: &[u32; 4]) -> &[u8] {
+        let [ns, nl, ..] = span.map(|x| x as usize);
+        &self.buf[ns..ns + nl]
+    }
+
+    fn value(&self, span: &[u32; 4]) -> &[u8] {
+        let [.., vs, vl] = span.map(|x| x as usize);
+        &self.buf[vs..vs + vl]
+    }
+
     fn get(&self, span: &[u32; 4]) -> (&str, &[u8]) {
         let [ns, nl, vs, vl] = span.map(|x| x as usize);
         // Names are checked to be UTF-8 when the list is built.
@@ -100,7 +111,8 @@ impl Request {
             if at > buf.len() || buf[value_start - 1] != 0 || buf[at - 1] != 0 {
                 return Err(MalformedHeaderMap);
             }
-            all_utf8 &= std::str::from_utf8(&buf[name_start..name_start + name_len]).is_ok();
+            let name = &buf[name_start..name_start + name_len];
+            all_utf8 &= name.is_ascii() || std::str::from_utf8(name).is_ok();
             spans.push([name_start as u32, name_len as u32, value_start as u32, value_len as u32]);
         }
         let list = Headers { buf, spans };
@@ -118,13 +130,13 @@ impl Request {
     fn from_list(headers: Headers) -> Request {
         let mut r = Request { headers, ..Default::default() };
         for span in &r.headers.spans {
-            let (name, value) = r.headers.get(span);
-            match name {
-                ":method" => r.method = String::from_utf8_lossy(value).into_owned(),
-                ":path" => r.target = value.to_vec(),
-                ":authority" => r.authority = value.to_vec(),
-                "host" if r.authority.is_empty() => r.authority = value.to_vec(),
-                "x-request-id" => r.id = String::from_utf8_lossy(value).into_owned(),
+            let value = r.headers.value(span);
+            match r.headers.name_bytes(span) {
+                b":method" => r.method = String::from_utf8_lossy(value).into_owned(),
+                b":path" => r.target = value.to_vec(),
+                b":authority" => r.authority = value.to_vec(),
+                b"host" if r.authority.is_empty() => r.authority = value.to_vec(),
+                b"x-request-id" => r.id = String::from_utf8_lossy(value).into_owned(),
                 _ => {}
             }
         }
@@ -141,6 +153,15 @@ impl Request {
         self.headers.spans.len()
     }
 
+    /// How many regular headers (pseudo-headers left out) and their names' and values' bytes.
+    pub fn regular_header_totals(&self) -> (u64, u64) {
+        let h = &self.headers;
+        h.spans
+            .iter()
+            .filter(|s| !h.name_bytes(s).starts_with(b":"))
+            .fold((0, 0), |(count, bytes), s| (count + 1, bytes + u64::from(s[1]) + u64::from(s[3])))
+    }
+
     /// Adds a header at the end (for requests built by hand: tests, the CLI).
     pub fn push_header(&mut self, name: &str, value: &[u8]) {
         self.headers.push(name.as_bytes(), value);
@@ -148,12 +169,14 @@ impl Request {
 
     /// The first value of a header (name in lower case).
     pub fn header(&self, name: &str) -> Option<&[u8]> {
-        self.headers().find(|(n, _)| *n == name).map(|(_, v)| v)
+        let h = &self.headers;
+        h.spans.iter().find(|s| h.name_bytes(s) == name.as_bytes()).map(|s| h.value(s))
     }
 
     /// Every value of a header, in order.
     pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.headers().filter(move |(n, _)| *n == name).map(|(_, v)| v)
+        let h = &self.headers;
+        h.spans.iter().filter(move |s| h.name_bytes(s) == name.as_bytes()).map(move |s| h.value(s))
     }
 
     /// The path of the target without query values, for audit records: `/a/b?x&y`.

@@ -113,7 +113,7 @@ fn bearer_token(value: &[u8]) -> Result<Option<&[u8]>, AuthError> {
     }
     let token = trim(&value[scheme_end..]);
     // RFC 6750 b64token: no spaces inside.
-    if token.is_empty() || token.iter().any(|b| *b == b' ' || *b == b'\t') {
+    if token.is_empty() || memchr::memchr2(b' ', b'\t', token).is_some() {
         return Err(AuthError::TokenMalformed("the Authorization header must be \"Bearer <token>\""));
     }
     Ok(Some(token))

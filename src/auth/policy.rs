@@ -30,9 +30,10 @@ pub struct AuthConfig {
     #[serde(default)]
     pub api_keys: Option<ApiKeysConfig>,
     /// Request header carrying the authenticated consumer (JWT `sub` or API-key consumer) to the
-    /// upstream. Any incoming header of this name is removed first.
+    /// upstream. Any incoming header of this name is removed first. `null`: no such header (for
+    /// example when `claim_to_headers` already sends `sub`).
     #[serde(default = "AuthConfig::default_consumer_header")]
-    pub consumer_header: String,
+    pub consumer_header: Option<String>,
     /// `realm` of `WWW-Authenticate` challenges.
     #[serde(default = "AuthConfig::default_realm")]
     pub realm: String,
@@ -58,8 +59,8 @@ impl Default for AuthConfig {
 }
 
 impl AuthConfig {
-    pub fn default_consumer_header() -> String {
-        "x-consumer-id".to_string()
+    pub fn default_consumer_header() -> Option<String> {
+        Some("x-consumer-id".to_string())
     }
     pub fn default_realm() -> String {
         "api".to_string()
@@ -143,7 +144,8 @@ pub struct PolicyAuthConfig {
 pub struct Authenticators {
     pub providers: Vec<JwtProvider>,
     pub api_keys: Option<ApiKeys>,
-    pub consumer_header: String,
+    /// The header naming the consumer upstream, unless the configuration turned it off.
+    pub consumer_header: Option<String>,
     pub realm: String,
     /// Headers Palisade sets from credentials; removed from every incoming request first.
     pub managed_headers: Vec<String>,
@@ -230,12 +232,24 @@ pub struct Identity {
     pub consumer: Option<String>,
     /// `jwt:<provider>` or `api_key`.
     pub via: AuthVia,
+    /// Scopes of an API key or an introspected token; a JWT's stay in `token`
+    /// (`granted_scopes` reads either).
     pub scopes: Vec<String>,
     /// The verified token (for claim conditions and claim headers).
     pub token: Option<Arc<VerifiedToken>>,
     /// Where the credential was (to strip unless forwarded).
     pub found: Option<FoundCredential>,
     pub forward: bool,
+}
+
+impl Identity {
+    /// The scopes granted: the verified token's, else those of the API key or introspection.
+    pub fn granted_scopes(&self) -> &[String] {
+        match &self.token {
+            Some(t) => &t.scopes,
+            None => &self.scopes,
+        }
+    }
 }
 
 fn valid_header(name: &str) -> bool {
@@ -272,14 +286,14 @@ impl Authenticators {
                 None
             }
         });
-        let consumer_header = cfg.consumer_header.to_ascii_lowercase();
-        if !valid_header(&consumer_header) {
+        let consumer_header = cfg.consumer_header.as_ref().map(|h| h.to_ascii_lowercase());
+        if consumer_header.as_ref().is_some_and(|h| !valid_header(h)) {
             errors.push(ConfigError::new("auth.consumer_header", "not a valid header name"));
         }
         if cfg.realm.contains(['"', '\\']) || cfg.realm.chars().any(char::is_control) {
             errors.push(ConfigError::new("auth.realm", "must not contain quotes, backslashes or control characters"));
         }
-        let mut managed_headers = vec![consumer_header.clone()];
+        let mut managed_headers: Vec<String> = consumer_header.iter().cloned().collect();
         for p in cfg.jwt_providers.values() {
             for c in &p.claim_to_headers {
                 let h = c.header.to_ascii_lowercase();
@@ -495,11 +509,12 @@ impl PolicyAuth {
                         return Ok(AuthStep::Identified(Some(Identity {
                             consumer: a.token.subject.clone().filter(|s| header_safe(s)),
                             via: AuthVia::Jwt(i),
-                            scopes: a.token.scopes.clone(),
+                            // Read from the token (`Identity::granted_scopes`): no copy.
+                            scopes: Vec::new(),
                             token: Some(a.token),
                             found: Some(a.found),
                             forward: provider.forward,
-                        })))
+                        })));
                     }
                     Err(AuthError::TokenMissing) => {}
                     Err(AuthError::KeysUnavailable) if provider.remote_jwks.is_some() => {
@@ -610,8 +625,9 @@ impl PolicyAuth {
     /// Scopes and claim conditions: `Err` is a 403 with an `insufficient_scope` challenge.
     /// `policy` names the policy for the denial's rule (`policies.<policy>.auth.scopes`).
     pub fn authorize(&self, auth: &Authenticators, id: &Identity, policy: &str) -> Result<(), Denial> {
-        let missing: Vec<&String> = self.all_of.iter().filter(|s| !id.scopes.contains(s)).collect();
-        let any_ok = self.any_of.is_empty() || self.any_of.iter().any(|s| id.scopes.contains(s));
+        let granted = id.granted_scopes();
+        let missing: Vec<&String> = self.all_of.iter().filter(|s| !granted.contains(s)).collect();
+        let any_ok = self.any_of.is_empty() || self.any_of.iter().any(|s| granted.contains(s));
         if !missing.is_empty() || !any_ok {
             let needed: Vec<&str> = if !missing.is_empty() {
                 self.all_of.iter().map(String::as_str).collect()

@@ -95,7 +95,7 @@ impl<'r> RateLimitDecision<'r> {
     pub fn response_headers(&self) -> Vec<(&'static str, String)> {
         let shown: Vec<&RuleState<'r>> =
             self.states.iter().filter(|s| self.limited || s.rule.headers_on_allowed).collect();
-        let mut out = Vec::with_capacity(3);
+        let mut out = Vec::new();
         if self.limited {
             out.push(("retry-after", self.retry_after_s.to_string()));
         }

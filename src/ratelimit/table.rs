@@ -115,7 +115,7 @@ impl<R: SlotRecord> SlotTable<R> {
     fn name(&self, bucket: u32) -> String {
         let mut name = String::with_capacity(self.prefix.len() + 8);
         name.push_str(self.prefix);
-        name.push_str(&bucket.to_string());
+        name.push_str(itoa::Buffer::new().format(bucket));
         name
     }
 

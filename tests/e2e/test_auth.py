@@ -134,7 +134,18 @@ RL_CONFIG = {
     },
 }
 
-LISTENERS = {"jwt": JWT_CONFIG, "rsa": SINGLE_CONFIG, "mixed": MIXED_CONFIG, "web": WEB_CONFIG, "keys": KEYS_CONFIG, "rl": RL_CONFIG}
+# No consumer header: `sub` goes upstream through claim_to_headers only (as with jwt_authn).
+NO_CONSUMER_HEADER_CONFIG = {
+    "auth": {
+        "consumer_header": None,
+        "jwt_providers": {
+            "rsa": provider("https://rsa.test", RSA, claim_to_headers=[{"claim": "sub", "header": "x-jwt-sub"}]),
+        },
+    },
+    "policies": {"default": {"auth": {"require": "required"}}},
+}
+
+LISTENERS = {"jwt": JWT_CONFIG, "rsa": SINGLE_CONFIG, "nocons": NO_CONSUMER_HEADER_CONFIG, "mixed": MIXED_CONFIG, "web": WEB_CONFIG, "keys": KEYS_CONFIG, "rl": RL_CONFIG}
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +258,16 @@ def test_a_provider_with_forward_keeps_the_authorization_header(envoy, echo):
     seen = upstream_saw(echo, send(envoy, "jwt", token=token))
     assert seen["headers"]["authorization"] == f"Bearer {token}"
     assert seen["headers"]["x-consumer-id"] == "user-1"
+
+
+def test_with_consumer_header_null_only_the_claim_headers_carry_the_subject(envoy, echo):
+    r = send(envoy, "nocons", token=rsa_token(subject="user-7"), headers={"x-jwt-sub": "spoofed"})
+    seen = upstream_saw(echo, r)
+    assert seen["headers"]["x-jwt-sub"] == "user-7"
+    assert "x-consumer-id" not in seen["headers"] and "authorization" not in seen["headers"]
+    # Palisade owns no x-consumer-id header here: one from the client is not its business.
+    r = send(envoy, "nocons", token=rsa_token(subject="user-7"), headers={"x-consumer-id": "from-client"})
+    assert upstream_saw(echo, r)["headers"]["x-consumer-id"] == "from-client"
 
 
 def test_spoofed_consumer_and_claim_headers_are_removed_before_the_upstream(envoy, echo):
