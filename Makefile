@@ -12,7 +12,7 @@ WAF_CORPUS  ?= ../shared/corpus/waf-dev.jsonl
 PEER        ?= auto
 WAF_EVAL_MAX_SECONDS ?= 300
 
-.PHONY: help build wasm-target venv certs unit e2e test run bench waf-eval cli clean distclean
+.PHONY: help build wasm-target venv certs unit e2e test run bench bench-instructions waf-eval cli clean distclean
 
 help:
 	@echo "make build   build $(WASM) (wasm32-wasip1, release)"
@@ -21,6 +21,7 @@ help:
 	@echo "make unit    cargo test, natively"
 	@echo "make e2e     build + venv + cli, then pytest tests/e2e"
 	@echo "make bench   Envoy with and without Palisade under wrk (about 2 minutes)"
+	@echo "make bench-instructions   instructions per request under valgrind (repeatable on a busy machine)"
 	@echo "make waf-eval   WAF detection/FP rates on $(WAF_CORPUS) in Envoy at PL1 and PL2, next to"
 	@echo "             nginx + ModSecurity + CRS when installed (PEER=1 installs it, PEER=0 skips it)"
 	@echo "make cli     build the palisade command (target/release/palisade)"
@@ -61,6 +62,12 @@ run: build venv certs
 
 bench: build venv
 	bench/run.sh
+
+# Bounded: at most 40 minutes (about a minute per variant).
+bench-instructions: build venv
+	cargo build --quiet --release --target wasm32-wasip1 --manifest-path bench/passthrough/Cargo.toml \
+		--target-dir target/passthrough
+	timeout --signal=TERM 2400 $(PYTHON) bench/instructions.py
 
 # Bounded: each replay stops after WAF_EVAL_MAX_SECONDS, the whole run after 25 minutes.
 waf-eval: build venv cli
