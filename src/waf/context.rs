@@ -16,7 +16,9 @@
 //! injection is critical alone; a rule that recognises a shape API fields carry by design (SQL
 //! without a breakout, a named tag, commands chained in a script, `console.log(`) is a weak
 //! signal that blocks only with a second one in the request. Weak signals count once per family
-//! and value.
+//! and value, and once in all for a value that is a program by design (a script, a code snippet,
+//! an SQL statement: [`is_script`], [`is_code`], [`sql_statement`]), where several families'
+//! shapes are one piece of evidence, the program itself.
 //!
 //! All checks are linear scans over the canonical (lower-cased) value.
 
@@ -444,7 +446,8 @@ pub enum Evidence {
     /// Critical only when the value has markup that can act (a tag with attributes, a closing
     /// tag, anything but bare `<name>` tags); weak for a tag that is only named (`<iframe>`).
     ActiveMarkup,
-    /// Critical unless the value is a command line by design (see [`is_script`]): commands
+    /// Critical unless the value is a command line or a code snippet by design (see
+    /// [`is_script`], [`is_code`]) that does not reach the system ([`reaches_system`]): commands
     /// chained inside a script are weak evidence; a separator that follows data is not.
     NotInScript,
     /// Critical unless the value is a program by design (see [`is_code`]): a template literal
