@@ -16,7 +16,9 @@
 //! injection is critical alone; a rule that recognises a shape API fields carry by design (SQL
 //! without a breakout, a named tag, commands chained in a script, `console.log(`) is a weak
 //! signal that blocks only with a second one in the request. Weak signals count once per family
-//! and value.
+//! and value, and once in all for a value that is a program by design (a script, a code snippet,
+//! an SQL statement: [`is_script`], [`is_code`], [`sql_statement`]), where several families'
+//! shapes are one piece of evidence, the program itself.
 //!
 //! All checks are linear scans over the canonical (lower-cased) value.
 
@@ -168,6 +170,10 @@ pub fn prose_weak(rule: u32) -> bool {
         | 3001 | 3301 | 3305 | 4401 | 3402
         // Header-like lines and LDAP-filter punctuation.
         | 1006 | 1016
+        // Paranoia level 2 shapes: a command word, a PHP function name, two SQL keywords, an SQL
+        // function call, a comparison or boolean chain, a quote beside an operator, a tag, an
+        // SQL comment, an SMTP/IMAP verb.
+        | 3212 | 3308 | 4224 | 4222 | 4232 | 4221 | 4223 | 4111 | 4225 | 3213
     )
 }
 
@@ -310,13 +316,28 @@ pub struct Prose<'a> {
     breakout: Option<bool>,
     markup: Option<bool>,
     script: Option<bool>,
-    /// Families (bit = `Category as u32`) that already scored a weak signal on this value.
+    code: Option<bool>,
+    statement: Option<bool>,
+    /// Families (bit = `Category as u32`) that already scored a weak signal on this value, and
+    /// [`PROGRAM`] once a program context (script, code, SQL statement) made a match weak.
     weak_seen: u32,
+    /// The `weak_seen` bit of the match [`Prose::score`] scored last.
+    last_key: u32,
 }
 
 impl<'a> Prose<'a> {
     pub fn new(value: &'a [u8]) -> Self {
-        Prose { value, known: None, breakout: None, markup: None, script: None, weak_seen: 0 }
+        Prose {
+            value,
+            known: None,
+            breakout: None,
+            markup: None,
+            script: None,
+            code: None,
+            statement: None,
+            weak_seen: 0,
+            last_key: 0,
+        }
     }
 
     pub fn get(&mut self) -> bool {
@@ -329,6 +350,7 @@ impl<'a> Prose<'a> {
     /// scored on this value: several shape rules recognising one snippet are one piece of
     /// evidence, not corroboration.
     pub fn score(&mut self, rule: u32, category: Category, base: u32) -> Option<u32> {
+        let mut key = 1u32 << (category as u32);
         let score = match evidence(rule) {
             Evidence::Always => base,
             Evidence::Weak => base.min(WEAK),
@@ -347,26 +369,64 @@ impl<'a> Prose<'a> {
                 }
             }
             Evidence::NotInScript => {
-                if *self.script.get_or_insert_with(|| is_script(self.value) && !reaches_system(self.value)) {
+                let value = self.value;
+                let code = *self.code.get_or_insert_with(|| is_code(value));
+                if *self.script.get_or_insert_with(|| (code || is_script(value)) && !reaches_system(value)) {
+                    key = PROGRAM;
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
+            Evidence::NotInCode => {
+                if *self.code.get_or_insert_with(|| is_code(self.value)) {
+                    key = PROGRAM;
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
+            Evidence::NotInStatement => {
+                if *self.statement.get_or_insert_with(|| sql_statement(self.value))
+                    && !*self.breakout.get_or_insert_with(|| sql_breakout(self.value))
+                {
+                    key = PROGRAM;
                     base.min(WEAK)
                 } else {
                     base
                 }
             }
         };
-        if score < CRITICAL && self.weak_seen & (1u32 << (category as u32)) != 0 {
+        if score < CRITICAL && key != PROGRAM && self.program() {
+            key = PROGRAM;
+        }
+        if score < CRITICAL && self.weak_seen & key != 0 {
             return None;
         }
+        self.last_key = key;
         Some(score)
+    }
+
+    /// Whether the value is a program by design: a script, a code snippet or an SQL statement.
+    fn program(&mut self) -> bool {
+        let value = self.value;
+        *self.statement.get_or_insert_with(|| sql_statement(value))
+            || *self.code.get_or_insert_with(|| is_code(value))
+            || is_script(value)
     }
 
     /// Notes that a match was recorded with `score` on this value (see [`Prose::score`]).
     pub fn counted(&mut self, category: Category, score: u32) {
         if score < CRITICAL {
-            self.weak_seen |= 1u32 << (category as u32);
+            self.weak_seen |= self.last_key | 1u32 << (category as u32);
         }
     }
 }
+
+/// The `weak_seen` bit of a value that is a program by design (a script, a code snippet, an SQL
+/// statement): the shapes several families recognise in it (a command and the log file it
+/// reads, `process.env` and a template literal) are one piece of evidence, the program itself.
+const PROGRAM: u32 = 1 << 31;
 
 /// The score of a weak signal: a shape that blocks only when a second signal corroborates it.
 pub const WEAK: u32 = WARNING;
@@ -386,9 +446,16 @@ pub enum Evidence {
     /// Critical only when the value has markup that can act (a tag with attributes, a closing
     /// tag, anything but bare `<name>` tags); weak for a tag that is only named (`<iframe>`).
     ActiveMarkup,
-    /// Critical unless the value is a command line by design (see [`is_script`]): commands
+    /// Critical unless the value is a command line or a code snippet by design (see
+    /// [`is_script`], [`is_code`]) that does not reach the system ([`reaches_system`]): commands
     /// chained inside a script are weak evidence; a separator that follows data is not.
     NotInScript,
+    /// Critical unless the value is a program by design (see [`is_code`]): a template literal
+    /// `${page}`, a `function () {`, a `process.env` read are what a snippet field holds.
+    NotInCode,
+    /// Critical unless the value is a whole SQL statement by design (see [`sql_statement`]) with
+    /// no breakout: `GROUP BY 1 ORDER BY 1` in a query console, not `1 order by 5--` after data.
+    NotInStatement,
 }
 
 /// How a rule's match counts (see [`Evidence`]).
@@ -397,15 +464,74 @@ pub fn evidence(rule: u32) -> Evidence {
         // The SQL tokenizer, tautology or statement after a quote or parenthesis,
         // DML/DDL statements, SQL functions with keywords, SELECT … FROM, CREATE/ALTER …,
         // a value that closes a string and continues.
-        4200 | 4201 | 4203 | 4207 | 4214 | 4215 | 4216 | 4217 => Evidence::SqlBreakout,
+        // A quote closed and the rest commented out (`"it's done" -- but`: a balanced quote is not).
+        4200 | 4201 | 4203 | 4207 | 4208 | 4214 | 4215 | 4216 | 4217 => Evidence::SqlBreakout,
         // The HTML tokenizer, script tag, dangerous tag.
         4100 | 4101 | 4104 => Evidence::ActiveMarkup,
         // Command after a separator, command with options after a separator, value that starts
         // with a command line, PowerShell, system file path.
-        3200 | 3207 | 3211 | 3203 | 3001 => Evidence::NotInScript,
+        // Shell binary paths and redirections (`/usr/bin/env`, `2>&1`).
+        3200 | 3207 | 3211 | 3203 | 3001 | 3202 => Evidence::NotInScript,
         // A `console.log(` call (its score is already a warning).
         3406 => Evidence::Weak,
+        // PHP variable calls and function calls, JavaScript code shapes, Node.js process and
+        // module access, Java `System.`/`Runtime.` members, a C or Python `if a == b` (Windows
+        // batch syntax in a one-line value).
+        3305 | 3301 | 3402 | 3401 | 4404 | 3206 => Evidence::NotInCode,
+        // Column enumeration by number, comparisons of literals.
+        4213 | 4206 => Evidence::NotInStatement,
         _ => Evidence::Always,
+    }
+}
+
+/// Whether the value is a program or configuration snippet: at least three non-empty lines, two
+/// thirds of them laid out as code (indented, a comment line, or ending in `;`, `{`, `}`, `(`,
+/// `)`, `[`, `]`, `,`, `:`, `=>` or `\\`), and at least one ending a statement or block (`;`,
+/// `{`, `}`, `)`). An injected payload is one line, or lines of data; prose lines end in words
+/// and full stops.
+pub fn is_code(v: &[u8]) -> bool {
+    let (mut lines, mut coded, mut structural) = (0u32, 0u32, false);
+    for line in v.split(|&b| b == b'\n') {
+        let t = line.trim_ascii();
+        if t.is_empty() {
+            continue;
+        }
+        lines += 1;
+        let last = t[t.len() - 1];
+        let ends =
+            matches!(last, b';' | b'{' | b'}' | b'(' | b')' | b'[' | b']' | b',' | b':' | b'\\') || t.ends_with(b"=>");
+        structural |= matches!(last, b';' | b'{' | b'}' | b')');
+        let comment = t.starts_with(b"//") || t.starts_with(b"#") || t.starts_with(b"--") || t.starts_with(b"/*");
+        if ends || comment || line.first().is_some_and(|&b| b == b' ' || b == b'\t') {
+            coded += 1;
+        }
+    }
+    lines >= 3 && structural && coded * 3 >= lines * 2
+}
+
+/// Whether the value is a whole SQL query by design: it starts (after comments) with `select`,
+/// `with … as (`, `explain` or `show`, the way a query console or a saved report holds one.
+/// Injected SQL follows data (`1 order by 5`, `x' and 1=1`) instead.
+pub fn sql_statement(v: &[u8]) -> bool {
+    let mut t = v.trim_ascii_start();
+    while t.starts_with(b"--") || t.starts_with(b"/*") {
+        let end = if t.starts_with(b"--") {
+            t.iter().position(|&b| b == b'\n').map_or(t.len(), |e| e + 1)
+        } else {
+            t.windows(2).position(|w| w == b"*/").map_or(t.len(), |e| e + 2)
+        };
+        t = t[end..].trim_ascii_start();
+    }
+    let word = letters(t);
+    let rest = &t[word.len()..];
+    match word {
+        b"select" | b"explain" | b"show" => rest.first().is_some_and(|b| b.is_ascii_whitespace()),
+        b"with" => {
+            let r = rest.trim_ascii_start();
+            let name = r.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+            name > 0 && r[name..].trim_ascii_start().starts_with(b"as")
+        }
+        _ => false,
     }
 }
 
@@ -457,9 +583,30 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                 b'(' | b',' | b'=' | b'<' | b'>' | b'!' | b'~' | b':' | b'[' | b'{' | b'+' | b'*' | b'|' | b'&'
             )
     };
+    // What may follow a closed string: a space, punctuation, or an operator (`'a'||'b'`,
+    // `">="&DATE(…)`). A `;` ends the statement; a statement stacked after it is caught below.
     let after = |b: u8| {
         b.is_ascii_whitespace()
-            || matches!(b, b')' | b',' | b']' | b'}' | b':' | b'=' | b'<' | b'>' | b'!' | b'.' | b'?')
+            || matches!(
+                b,
+                b')' | b','
+                    | b']'
+                    | b'}'
+                    | b':'
+                    | b'='
+                    | b'<'
+                    | b'>'
+                    | b'!'
+                    | b'.'
+                    | b'?'
+                    | b'&'
+                    | b'|'
+                    | b'+'
+                    | b'*'
+                    | b'^'
+                    | b'%'
+                    | b';'
+            )
     };
     let mut depth = 0i32;
     let mut i = 0;
@@ -530,44 +677,340 @@ pub fn sql_breakout(v: &[u8]) -> bool {
     depth > 0
 }
 
-/// Whether the value holds markup that is only named: it has a `<`, every `<` starts a bare
-/// tag `<name>` (letters and digits, no attribute, no closing tag) and each is followed by the
-/// end, a space or punctuation of prose (`<script>: the script element`, `what does <iframe>
-/// do?`), not by content (`<style>@import`, `<script>alert(1)`).
+/// Elements that run or load code, restyle or re-target the page, take input or change how the
+/// rest is parsed. Markup that gives one of them attributes beyond [`INERT_ON_ACTIVE`] or content
+/// can act.
+const ACTIVE_ELEMENTS: &[&[u8]] = &[
+    b"script",
+    b"iframe",
+    b"frame",
+    b"frameset",
+    b"object",
+    b"embed",
+    b"applet",
+    b"svg",
+    b"math",
+    b"style",
+    b"link",
+    b"meta",
+    b"base",
+    b"form",
+    b"input",
+    b"button",
+    b"textarea",
+    b"select",
+    b"isindex",
+    b"template",
+    b"xml",
+    b"xss",
+    b"marquee",
+    b"bgsound",
+    b"layer",
+    b"ilayer",
+    b"import",
+    b"vmlframe",
+    b"portal",
+    b"animate",
+    b"set",
+    b"handler",
+    b"listener",
+    b"body",
+    b"html",
+    b"head",
+    b"video",
+    b"audio",
+    b"source",
+    b"track",
+    b"details",
+    b"dialog",
+    b"plaintext",
+    b"xmp",
+    b"noscript",
+    b"noembed",
+    b"picture",
+    b"canvas",
+    b"use",
+    b"image",
+    b"keygen",
+    b"title",
+    b"foreignobject",
+    b"textpath",
+    b"feimage",
+    b"x",
+];
+
+/// Attributes that only label, lay out or describe an element: no script, style, event or URL
+/// that a browser loads by itself.
+const INERT_ATTRIBUTES: &[&[u8]] = &[
+    b"class",
+    b"id",
+    b"title",
+    b"lang",
+    b"dir",
+    b"type",
+    b"name",
+    b"alt",
+    b"width",
+    b"height",
+    b"colspan",
+    b"rowspan",
+    b"align",
+    b"valign",
+    b"target",
+    b"rel",
+    b"role",
+    b"hidden",
+    b"checked",
+    b"disabled",
+    b"selected",
+    b"value",
+    b"placeholder",
+    b"for",
+    b"start",
+    b"reversed",
+    b"datetime",
+    b"span",
+    b"scope",
+    b"headers",
+    b"abbr",
+    b"summary",
+    b"async",
+    b"defer",
+    b"nomodule",
+    b"crossorigin",
+    b"charset",
+    b"tabindex",
+    b"loading",
+    b"decoding",
+    b"referrerpolicy",
+    b"translate",
+    b"spellcheck",
+    b"open",
+    b"version",
+    b"encoding",
+    b"standalone",
+];
+
+/// The attributes an active element may carry and still be only named (`<script type=module>`).
+const INERT_ON_ACTIVE: &[&[u8]] = &[b"type", b"lang", b"class", b"id", b"async", b"defer", b"nomodule"];
+
+/// A link or image address that a tag may carry without acting: a web URL, a relative path, a
+/// fragment or a query (not `javascript:`, `data:` or any other scheme).
+fn inert_url(v: &[u8]) -> bool {
+    let v = v.trim_ascii();
+    let scheme = v.iter().position(|&b| matches!(b, b':' | b'/' | b'?' | b'#'));
+    match scheme {
+        Some(p) if v[p] == b':' => {
+            let s = &v[..p];
+            s == b"http" || s == b"https" || s == b"mailto"
+        }
+        _ => true,
+    }
+}
+
+/// A `style` attribute that only sets colours, sizes and fonts: no function (`url(`,
+/// `expression(`), escape, at-rule, binding or positioning that could load or overlay anything.
+fn inert_style(v: &[u8]) -> bool {
+    !v.iter().any(|&b| matches!(b, b'(' | b'\\' | b'@' | b'&' | b'/'))
+        && ![&b"position"[..], b"behavior", b"binding", b"expression", b"javascript"]
+            .iter()
+            .any(|w| v.windows(w.len()).any(|x| x == *w))
+}
+
+/// Whether the value's markup cannot act: it has at least one tag, and every `<` that starts
+/// markup is a tag of an ordinary element with only [`INERT_ATTRIBUTES`] (links and images to
+/// web or relative addresses: `<a href="https://…">`, `<p class=note>`), a closing tag of one, an
+/// XML declaration, a comment, or an active element that is only named (`<script>: the script
+/// element`, `how to use <script type=module>`: bare or with [`INERT_ON_ACTIVE`] attributes,
+/// followed by the end, a space or punctuation of prose, not by content). A `<` before a digit,
+/// a space or `=` is a comparison, not markup.
 pub fn only_named_tags(v: &[u8]) -> bool {
     let mut i = 0;
     let mut seen = false;
     while let Some(p) = v[i..].iter().position(|&b| b == b'<') {
         let s = i + p + 1;
-        let n = v[s..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
-        if n == 0 || v.get(s + n) != Some(&b'>') {
-            return false;
+        let Some(&first) = v.get(s) else { return seen };
+        if v[s..].starts_with(b"!--") {
+            let Some(e) = v[s + 3..].windows(3).position(|w| w == b"-->") else { return false };
+            let body = &v[s + 3..s + 3 + e];
+            if body.contains(&b'<') || body.contains(&b'[') {
+                return false;
+            }
+            seen = true;
+            i = s + 3 + e + 3;
+            continue;
         }
-        if v.get(s + n + 1)
-            .is_some_and(|&b| !(b.is_ascii_whitespace() || matches!(b, b':' | b',' | b'.' | b'?' | b'!' | b')')))
-        {
+        if v[s..].starts_with(b"?xml") && v.get(s + 4).is_some_and(|b| b.is_ascii_whitespace()) {
+            let Some(e) = v[s..].windows(2).position(|w| w == b"?>") else { return false };
+            if v[s..s + e].contains(&b'<') || !tag_attributes(&v[s + 4..s + e], Attributes::Ordinary) {
+                return false;
+            }
+            seen = true;
+            i = s + e + 2;
+            continue;
+        }
+        let closing = first == b'/';
+        let ns = if closing { s + 1 } else { s };
+        let n = v[ns..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-').count();
+        if n == 0 || !v[ns].is_ascii_alphabetic() {
+            if closing || matches!(first, b'!' | b'?') {
+                return false;
+            }
+            // `a < b`, `<3`, `<=`: not a tag.
+            i = s;
+            continue;
+        }
+        let name = &v[ns..ns + n];
+        let active = ACTIVE_ELEMENTS.contains(&name);
+        let Some(gt) = v[ns + n..].iter().position(|&b| b == b'>').map(|g| ns + n + g) else { return false };
+        let attrs = &v[ns + n..gt];
+        if closing {
+            if active || !attrs.trim_ascii().is_empty() {
+                return false;
+            }
+        } else if active {
+            // A tag quoted as code (`` `<input type="email">` ``) may be followed by its quote.
+            let quote = (i + p).checked_sub(1).map(|q| v[q]).filter(|q| matches!(q, b'`' | b'"' | b'\''));
+            let allowed = if quote.is_some() { Attributes::Labels } else { Attributes::OnActive };
+            if !tag_attributes(attrs, allowed)
+                || v.get(gt + 1).is_some_and(|&b| {
+                    !(b.is_ascii_whitespace()
+                        || matches!(b, b':' | b',' | b'.' | b'?' | b'!' | b')')
+                        || Some(b) == quote)
+                })
+            {
+                return false;
+            }
+        } else if !tag_attributes(attrs, Attributes::Ordinary) {
             return false;
         }
         seen = true;
-        i = s + n + 1;
+        i = gt + 1;
     }
     seen
 }
 
+/// Which attributes a tag may have and stay inert.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Attributes {
+    /// An active element named in prose: [`INERT_ON_ACTIVE`].
+    OnActive,
+    /// An active element quoted as code: [`INERT_ATTRIBUTES`], `aria-*`, `data-*`.
+    Labels,
+    /// An ordinary element: those, `href` or `src` with an [`inert_url`] value, and an
+    /// [`inert_style`].
+    Ordinary,
+}
+
+/// Whether the attribute list of a tag (what lies between its name and `>`) has only the
+/// `allowed` attributes. A trailing `/` closes the tag.
+fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
+    let mut i = 0;
+    loop {
+        while i < a.len() && (a[i].is_ascii_whitespace() || (a[i] == b'/' && i + 1 == a.len())) {
+            i += 1;
+        }
+        if i >= a.len() {
+            return true;
+        }
+        if i == 0 {
+            // The name must be followed by a space before an attribute (`<svg/onload…>`).
+            return false;
+        }
+        let n = a[i..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':')).count();
+        if n == 0 {
+            return false;
+        }
+        let name = &a[i..i + n];
+        i += n;
+        while i < a.len() && a[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value: &[u8] = b"";
+        if a.get(i) == Some(&b'=') {
+            i += 1;
+            while i < a.len() && a[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            match a.get(i) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let Some(e) = a[i + 1..].iter().position(|&b| b == q) else { return false };
+                    value = &a[i + 1..i + 1 + e];
+                    i += e + 2;
+                }
+                _ => {
+                    let e = a[i..].iter().take_while(|&&b| !b.is_ascii_whitespace()).count();
+                    value = &a[i..i + e];
+                    i += e;
+                }
+            }
+            if value.iter().any(|&b| matches!(b, b'<' | b'`' | b'"' | b'\'')) {
+                return false;
+            }
+        }
+        let known = match allowed {
+            Attributes::OnActive => INERT_ON_ACTIVE.contains(&name),
+            _ if INERT_ATTRIBUTES.contains(&name) || name.starts_with(b"aria-") || name.starts_with(b"data-") => true,
+            Attributes::Labels => false,
+            Attributes::Ordinary => {
+                (matches!(name, b"href" | b"src") && inert_url(value)) || (name == b"style" && inert_style(value))
+            }
+        };
+        if !known {
+            return false;
+        }
+    }
+}
+
 /// Whether a command line reaches beyond what a script field does by design: it pipes into a
-/// shell or interpreter, substitutes a command, names a system directory (`/etc/`, `/proc/`,
-/// `/dev/`, `system32`), downloads and runs code (`Invoke-WebRequest`, `iex`) or runs PowerShell
-/// hidden or encoded (`-enc …`, `-nop`, `-windowstyle hidden`).
+/// shell or interpreter, substitutes a command, names a system directory (`/proc/`, `/dev/`,
+/// `system32`) or an account or key file under `/etc/` (`/etc/passwd`, `/etc/ssh/`; not a
+/// service's configuration such as `/etc/logrotate.d/app`), runs a shell or interpreter on inline
+/// code (`sh -c`, `perl -e`), opens a reverse shell (`bash -i`, `nc host port`, `<>/dev/tcp`),
+/// reads files under `/etc/`, `/var/log/` or `/home/` out, downloads and runs code
+/// (`Invoke-WebRequest`, `iex`) or runs PowerShell hidden or encoded (`-enc …`, `-nop`,
+/// `-windowstyle hidden`).
 pub fn reaches_system(v: &[u8]) -> bool {
     static SYSTEM: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
     SYSTEM
         .get_or_init(|| {
             regex::bytes::RegexBuilder::new(concat!(
                 r"\|\s*(?:[\w/.-]*/)?(?:sh|bash|zsh|ksh|dash|python[23]?|perl|ruby|php|node|nc|ncat)\b|\$\(|`|",
-                r"(?:^|[\s=:'\x22])/?(?:etc|proc|dev|root|boot)/|[\\/]system32\b|[\\/]windows[\\/]|",
+                r"(?:^|[\s=:'\x22<>])/?(?:proc|dev|root|boot)/|[\\/]system32\b|[\\/]windows[\\/]|",
+                r"(?:^|[\s=:'\x22])/?etc/(?:passwd|shadow|gshadow|group|sudoers|master\.passwd|security/|pam\.d|ssh/|ssl/private)|",
+                r"\bshadow\b|(?:^|[\s/;&|])passwd\b|",
+                r"\b(?:bash|sh|zsh|ksh|dash)\s+-[ic]\b|\b(?:perl|ruby|node|python[23]?|php)\s+-[erc]\b|\bnc(?:at)?\s+(?:-[a-z]+\s+)*[\w.-]+\s+\d+|\bmkfifo\b|[<>]\s*&\s*/|",
                 r"\b(?:invoke-(?:webrequest|expression|restmethod)|iwr|iex|irm|downloadstring|downloadfile|net\.webclient|start-process)\b|",
-                r"\s-(?:e|ec|enc|encodedcommand)\s+[a-z0-9+/=]{8,}|\s-(?:nop|noprofile|executionpolicy|windowstyle)\b"
+                r"\s-(?:e|ec|enc|encodedcommand)[ \t]+[a-z0-9+/=]{8,}|\s-(?:nop|noprofile|executionpolicy|windowstyle)\b"
             ))
+            .unicode(false)
+            .build()
+            .ok()
+        })
+        .as_ref()
+        .is_some_and(|re| re.is_match(v))
+        || (sensitive_path(v) && prints_files(v))
+}
+
+/// Whether the value names a path under `/etc/`, `/var/log/` or `/home/`.
+fn sensitive_path(v: &[u8]) -> bool {
+    let rooted = |i: usize| i == 0 || matches!(v[i - 1], b'/' | b' ' | b'\t' | b'\n' | b'=' | b':' | b'\'' | b'"');
+    v.windows(4).enumerate().any(|(i, w)| w == b"etc/" && rooted(i))
+        || v.windows(8).enumerate().any(|(i, w)| w == b"var/log/" && rooted(i))
+        || v.windows(5).enumerate().any(|(i, w)| w == b"home/" && rooted(i))
+}
+
+/// Whether a command line has a command that prints, copies or sends file contents (`cat`,
+/// `tail`, `gunzip -c`, `base64`, `curl`, …): with a path under `/etc/`, `/var/log/` or `/home/`
+/// it reads the system's configuration, logs or users' files out, where a service command
+/// (`logrotate -f /etc/logrotate.d/app`) only uses them.
+fn prints_files(v: &[u8]) -> bool {
+    static READER: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    READER
+        .get_or_init(|| {
+            regex::bytes::RegexBuilder::new(
+                r"(?:^|[\s;&|`(])(?:[\w/.-]*/)?(?:cat|tac|nl|head|tail|more|less|od|xxd|hexdump|strings|base64|base32|fold|rev|cut|sort|uniq|grep|egrep|fgrep|awk|gawk|sed|cp|scp|rsync|curl|wget|nc|ncat|tee|dd|paste|diff|look|uuencode|zcat|bzcat|xzcat|gunzip|gzip|bunzip2|unxz|zless|zmore|zgrep|vi|vim|nano|type|find|ls|tar|zip)\b",
+            )
             .unicode(false)
             .build()
             .ok()
@@ -576,32 +1019,105 @@ pub fn reaches_system(v: &[u8]) -> bool {
         .is_some_and(|re| re.is_match(v))
 }
 
+/// A line of a Dockerfile that sets the image up (`from …`, `workdir …`, `env …`), or a YAML key
+/// or Makefile target that opens a block (`steps:`, `build:`), followed by more lines.
+fn setup_line(t: &[u8]) -> bool {
+    let Some(nl) = t.iter().position(|&b| b == b'\n') else { return false };
+    let line = t[..nl].trim_ascii_end();
+    let word = letters(line);
+    let docker = matches!(
+        word,
+        b"from"
+            | b"workdir"
+            | b"env"
+            | b"arg"
+            | b"expose"
+            | b"label"
+            | b"user"
+            | b"volume"
+            | b"maintainer"
+            | b"copy"
+            | b"add"
+    ) && line.get(word.len()) == Some(&b' ');
+    let key = line.iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')).count();
+    docker || (key > 0 && key + 1 == line.len() && line[key] == b':')
+}
+
+/// Shell builtins that start scripts (`set -euo pipefail`, `cd build`). Not `for` or `if`, which
+/// start Windows batch lines too.
+const SHELL_BUILTINS: &str = "set|cd|pushd|popd|trap|shopt|umask|ulimit|declare|local|readonly|typeset";
+
 /// Whether the value is a command line by design: after a shebang and comment lines, it starts
 /// with a command word followed by an argument (`tar xzf a.tgz && ls -la`, `find /tmp -delete;
 /// echo done`, `Get-ChildItem -Path …`). Chaining commands is what such a value does; an
 /// injection instead puts its separator after data (`127.0.0.1; cat …`) or first (`;id`).
 pub fn is_script(v: &[u8]) -> bool {
     let mut t = v.trim_ascii_start();
-    while t.first() == Some(&b'#') {
+    // Comment lines, and the lines of a build or CI file that set things up rather than run
+    // them (`from python:3.12`, `workdir /app`, `steps:`).
+    while t.first() == Some(&b'#') || setup_line(t) {
         let end = t.iter().position(|&b| b == b'\n').map_or(t.len(), |e| e + 1);
         t = t[end..].trim_ascii_start();
     }
+    // The step that runs the command: `run apt-get …` (Dockerfile), `- npm ci`, `run: make`
+    // (CI files), `$ ls -la` (a prompt).
+    for prefix in [&b"- "[..], b"run: ", b"run ", b"$ ", b"script: "] {
+        if let Some(r) = t.strip_prefix(prefix) {
+            t = r.trim_ascii_start();
+        }
+    }
+    t = cron_schedule(t);
     let word = t.iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/')).count();
     static COMMAND: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
     let command = COMMAND.get_or_init(|| {
         let p = format!(
-            "^(?:[\\w./-]*/)?(?:{}|(?:get|set|new|remove|add|invoke|start|stop|write|out|select|where|foreach|import|export|test|copy|move)-[a-z]+)$",
-            UNIX_COMMANDS
+            "^(?:[\\w./-]*/)?(?:{}|{}|(?:get|set|new|remove|add|invoke|start|stop|write|out|select|where|foreach|import|export|test|copy|move)-[a-z]+)$",
+            UNIX_COMMANDS, SHELL_BUILTINS
         );
         regex::bytes::RegexBuilder::new(&p).unicode(false).build().ok()
     });
-    if !command.as_ref().is_some_and(|re| re.is_match(&t[..word])) {
+    let rest = &t[word..];
+    // Any lower-case word followed by an option (`logrotate -f`, `helm upgrade`'s `--install`
+    // comes later) is a command line too.
+    let option = word > 1
+        && t[0].is_ascii_lowercase()
+        && rest.strip_prefix(b" -").is_some_and(|o| {
+            let o = o.strip_prefix(b"-").unwrap_or(o);
+            o.first().is_some_and(|b| b.is_ascii_lowercase())
+        });
+    if !option && !command.as_ref().is_some_and(|re| re.is_match(&t[..word])) {
         return false;
     }
-    let rest = &t[word..];
     let gap = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-    gap > 0
-        && rest.get(gap).is_some_and(|&b| !matches!(b, b';' | b'&' | b'|' | b'`' | b'$' | b'(' | b'<' | b'>' | b'\n'))
+    // The first argument: anything but a separator, a substitution or a redirection; a variable
+    // (`echo $PATH`, `cd ${HOME}`) is an argument.
+    let arg = match rest.get(gap) {
+        Some(b'$') => rest.get(gap + 1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'{'),
+        Some(&b) => !matches!(b, b';' | b'&' | b'|' | b'`' | b'(' | b'<' | b'>' | b'\n'),
+        None => false,
+    };
+    gap > 0 && arg
+}
+
+/// The rest of a crontab line after its schedule (`*/5 * * * * `, `0 3 * * 1-5 `, `@daily `), or
+/// the line itself.
+fn cron_schedule(t: &[u8]) -> &[u8] {
+    if let Some(r) = t.strip_prefix(b"@") {
+        let w = letters(r);
+        if !w.is_empty() && r.get(w.len()) == Some(&b' ') {
+            return r[w.len()..].trim_ascii_start();
+        }
+        return t;
+    }
+    let mut r = t;
+    for _ in 0..5 {
+        let n = r.iter().take_while(|&&b| b.is_ascii_digit() || matches!(b, b'*' | b'/' | b',' | b'-')).count();
+        if n == 0 || r.get(n) != Some(&b' ') {
+            return t;
+        }
+        r = r[n..].trim_ascii_start();
+    }
+    r
 }
 
 /// A libinjection fingerprint made only of numbers, names, functions, arithmetic operators,

@@ -328,13 +328,29 @@ pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
         if v.contains(&0) {
             out.push(1008);
         }
-        // LDAP filter syntax: `)(attr=` or `*)(`.
-        if v.windows(2).any(|w| w == b")(" || w == b"*)" || w == b")|" || w == b")&")
-            && v.iter().any(|&b| b == b'=' || b == b'*')
-        {
+        // LDAP filter syntax: `)(attr=`, `)(|`, `=*)` or `x*)`. Not SQL's `count(*)` nor a call of
+        // a call's result (`f(a)(b)`).
+        if ldap_filter(v) && v.iter().any(|&b| b == b'=' || b == b'*') {
             out.push(1016);
         }
     }
+}
+
+/// Whether a value has the punctuation of an LDAP filter: a filter closed and another opened
+/// with an attribute or an operator (`)(uid=`, `)(|(`, `)(&)`), a wildcard value closed (`=*)`,
+/// `adm*)`), or a filter closed before an operator (`)|`, `)&`).
+fn ldap_filter(v: &[u8]) -> bool {
+    v.windows(2).enumerate().any(|(i, w)| match w {
+        b")(" => {
+            let rest = &v[i + 2..];
+            let attr = rest.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b';')).count();
+            matches!(rest.first(), Some(b'&' | b'|' | b'!' | b'*'))
+                || (attr > 0 && matches!(rest.get(attr), Some(b'=' | b'~' | b'<' | b'>' | b':')))
+        }
+        b"*)" => i == 0 || v[i - 1] != b'(',
+        b")|" | b")&" => true,
+        _ => false,
+    })
 }
 
 #[cfg(test)]

@@ -138,8 +138,9 @@ pub static RULES: &[Rule] = &[
         ARGS | PATH,
         View::Sql,
         // `--` right after the quote and followed by a letter or digit is not the comment that cuts
-        // off the rest (`"--1`).
-        r#"['"](?:\s+--|--(?:[^a-z0-9]|$)|\s*(?:#|;\s*--|;\s*#|/\*))|['"]\s*;\s*$"#,
+        // off the rest (`"--1`); a `#` after a quote is one only when the line does not close the
+        // quote again (`admin'#`, not a selector or colour `'#app .item'`, `"#fff"`).
+        r#"['"](?:\s+--|--(?:[^a-z0-9]|$)|\s*(?:;\s*--|;\s*#|/\*))|'\s*#[^'\n]*(?:\n|$)|"\s*#[^"\n]*(?:\n|$)|['"]\s*;\s*$"#,
         "quote closed and the rest commented out",
     ),
     re(
@@ -403,7 +404,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r"(?:java|vb|live|ecma|j)\s*s\s*c\s*r\s*i\s*p\s*t\s*:|j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t\s*:|v\s*b\s*s\s*c\s*r\s*i\s*p\s*t\s*:|data\s*:\s*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|ecmascript|xhtml))|data\s*:[^,]*;\s*base64\s*,",
+        r"(?:java|vb|live|ecma|j)\s*s\s*c\s*r\s*i\s*p\s*t\s*:|j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t\s*:|v\s*b\s*s\s*c\s*r\s*i\s*p\s*t\s*:|data\s*:\s*(?:text/html|text/xml|image/svg|application/(?:x-)?(?:javascript|ecmascript|xhtml))|data\s*:\s*(?:image/svg[^,]*|(?:[^i\s,][^,]*|i(?:[^m,][^,]*)?|im(?:[^a,][^,]*)?|ima(?:[^g,][^,]*)?|imag(?:[^e,][^,]*)?|image(?:[^/,][^,]*)?)?);\s*base64\s*,",
         "script or data URI",
     ),
     re(
@@ -455,7 +456,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r#"^\s*['"`]?\s*>\s*<\s*[a-z!/?]|['"`]\s*>\s*<\s*(?:script|svg|iframe|object|embed|math|style|body|meta|base|link|img[^>]*\son\w+)\b|['"`]\s*(?:\)|;)?\s*(?:alert|prompt|confirm|eval)\b|\+acwapa|\+adw-|\+ad4-|\+adz-"#,
+        r#"^\s*['"`]?\s*>\s*<\s*[a-z!/?]|['"`]\s*>\s*<\s*(?:script|svg|iframe|object|embed|math|style|body|meta|base|link|img[^>]*\son\w+)\b|['"`]\s*(?:\)|;)?\s*(?:alert|prompt|confirm|eval)\s*[(`]|\+acwapa|\+adw-|\+ad4-|\+adz-"#,
         "attribute breakout or UTF-7 markup",
     ),
     re(
@@ -516,7 +517,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ALL,
         View::Path,
-        r"(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|var/log/|var/run/secrets|var/lib/(?:mysql|postgresql|docker)|root/\.|home/[\w.-]+/\.|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys|\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|zsh_history|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|env\b)|id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
+        r"(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|var/log/|var/run/secrets|var/lib/(?:mysql|postgresql|docker)|root/\.|home/[\w.-]+/\.|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys)|(?:^|[^~]/|[\s=:'\x22])\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|zsh_history|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|env\b)|(?:^|/|\s|=|:|\b)(?:id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
         "access to an operating-system or secret file",
     ),
     re(
@@ -654,7 +655,7 @@ pub static RULES: &[Rule] = &[
         VALUES | PATH,
         View::Shell,
         // The glob ends the word: `/e?c/p?ss?d`, not the query string of `/dashboard?tab=billing`.
-        r"(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]*[?*\[][a-z?*\[\]/]*){1,}|\b[a-z]*[?*]+[a-z]*/[a-z?*]+|/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.-])",
+        r"(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]*[?*\[][a-z?*\[\]/]*){1,}|\b[a-z]*[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.-])",
         "glob-obfuscated path",
     ),
     re(
@@ -708,7 +709,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         FILENAME | VALUES,
         View::Text,
-        r"(?:^|/)\.(?:bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zprofile|zlogin|cshrc|tcshrc|kshrc|login|logout|inputrc|htaccess|htpasswd|user\.ini|git/(?:config|hooks/\w+)|ssh/authorized_keys)$|^(?:php\.ini|web\.config|\.env|authorized_keys)$",
+        r"(?:^|[^~]/)\.(?:bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zprofile|zlogin|cshrc|tcshrc|kshrc|login|logout|inputrc|htaccess|htpasswd|user\.ini|git/(?:config|hooks/\w+)|ssh/authorized_keys)$|^(?:php\.ini|web\.config|\.env|authorized_keys)$",
         "upload of a shell start-up or server configuration file",
     ),
     re(
@@ -883,7 +884,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"\$[a-z_]\w*\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\(|\(\s*['"]?\w+['"]?\s*(?:\.\s*['"]?\w+['"]?\s*)*\)\s*\(|['"][a-z_]+['"]\s*\(|\$\{\s*['"]?\w"#,
+        r#"\$[a-z_]\w*\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\(|\(\s*['"]?\$?\w+['"]?\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\(|['"][a-z_]+['"]\s*\(\s*[$'"a-z_)]|\$\{\s*['"]?\w"#,
         "PHP variable function call",
     ),
     re(
@@ -1102,7 +1103,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ALL,
         View::Text,
-        r"\b(?:processbuilder|runtime|system|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.|\()",
+        r"\bsystem\s*(?:\(|\.\s*(?:exit|getenv|getproperty|getproperties|setproperty|load|loadlibrary|setsecuritymanager|console|in\b))|\b(?:processbuilder|runtime|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.|\()",
         "gadget class used as a call or member",
     ),
     re(

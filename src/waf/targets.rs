@@ -132,7 +132,11 @@ pub fn body_kind(content_type: &[u8]) -> BodyKind {
         BodyKind::Form
     } else if starts(b"multipart/") {
         BodyKind::Multipart
-    } else if ends(b"/json") || ends(b"+json") || essence == b"application/x-ndjson" || essence == b"application/jsonl"
+    } else if ends(b"/json")
+        || ends(b"+json")
+        || essence == b"application/x-ndjson"
+        || essence == b"application/jsonl"
+        || essence == b"application/csp-report"
     {
         BodyKind::Json
     } else if ends(b"/xml") || ends(b"+xml") {
@@ -144,7 +148,6 @@ pub fn body_kind(content_type: &[u8]) -> BodyKind {
         || starts(b"application/yaml")
         || starts(b"application/sql")
         || starts(b"application/x-sh")
-        || starts(b"application/csp-report")
     {
         BodyKind::Text
     } else if starts(b"image/")
@@ -186,12 +189,31 @@ pub fn body(content_type: &[u8], body: &[u8], max_depth: usize, sink: &mut dyn S
         BodyKind::Xml => {
             super::xml::walk(body, max_depth, sink);
         }
+        // A text body that is a JSON document (a report or an API call sent as `text/plain`) is
+        // read as JSON, like one declared so: its leaves, not its quotes and keys, are the values.
+        BodyKind::Text if looks_like_json(body) => {
+            if !super::json::walk(body, max_depth, sink) {
+                findings.json_malformed = true;
+                sink.value(class::BODY, TargetName { prefix: "body", key: b"" }, body);
+            }
+        }
         BodyKind::Text => {
             sink.value(class::BODY, TargetName { prefix: "body", key: b"" }, body);
         }
         BodyKind::Binary => {}
     }
     findings
+}
+
+/// Whether a body is shaped as a JSON object or array (`{"…` or `[…]`); `{ name { … } }`, a
+/// GraphQL selection, is not.
+fn looks_like_json(body: &[u8]) -> bool {
+    let t = body.trim_ascii();
+    match (t.first(), t.last()) {
+        (Some(b'{'), Some(b'}')) => t[1..].trim_ascii_start().first().is_some_and(|&b| b == b'"' || b == b'}'),
+        (Some(b'['), Some(b']')) => true,
+        _ => false,
+    }
 }
 
 /// Lower-cases header names for comparison (names in `Request` are already lower-case).
@@ -313,6 +335,9 @@ pub(crate) mod tests {
         assert_eq!(body_kind(b"application/soap+xml"), BodyKind::Xml);
         assert_eq!(body_kind(b"image/png"), BodyKind::Binary);
         assert_eq!(body_kind(b"text/plain"), BodyKind::Text);
+        assert_eq!(body_kind(b"application/csp-report"), BodyKind::Json);
+        assert!(looks_like_json(b" {\"csp-report\": {}}\n") && looks_like_json(b"[1, 2]"));
+        assert!(!looks_like_json(b"{ viewer { login } }") && !looks_like_json(b"a=1"));
     }
 
     #[test]

