@@ -2,6 +2,7 @@
 //! signature form r‖s (RFC 7518 §3.4). Points are decoded and checked to be on the curve once,
 //! when the key is configured; a check never accepts a signature of the wrong length.
 
+use super::es256::P256Key;
 use super::hash::HashFunction;
 use p384::ecdsa::signature::hazmat::PrehashVerifier;
 use std::fmt;
@@ -34,8 +35,9 @@ impl Curve {
 /// An ECDSA public key, decoded and validated.
 #[derive(Clone)]
 pub enum EcdsaPublicKey {
-    /// crrl's P-256: 32-bit backend on wasm32, ~2× faster than RustCrypto's there.
-    P256(crrl::p256::PublicKey),
+    /// P-256: crrl's curve arithmetic (32-bit backend on wasm32, ~2× faster than RustCrypto's
+    /// there) driven by tables precomputed for this key (see [`super::es256`]).
+    P256(P256Key),
     /// RustCrypto's P-384 (crrl has no P-384).
     P384(p384::ecdsa::VerifyingKey),
 }
@@ -77,7 +79,7 @@ impl EcdsaPublicKey {
         sec1.extend_from_slice(x);
         sec1.extend_from_slice(y);
         match curve {
-            Curve::P256 => crrl::p256::PublicKey::decode(&sec1).map(EcdsaPublicKey::P256),
+            Curve::P256 => crrl::p256::PublicKey::decode(&sec1).map(|key| EcdsaPublicKey::P256(P256Key::new(&key))),
             Curve::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).ok().map(EcdsaPublicKey::P384),
         }
         .ok_or(EcKeyError::NotOnCurve)

@@ -10,6 +10,7 @@ pub mod claims;
 pub mod ecdsa;
 pub mod eddsa;
 pub mod error;
+pub mod es256;
 pub mod extract;
 pub mod hash;
 pub mod hmac;
