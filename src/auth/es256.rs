@@ -11,12 +11,11 @@
 //!
 //! - each scalar is cut into [`CHUNKS`] chunks of [`CHUNK_BITS`] bits; for the key's point Q and
 //!   for each chunk c it keeps the odd multiples 1·Qc, 3·Qc, …, (2·K−1)·Qc of Qc = 2^(c·CHUNK_BITS)·Q
-//!   (K = [`KEY_TABLE`]). The same is kept once per process for the generator G (K =
-//!   [`BASE_TABLE`], built lazily on the first check);
-//! - both scalars are recoded in width-w NAF (odd digits below 2^(w−1) in absolute value, at least
-//!   w−1 zeros after each), and the digits of all chunks are walked together from the top: one
-//!   doubling of the accumulator per bit position of a chunk, so [`CHUNK_BITS`] doublings instead
-//!   of 256, and one addition per non-zero digit (about 256/(w+1) per scalar).
+//!   (K = [`KEY_TABLE`]). The same is kept once per VM for the generator G (K = [`BASE_TABLE`],
+//!   built lazily on the first check);
+//! - both scalars are recoded in width-w NAF and the digits of all chunks are walked together from
+//!   the top ([`super::comb`]): [`CHUNK_BITS`] doublings instead of 256, and one addition per
+//!   non-zero digit (about 256/(w+1) per scalar).
 //!
 //! Memory: a P-256 point is three 32-byte coordinates (96 bytes), so the tables take
 //! [`KEY_TABLE_BYTES`] per configured P-256 key and [`BASE_TABLE_BYTES`] once per Wasm VM. Building
@@ -34,6 +33,7 @@
 //! below n), the hash is taken as its leftmost 256 bits reduced mod n, a neutral R is refused,
 //! and x(R) mod n must equal r. Unit tests compare the two on valid and corrupted signatures.
 
+use super::comb::{self, CombPoint, Sum, Term, Wnaf};
 use crrl::p256::{Point, PublicKey, Scalar};
 use std::sync::{Arc, OnceLock};
 
@@ -56,12 +56,8 @@ pub const KEY_TABLE_BYTES: usize = CHUNKS * KEY_TABLE * POINT_BYTES;
 /// Table memory for the generator, once per VM (48 KiB).
 pub const BASE_TABLE_BYTES: usize = CHUNKS * BASE_TABLE * POINT_BYTES;
 
-/// Digits of a scalar in width-w NAF, least significant first. A scalar below 2^256 needs at most
-/// 257 digits.
-type Digits = [i8; 257];
-
-/// For a point P and each chunk c, the odd multiples (2k+1)·2^(c·CHUNK_BITS)·P for k below the
-/// table size, chunk after chunk.
+/// For a point P and each chunk c, the odd multiples (2k+1)·2^(c·CHUNK_BITS)·P for k below
+/// 2^(window−2), chunk after chunk (the table layout [`comb::sum`] reads).
 struct OddMultiples {
     window: u32,
     points: Box<[Point]>,
@@ -87,10 +83,8 @@ impl OddMultiples {
         OddMultiples { window, points: points.into_boxed_slice() }
     }
 
-    /// d·2^(c·CHUNK_BITS)·P for an odd digit d with |d| < 2^(window−1), negated when `negative`.
-    /// `magnitude` is |d|; the recoding guarantees the bound, so the index is always in range.
-    fn get(&self, chunk: usize, magnitude: usize) -> &Point {
-        &self.points[(chunk << (self.window - 2)) + (magnitude >> 1)]
+    fn term<'a>(&'a self, scalar: &'a Wnaf) -> Term<'a, Point> {
+        Term { scalar, table: &self.points }
     }
 }
 
@@ -100,97 +94,39 @@ fn base_tables() -> &'static OddMultiples {
     BASE.get_or_init(|| OddMultiples::new(Point::BASE, BASE_WINDOW))
 }
 
-/// Recodes a scalar (its canonical value below n) in width-`w` NAF, 2 ≤ w ≤ 8: every digit is 0 or
-/// odd with absolute value below 2^(w−1), and the sum of digit[i]·2^i is the scalar.
-fn recode(scalar: &Scalar, w: u32) -> Digits {
-    let bytes = scalar.encode();
-    // Little-endian 64-bit limbs, with a fifth (zero) limb so that a window may read past bit 255.
-    let mut limbs = [0u64; 5];
-    for (i, byte) in bytes.iter().enumerate() {
-        limbs[i / 8] |= u64::from(*byte) << (8 * (i % 8));
-    }
-    let mask = (1u64 << w) - 1;
-    let window_at = |pos: usize| -> u32 {
-        let (limb, shift) = (pos / 64, pos % 64);
-        let mut bits = limbs[limb] >> shift;
-        if shift > 0 && limb + 1 < limbs.len() {
-            bits |= limbs[limb + 1] << (64 - shift);
-        }
-        (bits & mask) as u32
-    };
-    let half = 1u32 << (w - 1);
-    let mut digits = [0i8; 257];
-    // What is left to recode is (scalar >> pos) + carry.
-    let mut pos = 0usize;
-    let mut carry = 0u32;
-    while pos < digits.len() {
-        let value = window_at(pos) + carry;
-        if value & 1 == 0 {
-            // The bit at pos is 0 and the carry (if any) moves on unchanged.
-            pos += 1;
-            continue;
-        }
-        // value is odd and at most 2^w − 1: take it, or value − 2^w and carry one into the next
-        // window, so that the w bits from pos become zero.
-        let digit = if value < half {
-            carry = 0;
-            value as i32
+impl CombPoint for Point {
+    type Entry = Point;
+
+    fn from_entry(entry: &Point, negative: bool) -> Point {
+        if negative {
+            -entry
         } else {
-            carry = 1;
-            value as i32 - (1i32 << w)
-        };
-        digits[pos] = digit as i8;
-        pos += w as usize;
+            *entry
+        }
     }
-    digits
+
+    fn add_entry(&mut self, entry: &Point, negative: bool) {
+        if negative {
+            *self -= entry;
+        } else {
+            *self += entry;
+        }
+    }
+
+    fn double_times(&mut self, n: u32) {
+        self.set_xdouble(n);
+    }
 }
 
-/// u1·G + u2·Q, with Q's tables in `key` and G's from [`base_tables`].
-fn mul_add_base(key: &OddMultiples, u2: &Scalar, u1: &Scalar) -> Point {
+/// u1·G + u2·Q, with Q's tables in `key` and G's from [`base_tables`]; `None` (never expected)
+/// if a table lookup failed.
+fn mul_add_base(key: &OddMultiples, u2: &Scalar, u1: &Scalar) -> Option<Point> {
     let base = base_tables();
-    let key_digits = recode(u2, key.window);
-    let base_digits = recode(u1, base.window);
-    let mut acc = Point::NEUTRAL;
-    let mut started = false;
-    // Doublings owed to the accumulator, applied in one run before the next addition.
-    let mut owed = 0u32;
-    for pos in (0..=CHUNK_BITS).rev() {
-        if started && pos < CHUNK_BITS {
-            owed += 1;
-        }
-        for chunk in 0..CHUNKS {
-            // Digit 256 (a carry out of the top) belongs to the last chunk, at position CHUNK_BITS.
-            if pos == CHUNK_BITS && chunk + 1 != CHUNKS {
-                continue;
-            }
-            let i = chunk * CHUNK_BITS + pos;
-            for (digit, tables) in [(key_digits[i], key), (base_digits[i], base)] {
-                if digit == 0 {
-                    continue;
-                }
-                let point = tables.get(chunk, digit.unsigned_abs() as usize);
-                if !started {
-                    acc = if digit > 0 { *point } else { -point };
-                    started = true;
-                    owed = 0;
-                    continue;
-                }
-                if owed > 0 {
-                    acc.set_xdouble(owed);
-                    owed = 0;
-                }
-                if digit > 0 {
-                    acc += point;
-                } else {
-                    acc -= point;
-                }
-            }
-        }
-    }
-    if owed > 0 {
-        acc.set_xdouble(owed);
-    }
-    acc
+    let (d2, d1) = (comb::recode(&u2.encode(), key.window), comb::recode(&u1.encode(), base.window));
+    Some(match comb::sum::<Point>(CHUNKS, CHUNK_BITS, &[key.term(&d2), base.term(&d1)])? {
+        Sum::Neutral => Point::NEUTRAL,
+        Sum::Point(point) => point,
+    })
 }
 
 /// Big-endian 32 bytes to the little-endian order crrl's scalar decoding takes.
@@ -209,8 +145,12 @@ pub struct P256Key {
 }
 
 impl P256Key {
-    /// Precomputes the tables for `key` (about [`KEY_TABLE_BYTES`] of memory).
+    /// Precomputes the tables for `key` (about [`KEY_TABLE_BYTES`] of memory), and the generator's
+    /// if not done yet.
     pub fn new(key: &PublicKey) -> P256Key {
+        // The generator's tables too, if this is the VM's first key of the curve, so that no
+        // request pays for them.
+        base_tables();
         P256Key { tables: Arc::new(OddMultiples::new(key.point, KEY_WINDOW)) }
     }
 
@@ -238,7 +178,9 @@ impl P256Key {
         }
         let h = Scalar::decode_reduce(&reversed(&h_bytes));
         let w = Scalar::ONE / s;
-        let point = mul_add_base(&self.tables, &(r * w), &(h * w));
+        let Some(point) = mul_add_base(&self.tables, &(r * w), &(h * w)) else {
+            return false;
+        };
         if point.isneutral() != 0 {
             return false;
         }
@@ -250,30 +192,10 @@ impl P256Key {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::comb::testing::Rng;
     use crrl::p256::PrivateKey;
 
-    /// A small deterministic generator (splitmix64), enough to spread test inputs.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        fn bytes<const N: usize>(&mut self) -> [u8; N] {
-            let mut out = [0u8; N];
-            for b in out.iter_mut() {
-                *b = self.next() as u8;
-            }
-            out
-        }
-    }
-
-    /// n − 1, little-endian.
+    /// n − 1.
     fn n_minus_one() -> Scalar {
         -Scalar::ONE
     }
@@ -313,47 +235,6 @@ mod tests {
         out
     }
 
-    fn recomposed(digits: &Digits) -> Scalar {
-        let mut acc = Scalar::ZERO;
-        let two = Scalar::ONE + Scalar::ONE;
-        for d in digits.iter().rev() {
-            acc *= two;
-            let m = Scalar::from_u64(u64::from(d.unsigned_abs()));
-            if *d > 0 {
-                acc += m;
-            } else if *d < 0 {
-                acc -= m;
-            }
-        }
-        acc
-    }
-
-    #[test]
-    fn the_recoding_is_a_valid_wnaf_of_the_scalar() {
-        let mut rng = Rng(1);
-        let mut scalars = edge_scalars();
-        for _ in 0..300 {
-            scalars.push(scalar_le(&rng.bytes::<32>()));
-        }
-        for w in 2..=8u32 {
-            for s in &scalars {
-                let digits = recode(s, w);
-                assert_eq!(recomposed(&digits).equals(*s), 0xFFFF_FFFF, "w = {w}");
-                let mut last_nonzero: Option<usize> = None;
-                for (i, d) in digits.iter().enumerate() {
-                    if *d != 0 {
-                        assert_eq!(d & 1, 1, "odd digit");
-                        assert!(u32::from(d.unsigned_abs()) < 1 << (w - 1), "digit bound");
-                        if let Some(j) = last_nonzero {
-                            assert!(i - j >= w as usize, "at least w-1 zeros between digits");
-                        }
-                        last_nonzero = Some(i);
-                    }
-                }
-            }
-        }
-    }
-
     #[test]
     fn the_double_multiplication_agrees_with_crrl() {
         let mut rng = Rng(2);
@@ -367,7 +248,7 @@ mod tests {
             for (i, u2) in scalars.iter().enumerate() {
                 // Every edge scalar against a random one and against the edge scalars in turn.
                 for u1 in [scalar_le(&rng.bytes::<32>()), scalars[(i * 7 + 3) % scalars.len()], *u2] {
-                    let ours = mul_add_base(&tables, u2, &u1);
+                    let ours = mul_add_base(&tables, u2, &u1).expect("complete tables");
                     let theirs = key.point.mul_add_mulgen_vartime(u2, &u1);
                     assert_eq!(ours.equals(theirs), 0xFFFF_FFFF);
                 }
@@ -381,8 +262,9 @@ mod tests {
         let k = scalar_le(&[7; 32]);
         let q = Point::mulgen(&k);
         let tables = OddMultiples::new(q, KEY_WINDOW);
-        assert_ne!(mul_add_base(&tables, &Scalar::ONE, &-k).isneutral(), 0);
-        assert_ne!(mul_add_base(&tables, &Scalar::ZERO, &Scalar::ZERO).isneutral(), 0);
+        for (u2, u1) in [(Scalar::ONE, -k), (Scalar::ZERO, Scalar::ZERO)] {
+            assert_ne!(mul_add_base(&tables, &u2, &u1).expect("complete tables").isneutral(), 0);
+        }
     }
 
     #[test]
@@ -400,12 +282,12 @@ mod tests {
                 let mut variants: Vec<([u8; 64], [u8; 32])> = Vec::new();
                 // One flipped bit in r, in s or in the hash.
                 for _ in 0..4 {
-                    let bit = (rng.next() % 512) as usize;
+                    let bit = (rng.next_u64() % 512) as usize;
                     let mut s = signature;
                     s[bit / 8] ^= 1 << (bit % 8);
                     variants.push((s, hash));
                     let mut h = hash;
-                    let bit = (rng.next() % 256) as usize;
+                    let bit = (rng.next_u64() % 256) as usize;
                     h[bit / 8] ^= 1 << (bit % 8);
                     variants.push((signature, h));
                 }
