@@ -2,8 +2,9 @@
 //! signature form r‖s (RFC 7518 §3.4). Points are decoded and checked to be on the curve once,
 //! when the key is configured; a check never accepts a signature of the wrong length.
 
+use super::es256::P256Key;
+use super::es384::P384Key;
 use super::hash::HashFunction;
-use p384::ecdsa::signature::hazmat::PrehashVerifier;
 use std::fmt;
 
 /// The curves JWS defines for ECDSA that Palisade supports.
@@ -34,10 +35,12 @@ impl Curve {
 /// An ECDSA public key, decoded and validated.
 #[derive(Clone)]
 pub enum EcdsaPublicKey {
-    /// crrl's P-256: 32-bit backend on wasm32, ~2× faster than RustCrypto's there.
-    P256(crrl::p256::PublicKey),
-    /// RustCrypto's P-384 (crrl has no P-384).
-    P384(p384::ecdsa::VerifyingKey),
+    /// P-256: crrl's curve arithmetic (32-bit backend on wasm32, ~2× faster than RustCrypto's
+    /// there) driven by tables precomputed for this key (see [`super::es256`]).
+    P256(P256Key),
+    /// P-384: RustCrypto's `p384` arithmetic (crrl has no P-384) driven by tables precomputed
+    /// for this key (see [`super::es384`]).
+    P384(P384Key),
 }
 
 impl fmt::Debug for EcdsaPublicKey {
@@ -77,8 +80,10 @@ impl EcdsaPublicKey {
         sec1.extend_from_slice(x);
         sec1.extend_from_slice(y);
         match curve {
-            Curve::P256 => crrl::p256::PublicKey::decode(&sec1).map(EcdsaPublicKey::P256),
-            Curve::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).ok().map(EcdsaPublicKey::P384),
+            Curve::P256 => crrl::p256::PublicKey::decode(&sec1).map(|key| EcdsaPublicKey::P256(P256Key::new(&key))),
+            Curve::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+                .ok()
+                .map(|key| EcdsaPublicKey::P384(P384Key::new(&key))),
         }
         .ok_or(EcKeyError::NotOnCurve)
     }
@@ -102,11 +107,8 @@ impl EcdsaPublicKey {
                 key.verify_hash(signature, h.as_bytes())
             }
             EcdsaPublicKey::P384(key) => {
-                let Ok(sig) = p384::ecdsa::Signature::from_slice(signature) else {
-                    return false;
-                };
                 let h = HashFunction::Sha384.digest(&[message]);
-                key.verify_prehash(h.as_bytes(), &sig).is_ok()
+                key.verify_prehash(h.as_bytes(), signature)
             }
         }
     }
