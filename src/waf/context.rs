@@ -149,7 +149,27 @@ pub fn is_prose(v: &[u8]) -> bool {
             words += 1;
         }
     }
-    tokens >= 8 && words >= 6 && words * 2 >= tokens
+    tokens >= 8 && words >= 6 && words * 2 >= tokens && !runs_hostile_command(v)
+}
+
+/// Whether the value runs a command that only an attack runs, wherever it sits: a separator or
+/// substitution followed by a command that prints an account file (`; cat /etc/passwd`), a
+/// reverse shell (`/dev/tcp/`, `nc -e`, `bash -i`, `mkfifo`). Text that carries one is not given
+/// the benefit of prose (an attack dressed as a sentence).
+fn runs_hostile_command(v: &[u8]) -> bool {
+    static HOSTILE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    HOSTILE
+        .get_or_init(|| {
+            regex::bytes::RegexBuilder::new(concat!(
+                r"(?:[;|&`]|\$\()\s*(?:[\w/.-]*/)?(?:cat|tac|head|tail|more|less|base64|xxd|nl|strings|od)\s+",
+                r"[^\s;|&]*/etc/(?:passwd|shadow|sudoers)\b|/dev/tcp/|\bnc(?:at)?\s+-[a-z]*e\s|\bbash\s+-i\b|\bmkfifo\b"
+            ))
+            .unicode(false)
+            .build()
+            .ok()
+        })
+        .as_ref()
+        .is_some_and(|re| re.is_match(v))
 }
 
 /// Rules whose matches are shapes that prose quotes on purpose (SQL statements and functions,
@@ -371,7 +391,10 @@ impl<'a> Prose<'a> {
             Evidence::NotInScript => {
                 let value = self.value;
                 let code = *self.code.get_or_insert_with(|| is_code(value));
-                if *self.script.get_or_insert_with(|| (code || is_script(value)) && !reaches_system(value)) {
+                if *self.script.get_or_insert_with(|| {
+                    (code || is_script(value) || quoted_commands(value) || pipeline_query(value))
+                        && !reaches_system(value)
+                }) {
                     key = PROGRAM;
                     base.min(WEAK)
                 } else {
@@ -384,6 +407,14 @@ impl<'a> Prose<'a> {
                     base.min(WEAK)
                 } else {
                     base
+                }
+            }
+            Evidence::JsSyntax => {
+                let syntax = self.value.iter().any(|b| b"=()+;'\"`<>[]{}:".contains(b));
+                if syntax || self.value.split(|b| b.is_ascii_whitespace()).filter(|t| !t.is_empty()).count() < 3 {
+                    base
+                } else {
+                    base.min(WEAK)
                 }
             }
             Evidence::NotInStatement => {
@@ -453,6 +484,11 @@ pub enum Evidence {
     /// Critical unless the value is a program by design (see [`is_code`]): a template literal
     /// `${page}`, a `function () {`, a `process.env` read are what a snippet field holds.
     NotInCode,
+    /// Critical unless the value is words without any JavaScript syntax (no `=`, parenthesis,
+    /// quote, bracket, brace, `+`, `;`, `:` or `<`/`>`) and at least three of them: `how to use
+    /// window.location.href` names a sink; `window.location.href='//x'`, `location.href=name`
+    /// use one, and a bare `window.location` is a probe.
+    JsSyntax,
     /// Critical unless the value is a whole SQL statement by design (see [`sql_statement`]) with
     /// no breakout: `GROUP BY 1 ORDER BY 1` in a query console, not `1 order by 5--` after data.
     NotInStatement,
@@ -471,13 +507,17 @@ pub fn evidence(rule: u32) -> Evidence {
         // Command after a separator, command with options after a separator, value that starts
         // with a command line, PowerShell, system file path.
         // Shell binary paths and redirections (`/usr/bin/env`, `2>&1`).
-        3200 | 3207 | 3211 | 3203 | 3001 | 3202 => Evidence::NotInScript,
+        // Command substitution (`$(…)`, backticks) and PHP `${…}` variables, which a script
+        // uses by design.
+        3200 | 3207 | 3211 | 3203 | 3001 | 3202 | 3201 | 3305 => Evidence::NotInScript,
         // A `console.log(` call (its score is already a warning).
         3406 => Evidence::Weak,
         // PHP variable calls and function calls, JavaScript code shapes, Node.js process and
         // module access, Java `System.`/`Runtime.` members, a C or Python `if a == b` (Windows
         // batch syntax in a one-line value).
-        3305 | 3301 | 3402 | 3401 | 4404 | 3206 => Evidence::NotInCode,
+        3301 | 3402 | 3401 | 4404 | 3206 => Evidence::NotInCode,
+        // JavaScript sinks and globals named without any JavaScript syntax around them.
+        4106 | 4110 => Evidence::JsSyntax,
         // Column enumeration by number, comparisons of literals.
         4213 | 4206 => Evidence::NotInStatement,
         _ => Evidence::Always,
@@ -963,7 +1003,9 @@ fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
 }
 
 /// Whether a command line reaches beyond what a script field does by design: it pipes into a
-/// shell or interpreter, substitutes a command, names a system directory (`/proc/`, `/dev/`,
+/// shell or interpreter, substitutes a download or an interpreter (`$(curl …)`, `` `sh …` ``; not
+/// `$(wc -l < f)` or `$(date +%F)`), deletes from the root (`rm -rf /`), splits a command name
+/// with an empty variable (`c${x}url`), names a system directory (`/proc/`, `/dev/`,
 /// `system32`) or an account or key file under `/etc/` (`/etc/passwd`, `/etc/ssh/`; not a
 /// service's configuration such as `/etc/logrotate.d/app`), runs a shell or interpreter on inline
 /// code (`sh -c`, `perl -e`), opens a reverse shell (`bash -i`, `nc host port`, `<>/dev/tcp`),
@@ -975,7 +1017,9 @@ pub fn reaches_system(v: &[u8]) -> bool {
     SYSTEM
         .get_or_init(|| {
             regex::bytes::RegexBuilder::new(concat!(
-                r"\|\s*(?:[\w/.-]*/)?(?:sh|bash|zsh|ksh|dash|python[23]?|perl|ruby|php|node|nc|ncat)\b|\$\(|`|",
+                r"\|\s*(?:[\w/.-]*/)?(?:sh|bash|zsh|ksh|dash|python[23]?|perl|ruby|php|node|nc|ncat)\b|",
+                r"(?:\$\(|`)\s*(?:[\w/.-]*/)?(?:curl|wget|fetch|nc|ncat|sh|bash|zsh|ksh|dash|python[23]?|perl|ruby|php|node|base64|xxd|eval|exec)\b|",
+                r"\brm\s+-[a-z]*[rf][a-z]*\s+(?:-[a-z-]+\s+)*/(?:\*|\s|$)|[a-z]\$\{\w*\}[a-z]|",
                 r"(?:^|[\s=:'\x22<>])/?(?:proc|dev|root|boot)/|[\\/]system32\b|[\\/]windows[\\/]|",
                 r"(?:^|[\s=:'\x22])/?etc/(?:passwd|shadow|gshadow|group|sudoers|master\.passwd|security/|pam\.d|ssh/|ssl/private)|",
                 r"\bshadow\b|(?:^|[\s/;&|])passwd\b|",
@@ -1043,6 +1087,100 @@ fn setup_line(t: &[u8]) -> bool {
     docker || (key > 0 && key + 1 == line.len() && line[key] == b':')
 }
 
+/// Whether the value is text that quotes commands in Markdown code spans: at least one span
+/// `` `…` `` on one line, opened after the start, a space or an opening bracket or quote and closed
+/// before the end, a space or punctuation, with at least two words of text outside the spans
+/// (`Try `rm -rf node_modules && npm ci` then rebuild`, `pro tip: `git log | head``). The
+/// backticks delimit an example; a substitution is glued to a command (`` echo `id` ``) or is
+/// the whole value.
+pub fn quoted_commands(v: &[u8]) -> bool {
+    let (mut spans, mut outside) = (0u32, Vec::new());
+    let mut i = 0;
+    let mut last = 0;
+    while let Some(p) = v[i..].iter().position(|&b| b == b'`') {
+        let open = i + p;
+        if v.get(open + 1) == Some(&b'`') {
+            return false;
+        }
+        let opens = open == 0 || matches!(v[open - 1], b' ' | b'\t' | b'\n' | b'(' | b'[' | b'"' | b'\'');
+        let Some(len) = v[open + 1..].iter().position(|&b| b == b'`' || b == b'\n') else { return false };
+        let close = open + 1 + len;
+        // A code span holds its text without padding (`` ` ${ alert } ` `` is not one).
+        if !opens || v[close] != b'`' || len == 0 || v[open + 1] == b' ' || v[close - 1] == b' ' {
+            return false;
+        }
+        let closes = v.get(close + 1).is_none_or(|&b| b.is_ascii_whitespace() || b".,;:!?)]\"'".contains(&b));
+        if !closes {
+            return false;
+        }
+        outside.extend_from_slice(&v[last..open]);
+        outside.push(b' ');
+        spans += 1;
+        i = close + 1;
+        last = i;
+    }
+    outside.extend_from_slice(&v[last..]);
+    let words = outside
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|t| {
+            let t = t.strip_suffix(b":").unwrap_or(t);
+            t.len() >= 2 && t.iter().all(|&b| b.is_ascii_alphabetic() || b >= 0x80)
+        })
+        .count();
+    spans > 0 && words >= 2
+}
+
+/// Verbs of pipeline query languages (log search, analytics) that no shell has: `stats`,
+/// `where`, `summarize`, `timechart` …
+const QUERY_VERBS: &[&[u8]] = &[
+    b"stats",
+    b"eventstats",
+    b"streamstats",
+    b"where",
+    b"eval",
+    b"timechart",
+    b"chart",
+    b"summarize",
+    b"project",
+    b"extend",
+    b"fields",
+    b"table",
+    b"dedup",
+    b"rename",
+    b"rex",
+    b"spath",
+    b"parse",
+    b"bin",
+    b"bucket",
+    b"top",
+    b"rare",
+    b"render",
+    b"lookup",
+    b"fillnull",
+    b"transaction",
+    b"json",
+    b"logfmt",
+    b"line_format",
+    b"label_format",
+    b"unwrap",
+    b"count",
+    b"mv-expand",
+    b"make-series",
+];
+
+/// Whether the value is a one-line pipeline query of a log or analytics language: a search,
+/// then at least one `| verb …` stage whose verb is one no shell has (`level=error | stats
+/// count() by host | sort -count`, `requests | where code >= 500 | summarize count() by bin(ts,
+/// 5m)`). A shell pipeline's stages are commands.
+pub fn pipeline_query(v: &[u8]) -> bool {
+    !v.contains(&b'\n')
+        && v.split(|&b| b == b'|').skip(1).any(|stage| {
+            let t = stage.trim_ascii_start();
+            let w = t.iter().take_while(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-')).count();
+            QUERY_VERBS.contains(&&t[..w]) && t.get(w).is_none_or(|b| b.is_ascii_whitespace() || *b == b'(')
+        })
+}
+
 /// Shell builtins that start scripts (`set -euo pipefail`, `cd build`). Not `for` or `if`, which
 /// start Windows batch lines too.
 const SHELL_BUILTINS: &str = "set|cd|pushd|popd|trap|shopt|umask|ulimit|declare|local|readonly|typeset";
@@ -1053,6 +1191,14 @@ const SHELL_BUILTINS: &str = "set|cd|pushd|popd|trap|shopt|umask|ulimit|declare|
 /// injection instead puts its separator after data (`127.0.0.1; cat …`) or first (`;id`).
 pub fn is_script(v: &[u8]) -> bool {
     let mut t = v.trim_ascii_start();
+    // A shebang names the interpreter: the value is a script by design.
+    if t.starts_with(b"#!/") && t.contains(&b'\n') {
+        return true;
+    }
+    // A shell loop or test (`while read -r line; do`, `until …`, `if [ -f x ]; then`).
+    if [&b"while "[..], b"until ", b"if [ ", b"if [[ "].iter().any(|k| t.starts_with(k)) {
+        return true;
+    }
     // Comment lines, and the lines of a build or CI file that set things up rather than run
     // them (`from python:3.12`, `workdir /app`, `steps:`).
     while t.first() == Some(&b'#') || setup_line(t) {

