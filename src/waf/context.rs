@@ -131,7 +131,7 @@ fn prose_word(tok: &[u8]) -> bool {
         && letter(t[0])
         && letter(t[t.len() - 1])
         && t.iter().all(|&b| letter(b) || b == b'\'' || b == b'-')
-        && !NOT_PROSE.contains(&t)
+        && !NOT_PROSE.iter().any(|w| w.first() == t.first() && *w == t)
 }
 
 /// Natural-language text: at least eight whitespace-separated tokens with a letter or digit, at

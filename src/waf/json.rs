@@ -5,10 +5,18 @@
 use super::rules::class;
 use super::targets::{Sink, TargetName};
 
+/// Where the last string read is: a string without escapes is the input's own bytes (no copy).
+#[derive(Clone, Copy)]
+enum Str {
+    Input(usize, usize),
+    Scratch,
+}
+
 struct Walker<'a, 's> {
     input: &'a [u8],
     pos: usize,
     path: Vec<u8>,
+    /// The decoding of the last string read that had escapes.
     scratch: Vec<u8>,
     max_depth: usize,
     sink: &'s mut dyn Sink,
@@ -38,12 +46,12 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn emit(&mut self, classes: u16, prefix: &'static str, value_is_scratch: bool, lit: &[u8]) -> Option<()> {
-        let ok = if value_is_scratch {
-            self.sink.value(classes, TargetName { prefix, key: &self.path }, &self.scratch)
-        } else {
-            self.sink.value(classes, TargetName { prefix, key: &self.path }, lit)
+    fn emit(&mut self, classes: u16, prefix: &'static str, s: Str) -> Option<()> {
+        let value = match s {
+            Str::Input(start, end) => self.input.get(start..end).unwrap_or_default(),
+            Str::Scratch => &self.scratch,
         };
+        let ok = self.sink.value(classes, TargetName { prefix, key: &self.path }, value);
         if ok {
             Some(())
         } else {
@@ -69,8 +77,8 @@ impl Walker<'_, '_> {
             b'{' => self.object(depth),
             b'[' => self.array(depth),
             b'"' => {
-                self.string()?;
-                self.emit(class::ARG_VALUE, "json:", true, b"")
+                let s = self.string()?;
+                self.emit(class::ARG_VALUE, "json:", s)
             }
             _ => {
                 let start = self.pos;
@@ -107,13 +115,24 @@ impl Walker<'_, '_> {
             if self.input.get(self.pos) != Some(&b'"') {
                 return None;
             }
-            self.string()?;
+            let s = self.string()?;
             let saved = self.path.len();
             self.path.push(b'.');
-            let key = std::mem::take(&mut self.scratch);
-            self.path.extend_from_slice(&key[..key.len().min(256)]);
-            let ok = self.sink.value(class::ARG_NAME, TargetName { prefix: "json_key:", key: &self.path }, &key);
-            self.scratch = key;
+            let ok = match s {
+                Str::Input(start, end) => {
+                    let key = self.input.get(start..end).unwrap_or_default();
+                    self.path.extend_from_slice(&key[..key.len().min(256)]);
+                    self.sink.value(class::ARG_NAME, TargetName { prefix: "json_key:", key: &self.path }, key)
+                }
+                Str::Scratch => {
+                    let key = std::mem::take(&mut self.scratch);
+                    self.path.extend_from_slice(&key[..key.len().min(256)]);
+                    let ok =
+                        self.sink.value(class::ARG_NAME, TargetName { prefix: "json_key:", key: &self.path }, &key);
+                    self.scratch = key;
+                    ok
+                }
+            };
             if !ok {
                 self.stopped = true;
                 return None;
@@ -149,7 +168,7 @@ impl Walker<'_, '_> {
         loop {
             let saved = self.path.len();
             self.path.push(b'[');
-            self.path.extend_from_slice(index.to_string().as_bytes());
+            push_decimal(&mut self.path, index);
             self.path.push(b']');
             let r = self.value(depth + 1);
             self.path.truncate(saved);
@@ -167,10 +186,26 @@ impl Walker<'_, '_> {
         }
     }
 
-    /// Reads a string at `pos` (which is `"`) into `scratch`, decoding escapes.
-    fn string(&mut self) -> Option<()> {
+    /// Reads a string at `pos` (which is `"`): without escapes it stays in the input, else it is
+    /// decoded into `scratch`.
+    fn string(&mut self) -> Option<Str> {
         self.pos += 1;
+        let start = self.pos;
+        let rest = self.input.get(start..)?;
+        let end = start + memchr::memchr2(b'"', b'\\', rest)?;
+        if self.input.get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            return Some(Str::Input(start, end));
+        }
         self.scratch.clear();
+        self.scratch.extend_from_slice(self.input.get(start..end)?);
+        self.pos = end;
+        self.unescape()?;
+        Some(Str::Scratch)
+    }
+
+    /// Goes on decoding a string with escapes into `scratch`, up to its closing quote.
+    fn unescape(&mut self) -> Option<()> {
         loop {
             let b = *self.input.get(self.pos)?;
             self.pos += 1;
@@ -246,9 +281,46 @@ impl Walker<'_, '_> {
     }
 }
 
+/// Appends `n` in decimal (array indices in paths), without allocating.
+fn push_decimal(out: &mut Vec<u8>, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(i..).unwrap_or_default());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indices_are_written_in_decimal() {
+        for n in [0usize, 7, 10, 99, 100, 12345, usize::MAX] {
+            let mut v = b"x".to_vec();
+            push_decimal(&mut v, n);
+            assert_eq!(v, format!("x{n}").into_bytes());
+        }
+    }
+
+    #[test]
+    fn strings_with_and_without_escapes_are_delivered_alike() {
+        let mut c = Collect::default();
+        assert!(walk(br#"{"plain":"abc","esc\u0041pe":"a\"b\\c\nd","":""}"#, 32, &mut c));
+        assert!(c.0.contains(&(class::ARG_VALUE, "json:$.plain".into(), "abc".into())));
+        assert!(c.0.contains(&(class::ARG_NAME, "json_key:$.escApe".into(), "escApe".into())));
+        assert!(c.0.contains(&(class::ARG_VALUE, "json:$.escApe".into(), "a\"b\\c\nd".into())));
+        assert!(c.0.contains(&(class::ARG_VALUE, "json:$.".into(), "".into())));
+    }
 
     use crate::waf::targets::tests::Collect;
 

@@ -108,6 +108,10 @@ impl Shape {
     /// CR, LF or NUL.
     pub const CONTROL: u16 = 1 << 7;
     pub const RPAREN: u16 = 1 << 8;
+    /// `<`: what a tag, a comment or a doctype needs.
+    pub const LT: u16 = 1 << 9;
+    /// `=`: what an attribute value needs.
+    pub const EQ: u16 = 1 << 10;
 
     const TABLE: [u16; 256] = {
         let mut t = [0u16; 256];
@@ -133,9 +137,10 @@ impl Shape {
         t[b'-' as usize] = Self::SQL;
         t[b'|' as usize] = Self::SQL;
         t[b'&' as usize] = Self::SQL;
-        t[b'<' as usize] = Self::MARKUP;
+        t[b'<' as usize] = Self::MARKUP | Self::LT;
         t[b'>' as usize] = Self::MARKUP;
         t[b')' as usize] = Self::RPAREN;
+        t[b'=' as usize] = Self::EQ;
         t
     };
 
@@ -170,6 +175,94 @@ impl Shape {
     /// `shell_fold` would return the value unchanged.
     pub fn shell_unchanged(self) -> bool {
         !self.has(Self::SHELL | Self::WS)
+    }
+}
+
+/// What one pass over a raw value finds: whether [`canonical`] does more than lower-case it (and
+/// whether it lower-cases anything), the bytes that rule out a base64 view, and the [`Shape`] of
+/// the canonical value when canonicalisation only lower-cases (letters have no shape, so the
+/// raw value's shape is the canonical one's). One table lookup per byte replaces the separate
+/// scans of the decoders, the lower-casing, the shape and the base64 test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RawBytes(u32);
+
+impl RawBytes {
+    /// `%`, `&`, `\`, NUL or a non-ASCII byte: a decoder or folder of [`canonical`] may act.
+    pub const DECODE: u32 = 1 << 16;
+    /// An ASCII upper-case letter.
+    pub const UPPER: u32 = 1 << 17;
+    pub const COLON: u32 = 1 << 18;
+    pub const PERCENT: u32 = 1 << 19;
+    /// A byte that is neither base64 (or base64url), `=` nor `%`.
+    pub const NOT_BASE64: u32 = 1 << 20;
+
+    const TABLE: [u32; 256] = {
+        let mut t = [0u32; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            let mut k = Shape::TABLE[b] as u32;
+            if matches!(c, b'%' | b'&' | b'\\' | 0 | 0x80..=0xff) {
+                k |= Self::DECODE;
+            }
+            if c.is_ascii_uppercase() {
+                k |= Self::UPPER;
+            }
+            if c == b':' {
+                k |= Self::COLON;
+            }
+            if c == b'%' {
+                k |= Self::PERCENT;
+            }
+            if !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_' | b'=' | b'%')) {
+                k |= Self::NOT_BASE64;
+            }
+            t[b] = k;
+            b += 1;
+        }
+        t
+    };
+
+    pub fn of(v: &[u8]) -> RawBytes {
+        let mut k = 0u32;
+        let mut prev_space = false;
+        for &b in v {
+            k |= Self::TABLE[b as usize];
+            let space = b == b' ';
+            if space && prev_space {
+                k |= Shape::WS as u32;
+            }
+            prev_space = space;
+        }
+        RawBytes(k)
+    }
+
+    pub fn has(self, kinds: u32) -> bool {
+        self.0 & kinds != 0
+    }
+
+    /// [`canonical`] of the value these bytes were found in (`raw`), without scanning it again
+    /// when it only needs lower-casing.
+    pub fn canonical(self, raw: &[u8]) -> Cow<'_, [u8]> {
+        if self.has(Self::DECODE) {
+            canonical(raw)
+        } else if self.has(Self::UPPER) {
+            Cow::Owned(raw.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(raw)
+        }
+    }
+
+    /// The canonical value's shape, when it is known from these bytes (no decoding happens).
+    pub fn shape(self) -> Option<Shape> {
+        (!self.has(Self::DECODE)).then_some(Shape(self.0 as u16))
+    }
+
+    /// Whether [`base64_view`] of a value of `len` bytes with these bytes may be non-empty: it is
+    /// empty for a value shorter than [`MIN_BASE64`] (percent-decoding never grows a value) and
+    /// for one with a byte outside the base64 alphabet, `=` and `%` (without `%`, nothing decodes).
+    pub fn may_be_base64(self, len: usize) -> bool {
+        len >= MIN_BASE64 && (self.has(Self::PERCENT) || !self.has(Self::NOT_BASE64))
     }
 }
 
@@ -717,6 +810,39 @@ mod tests {
             }
             if shape.shell_unchanged() {
                 assert!(matches!(shell_fold(v), Cow::Borrowed(_)), "{v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn raw_bytes_predict_canonical_shape_and_base64() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let alphabet: &[u8] = b"aZ09 +/-_=%&\\:;'\"<>()*$`\t\n\0\xc3\xa9#|.";
+        for round in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            let mut x = seed;
+            let v: Vec<u8> = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    let r = (x >> 33) as usize;
+                    if round % 3 == 0 {
+                        r as u8
+                    } else {
+                        alphabet[r % alphabet.len()]
+                    }
+                })
+                .collect();
+            let bytes = RawBytes::of(&v);
+            let c = canonical(&v);
+            assert_eq!(bytes.canonical(&v), c, "{v:?}");
+            if let Some(shape) = bytes.shape() {
+                assert_eq!(shape, Shape::of(&c), "{v:?}");
+            }
+            if !bytes.may_be_base64(v.len()) {
+                assert!(base64_view(&v).is_empty(), "{v:?}");
             }
         }
     }
