@@ -417,6 +417,13 @@ impl<'a> Prose<'a> {
                     base.min(WEAK)
                 }
             }
+            Evidence::NotInLog => {
+                if java_log(self.value) {
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
             Evidence::NotInStatement => {
                 if *self.statement.get_or_insert_with(|| sql_statement(self.value))
                     && !*self.breakout.get_or_insert_with(|| sql_breakout(self.value))
@@ -489,6 +496,9 @@ pub enum Evidence {
     /// window.location.href` names a sink; `window.location.href='//x'`, `location.href=name`
     /// use one, and a bare `window.location` is a probe.
     JsSyntax,
+    /// Critical unless the value is a Java log line or stack trace (see [`java_log`]): it names
+    /// an exception class (`java.net.SocketTimeoutException`) and calls nothing.
+    NotInLog,
     /// Critical unless the value is a whole SQL statement by design (see [`sql_statement`]) with
     /// no breakout: `GROUP BY 1 ORDER BY 1` in a query console, not `1 order by 5--` after data.
     NotInStatement,
@@ -520,8 +530,37 @@ pub fn evidence(rule: u32) -> Evidence {
         4106 | 4110 => Evidence::JsSyntax,
         // Column enumeration by number, comparisons of literals.
         4213 | 4206 => Evidence::NotInStatement,
+        // Java class names in a log line or stack trace that names an exception.
+        4401 => Evidence::NotInLog,
         _ => Evidence::Always,
     }
+}
+
+/// Whether the value is a Java log line or stack trace: it names an exception or error class in
+/// a package (`java.net.SocketTimeoutException: timeout`, `at com.x.Y.run(Y.java:12)`), and has
+/// none of what a Java payload uses to act: a call of reflection or process creation
+/// (`getRuntime`, `exec(`, `forName(`, `invoke(`, `newInstance`, `ProcessBuilder`, `lookup(`),
+/// an expression language or lookup (`${`, `#{`, `%{`, `@java.`), a serialised object (`rO0`,
+/// `aced`, `<java`, `"@type"`), or a gadget class named in the rule.
+pub fn java_log(v: &[u8]) -> bool {
+    static RE: std::sync::OnceLock<Option<(regex::bytes::Regex, regex::bytes::Regex)>> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        let log = regex::bytes::RegexBuilder::new(r"\b[a-z]\w*(?:\.[a-z_$][\w$]*)+\.\w*(?:exception|error)\b")
+            .unicode(false)
+            .build()
+            .ok()?;
+        let acts = regex::bytes::RegexBuilder::new(concat!(
+            r"getruntime|\bexec\s*\(|forname|\.invoke|newinstance|processbuilder|classloader|defineclass|",
+            r"lookup\s*\(|\$\{|#\{|%\{|@java|\bro0|\baced|<java|@type|\bnew\s+java|transformer|templatesimpl|",
+            r"ysoserial|jndi|ldap:|rmi:|scriptengine|nashorn|ognl|getclass|xmldecoder|objectinputstream"
+        ))
+        .unicode(false)
+        .build()
+        .ok()?;
+        Some((log, acts))
+    })
+    .as_ref()
+    .is_some_and(|(log, acts)| log.is_match(v) && !acts.is_match(v))
 }
 
 /// Whether the value is a program or configuration snippet: at least three non-empty lines, two
@@ -796,6 +835,9 @@ const INERT_ATTRIBUTES: &[&[u8]] = &[
     b"rowspan",
     b"align",
     b"valign",
+    b"border",
+    b"cellpadding",
+    b"cellspacing",
     b"target",
     b"rel",
     b"role",
@@ -851,10 +893,35 @@ fn inert_url(v: &[u8]) -> bool {
 /// A `style` attribute that only sets colours, sizes and fonts: no function (`url(`,
 /// `expression(`), escape, at-rule, binding or positioning that could load or overlay anything.
 fn inert_style(v: &[u8]) -> bool {
+    let v = colour_functions_blanked(v);
     !v.iter().any(|&b| matches!(b, b'(' | b'\\' | b'@' | b'&' | b'/'))
         && ![&b"position"[..], b"behavior", b"binding", b"expression", b"javascript"]
             .iter()
             .any(|w| v.windows(w.len()).any(|x| x == *w))
+}
+
+/// A style with its colour functions (`rgb(204,204,204)`, `hsla(0, 0%, 50%, .5)`: only digits,
+/// `.`, `,`, `%` and spaces inside) blanked out, so that [`inert_style`] reads them as the colours
+/// they are; any other function (`url(`, `expression(`) is left for it to refuse.
+fn colour_functions_blanked(v: &[u8]) -> Vec<u8> {
+    let mut out = v.to_vec();
+    let mut i = 0;
+    while let Some(p) = out[i..].iter().position(|&b| b == b'(') {
+        let open = i + p;
+        let name_start = out[..open].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |q| q + 1);
+        let name = &out[name_start..open];
+        let close = out[open..].iter().position(|&b| b == b')').map(|c| open + c);
+        let colour = matches!(name, b"rgb" | b"rgba" | b"hsl" | b"hsla")
+            && close.is_some_and(|c| out[open + 1..c].iter().all(|&b| b.is_ascii_digit() || b" .,%".contains(&b)));
+        match close {
+            Some(c) if colour => {
+                out[open..=c].fill(b' ');
+                i = c + 1;
+            }
+            _ => i = open + 1,
+        }
+    }
+    out
 }
 
 /// Whether the value's markup cannot act: it has at least one tag, and every `<` that starts
