@@ -967,6 +967,14 @@ pub fn only_named_tags(v: &[u8]) -> bool {
             i = s;
             continue;
         }
+        // An address in angle brackets (`Tom <tom@example.net>`) is text, not a tag.
+        if !closing && v.get(ns + n) == Some(&b'@') {
+            let end = v[ns + n..].iter().position(|&b| !(b.is_ascii_alphanumeric() || b"@.-_+".contains(&b)));
+            if let Some(e) = end.filter(|&e| v[ns + n + e] == b'>') {
+                i = ns + n + e + 1;
+                continue;
+            }
+        }
         let name = &v[ns..ns + n];
         let active = ACTIVE_ELEMENTS.contains(&name);
         let Some(gt) = v[ns + n..].iter().position(|&b| b == b'>').map(|g| ns + n + g) else { return false };
@@ -1130,8 +1138,9 @@ fn prints_files(v: &[u8]) -> bool {
         .is_some_and(|re| re.is_match(v))
 }
 
-/// A line of a Dockerfile that sets the image up (`from …`, `workdir …`, `env …`), or a YAML key
-/// or Makefile target that opens a block (`steps:`, `build:`), followed by more lines.
+/// A line of a Dockerfile that sets the image up (`from …`, `workdir …`, `env …`), a YAML key or
+/// Makefile target that opens a block (`steps:`, `build:`), or a variable assignment (`dst=/backups`,
+/// `$dst = "d:\\backups"`), followed by more lines.
 fn setup_line(t: &[u8]) -> bool {
     let Some(nl) = t.iter().position(|&b| b == b'\n') else { return false };
     let line = t[..nl].trim_ascii_end();
@@ -1151,7 +1160,14 @@ fn setup_line(t: &[u8]) -> bool {
             | b"add"
     ) && line.get(word.len()) == Some(&b' ');
     let key = line.iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')).count();
-    docker || (key > 0 && key + 1 == line.len() && line[key] == b':')
+    // A variable set before the commands: `name=value` (a shell), `$name = …` (PowerShell).
+    let var = line.strip_prefix(b"$").unwrap_or(line);
+    let name = var.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
+    let assignment = name > 0
+        && var[0].is_ascii_alphabetic()
+        && ((var[name..].starts_with(b"=") && !var[name..].starts_with(b"=="))
+            || (line[0] == b'$' && var[name..].trim_ascii_start().starts_with(b"= ")));
+    docker || assignment || (key > 0 && key + 1 == line.len() && line[key] == b':')
 }
 
 /// Whether the value is text that quotes commands in Markdown code spans: at least one span

