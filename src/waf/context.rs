@@ -188,6 +188,8 @@ pub fn prose_weak(rule: u32) -> bool {
         | 3200 | 3201 | 3202 | 3207 | 3211
         // System file paths, PHP function/variable calls, Java class names, Node.js calls.
         | 3001 | 3301 | 3305 | 4401 | 3402
+        // Windows batch syntax and environment folders (`%APPDATA%\\app\\logs` in a ticket).
+        | 3206
         // Header-like lines and LDAP-filter punctuation.
         | 1006 | 1016
         // Paranoia level 2 shapes: a command word, a PHP function name, two SQL keywords, an SQL

