@@ -188,6 +188,8 @@ pub fn prose_weak(rule: u32) -> bool {
         | 3200 | 3201 | 3202 | 3207 | 3211
         // System file paths, PHP function/variable calls, Java class names, Node.js calls.
         | 3001 | 3301 | 3305 | 4401 | 3402
+        // Windows batch syntax and environment folders (`%APPDATA%\\app\\logs` in a ticket).
+        | 3206
         // Header-like lines and LDAP-filter punctuation.
         | 1006 | 1016
         // Paranoia level 2 shapes: a command word, a PHP function name, two SQL keywords, an SQL
@@ -417,6 +419,13 @@ impl<'a> Prose<'a> {
                     base.min(WEAK)
                 }
             }
+            Evidence::NotInLog => {
+                if java_log(self.value) {
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
             Evidence::NotInStatement => {
                 if *self.statement.get_or_insert_with(|| sql_statement(self.value))
                     && !*self.breakout.get_or_insert_with(|| sql_breakout(self.value))
@@ -489,6 +498,9 @@ pub enum Evidence {
     /// window.location.href` names a sink; `window.location.href='//x'`, `location.href=name`
     /// use one, and a bare `window.location` is a probe.
     JsSyntax,
+    /// Critical unless the value is a Java log line or stack trace (see [`java_log`]): it names
+    /// an exception class (`java.net.SocketTimeoutException`) and calls nothing.
+    NotInLog,
     /// Critical unless the value is a whole SQL statement by design (see [`sql_statement`]) with
     /// no breakout: `GROUP BY 1 ORDER BY 1` in a query console, not `1 order by 5--` after data.
     NotInStatement,
@@ -520,8 +532,37 @@ pub fn evidence(rule: u32) -> Evidence {
         4106 | 4110 => Evidence::JsSyntax,
         // Column enumeration by number, comparisons of literals.
         4213 | 4206 => Evidence::NotInStatement,
+        // Java class names in a log line or stack trace that names an exception.
+        4401 => Evidence::NotInLog,
         _ => Evidence::Always,
     }
+}
+
+/// Whether the value is a Java log line or stack trace: it names an exception or error class in
+/// a package (`java.net.SocketTimeoutException: timeout`, `at com.x.Y.run(Y.java:12)`), and has
+/// none of what a Java payload uses to act: a call of reflection or process creation
+/// (`getRuntime`, `exec(`, `forName(`, `invoke(`, `newInstance`, `ProcessBuilder`, `lookup(`),
+/// an expression language or lookup (`${`, `#{`, `%{`, `@java.`), a serialised object (`rO0`,
+/// `aced`, `<java`, `"@type"`), or a gadget class named in the rule.
+pub fn java_log(v: &[u8]) -> bool {
+    static RE: std::sync::OnceLock<Option<(regex::bytes::Regex, regex::bytes::Regex)>> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        let log = regex::bytes::RegexBuilder::new(r"\b[a-z]\w*(?:\.[a-z_$][\w$]*)+\.\w*(?:exception|error)\b")
+            .unicode(false)
+            .build()
+            .ok()?;
+        let acts = regex::bytes::RegexBuilder::new(concat!(
+            r"getruntime|\bexec\s*\(|forname|\.invoke|newinstance|processbuilder|classloader|defineclass|",
+            r"lookup\s*\(|\$\{|#\{|%\{|@java|\bro0|\baced|<java|@type|\bnew\s+java|transformer|templatesimpl|",
+            r"ysoserial|jndi|ldap:|rmi:|scriptengine|nashorn|ognl|getclass|xmldecoder|objectinputstream"
+        ))
+        .unicode(false)
+        .build()
+        .ok()?;
+        Some((log, acts))
+    })
+    .as_ref()
+    .is_some_and(|(log, acts)| log.is_match(v) && !acts.is_match(v))
 }
 
 /// Whether the value is a program or configuration snippet: at least three non-empty lines, two
@@ -796,6 +837,9 @@ const INERT_ATTRIBUTES: &[&[u8]] = &[
     b"rowspan",
     b"align",
     b"valign",
+    b"border",
+    b"cellpadding",
+    b"cellspacing",
     b"target",
     b"rel",
     b"role",
@@ -851,10 +895,35 @@ fn inert_url(v: &[u8]) -> bool {
 /// A `style` attribute that only sets colours, sizes and fonts: no function (`url(`,
 /// `expression(`), escape, at-rule, binding or positioning that could load or overlay anything.
 fn inert_style(v: &[u8]) -> bool {
+    let v = colour_functions_blanked(v);
     !v.iter().any(|&b| matches!(b, b'(' | b'\\' | b'@' | b'&' | b'/'))
         && ![&b"position"[..], b"behavior", b"binding", b"expression", b"javascript"]
             .iter()
             .any(|w| v.windows(w.len()).any(|x| x == *w))
+}
+
+/// A style with its colour functions (`rgb(204,204,204)`, `hsla(0, 0%, 50%, .5)`: only digits,
+/// `.`, `,`, `%` and spaces inside) blanked out, so that [`inert_style`] reads them as the colours
+/// they are; any other function (`url(`, `expression(`) is left for it to refuse.
+fn colour_functions_blanked(v: &[u8]) -> Vec<u8> {
+    let mut out = v.to_vec();
+    let mut i = 0;
+    while let Some(p) = out[i..].iter().position(|&b| b == b'(') {
+        let open = i + p;
+        let name_start = out[..open].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |q| q + 1);
+        let name = &out[name_start..open];
+        let close = out[open..].iter().position(|&b| b == b')').map(|c| open + c);
+        let colour = matches!(name, b"rgb" | b"rgba" | b"hsl" | b"hsla")
+            && close.is_some_and(|c| out[open + 1..c].iter().all(|&b| b.is_ascii_digit() || b" .,%".contains(&b)));
+        match close {
+            Some(c) if colour => {
+                out[open..=c].fill(b' ');
+                i = c + 1;
+            }
+            _ => i = open + 1,
+        }
+    }
+    out
 }
 
 /// Whether the value's markup cannot act: it has at least one tag, and every `<` that starts
@@ -899,6 +968,14 @@ pub fn only_named_tags(v: &[u8]) -> bool {
             // `a < b`, `<3`, `<=`: not a tag.
             i = s;
             continue;
+        }
+        // An address in angle brackets (`Tom <tom@example.net>`) is text, not a tag.
+        if !closing && v.get(ns + n) == Some(&b'@') {
+            let end = v[ns + n..].iter().position(|&b| !(b.is_ascii_alphanumeric() || b"@.-_+".contains(&b)));
+            if let Some(e) = end.filter(|&e| v[ns + n + e] == b'>') {
+                i = ns + n + e + 1;
+                continue;
+            }
         }
         let name = &v[ns..ns + n];
         let active = ACTIVE_ELEMENTS.contains(&name);
@@ -1063,8 +1140,9 @@ fn prints_files(v: &[u8]) -> bool {
         .is_some_and(|re| re.is_match(v))
 }
 
-/// A line of a Dockerfile that sets the image up (`from …`, `workdir …`, `env …`), or a YAML key
-/// or Makefile target that opens a block (`steps:`, `build:`), followed by more lines.
+/// A line of a Dockerfile that sets the image up (`from …`, `workdir …`, `env …`), a YAML key or
+/// Makefile target that opens a block (`steps:`, `build:`), or a variable assignment (`dst=/backups`,
+/// `$dst = "d:\\backups"`), followed by more lines.
 fn setup_line(t: &[u8]) -> bool {
     let Some(nl) = t.iter().position(|&b| b == b'\n') else { return false };
     let line = t[..nl].trim_ascii_end();
@@ -1084,7 +1162,14 @@ fn setup_line(t: &[u8]) -> bool {
             | b"add"
     ) && line.get(word.len()) == Some(&b' ');
     let key = line.iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')).count();
-    docker || (key > 0 && key + 1 == line.len() && line[key] == b':')
+    // A variable set before the commands: `name=value` (a shell), `$name = …` (PowerShell).
+    let var = line.strip_prefix(b"$").unwrap_or(line);
+    let name = var.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
+    let assignment = name > 0
+        && var[0].is_ascii_alphabetic()
+        && ((var[name..].starts_with(b"=") && !var[name..].starts_with(b"=="))
+            || (line[0] == b'$' && var[name..].trim_ascii_start().starts_with(b"= ")));
+    docker || assignment || (key > 0 && key + 1 == line.len() && line[key] == b':')
 }
 
 /// Whether the value is text that quotes commands in Markdown code spans: at least one span

@@ -203,6 +203,7 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     b"text/csv",
     b"application/x-yaml",
     b"application/yaml",
+    b"application/toml",
 ];
 
 fn check_content_type(ct: &[u8], out: &mut Vec<Finding>) {

@@ -139,8 +139,9 @@ pub static RULES: &[Rule] = &[
         View::Sql,
         // `--` right after the quote and followed by a letter or digit is not the comment that cuts
         // off the rest (`"--1`); a `#` after a quote is one only when the line does not close the
-        // quote again (`admin'#`, not a selector or colour `'#app .item'`, `"#fff"`).
-        r#"['"](?:\s+--|--(?:[^a-z0-9]|$)|\s*(?:;\s*--|;\s*#|/\*))|'\s*#[^'\n]*(?:\n|$)|"\s*#[^"\n]*(?:\n|$)|['"]\s*;\s*$"#,
+        // quote again (`admin'#`, not a selector or colour `'#app .item'`, `"#fff"`). A `--` between
+        // two quotes of the same kind is a string that holds it (`["run", "dev", "--", "--host"]`).
+        r#"['"](?:\s+--|\s*(?:;\s*--|;\s*#|/\*))|'--(?:[^a-z0-9']|$)|"--(?:[^a-z0-9"]|$)|'\s*#[^'\n]*(?:\n|$)|"\s*#[^"\n]*(?:\n|$)|['"]\s*;\s*$"#,
         "quote closed and the rest commented out",
     ),
     re(
@@ -180,7 +181,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"::\s*(?:jsonb?|text|int\d?|integer|bigint|varchar|bytea|regclass|oid|double\s+precision|numeric|boolean)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|->>?|@@|@\?)\s*['"a-z\[]"#,
+        // An arrow is a JSON operator glued to a name or followed by a key (`'->'a'`, `"->>name`);
+        // between words in text (`asked: "…?" -> yes`) it is not one.
+        r#"::\s*(?:jsonb?|text|int\d?|integer|bigint|varchar|bytea|regclass|oid|double\s+precision|numeric|boolean)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|@@|@\?)\s*['"a-z\[]|['"]\s*->>?(?:\s*['"\[]|[a-z0-9])"#,
         "PostgreSQL cast or JSON operator injection",
     ),
     re(
@@ -689,7 +692,11 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES | PATH,
         View::Shell,
-        r"\{\s*[a-z/.]+\s*,[^}\s]*\}|\$\{?ifs\}?|\$\{\w*#|\$\{!?\w+\}\w*/|\$[@*0-9]|~\+|\$\s*\(\s*<",
+        // A brace list right after `.` or `*` is a file pattern (`*.{js,ts}`), not a command spelled
+        // without spaces (`;{cat,/etc/passwd}`, `c{a,oun}t`); `~+` is `$PWD` (or `~+5` the directory
+        // stack) only as a word of its own (`cat ~+/x`), not inside a regular expression's class
+        // (`[a-z._~+/-]`).
+        r"(?:^|[^.*])\{\s*[a-z/.]+\s*,[^}\s]*\}|\$\{?ifs\}?|\$\{\w*#|\$\{!?\w+\}\w*/|\$[@*0-9]|(?:^|[\s;|&(`=])~\+(?:[/\d\s]|$)|\$\s*\(\s*<",
         "brace expansion, IFS or positional-parameter evasion",
     ),
     re(
@@ -884,7 +891,8 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"\$[a-z_]\w*\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\(|\(\s*['"]?\$?\w+['"]?\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\(|['"][a-z_]+['"]\s*\(\s*[$'"a-z_)]|\$\{\s*['"]?\w"#,
+        // A call's argument does not start with a backslash: `$p(\theta)` is LaTeX.
+        r#"\$[a-z_]\w*\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\((?:[^\\]|$)|\(\s*['"]?\$?\w+['"]?\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\(|['"][a-z_]+['"]\s*\(\s*[$'"a-z_)]|\$\{\s*['"]?\w"#,
         "PHP variable function call",
     ),
     re(
@@ -1031,7 +1039,8 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         USER_AGENT,
         View::Text,
-        r"\b(?:nikto|sqlmap|nmap|nessus|acunetix|w3af|dirbuster|gobuster|dirb|wpscan|masscan|zgrab|openvas|havij|arachni|nuclei|wfuzz|ffuf|skipfish|netsparker|jaeles|zmeu|whatweb|joomscan|paros|webinspect|appscan|qualys|burpcollaborator|commix|fimap|grabber|grendel|metis|nsauditor|pangolin|webshag|webtrends|xsser|brutus|hydra|morfeus|muieblackcat|jorgee|blackwidow|bsqlbf|crimscanner|sqlninja|absinthe|bilbo|mysqloit|mozilla/4\.0\s+\(compatible;\s+msie\s+6\.0;\s+win32\)|nasl|nutch\b.*\bcrawl|zap/|owasp\s+zap|netlab360|censysinspect|internet-measurement|leakix|xpanse|interactsh|dirsearch|feroxbuster|katana|httpx|subfinder|gau/|hakrawler|vega/|webreaper|wprecon|cgichk|n-stealth|struts-pwn|scan\s?bot)\b",
+        // `httpx` the scanner, not Python's HTTP client (`python-httpx/0.27.0`).
+        r"\b(?:nikto|sqlmap|nmap|nessus|acunetix|w3af|dirbuster|gobuster|dirb|wpscan|masscan|zgrab|openvas|havij|arachni|nuclei|wfuzz|ffuf|skipfish|netsparker|jaeles|zmeu|whatweb|joomscan|paros|webinspect|appscan|qualys|burpcollaborator|commix|fimap|grabber|grendel|metis|nsauditor|pangolin|webshag|webtrends|xsser|brutus|hydra|morfeus|muieblackcat|jorgee|blackwidow|bsqlbf|crimscanner|sqlninja|absinthe|bilbo|mysqloit|mozilla/4\.0\s+\(compatible;\s+msie\s+6\.0;\s+win32\)|nasl|nutch\b.*\bcrawl|zap/|owasp\s+zap|netlab360|censysinspect|internet-measurement|leakix|xpanse|interactsh|dirsearch|feroxbuster|katana|subfinder|gau/|hakrawler|vega/|webreaper|wprecon|cgichk|n-stealth|struts-pwn|scan\s?bot)\b|(?:^|[^\w-])httpx\b",
         "security scanner User-Agent",
     ),
     re(
@@ -1174,7 +1183,8 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/-]\s*\d|\.__\w+__|config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|os\.|system|exec|eval|getattr|attr\s*\(|\|\s*\w+)[^}]*\}\}|\{%\s*(?:import|include|set|for|if|macro|call|raw|debug|extends|block)\b|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^}]*\}|\{#\s*\w|\{php\}|\{\$smarty"#,
+        // `{#` opens a Jinja/Twig comment only when `#}` closes it (not ICU `{count, plural, one {# item}}`).
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/-]\s*\d|\.__\w+__|config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|os\.|system|exec|eval|getattr|attr\s*\(|\|\s*\w+)[^}]*\}\}|\{%\s*(?:import|include|set|for|if|macro|call|raw|debug|extends|block)\b|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

