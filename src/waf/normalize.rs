@@ -776,6 +776,30 @@ pub fn base64_view(raw: &[u8]) -> Cow<'static, [u8]> {
     Cow::Owned(out)
 }
 
+/// Pseudo-random byte strings for property tests: `count` values shorter than `max_len` from a
+/// xorshift seed, each byte chosen by `byte(value number, random number)`.
+#[cfg(test)]
+pub(crate) fn random_values(
+    mut seed: u64,
+    count: usize,
+    max_len: u64,
+    mut byte: impl FnMut(usize, usize) -> u8,
+) -> impl Iterator<Item = Vec<u8>> {
+    (0..count).map(move |round| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let len = (seed % max_len) as usize;
+        let mut x = seed;
+        (0..len)
+            .map(|_| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                byte(round, (x >> 33) as usize)
+            })
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -816,25 +840,10 @@ mod tests {
 
     #[test]
     fn raw_bytes_predict_canonical_shape_and_base64() {
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         let alphabet: &[u8] = b"aZ09 +/-_=%&\\:;'\"<>()*$`\t\n\0\xc3\xa9#|.";
-        for round in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let len = (seed % 40) as usize;
-            let mut x = seed;
-            let v: Vec<u8> = (0..len)
-                .map(|_| {
-                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                    let r = (x >> 33) as usize;
-                    if round % 3 == 0 {
-                        r as u8
-                    } else {
-                        alphabet[r % alphabet.len()]
-                    }
-                })
-                .collect();
+        let any_or_alphabet =
+            |round: usize, r: usize| if round % 3 == 0 { r as u8 } else { alphabet[r % alphabet.len()] };
+        for v in random_values(0x2545_f491_4f6c_dd1d, 20_000, 40, any_or_alphabet) {
             let bytes = RawBytes::of(&v);
             let c = canonical(&v);
             assert_eq!(bytes.canonical(&v), c, "{v:?}");
