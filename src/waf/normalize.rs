@@ -145,17 +145,8 @@ impl Shape {
     };
 
     pub fn of(v: &[u8]) -> Shape {
-        let mut k = 0u16;
-        let mut prev_space = false;
-        for &b in v {
-            k |= Self::TABLE[b as usize];
-            let space = b == b' ';
-            if space && prev_space {
-                k |= Self::WS;
-            }
-            prev_space = space;
-        }
-        Shape(k)
+        // The same scan as the raw bytes' (whose low 16 bits are these kinds).
+        Shape(RawBytes::of(v).0 as u16)
     }
 
     pub fn has(self, kinds: u16) -> bool {
