@@ -178,8 +178,21 @@ impl CleanValues {
     /// values with a byte that may spell a URL once decoded (`:`, or any byte a decoder acts on,
     /// see [`RawBytes::DECODE`]) are not. `bytes` are the value's. Hashed eight bytes at a time
     /// (equal hashes are confirmed by comparing the bytes).
+    #[cfg(test)]
     fn key(classes: u16, value: &[u8], bytes: RawBytes) -> Option<u64> {
-        if value.len() > Self::MAX_LEN || bytes.has(RawBytes::DECODE | RawBytes::COLON) {
+        Self::hash(classes, value).filter(|_| Self::rememberable(bytes))
+    }
+
+    /// Whether a value with these bytes may be remembered (see `key`).
+    fn rememberable(bytes: RawBytes) -> bool {
+        !bytes.has(RawBytes::DECODE | RawBytes::COLON)
+    }
+
+    /// The hash of a value short enough to be remembered (`None` when it is longer), whatever its
+    /// bytes: a value in the table had a key, so a value found in it is clean without looking at
+    /// its bytes first (see [`Inspector::value`]).
+    fn hash(classes: u16, value: &[u8]) -> Option<u64> {
+        if value.len() > Self::MAX_LEN {
             return None;
         }
         const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
@@ -1082,13 +1095,16 @@ impl Sink for Inspector<'_, '_> {
         }
         self.scan.values += 1;
         self.scan.bytes += value.len() as u64;
-        let bytes = RawBytes::of(value);
-        let key = if self.memo && waf.custom.is_empty() { CleanValues::key(classes, value, bytes) } else { None };
-        if let Some(h) = key {
+        // Looked up before the bytes are scanned: only values with a key are remembered, so one
+        // found (same bytes, same classes) had a key; most JSON keys end here.
+        let hash = if self.memo && waf.custom.is_empty() { CleanValues::hash(classes, value) } else { None };
+        if let Some(h) = hash {
             if self.scan.clean.contains(h, classes, value) {
                 return true;
             }
         }
+        let bytes = RawBytes::of(value);
+        let key = hash.filter(|_| CleanValues::rememberable(bytes));
         let attempts = self.scan.attempts;
         waf.scan_value(self.scan, classes, name, value, bytes);
         if let Some(h) = key {
