@@ -131,7 +131,27 @@ fn prose_word(tok: &[u8]) -> bool {
         && letter(t[0])
         && letter(t[t.len() - 1])
         && t.iter().all(|&b| letter(b) || b == b'\'' || b == b'-')
-        && !NOT_PROSE.iter().any(|w| w.first() == t.first() && *w == t)
+        && !not_prose(t)
+}
+
+/// For each first byte, a bit per length (1 to 31) of the [`NOT_PROSE`] words that start with it:
+/// most tokens are told apart from every listed word by one table lookup.
+const NOT_PROSE_LENGTHS: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < NOT_PROSE.len() {
+        let w = NOT_PROSE[i];
+        assert!(!w.is_empty() && w.len() < 32);
+        t[w[0] as usize] |= 1 << w.len();
+        i += 1;
+    }
+    t
+};
+
+/// Whether `t` is one of the [`NOT_PROSE`] words.
+fn not_prose(t: &[u8]) -> bool {
+    let Some(&first) = t.first() else { return false };
+    t.len() < 32 && NOT_PROSE_LENGTHS[first as usize] & (1 << t.len()) != 0 && NOT_PROSE.iter().any(|w| *w == t)
 }
 
 /// Natural-language text: at least eight whitespace-separated tokens with a letter or digit, at
@@ -1358,4 +1378,26 @@ fn cron_schedule(t: &[u8]) -> &[u8] {
 pub fn arithmetic(fingerprint: &str, v: &[u8]) -> bool {
     fingerprint.bytes().all(|b| matches!(b, b'1' | b'n' | b'f' | b'o' | b'(' | b')' | b','))
         && !v.windows(3).any(|w| w[0] == b'0' && w[1] == b'x' && w[2].is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod not_prose_tests {
+    use super::{not_prose, NOT_PROSE};
+
+    /// The table gate says the same as comparing with every listed word.
+    #[test]
+    fn the_length_table_agrees_with_the_list() {
+        let mut tokens: Vec<Vec<u8>> = NOT_PROSE.iter().map(|w| w.to_vec()).collect();
+        for w in NOT_PROSE {
+            tokens.push([*w, b"s"].concat());
+            tokens.push(w[1..].to_vec());
+            tokens.push(w.to_ascii_uppercase());
+        }
+        for w in ["selects", "fro", "a", "i", "birthday", "present", "sister", "the", "x".repeat(40).as_str()] {
+            tokens.push(w.as_bytes().to_vec());
+        }
+        for t in &tokens {
+            assert_eq!(not_prose(t), NOT_PROSE.iter().any(|w| w == t), "{t:?}");
+        }
+    }
 }
