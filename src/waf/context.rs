@@ -151,7 +151,7 @@ const NOT_PROSE_LENGTHS: [u32; 256] = {
 /// Whether `t` is one of the [`NOT_PROSE`] words.
 fn not_prose(t: &[u8]) -> bool {
     let Some(&first) = t.first() else { return false };
-    t.len() < 32 && NOT_PROSE_LENGTHS[first as usize] & (1 << t.len()) != 0 && NOT_PROSE.iter().any(|w| *w == t)
+    t.len() < 32 && NOT_PROSE_LENGTHS[first as usize] & (1 << t.len()) != 0 && NOT_PROSE.contains(&t)
 }
 
 /// Natural-language text: at least eight whitespace-separated tokens with a letter or digit, at
