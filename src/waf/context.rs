@@ -394,7 +394,7 @@ impl<'a> Prose<'a> {
                 let value = self.value;
                 let code = *self.code.get_or_insert_with(|| is_code(value));
                 if *self.script.get_or_insert_with(|| {
-                    (code || is_script(value) || quoted_commands(value) || pipeline_query(value))
+                    (code || is_script(value) || quoted_commands(value) || pipeline_query(value) || is_config(value))
                         && !reaches_system(value)
                 }) {
                     key = PROGRAM;
@@ -590,6 +590,48 @@ pub fn is_code(v: &[u8]) -> bool {
     lines >= 3 && structural && coded * 3 >= lines * 2
 }
 
+/// Whether the value is a configuration file of `key=value` lines: at least three non-empty
+/// lines, each a `[section]` header, a comment (`#`, `;`) or an assignment to a name
+/// (`ExecStart=/usr/local/bin/restic backup`, `log.level = debug`) of a value that neither
+/// chains (`;`, `|`, `&`) nor substitutes (`` ` ``, `$(`, `${`) commands, with at least one section or
+/// two assignments (systemd units, INI, `.env`, Java properties). Its values name programs and
+/// paths by design; an injected payload is not laid out as one.
+pub fn is_config(v: &[u8]) -> bool {
+    let (mut lines, mut sections, mut assignments) = (0u32, 0u32, 0u32);
+    for line in v.split(|&b| b == b'\n') {
+        let t = line.trim_ascii();
+        if t.is_empty() {
+            continue;
+        }
+        lines += 1;
+        if t.starts_with(b"#") || t.starts_with(b";") {
+            continue;
+        }
+        if t.len() > 2 && t[0] == b'[' && t[t.len() - 1] == b']' {
+            let inner = &t[1..t.len() - 1];
+            if inner.iter().all(|&b| b.is_ascii_alphanumeric() || b" ._-\x22".contains(&b)) {
+                sections += 1;
+                continue;
+            }
+            return false;
+        }
+        let key = t.iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')).count();
+        if key == 0 || !t[0].is_ascii_alphabetic() || !t[key..].trim_ascii_start().starts_with(b"=") {
+            return false;
+        }
+        // A value that chains or substitutes commands (`host=127.0.0.1;id`, `x=$(curl …)`) is
+        // not a setting.
+        let value = &t[key..];
+        if value.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`'))
+            || value.windows(2).any(|w| w == b"$(" || w == b"${")
+        {
+            return false;
+        }
+        assignments += 1;
+    }
+    lines >= 3 && (sections > 0 || assignments >= 2) && assignments > 0
+}
+
 /// Whether the value is a whole SQL query by design: it starts (after comments) with `select`,
 /// `with … as (`, `explain` or `show`, the way a query console or a saved report holds one.
 /// Injected SQL follows data (`1 order by 5`, `x' and 1=1`) instead.
@@ -614,6 +656,25 @@ pub fn sql_statement(v: &[u8]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether the value starts (after comments) with an SQL statement or a transaction keyword
+/// (`begin;`, `alter table …`, `update … set`): a migration, a rollback plan, a script pasted
+/// in a review. An injection puts its statement after data instead (`1; drop …`, `x'; update …`).
+fn sql_script(v: &[u8]) -> bool {
+    let mut t = v.trim_ascii_start();
+    while t.starts_with(b"--") || t.starts_with(b"/*") {
+        let end = if t.starts_with(b"--") {
+            t.iter().position(|&b| b == b'\n').map_or(t.len(), |e| e + 1)
+        } else {
+            t.windows(2).position(|w| w == b"*/").map_or(t.len(), |e| e + 2)
+        };
+        t = t[end..].trim_ascii_start();
+    }
+    let word = letters(t);
+    !word.is_empty()
+        && t.get(word.len()).is_some_and(|&b| b.is_ascii_whitespace() || b == b';')
+        && (STACKED.contains(&word) || matches!(word, b"begin" | b"start" | b"with" | b"set" | b"comment"))
 }
 
 /// SQL keywords that continue an expression right after a quote (`a'or'a`, `user'and id`): an
@@ -742,7 +803,10 @@ pub fn sql_breakout(v: &[u8]) -> bool {
             }
             b';' => {
                 let rest = v[i + 1..].trim_ascii_start();
-                if STACKED.contains(&letters(rest)) {
+                // In an SQL script (the value starts with a statement) a `;` that ends its line
+                // ends one statement of the script, not a string or a number it breaks out of.
+                let line_end = v[i + 1..].iter().take_while(|b| b.is_ascii_whitespace()).any(|&b| b == b'\n');
+                if STACKED.contains(&letters(rest)) && !(line_end && sql_script(v)) {
                     return true;
                 }
             }
@@ -947,6 +1011,15 @@ pub fn only_named_tags(v: &[u8]) -> bool {
             }
             seen = true;
             i = s + 3 + e + 3;
+            continue;
+        }
+        // A document type declaration (`<!doctype html>`, or one quoted in an error message:
+        // `unexpected token '<', "<!doctype "... is not valid json`) declares, it cannot act.
+        if v[s..].starts_with(b"!doctype") && v.get(s + 8).is_none_or(|b| b.is_ascii_whitespace()) {
+            let rest = &v[s + 8..];
+            let end = rest.iter().position(|&b| b == b'>' || b == b'<').unwrap_or(rest.len());
+            seen = true;
+            i = s + 8 + end;
             continue;
         }
         if v[s..].starts_with(b"?xml") && v.get(s + 4).is_some_and(|b| b.is_ascii_whitespace()) {
@@ -1284,11 +1357,30 @@ pub fn is_script(v: &[u8]) -> bool {
     if [&b"while "[..], b"until ", b"if [ ", b"if [[ "].iter().any(|k| t.starts_with(k)) {
         return true;
     }
+    // A shell `for` loop (`for f in *.jpeg; do …; done`): a name, `in`, a list, then `do`. A
+    // Windows batch loop names a `%` variable (`for %%f in (…) do`).
+    if let Some(r) = t.strip_prefix(b"for ") {
+        let name = r.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
+        let list = &r[name..];
+        if name > 0
+            && r[0].is_ascii_alphabetic()
+            && list.starts_with(b" in ")
+            && list.split(|&b| b == b';' || b == b'\n').nth(1).is_some_and(|s| s.trim_ascii_start().starts_with(b"do"))
+        {
+            return true;
+        }
+    }
     // Comment lines, and the lines of a build or CI file that set things up rather than run
     // them (`from python:3.12`, `workdir /app`, `steps:`).
+    let mut dockerfile = false;
     while t.first() == Some(&b'#') || setup_line(t) {
+        dockerfile |= t.starts_with(b"from ");
         let end = t.iter().position(|&b| b == b'\n').map_or(t.len(), |e| e + 1);
         t = t[end..].trim_ascii_start();
+    }
+    // In a Dockerfile (its `FROM` line seen) a `RUN` line is a shell command by definition.
+    if dockerfile && t.starts_with(b"run ") {
+        return true;
     }
     // The step that runs the command: `run apt-get …` (Dockerfile), `- npm ci`, `run: make`
     // (CI files), `$ ls -la` (a prompt).
