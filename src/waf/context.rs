@@ -1158,7 +1158,8 @@ fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
 /// with an empty variable (`c${x}url`), names a system directory (`/proc/`, `/dev/`,
 /// `system32`) or an account or key file under `/etc/` (`/etc/passwd`, `/etc/ssh/`; not a
 /// service's configuration such as `/etc/logrotate.d/app`), runs a shell or interpreter on inline
-/// code (`sh -c`, `perl -e`), opens a reverse shell (`bash -i`, `nc host port`, `<>/dev/tcp`),
+/// code (`sh -c`, `perl -e`), opens a reverse shell (`bash -i`, `nc host port`, `nc -e /bin/sh …`,
+/// `<>/dev/tcp`),
 /// reads files under `/etc/`, `/var/log/` or `/home/` out, downloads and runs code
 /// (`Invoke-WebRequest`, `iex`) or runs PowerShell hidden or encoded (`-enc …`, `-nop`,
 /// `-windowstyle hidden`).
@@ -1173,7 +1174,7 @@ pub fn reaches_system(v: &[u8]) -> bool {
                 r"(?:^|[\s=:'\x22<>])/?(?:proc|dev|root|boot)/|[\\/]system32\b|[\\/]windows[\\/]|",
                 r"(?:^|[\s=:'\x22])/?etc/(?:passwd|shadow|gshadow|group|sudoers|master\.passwd|security/|pam\.d|ssh/|ssl/private)|",
                 r"\bshadow\b|(?:^|[\s/;&|])passwd\b|",
-                r"\b(?:bash|sh|zsh|ksh|dash)\s+-[ic]\b|\b(?:perl|ruby|node|python[23]?|php)\s+-[erc]\b|\bnc(?:at)?\s+(?:-[a-z]+\s+)*[\w.-]+\s+\d+|\bmkfifo\b|[<>]\s*&\s*/|",
+                r"\b(?:bash|sh|zsh|ksh|dash)\s+-[ic]\b|\b(?:perl|ruby|node|python[23]?|php)\s+-[erc]\b|\bnc(?:at)?\s+(?:-[a-z]+\s+)*[\w.-]+\s+\d+|\bnc(?:at)?\s+(?:[^\s;|&]+\s+)*-[a-z]*[ec]\b|\bmkfifo\b|[<>]\s*&\s*/|",
                 r"\b(?:invoke-(?:webrequest|expression|restmethod)|iwr|iex|irm|downloadstring|downloadfile|net\.webclient|start-process)\b|",
                 r"\s-(?:e|ec|enc|encodedcommand)[ \t]+[a-z0-9+/=]{8,}|\s-(?:nop|noprofile|executionpolicy|windowstyle)\b"
             ))

