@@ -414,7 +414,7 @@ impl<'a> Prose<'a> {
                 let value = self.value;
                 let code = *self.code.get_or_insert_with(|| is_code(value));
                 if *self.script.get_or_insert_with(|| {
-                    (code || is_script(value) || quoted_commands(value) || pipeline_query(value))
+                    (code || is_script(value) || quoted_commands(value) || pipeline_query(value) || is_config(value))
                         && !reaches_system(value)
                 }) {
                     key = PROGRAM;
@@ -610,6 +610,48 @@ pub fn is_code(v: &[u8]) -> bool {
     lines >= 3 && structural && coded * 3 >= lines * 2
 }
 
+/// Whether the value is a configuration file of `key=value` lines: at least three non-empty
+/// lines, each a `[section]` header, a comment (`#`, `;`) or an assignment to a name
+/// (`ExecStart=/usr/local/bin/restic backup`, `log.level = debug`) of a value that neither
+/// chains (`;`, `|`, `&`) nor substitutes (`` ` ``, `$(`, `${`) commands, with at least one section or
+/// two assignments (systemd units, INI, `.env`, Java properties). Its values name programs and
+/// paths by design; an injected payload is not laid out as one.
+pub fn is_config(v: &[u8]) -> bool {
+    let (mut lines, mut sections, mut assignments) = (0u32, 0u32, 0u32);
+    for line in v.split(|&b| b == b'\n') {
+        let t = line.trim_ascii();
+        if t.is_empty() {
+            continue;
+        }
+        lines += 1;
+        if t.starts_with(b"#") || t.starts_with(b";") {
+            continue;
+        }
+        if t.len() > 2 && t[0] == b'[' && t[t.len() - 1] == b']' {
+            let inner = &t[1..t.len() - 1];
+            if inner.iter().all(|&b| b.is_ascii_alphanumeric() || b" ._-\x22".contains(&b)) {
+                sections += 1;
+                continue;
+            }
+            return false;
+        }
+        let key = t.iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')).count();
+        if key == 0 || !t[0].is_ascii_alphabetic() || !t[key..].trim_ascii_start().starts_with(b"=") {
+            return false;
+        }
+        // A value that chains or substitutes commands (`host=127.0.0.1;id`, `x=$(curl …)`) is
+        // not a setting.
+        let value = &t[key..];
+        if value.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`'))
+            || value.windows(2).any(|w| w == b"$(" || w == b"${")
+        {
+            return false;
+        }
+        assignments += 1;
+    }
+    lines >= 3 && (sections > 0 || assignments >= 2) && assignments > 0
+}
+
 /// Whether the value is a whole SQL query by design: it starts (after comments) with `select`,
 /// `with … as (`, `explain` or `show`, the way a query console or a saved report holds one.
 /// Injected SQL follows data (`1 order by 5`, `x' and 1=1`) instead.
@@ -634,6 +676,25 @@ pub fn sql_statement(v: &[u8]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether the value starts (after comments) with an SQL statement or a transaction keyword
+/// (`begin;`, `alter table …`, `update … set`): a migration, a rollback plan, a script pasted
+/// in a review. An injection puts its statement after data instead (`1; drop …`, `x'; update …`).
+fn sql_script(v: &[u8]) -> bool {
+    let mut t = v.trim_ascii_start();
+    while t.starts_with(b"--") || t.starts_with(b"/*") {
+        let end = if t.starts_with(b"--") {
+            t.iter().position(|&b| b == b'\n').map_or(t.len(), |e| e + 1)
+        } else {
+            t.windows(2).position(|w| w == b"*/").map_or(t.len(), |e| e + 2)
+        };
+        t = t[end..].trim_ascii_start();
+    }
+    let word = letters(t);
+    !word.is_empty()
+        && t.get(word.len()).is_some_and(|&b| b.is_ascii_whitespace() || b == b';')
+        && (STACKED.contains(&word) || matches!(word, b"begin" | b"start" | b"with" | b"set" | b"comment"))
 }
 
 /// SQL keywords that continue an expression right after a quote (`a'or'a`, `user'and id`): an
@@ -762,7 +823,10 @@ pub fn sql_breakout(v: &[u8]) -> bool {
             }
             b';' => {
                 let rest = v[i + 1..].trim_ascii_start();
-                if STACKED.contains(&letters(rest)) {
+                // In an SQL script (the value starts with a statement) a `;` that ends its line
+                // ends one statement of the script, not a string or a number it breaks out of.
+                let line_end = v[i + 1..].iter().take_while(|b| b.is_ascii_whitespace()).any(|&b| b == b'\n');
+                if STACKED.contains(&letters(rest)) && !(line_end && sql_script(v)) {
                     return true;
                 }
             }
@@ -969,6 +1033,15 @@ pub fn only_named_tags(v: &[u8]) -> bool {
             i = s + 3 + e + 3;
             continue;
         }
+        // A document type declaration (`<!doctype html>`, or one quoted in an error message:
+        // `unexpected token '<', "<!doctype "... is not valid json`) declares, it cannot act.
+        if v[s..].starts_with(b"!doctype") && v.get(s + 8).is_none_or(|b| b.is_ascii_whitespace()) {
+            let rest = &v[s + 8..];
+            let end = rest.iter().position(|&b| b == b'>' || b == b'<').unwrap_or(rest.len());
+            seen = true;
+            i = s + 8 + end;
+            continue;
+        }
         if v[s..].starts_with(b"?xml") && v.get(s + 4).is_some_and(|b| b.is_ascii_whitespace()) {
             let Some(e) = v[s..].windows(2).position(|w| w == b"?>") else { return false };
             if v[s..s + e].contains(&b'<') || !tag_attributes(&v[s + 4..s + e], Attributes::Ordinary) {
@@ -1105,7 +1178,8 @@ fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
 /// with an empty variable (`c${x}url`), names a system directory (`/proc/`, `/dev/`,
 /// `system32`) or an account or key file under `/etc/` (`/etc/passwd`, `/etc/ssh/`; not a
 /// service's configuration such as `/etc/logrotate.d/app`), runs a shell or interpreter on inline
-/// code (`sh -c`, `perl -e`), opens a reverse shell (`bash -i`, `nc host port`, `<>/dev/tcp`),
+/// code (`sh -c`, `perl -e`), opens a reverse shell (`bash -i`, `nc host port`, `nc -e /bin/sh …`,
+/// `<>/dev/tcp`),
 /// reads files under `/etc/`, `/var/log/` or `/home/` out, downloads and runs code
 /// (`Invoke-WebRequest`, `iex`) or runs PowerShell hidden or encoded (`-enc …`, `-nop`,
 /// `-windowstyle hidden`).
@@ -1120,7 +1194,7 @@ pub fn reaches_system(v: &[u8]) -> bool {
                 r"(?:^|[\s=:'\x22<>])/?(?:proc|dev|root|boot)/|[\\/]system32\b|[\\/]windows[\\/]|",
                 r"(?:^|[\s=:'\x22])/?etc/(?:passwd|shadow|gshadow|group|sudoers|master\.passwd|security/|pam\.d|ssh/|ssl/private)|",
                 r"\bshadow\b|(?:^|[\s/;&|])passwd\b|",
-                r"\b(?:bash|sh|zsh|ksh|dash)\s+-[ic]\b|\b(?:perl|ruby|node|python[23]?|php)\s+-[erc]\b|\bnc(?:at)?\s+(?:-[a-z]+\s+)*[\w.-]+\s+\d+|\bmkfifo\b|[<>]\s*&\s*/|",
+                r"\b(?:bash|sh|zsh|ksh|dash)\s+-[ic]\b|\b(?:perl|ruby|node|python[23]?|php)\s+-[erc]\b|\bnc(?:at)?\s+(?:-[a-z]+\s+)*[\w.-]+\s+\d+|\bnc(?:at)?\s+(?:[^\s;|&]+\s+)*-[a-z]*[ec]\b|\bmkfifo\b|[<>]\s*&\s*/|",
                 r"\b(?:invoke-(?:webrequest|expression|restmethod)|iwr|iex|irm|downloadstring|downloadfile|net\.webclient|start-process)\b|",
                 r"\s-(?:e|ec|enc|encodedcommand)[ \t]+[a-z0-9+/=]{8,}|\s-(?:nop|noprofile|executionpolicy|windowstyle)\b"
             ))
@@ -1304,11 +1378,30 @@ pub fn is_script(v: &[u8]) -> bool {
     if [&b"while "[..], b"until ", b"if [ ", b"if [[ "].iter().any(|k| t.starts_with(k)) {
         return true;
     }
+    // A shell `for` loop (`for f in *.jpeg; do …; done`): a name, `in`, a list, then `do`. A
+    // Windows batch loop names a `%` variable (`for %%f in (…) do`).
+    if let Some(r) = t.strip_prefix(b"for ") {
+        let name = r.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
+        let list = &r[name..];
+        if name > 0
+            && r[0].is_ascii_alphabetic()
+            && list.starts_with(b" in ")
+            && list.split(|&b| b == b';' || b == b'\n').nth(1).is_some_and(|s| s.trim_ascii_start().starts_with(b"do"))
+        {
+            return true;
+        }
+    }
     // Comment lines, and the lines of a build or CI file that set things up rather than run
     // them (`from python:3.12`, `workdir /app`, `steps:`).
+    let mut dockerfile = false;
     while t.first() == Some(&b'#') || setup_line(t) {
+        dockerfile |= t.starts_with(b"from ");
         let end = t.iter().position(|&b| b == b'\n').map_or(t.len(), |e| e + 1);
         t = t[end..].trim_ascii_start();
+    }
+    // In a Dockerfile (its `FROM` line seen) a `RUN` line is a shell command by definition.
+    if dockerfile && t.starts_with(b"run ") {
+        return true;
     }
     // The step that runs the command: `run apt-get …` (Dockerfile), `- npm ci`, `run: make`
     // (CI files), `$ ls -la` (a prompt).

@@ -317,16 +317,22 @@ pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
         let l = lower(v);
         // Header lines end at the first empty line: a `Name: value` line after it (a Markdown
         // paragraph such as `Benchmarks: …`) is body text, not an injected header.
-        let header_like =
-            l.split(|&b| b == b'\n').skip(1).take_while(|line| !line.trim_ascii().is_empty()).any(|line| {
+        // The lines after the first, up to the empty line that ends headers, are an injected
+        // header block only when every one of them is a header: one line of other text (`Request
+        // timed out.`, a vCard's `TEL;TYPE=work:…`) makes them a document or a log, not headers.
+        let mut block = l.split(|&b| b == b'\n').skip(1).take_while(|line| !line.trim_ascii().is_empty()).peekable();
+        let header_like = block.peek().is_some()
+            && block.all(|line| {
                 let line = line.strip_prefix(b"\r").unwrap_or(line);
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
                 let colon = line.iter().position(|&b| b == b':');
                 // `https://…` on a line of its own (a signature, a list of links) is a URL, not a header.
                 matches!(colon, Some(c) if c > 0
                     && line[..c].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
                     && !line[c + 1..].starts_with(b"//"))
+                    || http_line(line)
             });
-        if header_like || contains(&l, b"http/1.") || contains(&l, b"<html") {
+        if header_like || l.split(|&b| b == b'\n').any(http_line) || contains(&l, b"<html") {
             out.push(1006);
         }
     }
@@ -342,6 +348,16 @@ pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
     }
 }
 
+/// Whether a line is an HTTP/1 request line (`POST / HTTP/1.1`: it ends with the version) or a
+/// status line (`HTTP/1.1 200 OK`: it starts with it). A version quoted inside a log line
+/// (`"GET /index.html HTTP/1.1" 200 1043`) is neither.
+fn http_line(line: &[u8]) -> bool {
+    let line = line.trim_ascii();
+    let version = |t: &[u8]| t.len() == 8 && t.starts_with(b"http/1.") && t[7].is_ascii_digit();
+    (line.len() >= 8 && version(&line[line.len() - 8..]) && line[..line.len() - 8].ends_with(b" "))
+        || (line.len() >= 8 && version(&line[..8]) && line.get(8).is_none_or(|&b| b == b' '))
+}
+
 /// Whether a value has the punctuation of an LDAP filter: a filter closed and another opened
 /// with an attribute or an operator (`)(uid=`, `)(|(`, `)(&)`), a wildcard value closed (`=*)`,
 /// `adm*)`), or a filter closed before an operator (`)|`, `)&`).
@@ -353,10 +369,19 @@ fn ldap_filter(v: &[u8]) -> bool {
             matches!(rest.first(), Some(b'&' | b'|' | b'!' | b'*'))
                 || (attr > 0 && matches!(rest.get(attr), Some(b'=' | b'~' | b'<' | b'>' | b':')))
         }
-        b"*)" => i == 0 || v[i - 1] != b'(',
-        b")|" | b")&" => true,
+        // Inside a filter, what follows a closed component is another one, a closing
+        // parenthesis, an operator or the end; a space or a word (`*@mailer.*) -is:starred`, a
+        // consent cookie's `(… time)&version=`) is text.
+        b"*)" => (i == 0 || v[i - 1] != b'(') && ldap_continues(&v[i + 2..]),
+        b")|" | b")&" => ldap_continues(&v[i + 2..]),
         _ => false,
     })
+}
+
+/// What may follow a closed LDAP filter component (after spaces a lenient parser skips): the
+/// end, another component, a closing parenthesis, an operator or a NUL that cuts the rest off.
+fn ldap_continues(rest: &[u8]) -> bool {
+    rest.trim_ascii_start().first().is_none_or(|&b| matches!(b, b'(' | b')' | b'&' | b'|' | b'!' | b'*' | 0))
 }
 
 #[cfg(test)]

@@ -353,7 +353,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r"\b(?:tempdb|msdb|northwind|master\.\.sys\w*|schema_name|table_name|column_name|table_schema|user_tables|all_users|pg_database|sysdatabases|sysusers|sys\.schemas)\b",
+        r"^\s*northwind\s*$|\bnorthwind\s*\.\s*(?:\.|dbo\b|sys)|\b(?:use|from|join|into)\s+northwind\b|\b(?:tempdb|msdb|master\.\.sys\w*|schema_name|table_name|column_name|table_schema|user_tables|all_users|pg_database|sysdatabases|sysusers|sys\.schemas)\b",
         "well-known database or catalogue name",
     ),
     re(
@@ -439,7 +439,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r#"\b(?:alert|prompt|confirm|eval|execscript|msgbox)\s*(?:\(|`|&#|\.call|\.apply)|\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body\.innerhtml)|window\s*\.\s*(?:location|open|name|eval)|location\s*\.\s*(?:href|hash|replace|assign)|\.innerhtml\s*=|\.outerhtml\s*=|string\s*\.\s*fromcharcode|top\s*\[|self\s*\[|parent\s*\[|globalthis\s*\[|constructor\s*\(\s*['"`]|\bimport\s*\(\s*['"`]|fetch\s*\(\s*['"`]?(?:https?:)?//)"#,
+        r#"\b(?:alert|prompt|confirm|eval|execscript|msgbox)\s*(?:\(|`|&#|\.call|\.apply)|\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body\.innerhtml)|window\s*\.\s*(?:location|open|name|eval)|location\s*\.\s*(?:href|hash|replace|assign)|\.innerhtml\s*=|\.outerhtml\s*=|string\s*\.\s*fromcharcode|top\s*\[|self\s*\[|parent\s*\[|globalthis\s*\[|constructor\s*\(\s*['"`]|\bimport\s*\([ \t]*['"`]|fetch\s*\(\s*['"`]?(?:https?:)?//)"#,
         "JavaScript sink or dangerous call",
     ),
     re(
@@ -1184,7 +1184,7 @@ pub static RULES: &[Rule] = &[
         ARGS | PATH,
         View::Text,
         // `{#` opens a Jinja/Twig comment only when `#}` closes it (not ICU `{count, plural, one {# item}}`).
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/-]\s*\d|\.__\w+__|config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|os\.|system|exec|eval|getattr|attr\s*\(|\|\s*\w+)[^}]*\}\}|\{%\s*(?:import|include|set|for|if|macro|call|raw|debug|extends|block)\b|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/-]\s*\d|\.__\w+__|config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|os\.|system|exec|eval|getattr|attr\s*\(|\|\s*\w+\s*\()[^}]*\}\}|\{%\s*(?:import|include|set|for|if|macro|call|raw|debug|extends|block)\b|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

