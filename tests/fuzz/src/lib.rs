@@ -146,7 +146,8 @@ pub fn check_response(v: &Verdict) {
 
 /// Drives one request through the engine the way the proxy-wasm glue does: headers, the
 /// introspection answer when one is asked for, the body (held for the WAF or streamed), the log
-/// phase. Every verdict is checked with `check_response`.
+/// phase. Every verdict is checked with `check_response`, and the headers set for the upstream
+/// (claims, consumer) and on the response (RateLimit fields) the same way.
 pub fn drive(policy: &Policy, req: &Request, body: Option<&[u8]>, answer: (Option<u16>, &[u8]), host: &MemoryHost) {
     let (mut ex, mut verdict) = engine::on_request_headers(policy, req, body.is_none(), host);
     check_response(&verdict);
@@ -176,6 +177,12 @@ pub fn drive(policy: &Policy, req: &Request, body: Option<&[u8]>, answer: (Optio
             }
         }
         check_response(&verdict);
+    }
+    // What goes to the upstream and back to the client in headers is as well formed.
+    let changes = ex.request_changes.iter().filter_map(|(n, v)| Some((n, v.as_ref()?)));
+    for (name, value) in changes.chain(ex.response_extra.iter().map(|(n, v)| (n, v))) {
+        assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic()), "header name {name:?}");
+        assert!(!value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0), "header {name}: {value:?}");
     }
     let _ = engine::response_headers(policy, &ex);
     engine::on_complete(policy, &mut ex, host);
