@@ -148,8 +148,17 @@ fn host_matches(pattern: &str, host: &str) -> bool {
 /// `:authority` without port, lower-cased. Bracketed IPv6 keeps its brackets.
 pub fn host_of(authority: &[u8]) -> Cow<'_, str> {
     // Most requests: a lower-case host name without port, used as it is.
-    if !authority.is_empty() && authority.iter().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_')) {
+    let plain =
+        |h: &[u8]| !h.is_empty() && h.iter().all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_'));
+    if plain(authority) {
         return Cow::Borrowed(std::str::from_utf8(authority).unwrap_or_default());
+    }
+    // Or such a name with a port (`127.0.0.1:10000`): the name is a slice of it.
+    if let Some(colon) = authority.iter().rposition(|&b| b == b':') {
+        let (host, port) = (&authority[..colon], &authority[colon + 1..]);
+        if plain(host) && port.iter().all(u8::is_ascii_digit) {
+            return Cow::Borrowed(std::str::from_utf8(host).unwrap_or_default());
+        }
     }
     Cow::Owned(host_of_slow(authority))
 }
@@ -288,9 +297,24 @@ mod tests {
             }
             paths = next;
         }
-        for a in ["api.example.com", "API.example.com", "api.example.com:8080", "[::1]:80", "", "a_b-c.d"] {
+        for a in [
+            "api.example.com",
+            "API.example.com",
+            "api.example.com:8080",
+            "127.0.0.1:10000",
+            "[::1]:80",
+            "",
+            "a_b-c.d",
+            "host:",
+            ":80",
+            "a:b:80",
+            "host:8x",
+            "Host:80",
+            "host:80:",
+        ] {
             assert_eq!(host_of(a.as_bytes()), host_of_slow(a.as_bytes()), "{a}");
         }
+        assert!(matches!(host_of(b"127.0.0.1:10000"), Cow::Borrowed("127.0.0.1")));
     }
     use super::*;
 

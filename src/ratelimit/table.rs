@@ -58,6 +58,37 @@ pub struct Updated<O> {
     pub evicted: bool,
 }
 
+/// A bucket's shared-data key, `{prefix}{index}`, built on the stack: the rate limiter and the
+/// penalty box name one or two buckets per request, and the name is only lent to the host call.
+struct BucketName {
+    buf: [u8; BucketName::CAPACITY],
+    len: usize,
+}
+
+impl BucketName {
+    /// Longest prefix (`palisade.rl.`, `palisade.pb.` and the like are 12 bytes) plus a u32.
+    const CAPACITY: usize = 48;
+
+    fn new(prefix: &str, bucket: u32) -> BucketName {
+        let mut buf = [0u8; Self::CAPACITY];
+        let mut digits = itoa::Buffer::new();
+        let parts = [prefix.as_bytes(), digits.format(bucket).as_bytes()];
+        let mut len = 0;
+        for part in parts {
+            let n = part.len().min(Self::CAPACITY - len);
+            buf[len..len + n].copy_from_slice(&part[..n]);
+            len += n;
+        }
+        BucketName { buf, len }
+    }
+
+    fn as_str(&self) -> &str {
+        // Built from a `&str` and ASCII digits; a prefix cut inside a character (longer than
+        // the capacity, never configured) reads as empty rather than panicking.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
 /// The table: `buckets` shared-data keys named `{prefix}{index}`.
 #[derive(Debug, Clone)]
 pub struct SlotTable<R> {
@@ -112,11 +143,8 @@ impl<R: SlotRecord> SlotTable<R> {
         SlotKey { bucket, fingerprint: if hash == 0 { 1 } else { hash } }
     }
 
-    fn name(&self, bucket: u32) -> String {
-        let mut name = String::with_capacity(self.prefix.len() + 8);
-        name.push_str(self.prefix);
-        name.push_str(itoa::Buffer::new().format(bucket));
-        name
+    fn name(&self, bucket: u32) -> BucketName {
+        BucketName::new(self.prefix, bucket)
     }
 
     fn decode(bytes: &[u8]) -> Slots<R> {
@@ -166,7 +194,7 @@ impl<R: SlotRecord> SlotTable<R> {
 
     /// The key's live record, read without writing.
     pub fn read(&self, host: &dyn Host, key: SlotKey, now_ns: u64) -> Option<R> {
-        let (bytes, _) = host.shared_get(&self.name(key.bucket))?;
+        let (bytes, _) = host.shared_get(self.name(key.bucket).as_str())?;
         let slots = Self::decode(&bytes);
         Self::find(&slots, key.fingerprint, now_ns).map(|i| slots[i].1)
     }
@@ -181,9 +209,10 @@ impl<R: SlotRecord> SlotTable<R> {
         mut change: impl FnMut(Option<R>) -> Change<R, O>,
     ) -> Updated<O> {
         let name = self.name(key.bucket);
+        let name = name.as_str();
         let mut cas_retries = 0;
         for _ in 0..self.attempts {
-            let (mut slots, cas) = match host.shared_get(&name) {
+            let (mut slots, cas) = match host.shared_get(name) {
                 Some((bytes, cas)) => (Self::decode(&bytes), Some(cas)),
                 None => ([(0, R::default()); SLOTS_PER_BUCKET], None),
             };
@@ -196,7 +225,7 @@ impl<R: SlotRecord> SlotTable<R> {
                         None => Self::place(&slots, now_ns),
                     };
                     slots[index] = (key.fingerprint, record);
-                    match host.shared_set(&name, &Self::encode(&slots), cas) {
+                    match host.shared_set(name, &Self::encode(&slots), cas) {
                         Ok(()) => return Updated { outcome: Ok(out), cas_retries, evicted },
                         Err(SharedDataError::CasMismatch) => cas_retries += 1,
                         Err(SharedDataError::Failed) => {
@@ -217,7 +246,7 @@ impl<R: SlotRecord> SlotTable<R> {
         let mut created = 0;
         for b in 0..self.buckets {
             let name = self.name(b);
-            if host.shared_get(&name).is_none() && host.shared_set(&name, &empty, None).is_ok() {
+            if host.shared_get(name.as_str()).is_none() && host.shared_set(name.as_str(), &empty, None).is_ok() {
                 created += 1;
             }
         }
@@ -228,6 +257,15 @@ impl<R: SlotRecord> SlotTable<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bucket_names_are_the_prefix_and_the_index() {
+        assert_eq!(BucketName::new("palisade.rl.", 0).as_str(), "palisade.rl.0");
+        assert_eq!(BucketName::new("palisade.pb.", u32::MAX).as_str(), "palisade.pb.4294967295");
+        // Longer than the buffer: cut, never a panic.
+        let long = "x".repeat(100);
+        assert_eq!(BucketName::new(&long, 7).as_str().len(), BucketName::CAPACITY);
+    }
     use crate::host::MemoryHost;
 
     /// A test record: expires at the stored instant.
