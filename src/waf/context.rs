@@ -439,6 +439,14 @@ impl<'a> Prose<'a> {
                     base.min(WEAK)
                 }
             }
+            Evidence::OperatorKey => {
+                if *self.code.get_or_insert_with(|| is_code(self.value)) && !dollar_key(self.value) {
+                    key = PROGRAM;
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
             Evidence::ScriptUriCode => {
                 if script_uri_words(self.value) {
                     base.min(WEAK)
@@ -525,6 +533,10 @@ pub enum Evidence {
     /// window.location.href` names a sink; `window.location.href='//x'`, `location.href=name`
     /// use one, and a bare `window.location` is a probe.
     JsSyntax,
+    /// Critical unless the value is a code snippet (see [`is_code`]) whose `$name`s are all
+    /// variables: no `$` name is used as a key (`"$ne":`, `$where:`, `[$gt]`), as a MongoDB
+    /// filter written out over several lines uses its operators.
+    OperatorKey,
     /// Critical unless the value names a script scheme followed by words only, with no
     /// JavaScript syntax anywhere (no parenthesis, quote, `=`, bracket, brace, `+`, `;`, `<`/`>`,
     /// slash or backslash) and at least three words: `javascript: the good parts pdf` names a
@@ -560,8 +572,9 @@ pub fn evidence(rule: u32) -> Evidence {
         // PHP variable calls and function calls, JavaScript code shapes, Node.js process and
         // module access, Java `System.`/`Runtime.` members, a C or Python `if a == b` (Windows
         // batch syntax in a one-line value).
+        3301 | 3402 | 3401 | 4404 | 3206 => Evidence::NotInCode,
         // MongoDB operator names, which are variables in a PowerShell, PHP or shell snippet (`$size`).
-        3301 | 3402 | 3401 | 4404 | 3206 | 4211 => Evidence::NotInCode,
+        4211 => Evidence::OperatorKey,
         // A script URI followed by words only (`javascript: the good parts`).
         4103 => Evidence::ScriptUriCode,
         // JavaScript sinks and globals named without any JavaScript syntax around them.
@@ -1186,6 +1199,20 @@ fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
             return false;
         }
     }
+}
+
+/// Whether a `$name` is used as a key: quoted or bracketed (`"$ne"`, `[$gt]`) or followed by a
+/// colon (`$where:`), as MongoDB operators are.
+fn dollar_key(v: &[u8]) -> bool {
+    v.iter().enumerate().any(|(i, &b)| {
+        if b != b'$' || !v.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic()) {
+            return false;
+        }
+        let end = i + 1 + v[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+        let before = i.checked_sub(1).map(|p| v[p]);
+        let after = v[end..].iter().position(|c| !matches!(c, b' ' | b'\t' | b'"' | b'\'')).map(|p| v[end + p]);
+        matches!(before, Some(b'"' | b'\'' | b'[')) || matches!(after, Some(b':' | b']'))
+    })
 }
 
 /// Whether the value names a script scheme (`javascript:`) followed by words only: no JavaScript

