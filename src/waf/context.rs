@@ -439,6 +439,21 @@ impl<'a> Prose<'a> {
                     base.min(WEAK)
                 }
             }
+            Evidence::OperatorKey => {
+                if *self.code.get_or_insert_with(|| is_code(self.value)) && !dollar_key(self.value) {
+                    key = PROGRAM;
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
+            Evidence::ScriptUriCode => {
+                if script_uri_words(self.value) {
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
             Evidence::NotInLog => {
                 if java_log(self.value) {
                     base.min(WEAK)
@@ -518,6 +533,16 @@ pub enum Evidence {
     /// window.location.href` names a sink; `window.location.href='//x'`, `location.href=name`
     /// use one, and a bare `window.location` is a probe.
     JsSyntax,
+    /// Critical unless the value is a code snippet (see [`is_code`]) whose `$name`s are all
+    /// variables: no `$` name is used as a key (`"$ne":`, `$where:`, `[$gt]`), as a MongoDB
+    /// filter written out over several lines uses its operators.
+    OperatorKey,
+    /// Critical unless the value names a script scheme followed by words only, with no
+    /// JavaScript syntax anywhere (no parenthesis, quote, `=`, bracket, brace, `+`, `;`, `<`/`>`,
+    /// slash or backslash) and at least three words: `javascript: the good parts pdf` names a
+    /// book; `javascript:alert(1)`, `javascript:throw onerror=alert,1` run code, and a `data:`
+    /// URI stays critical.
+    ScriptUriCode,
     /// Critical unless the value is a Java log line or stack trace (see [`java_log`]): it names
     /// an exception class (`java.net.SocketTimeoutException`) and calls nothing.
     NotInLog,
@@ -548,6 +573,10 @@ pub fn evidence(rule: u32) -> Evidence {
         // module access, Java `System.`/`Runtime.` members, a C or Python `if a == b` (Windows
         // batch syntax in a one-line value).
         3301 | 3402 | 3401 | 4404 | 3206 => Evidence::NotInCode,
+        // MongoDB operator names, which are variables in a PowerShell, PHP or shell snippet (`$size`).
+        4211 => Evidence::OperatorKey,
+        // A script URI followed by words only (`javascript: the good parts`).
+        4103 => Evidence::ScriptUriCode,
         // JavaScript sinks and globals named without any JavaScript syntax around them.
         4106 | 4110 => Evidence::JsSyntax,
         // Column enumeration by number, comparisons of literals.
@@ -1172,11 +1201,39 @@ fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
     }
 }
 
+/// Whether a `$name` is used as a key: quoted or bracketed (`"$ne"`, `[$gt]`) or followed by a
+/// colon (`$where:`), as MongoDB operators are.
+fn dollar_key(v: &[u8]) -> bool {
+    v.iter().enumerate().any(|(i, &b)| {
+        if b != b'$' || !v.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic()) {
+            return false;
+        }
+        let end = i + 1 + v[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+        let before = i.checked_sub(1).map(|p| v[p]);
+        let after = v[end..].iter().position(|c| !matches!(c, b' ' | b'\t' | b'"' | b'\'')).map(|p| v[end + p]);
+        matches!(before, Some(b'"' | b'\'' | b'[')) || matches!(after, Some(b':' | b']'))
+    })
+}
+
+/// Whether the value names a script scheme (`javascript:`) followed by words only: no JavaScript
+/// syntax anywhere (see [`Evidence::ScriptUriCode`]), the scheme spelled out and a space after
+/// every `script:`, three words or more, and no `data:` URI.
+pub fn script_uri_words(v: &[u8]) -> bool {
+    let syntax = v.iter().any(|b| b"=()+;'\"`<>[]{}\\/,&|!".contains(b));
+    let words = v.split(|b| b.is_ascii_whitespace()).filter(|t| !t.is_empty()).count();
+    let spaced = |i: usize| v.get(i + 7).is_some_and(|b| b.is_ascii_whitespace());
+    !syntax
+        && words >= 3
+        && !v.windows(5).any(|w| w == b"data:")
+        && v.windows(7).enumerate().any(|(i, w)| w == b"script:" && spaced(i))
+        && v.windows(7).enumerate().all(|(i, w)| w != b"script:" || spaced(i))
+}
+
 /// Whether a command line reaches beyond what a script field does by design: it pipes into a
 /// shell or interpreter, substitutes a download or an interpreter (`$(curl …)`, `` `sh …` ``; not
 /// `$(wc -l < f)` or `$(date +%F)`), deletes from the root (`rm -rf /`), splits a command name
 /// with an empty variable (`c${x}url`), names a system directory (`/proc/`, `/dev/`,
-/// `system32`) or an account or key file under `/etc/` (`/etc/passwd`, `/etc/ssh/`; not a
+/// `system32`; not `/dev/null`, where a script discards output: `2>/dev/null`) or an account or key file under `/etc/` (`/etc/passwd`, `/etc/ssh/`; not a
 /// service's configuration such as `/etc/logrotate.d/app`), runs a shell or interpreter on inline
 /// code (`sh -c`, `perl -e`), opens a reverse shell (`bash -i`, `nc host port`, `nc -e /bin/sh …`,
 /// `<>/dev/tcp`),
@@ -1191,7 +1248,7 @@ pub fn reaches_system(v: &[u8]) -> bool {
                 r"\|\s*(?:[\w/.-]*/)?(?:sh|bash|zsh|ksh|dash|python[23]?|perl|ruby|php|node|nc|ncat)\b|",
                 r"(?:\$\(|`)\s*(?:[\w/.-]*/)?(?:curl|wget|fetch|nc|ncat|sh|bash|zsh|ksh|dash|python[23]?|perl|ruby|php|node|base64|xxd|eval|exec)\b|",
                 r"\brm\s+-[a-z]*[rf][a-z]*\s+(?:-[a-z-]+\s+)*/(?:\*|\s|$)|[a-z]\$\{\w*\}[a-z]|",
-                r"(?:^|[\s=:'\x22<>])/?(?:proc|dev|root|boot)/|[\\/]system32\b|[\\/]windows[\\/]|",
+                r"(?:^|[\s=:'\x22<>])/?(?:proc|root|boot)/|(?:^|[\s=:'\x22<>])/?dev/(?:[^n]|n[^u]|nu[^l]|nul[^l]|null\w)|[\\/]system32\b|[\\/]windows[\\/]|",
                 r"(?:^|[\s=:'\x22])/?etc/(?:passwd|shadow|gshadow|group|sudoers|master\.passwd|security/|pam\.d|ssh/|ssl/private)|",
                 r"\bshadow\b|(?:^|[\s/;&|])passwd\b|",
                 r"\b(?:bash|sh|zsh|ksh|dash)\s+-[ic]\b|\b(?:perl|ruby|node|python[23]?|php)\s+-[erc]\b|\bnc(?:at)?\s+(?:-[a-z]+\s+)*[\w.-]+\s+\d+|\bnc(?:at)?\s+(?:[^\s;|&]+\s+)*-[a-z]*[ec]\b|\bmkfifo\b|[<>]\s*&\s*/|",
@@ -1423,8 +1480,9 @@ pub fn is_script(v: &[u8]) -> bool {
     let rest = &t[word..];
     // Any lower-case word followed by an option (`logrotate -f`, `helm upgrade`'s `--install`
     // comes later) is a command line too.
+    // So is a program named by its absolute path (`/usr/local/bin/cleanup --older-than 30d`).
     let option = word > 1
-        && t[0].is_ascii_lowercase()
+        && (t[0].is_ascii_lowercase() || (t[0] == b'/' && t[1..word].iter().any(|b| b.is_ascii_lowercase())))
         && rest.strip_prefix(b" -").is_some_and(|o| {
             let o = o.strip_prefix(b"-").unwrap_or(o);
             o.first().is_some_and(|b| b.is_ascii_lowercase())

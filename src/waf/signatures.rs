@@ -645,9 +645,10 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ALL,
         View::Text,
-        // `() {` right after a name: a function named in code (`fn main() {`) is not an environment
-        // variable that Bash imports as a function (a fork bomb `f(){ f|f& }` still is).
-        r"(?:^|\W)\s*\(\s*\)\s*\{[^}]*\}?\s*;|:\s*\(\s*\)\s*\{\s*:\s*\|\s*:\s*&\s*\}|\(\s*\)\s*\{\s*\w+\s*\|\s*\w+\s*&|\(\s*\)\s*\{\s*\w+(?:\s*\(\s*\))?\s*[&|]\s*\w+",
+        // `() {` after a name, even with a space between, and a body not closed by `};`: a function
+        // in code (`fn main() {`, `function () {\n  f();\n});`) is not an environment variable
+        // that Bash imports as a function (`() { :;};`, a fork bomb `f(){ f|f& }` still are).
+        r"(?:^|\W)\s*\(\s*\)\s*\{[^}]*\}\s*;|(?:^|[^\w\s)])\s*\(\s*\)\s*\{[^}]*\}?\s*;|:\s*\(\s*\)\s*\{\s*:\s*\|\s*:\s*&\s*\}|\(\s*\)\s*\{\s*\w+\s*\|\s*\w+\s*&|\(\s*\)\s*\{\s*\w+(?:\s*\(\s*\))?\s*[&|]\s*\w+",
         "shellshock function definition or fork bomb",
     ),
     re(
@@ -668,7 +669,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES,
         View::Text,
-        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:exist|defined|errorlevel|\x22?%[^%]+%\x22?\s*==|[^\s(]\S*\s*==|\([^()\s]*\)\s*==)|if\s+/i\b)|\bdo\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|programfiles|appdata|temp|userprofile|homepath|path)%",
+        // A user's folder that starts a path (`%APPDATA%\app\logs`) is a place a file API does not
+        // expand, as `~/` is; the variable alone, or the system's folders, are batch syntax.
+        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:exist|defined|errorlevel|\x22?%[^%]+%\x22?\s*==|[^\s(]\S*\s*==|\([^()\s]*\)\s*==)|if\s+/i\b)|\bdo\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|path)%|%(?:programfiles|appdata|temp|userprofile|homepath)%(?:[^\\/]|$)",
         "Windows batch FOR/IF or environment variable",
     ),
     re(
@@ -891,8 +894,25 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        // A call's argument does not start with a backslash: `$p(\theta)` is LaTeX.
-        r#"\$[a-z_]\w*\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\((?:[^\\]|$)|\(\s*['"]?\$?\w+['"]?\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\(|['"][a-z_]+['"]\s*\(\s*[$'"a-z_)]|\$\{\s*['"]?\w"#,
+        // A call's argument does not start with a backslash: `$p(\theta)` is LaTeX. A name called
+        // in parentheses is a variable, a quoted string, a PHP function (`(system)(id)`) or a
+        // constant given a string or variable (`(x)('uname')`), not an enumeration
+        // (`§ 1798.100(a)(1)`). `${…}` is code at the start of the value, glued to what precedes
+        // or follows it (`c${x}url`, `${f}(1)`), inside a template literal or holding more than a
+        // name (`${system('id')}`, `${'_GET'}`); a placeholder set in text after a space, quote,
+        // slash, `:` or `=` is not (`© ${year} ${company}.`, `due on ${date, date, long}`,
+        // `--set image.tag=${GIT_SHA}`).
+        concat!(
+            r#"\$[a-z_]\w*\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\((?:[^\\]|$)"#,
+            r#"|\(\s*(?:['"]\$?\w+['"]|\$\w+|"#,
+            php_funcs!(),
+            r#"\b)\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\("#,
+            r#"|\(\s*\w+\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\(\s*['"$]"#,
+            r#"|['"][a-z_]+['"]\s*\(\s*[$'"a-z_)]"#,
+            r#"|(?:^\s*|[^\s("'/:=])\$\{\s*['"]?\w"#,
+            r#"|\$\{\s*(?:['"]\w|\w+\s*(?:[^\w\s},:.]|\.\s*\w+\s*[^\w\s},:.]))"#,
+            r#"|\$\{[\w\s.,]*\}[\w(`]|`[^`]*\$\{"#
+        ),
         "PHP variable function call",
     ),
     re(
@@ -1112,7 +1132,8 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ALL,
         View::Text,
-        r"\bsystem\s*(?:\(|\.\s*(?:exit|getenv|getproperty|getproperties|setproperty|load|loadlibrary|setsecuritymanager|console|in\b))|\b(?:processbuilder|runtime|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.|\()",
+        // A member follows the dot (`Runtime.getRuntime`); `… at runtime. Bump it` ends a sentence.
+        r"\bsystem\s*(?:\(|\.\s*(?:exit|getenv|getproperty|getproperties|setproperty|load|loadlibrary|setsecuritymanager|console|in\b))|\b(?:processbuilder|runtime|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.(?:\w|\s+\w+\s*\()|\()",
         "gadget class used as a call or member",
     ),
     re(

