@@ -62,6 +62,11 @@ pub struct WafConfig {
     /// Methods that are accepted; any other scores as protocol abuse.
     #[serde(default = "default_methods")]
     pub allowed_methods: Vec<String>,
+    /// Media types accepted besides the built-in list (see docs/waf.md), e.g.
+    /// `application/hl7-v2`, or `application/*` for every subtype of a type; a request whose
+    /// `Content-Type` is in neither scores as protocol abuse (rule 1010).
+    #[serde(default)]
+    pub allowed_content_types: Vec<String>,
     /// Bounds on the work done per request.
     #[serde(default)]
     pub budget: BudgetConfig,
@@ -80,6 +85,7 @@ impl Default for WafConfig {
             custom_rules: Vec::new(),
             headers: default_headers(),
             allowed_methods: default_methods(),
+            allowed_content_types: Vec::new(),
             budget: BudgetConfig::default(),
         }
     }

@@ -124,6 +124,8 @@ pub struct Waf {
     headers: Vec<String>,
     all_headers: bool,
     allowed_methods: Vec<String>,
+    /// `allowed_content_types`, lower-cased.
+    allowed_content_types: Vec<Vec<u8>>,
     max_values: u32,
     max_bytes: u64,
     max_depth: usize,
@@ -379,6 +381,15 @@ impl Waf {
                 ));
             }
         }
+        for (i, t) in config.allowed_content_types.iter().enumerate() {
+            if !protocol::media_type_pattern(t.as_bytes()) {
+                errors.push(err(
+                    at,
+                    &format!("allowed_content_types[{i}]"),
+                    "must be a media type such as `application/hl7-v2`, or `type/*` for every subtype",
+                ));
+            }
+        }
         let disabled = |id: u32, tags: &[String]| {
             config.disabled_rules.contains(&id) || tags.iter().any(|t| config.disabled_tags.contains(t))
         };
@@ -607,6 +618,11 @@ impl Waf {
                 )
                 .collect(),
             allowed_methods: config.allowed_methods.clone(),
+            allowed_content_types: config
+                .allowed_content_types
+                .iter()
+                .map(|t| t.trim().to_ascii_lowercase().into_bytes())
+                .collect(),
             max_values: config.budget.max_values,
             max_bytes: config.budget.max_bytes as u64,
             max_depth: config.budget.max_depth as usize,
@@ -632,7 +648,7 @@ impl Waf {
         }
         scan.referer_host = req.header("referer").map(|r| url_host(r).to_ascii_lowercase());
         let mut findings = Vec::new();
-        protocol::check_head(req, &self.allowed_methods, &mut findings);
+        protocol::check_head(req, &self.allowed_methods, &self.allowed_content_types, &mut findings);
         for (id, excerpt) in findings {
             self.fire_code(&mut scan, id, "request", excerpt);
         }

@@ -19,8 +19,9 @@ fn contains(h: &[u8], n: &[u8]) -> bool {
     !n.is_empty() && h.windows(n.len()).any(|w| w == n)
 }
 
-/// Checks the request head; `allowed_methods` are upper-case.
-pub fn check_head(req: &Request, allowed_methods: &[String], out: &mut Vec<Finding>) {
+/// Checks the request head; `allowed_methods` are upper-case, `extra_types` (media types accepted
+/// besides `ALLOWED_CONTENT_TYPES`, `type/*` for a whole type) lower-case.
+pub fn check_head(req: &Request, allowed_methods: &[String], extra_types: &[Vec<u8>], out: &mut Vec<Finding>) {
     let method = req.method.as_str();
     if !allowed_methods.iter().any(|m| m == method) {
         out.push((1000, format!("method {}", method.chars().take(16).collect::<String>())));
@@ -152,7 +153,7 @@ pub fn check_head(req: &Request, allowed_methods: &[String], out: &mut Vec<Findi
         _ => {}
     }
     if let Some(ct) = content_type {
-        check_content_type(ct, out);
+        check_content_type(ct, extra_types, out);
     }
     check_target(&req.target, out);
 }
@@ -206,16 +207,27 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     b"application/toml",
 ];
 
-fn check_content_type(ct: &[u8], out: &mut Vec<Finding>) {
+/// A media type's two tokens (RFC 9110 `type "/" subtype`, no parameters).
+fn media_type(essence: &[u8]) -> bool {
+    let mut parts = essence.split(|&b| b == b'/');
+    let tok = |s: &[u8]| !s.is_empty() && s.iter().all(|&b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b));
+    matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None) if tok(a) && tok(b))
+}
+
+/// Whether `pattern` can be an entry of `allowed_content_types`: a media type, or `type/*`.
+pub fn media_type_pattern(pattern: &[u8]) -> bool {
+    let p = pattern.trim_ascii();
+    match p.strip_suffix(b"/*") {
+        Some(kind) => media_type(&[kind, b"/x"].concat()),
+        None => media_type(p),
+    }
+}
+
+fn check_content_type(ct: &[u8], extra_types: &[Vec<u8>], out: &mut Vec<Finding>) {
     let l = lower(ct);
     let essence: Vec<u8> =
         l.split(|&b| b == b';').next().unwrap_or(b"").iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
-    let valid_syntax = {
-        let mut parts = essence.split(|&b| b == b'/');
-        let tok = |s: &[u8]| !s.is_empty() && s.iter().all(|&b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b));
-        matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None) if tok(a) && tok(b))
-    };
-    if !valid_syntax {
+    if !media_type(&essence) {
         out.push((1010, "malformed Content-Type".into()));
         return;
     }
@@ -223,7 +235,11 @@ fn check_content_type(ct: &[u8], out: &mut Vec<Finding>) {
         // A structured syntax suffix (RFC 6839: `application/reports+json`, `application/atom+xml`)
         // is parsed and inspected as JSON or XML.
         || (essence.starts_with(b"application/") && (essence.ends_with(b"+json") || essence.ends_with(b"+xml")))
-        || essence.starts_with(b"image/");
+        || essence.starts_with(b"image/")
+        || extra_types.iter().any(|t| match t.strip_suffix(b"*") {
+            Some(kind) => essence.starts_with(kind),
+            None => *t == essence,
+        });
     if !allowed {
         out.push((1010, "content type not allowed".into()));
     }
@@ -400,9 +416,39 @@ mod tests {
         Request::from_headers(h)
     }
 
+    #[test]
+    fn content_types_outside_the_list_score_unless_the_policy_accepts_them() {
+        let check = |ct: &str, extra: &[&str]| {
+            let extra: Vec<Vec<u8>> = extra.iter().map(|t| t.as_bytes().to_vec()).collect();
+            let mut out = Vec::new();
+            check_content_type(ct.as_bytes(), &extra, &mut out);
+            out.iter().any(|(id, _)| *id == 1010)
+        };
+        assert!(!check("application/json; charset=utf-8", &[]));
+        assert!(check("application/hl7-v2", &[]));
+        assert!(!check("application/HL7-v2 ; charset=utf-8", &["application/hl7-v2"]));
+        assert!(check("application/edi-x12", &["application/hl7-v2"]));
+        assert!(!check("application/edi-x12", &["application/*"]));
+        assert!(check("text/x-edifact", &["application/*"]));
+        // Accepting a type never makes a malformed header acceptable.
+        assert!(check("application/", &["application/*"]));
+        assert!(check("application/hl7-v2/x", &["application/*"]));
+    }
+
+    #[test]
+    fn accepted_content_type_entries_are_media_types_or_a_whole_type() {
+        for good in ["application/hl7-v2", "application/*", " text/x-edifact ", "application/vnd.acme+json"] {
+            assert!(media_type_pattern(good.as_bytes()), "{good}");
+        }
+        for bad in ["", "*/*", "application", "application/", "/json", "application/json; charset=utf-8", "a/b/c", "*"]
+        {
+            assert!(!media_type_pattern(bad.as_bytes()), "{bad}");
+        }
+    }
+
     fn ids(r: &Request) -> Vec<u32> {
         let mut out = Vec::new();
-        check_head(r, &["GET".into(), "POST".into()], &mut out);
+        check_head(r, &["GET".into(), "POST".into()], &[], &mut out);
         out.into_iter().map(|(id, _)| id).collect()
     }
 

@@ -191,7 +191,7 @@ fn custom_rules_match_with_their_transformations() {
 #[test]
 fn configuration_mistakes_are_reported_with_paths() {
     let cfg: WafConfig = serde_json::from_str(
-        r#"{"paranoia_level":7,"disabled_rules":[9],"custom_rules":[{"id":5,"targets":["nowhere"],"operator":"regex","pattern":"(a","transformations":["rot13"]}]}"#,
+        r#"{"paranoia_level":7,"disabled_rules":[9],"allowed_content_types":["application/json","hl7"],"custom_rules":[{"id":5,"targets":["nowhere"],"operator":"regex","pattern":"(a","transformations":["rot13"]}]}"#,
     )
     .unwrap_or_default();
     let errors = Waf::compile(&cfg, "policies.api.waf").err().unwrap_or_default();
@@ -203,9 +203,11 @@ fn configuration_mistakes_are_reported_with_paths() {
         "policies.api.waf.custom_rules[0].targets[0]",
         "policies.api.waf.custom_rules[0].transformations[0]",
         "policies.api.waf.custom_rules[0].pattern",
+        "policies.api.waf.allowed_content_types[1]",
     ] {
         assert!(paths.contains(&p), "{p} missing from {paths:?}");
     }
+    assert!(!paths.contains(&"policies.api.waf.allowed_content_types[0]"), "{paths:?}");
 }
 
 #[test]

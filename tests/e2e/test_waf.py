@@ -23,6 +23,7 @@ TUNED = {
                 "custom_rules": [
                     {"id": 100001, "targets": ["args"], "operator": "contains", "pattern": "forbidden-word", "score": 5}
                 ],
+                "allowed_content_types": ["application/hl7-v2"],
             }
         }
     }
@@ -147,6 +148,17 @@ def test_an_excluded_json_field_and_a_custom_rule_tune_the_waf(envoy):
     r = requests.get(envoy.url("tuned", "/x"), params={"a": "this has a forbidden-word in it"}, timeout=10)
     body = assert_blocked(r)
     assert 100001 in body["rules"]
+
+
+def test_a_media_type_outside_the_list_is_refused_unless_the_policy_accepts_it(envoy, echo):
+    hl7 = "MSH|^~\\&|LABSYS|GENHOSP|EHR|GENHOSP|20261129083000||ORU^R01|MSG00042|P|2.5\rOBX|1|NM|2345-7^Glucose^LN||95|mg/dL|70-99|N|||F\r"
+    headers = {"content-type": "application/hl7-v2; charset=utf-8"}
+    r = requests.post(envoy.url("waf", "/lab"), data=hl7, headers=dict(headers, **{"x-request-id": "hl7-1"}), timeout=10)
+    assert 1010 in assert_blocked(r, echo, "hl7-1")["rules"]
+    r = requests.post(envoy.url("tuned", "/lab"), data=hl7, headers=dict(headers, **{"x-request-id": "hl7-2"}), timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["body"] == hl7
+    assert echo.requests_with("hl7-2")
 
 
 def test_waf_denials_are_counted_in_metrics(envoy):
