@@ -12,20 +12,22 @@ enum Str {
     Scratch,
 }
 
-struct Walker<'a, 's> {
+struct Walker<'a, 's, S: Sink + ?Sized> {
     input: &'a [u8],
     pos: usize,
     path: Vec<u8>,
     /// The decoding of the last string read that had escapes.
     scratch: Vec<u8>,
     max_depth: usize,
-    sink: &'s mut dyn Sink,
+    sink: &'s mut S,
     stopped: bool,
 }
 
 /// Walks `input`; returns false when it is not valid JSON (values seen so far were delivered).
-pub fn walk(input: &[u8], max_depth: usize, sink: &mut dyn Sink) -> bool {
-    let mut w = Walker { input, pos: 0, path: b"$".to_vec(), scratch: Vec::new(), max_depth, sink, stopped: false };
+pub fn walk<S: Sink + ?Sized>(input: &[u8], max_depth: usize, sink: &mut S) -> bool {
+    let mut path = Vec::with_capacity(128);
+    path.push(b'$');
+    let mut w = Walker { input, pos: 0, path, scratch: Vec::new(), max_depth, sink, stopped: false };
     w.skip_ws();
     // Newline-delimited JSON: several documents in a row.
     let mut any = false;
@@ -39,7 +41,7 @@ pub fn walk(input: &[u8], max_depth: usize, sink: &mut dyn Sink) -> bool {
     any || w.stopped
 }
 
-impl Walker<'_, '_> {
+impl<S: Sink + ?Sized> Walker<'_, '_, S> {
     fn skip_ws(&mut self) {
         while self.input.get(self.pos).is_some_and(|b| b.is_ascii_whitespace()) {
             self.pos += 1;

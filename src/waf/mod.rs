@@ -199,16 +199,11 @@ impl CleanValues {
         let mut h = u64::from(classes) ^ ((value.len() as u64) << 16);
         let mut words = value.chunks_exact(8);
         for w in &mut words {
-            let w = <[u8; 8]>::try_from(w).unwrap_or_default();
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+            h = (h.rotate_left(5) ^ le64(w)).wrapping_mul(K);
         }
         let rest = words.remainder();
         if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            for (d, s) in w.iter_mut().zip(rest) {
-                *d = *s;
-            }
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+            h = (h.rotate_left(5) ^ tail64(rest)).wrapping_mul(K);
         }
         Some(h ^ (h >> 29))
     }
@@ -224,7 +219,7 @@ impl CleanValues {
             }
             if h == hash {
                 let stored = self.arena.get(start as usize..end as usize)?;
-                if stored.split_at_checked(2) == Some((&classes.to_le_bytes()[..], value)) {
+                if stored.split_at_checked(2).is_some_and(|(c, v)| c == classes.to_le_bytes() && same_bytes(v, value)) {
                     return Some(i);
                 }
             }
@@ -250,12 +245,52 @@ impl CleanValues {
         if slot.2 != 0 {
             return;
         }
+        if self.arena.capacity() == 0 {
+            // About what a 16 KiB body's distinct short values take: no regrowth on most bodies.
+            self.arena.reserve(4096);
+        }
         let start = self.arena.len() as u32;
         self.arena.extend_from_slice(&classes.to_le_bytes());
         self.arena.extend_from_slice(value);
         *slot = (hash, start, self.arena.len() as u32);
         self.entries += 1;
     }
+}
+
+/// The first eight bytes of `w` (at least eight), little-endian.
+fn le64(w: &[u8]) -> u64 {
+    match w.first_chunk::<8>() {
+        Some(a) => u64::from_le_bytes(*a),
+        None => 0,
+    }
+}
+
+/// One to seven bytes read into a word without a copy loop: two overlapping 4-byte reads, or the
+/// first, middle and last byte (the length is hashed separately, so these cover every byte).
+fn tail64(rest: &[u8]) -> u64 {
+    let n = rest.len();
+    if n >= 4 {
+        let lo = rest.first_chunk::<4>().map_or(0, |a| u32::from_le_bytes(*a));
+        let hi = rest.last_chunk::<4>().map_or(0, |a| u32::from_le_bytes(*a));
+        u64::from(lo) | (u64::from(hi) << 32)
+    } else {
+        let b = |i: usize| u64::from(rest.get(i).copied().unwrap_or(0));
+        b(0) | (b(n / 2) << 8) | (b(n.saturating_sub(1)) << 16)
+    }
+}
+
+/// `a == b`, eight bytes at a time (memo values are short: no call into `memcmp`).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (p, q) in (&mut x).zip(&mut y) {
+        if le64(p) != le64(q) {
+            return false;
+        }
+    }
+    x.remainder() == y.remainder()
 }
 
 fn err(at: &str, path: &str, message: impl Into<String>) -> ConfigError {
@@ -818,7 +853,11 @@ impl Waf {
     ) {
         let canonical: Cow<'_, [u8]> = Cow::Borrowed(c);
         // A GraphQL document: only its string literals and comments carry data.
-        if classes & (class::ARG_VALUE | class::BODY) != 0 && context::is_graphql(c) {
+        // (A GraphQL document ends with `}`: the cheap test first.)
+        if classes & (class::ARG_VALUE | class::BODY) != 0
+            && c.trim_ascii_end().last() == Some(&b'}')
+            && context::is_graphql(c)
+        {
             for literal in context::graphql_literals(c) {
                 self.scan_value(scan, classes, name, literal, RawBytes::of(literal));
             }
@@ -973,9 +1012,21 @@ impl Waf {
 /// Values worth handing to the SQL tokenizer: they contain a quote, comment, operator or
 /// parenthesis. Plain words and numbers are skipped (the tokenizer costs microseconds).
 fn sqli_candidate(v: &[u8]) -> bool {
-    v.len() >= 2
-        && (v.iter().any(|&b| matches!(b, b'\'' | b'"' | b'`' | b'(' | b'#' | b';'))
-            || v.windows(2).any(|w| matches!((w[0], w[1]), (b'-', b'-') | (b'/', b'*') | (b'|', b'|') | (b'&', b'&'))))
+    if v.len() < 2 {
+        return false;
+    }
+    // One pass: a quote-like byte anywhere, or one of the pairs `--`, `/*`, `||`, `&&`.
+    let mut prev = 0u8;
+    for &b in v {
+        match b {
+            b'\'' | b'"' | b'`' | b'(' | b'#' | b';' => return true,
+            b'-' | b'|' | b'&' if prev == b => return true,
+            b'*' if prev == b'/' => return true,
+            _ => {}
+        }
+        prev = b;
+    }
+    false
 }
 
 /// An off-site URL shaped like a remote file inclusion rather than a link: an IP-literal host, a

@@ -750,7 +750,8 @@ pub fn base64_view(raw: &[u8]) -> Cow<'static, [u8]> {
             _ => 63,
         }
     };
-    let mut out = Vec::with_capacity(v.len());
+    // Four decodings of at most 3/4 of the value each, and their separators: no regrowth.
+    let mut out = Vec::with_capacity(v.len() * 3 + 4);
     for shift in 0..4 {
         let s = &v[shift.min(v.len())..];
         let (mut acc, mut bits) = (0u32, 0u32);
