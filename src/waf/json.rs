@@ -3,7 +3,7 @@
 //! one raw value. It never builds a tree and never fails with a panic; bad JSON returns false.
 
 use super::rules::class;
-use super::targets::{Sink, TargetName};
+use super::targets::{append_short, Sink, TargetName};
 
 /// Where the last string read is: a string without escapes is the input's own bytes (no copy).
 #[derive(Clone, Copy)]
@@ -123,12 +123,12 @@ impl<S: Sink + ?Sized> Walker<'_, '_, S> {
             let ok = match s {
                 Str::Input(start, end) => {
                     let key = self.input.get(start..end).unwrap_or_default();
-                    self.path.extend_from_slice(&key[..key.len().min(256)]);
+                    append_short(&mut self.path, &key[..key.len().min(256)]);
                     self.sink.value(class::ARG_NAME, TargetName { prefix: "json_key:", key: &self.path }, key)
                 }
                 Str::Scratch => {
                     let key = std::mem::take(&mut self.scratch);
-                    self.path.extend_from_slice(&key[..key.len().min(256)]);
+                    append_short(&mut self.path, &key[..key.len().min(256)]);
                     let ok =
                         self.sink.value(class::ARG_NAME, TargetName { prefix: "json_key:", key: &self.path }, &key);
                     self.scratch = key;
@@ -194,7 +194,14 @@ impl<S: Sink + ?Sized> Walker<'_, '_, S> {
         self.pos += 1;
         let start = self.pos;
         let rest = self.input.get(start..)?;
-        let end = start + memchr::memchr2(b'"', b'\\', rest)?;
+        // Most keys and values are short: the first bytes are looked at one by one (no call), the
+        // rest, if any, with memchr.
+        let head = rest.len().min(24);
+        let end = start
+            + match rest.get(..head).and_then(|h| h.iter().position(|&b| b == b'"' || b == b'\\')) {
+                Some(i) => i,
+                None => head + memchr::memchr2(b'"', b'\\', rest.get(head..)?)?,
+            };
         if self.input.get(end) == Some(&b'"') {
             self.pos = end + 1;
             return Some(Str::Input(start, end));
@@ -298,7 +305,7 @@ fn push_decimal(out: &mut Vec<u8>, n: usize) {
             break;
         }
     }
-    out.extend_from_slice(digits.get(i..).unwrap_or_default());
+    append_short(out, digits.get(i..).unwrap_or_default());
 }
 
 #[cfg(test)]

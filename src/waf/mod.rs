@@ -219,7 +219,10 @@ impl CleanValues {
             }
             if h == hash {
                 let stored = self.arena.get(start as usize..end as usize)?;
-                if stored.split_at_checked(2).is_some_and(|(c, v)| c == classes.to_le_bytes() && same_bytes(v, value)) {
+                if stored
+                    .split_first_chunk::<2>()
+                    .is_some_and(|(c, v)| *c == classes.to_le_bytes() && same_bytes(v, value))
+                {
                     return Some(i);
                 }
             }
@@ -251,7 +254,7 @@ impl CleanValues {
         }
         let start = self.arena.len() as u32;
         self.arena.extend_from_slice(&classes.to_le_bytes());
-        self.arena.extend_from_slice(value);
+        targets::append_short(&mut self.arena, value);
         *slot = (hash, start, self.arena.len() as u32);
         self.entries += 1;
     }
@@ -290,7 +293,8 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
             return false;
         }
     }
-    x.remainder() == y.remainder()
+    // Equal lengths under eight: `tail64` reads every byte, so equal words are equal bytes.
+    x.remainder().is_empty() || tail64(x.remainder()) == tail64(y.remainder())
 }
 
 fn err(at: &str, path: &str, message: impl Into<String>) -> ConfigError {
@@ -1206,6 +1210,27 @@ mod clean_values_tests {
         assert_eq!(c.entries, 2);
         c.insert(h, 4, b"abc");
         assert_eq!(c.entries, 2, "inserted once");
+    }
+
+    #[test]
+    fn word_compare_agrees_with_slice_equality() {
+        let values: Vec<Vec<u8>> = (0..40usize)
+            .flat_map(|n| {
+                let base: Vec<u8> = (0..n).map(|i| b'a' + (i % 7) as u8).collect();
+                let mut out = vec![base.clone()];
+                for i in 0..n {
+                    let mut v = base.clone();
+                    v[i] ^= 1;
+                    out.push(v);
+                }
+                out
+            })
+            .collect();
+        for a in &values {
+            for b in &values {
+                assert_eq!(super::same_bytes(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
