@@ -254,7 +254,7 @@ impl CleanValues {
         }
         let start = self.arena.len() as u32;
         self.arena.extend_from_slice(&classes.to_le_bytes());
-        targets::append_short(&mut self.arena, value);
+        self.arena.extend_from_slice(value);
         *slot = (hash, start, self.arena.len() as u32);
         self.entries += 1;
     }

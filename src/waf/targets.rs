@@ -23,26 +23,6 @@ impl TargetName<'_> {
     }
 }
 
-/// Appends `src` to `dst`. Short slices (keys, memo values) are copied eight bytes at a time:
-/// in Wasm, `extend_from_slice` of a length unknown at compile time is a `memory.copy`, which the
-/// runtime executes out of line (an expensive call for a dozen bytes).
-pub fn append_short(dst: &mut Vec<u8>, src: &[u8]) {
-    if src.len() > 64 {
-        dst.extend_from_slice(src);
-        return;
-    }
-    dst.reserve(src.len());
-    let mut words = src.chunks_exact(8);
-    for w in &mut words {
-        if let Some(a) = w.first_chunk::<8>() {
-            dst.extend_from_slice(a);
-        }
-    }
-    for &b in words.remainder() {
-        dst.push(b);
-    }
-}
-
 /// Receives every extracted value. Returns false to stop extraction (budget exhausted).
 pub trait Sink {
     fn value(&mut self, classes: u16, name: TargetName<'_>, value: &[u8]) -> bool;
@@ -328,17 +308,6 @@ pub(crate) mod tests {
         fn value(&mut self, classes: u16, name: TargetName<'_>, value: &[u8]) -> bool {
             self.0.push((classes, name.render(), String::from_utf8_lossy(value).into_owned()));
             true
-        }
-    }
-
-    #[test]
-    fn short_appends_copy_every_byte() {
-        for n in [0usize, 1, 7, 8, 9, 16, 63, 64, 65, 200] {
-            let src: Vec<u8> = (0..n).map(|i| i as u8).collect();
-            let mut dst = b"ab".to_vec();
-            append_short(&mut dst, &src);
-            assert_eq!(&dst[..2], b"ab");
-            assert_eq!(&dst[2..], &src[..]);
         }
     }
 
