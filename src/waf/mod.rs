@@ -231,19 +231,45 @@ impl CleanValues {
         None
     }
 
-    fn contains(&self, hash: u64, classes: u16, value: &[u8]) -> bool {
-        !self.slots.is_empty()
-            && self.find(hash, classes, value).is_some_and(|i| self.slots.get(i).is_some_and(|s| s.2 != 0))
+    /// `Ok` when `value` is remembered, else the free slot where it would go (`None`: the table
+    /// is not allocated yet, or is full).
+    fn lookup(&self, hash: u64, classes: u16, value: &[u8]) -> Result<(), Option<usize>> {
+        if self.slots.is_empty() {
+            return Err(None);
+        }
+        match self.find(hash, classes, value) {
+            Some(i) if self.slots.get(i).is_some_and(|s| s.2 != 0) => Ok(()),
+            free => Err(free),
+        }
     }
 
+    #[cfg(test)]
+    fn contains(&self, hash: u64, classes: u16, value: &[u8]) -> bool {
+        self.lookup(hash, classes, value).is_ok()
+    }
+
+    #[cfg(test)]
     fn insert(&mut self, hash: u64, classes: u16, value: &[u8]) {
+        self.insert_at(None, hash, classes, value);
+    }
+
+    /// Remembers `value` in `slot`, the free slot [`CleanValues::lookup`] returned for it when
+    /// nothing was inserted since (else `None`: it is looked for again). A slot found taken is
+    /// left alone (the value is then not remembered, which only costs a later scan).
+    fn insert_at(&mut self, slot: Option<usize>, hash: u64, classes: u16, value: &[u8]) {
         if self.entries >= Self::MAX_ENTRIES {
             return;
         }
-        if self.slots.is_empty() {
-            self.slots = vec![(0, 0, 0); Self::SLOTS];
-        }
-        let Some(i) = self.find(hash, classes, value) else { return };
+        let i = match slot {
+            Some(i) => i,
+            None => {
+                if self.slots.is_empty() {
+                    self.slots = vec![(0, 0, 0); Self::SLOTS];
+                }
+                let Some(i) = self.find(hash, classes, value) else { return };
+                i
+            }
+        };
         let Some(slot) = self.slots.get_mut(i) else { return };
         if slot.2 != 0 {
             return;
@@ -1153,9 +1179,13 @@ impl Sink for Inspector<'_, '_> {
         // Looked up before the bytes are scanned: only values with a key are remembered, so one
         // found (same bytes, same classes) had a key; most JSON keys end here.
         let hash = if self.memo && waf.custom.is_empty() { CleanValues::hash(classes, value) } else { None };
+        // The free slot found by the lookup is where the value goes if it stays clean (nothing
+        // else is remembered while it is scanned).
+        let mut free = None;
         if let Some(h) = hash {
-            if self.scan.clean.contains(h, classes, value) {
-                return true;
+            match self.scan.clean.lookup(h, classes, value) {
+                Ok(()) => return true,
+                Err(slot) => free = slot,
             }
         }
         let bytes = RawBytes::of(value);
@@ -1164,7 +1194,7 @@ impl Sink for Inspector<'_, '_> {
         waf.scan_value(self.scan, classes, name, value, bytes);
         if let Some(h) = key {
             if self.scan.attempts == attempts {
-                self.scan.clean.insert(h, classes, value);
+                self.scan.clean.insert_at(free, h, classes, value);
             }
         }
         true
