@@ -201,16 +201,11 @@ impl CleanValues {
         let mut h = u64::from(classes) ^ ((value.len() as u64) << 16);
         let mut words = value.chunks_exact(8);
         for w in &mut words {
-            let w = <[u8; 8]>::try_from(w).unwrap_or_default();
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+            h = (h.rotate_left(5) ^ le64(w)).wrapping_mul(K);
         }
         let rest = words.remainder();
         if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            for (d, s) in w.iter_mut().zip(rest) {
-                *d = *s;
-            }
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+            h = (h.rotate_left(5) ^ tail64(rest)).wrapping_mul(K);
         }
         Some(h ^ (h >> 29))
     }
@@ -226,7 +221,10 @@ impl CleanValues {
             }
             if h == hash {
                 let stored = self.arena.get(start as usize..end as usize)?;
-                if stored.split_at_checked(2) == Some((&classes.to_le_bytes()[..], value)) {
+                if stored
+                    .split_first_chunk::<2>()
+                    .is_some_and(|(c, v)| *c == classes.to_le_bytes() && same_bytes(v, value))
+                {
                     return Some(i);
                 }
             }
@@ -235,22 +233,52 @@ impl CleanValues {
         None
     }
 
-    fn contains(&self, hash: u64, classes: u16, value: &[u8]) -> bool {
-        !self.slots.is_empty()
-            && self.find(hash, classes, value).is_some_and(|i| self.slots.get(i).is_some_and(|s| s.2 != 0))
+    /// `Ok` when `value` is remembered, else the free slot where it would go (`None`: the table
+    /// is not allocated yet, or is full).
+    fn lookup(&self, hash: u64, classes: u16, value: &[u8]) -> Result<(), Option<usize>> {
+        if self.slots.is_empty() {
+            return Err(None);
+        }
+        match self.find(hash, classes, value) {
+            Some(i) if self.slots.get(i).is_some_and(|s| s.2 != 0) => Ok(()),
+            free => Err(free),
+        }
     }
 
+    #[cfg(test)]
+    fn contains(&self, hash: u64, classes: u16, value: &[u8]) -> bool {
+        self.lookup(hash, classes, value).is_ok()
+    }
+
+    #[cfg(test)]
     fn insert(&mut self, hash: u64, classes: u16, value: &[u8]) {
+        self.insert_at(None, hash, classes, value);
+    }
+
+    /// Remembers `value` in `slot`, the free slot [`CleanValues::lookup`] returned for it when
+    /// nothing was inserted since (else `None`: it is looked for again). A slot found taken is
+    /// left alone (the value is then not remembered, which only costs a later scan).
+    fn insert_at(&mut self, slot: Option<usize>, hash: u64, classes: u16, value: &[u8]) {
         if self.entries >= Self::MAX_ENTRIES {
             return;
         }
-        if self.slots.is_empty() {
-            self.slots = vec![(0, 0, 0); Self::SLOTS];
-        }
-        let Some(i) = self.find(hash, classes, value) else { return };
+        let i = match slot {
+            Some(i) => i,
+            None => {
+                if self.slots.is_empty() {
+                    self.slots = vec![(0, 0, 0); Self::SLOTS];
+                }
+                let Some(i) = self.find(hash, classes, value) else { return };
+                i
+            }
+        };
         let Some(slot) = self.slots.get_mut(i) else { return };
         if slot.2 != 0 {
             return;
+        }
+        if self.arena.capacity() == 0 {
+            // About what a 16 KiB body's distinct short values take: no regrowth on most bodies.
+            self.arena.reserve(4096);
         }
         let start = self.arena.len() as u32;
         self.arena.extend_from_slice(&classes.to_le_bytes());
@@ -258,6 +286,43 @@ impl CleanValues {
         *slot = (hash, start, self.arena.len() as u32);
         self.entries += 1;
     }
+}
+
+/// The first eight bytes of `w` (at least eight), little-endian.
+fn le64(w: &[u8]) -> u64 {
+    match w.first_chunk::<8>() {
+        Some(a) => u64::from_le_bytes(*a),
+        None => 0,
+    }
+}
+
+/// One to seven bytes read into a word without a copy loop: two overlapping 4-byte reads, or the
+/// first, middle and last byte (the length is hashed separately, so these cover every byte).
+fn tail64(rest: &[u8]) -> u64 {
+    let n = rest.len();
+    if n >= 4 {
+        let lo = rest.first_chunk::<4>().map_or(0, |a| u32::from_le_bytes(*a));
+        let hi = rest.last_chunk::<4>().map_or(0, |a| u32::from_le_bytes(*a));
+        u64::from(lo) | (u64::from(hi) << 32)
+    } else {
+        let b = |i: usize| u64::from(rest.get(i).copied().unwrap_or(0));
+        b(0) | (b(n / 2) << 8) | (b(n.saturating_sub(1)) << 16)
+    }
+}
+
+/// `a == b`, eight bytes at a time (memo values are short: no call into `memcmp`).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (p, q) in (&mut x).zip(&mut y) {
+        if le64(p) != le64(q) {
+            return false;
+        }
+    }
+    // Equal lengths under eight: `tail64` reads every byte, so equal words are equal bytes.
+    x.remainder().is_empty() || tail64(x.remainder()) == tail64(y.remainder())
 }
 
 fn err(at: &str, path: &str, message: impl Into<String>) -> ConfigError {
@@ -834,7 +899,11 @@ impl Waf {
     ) {
         let canonical: Cow<'_, [u8]> = Cow::Borrowed(c);
         // A GraphQL document: only its string literals and comments carry data.
-        if classes & (class::ARG_VALUE | class::BODY) != 0 && context::is_graphql(c) {
+        // (A GraphQL document ends with `}`: the cheap test first.)
+        if classes & (class::ARG_VALUE | class::BODY) != 0
+            && c.trim_ascii_end().last() == Some(&b'}')
+            && context::is_graphql(c)
+        {
             for literal in context::graphql_literals(c) {
                 self.scan_value(scan, classes, name, literal, RawBytes::of(literal));
             }
@@ -989,9 +1058,21 @@ impl Waf {
 /// Values worth handing to the SQL tokenizer: they contain a quote, comment, operator or
 /// parenthesis. Plain words and numbers are skipped (the tokenizer costs microseconds).
 fn sqli_candidate(v: &[u8]) -> bool {
-    v.len() >= 2
-        && (v.iter().any(|&b| matches!(b, b'\'' | b'"' | b'`' | b'(' | b'#' | b';'))
-            || v.windows(2).any(|w| matches!((w[0], w[1]), (b'-', b'-') | (b'/', b'*') | (b'|', b'|') | (b'&', b'&'))))
+    if v.len() < 2 {
+        return false;
+    }
+    // One pass: a quote-like byte anywhere, or one of the pairs `--`, `/*`, `||`, `&&`.
+    let mut prev = 0u8;
+    for &b in v {
+        match b {
+            b'\'' | b'"' | b'`' | b'(' | b'#' | b';' => return true,
+            b'-' | b'|' | b'&' if prev == b => return true,
+            b'*' if prev == b'/' => return true,
+            _ => {}
+        }
+        prev = b;
+    }
+    false
 }
 
 /// An off-site URL shaped like a remote file inclusion rather than a link: an IP-literal host, a
@@ -1114,9 +1195,13 @@ impl Sink for Inspector<'_, '_> {
         // Looked up before the bytes are scanned: only values with a key are remembered, so one
         // found (same bytes, same classes) had a key; most JSON keys end here.
         let hash = if self.memo && waf.custom.is_empty() { CleanValues::hash(classes, value) } else { None };
+        // The free slot found by the lookup is where the value goes if it stays clean (nothing
+        // else is remembered while it is scanned).
+        let mut free = None;
         if let Some(h) = hash {
-            if self.scan.clean.contains(h, classes, value) {
-                return true;
+            match self.scan.clean.lookup(h, classes, value) {
+                Ok(()) => return true,
+                Err(slot) => free = slot,
             }
         }
         let bytes = RawBytes::of(value);
@@ -1125,7 +1210,7 @@ impl Sink for Inspector<'_, '_> {
         waf.scan_value(self.scan, classes, name, value, bytes);
         if let Some(h) = key {
             if self.scan.attempts == attempts {
-                self.scan.clean.insert(h, classes, value);
+                self.scan.clean.insert_at(free, h, classes, value);
             }
         }
         true
@@ -1171,6 +1256,27 @@ mod clean_values_tests {
         assert_eq!(c.entries, 2);
         c.insert(h, 4, b"abc");
         assert_eq!(c.entries, 2, "inserted once");
+    }
+
+    #[test]
+    fn word_compare_agrees_with_slice_equality() {
+        let values: Vec<Vec<u8>> = (0..40usize)
+            .flat_map(|n| {
+                let base: Vec<u8> = (0..n).map(|i| b'a' + (i % 7) as u8).collect();
+                let mut out = vec![base.clone()];
+                for i in 0..n {
+                    let mut v = base.clone();
+                    v[i] ^= 1;
+                    out.push(v);
+                }
+                out
+            })
+            .collect();
+        for a in &values {
+            for b in &values {
+                assert_eq!(super::same_bytes(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

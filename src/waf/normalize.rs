@@ -186,6 +186,8 @@ impl RawBytes {
     pub const PERCENT: u32 = 1 << 19;
     /// A byte that is neither base64 (or base64url), `=` nor `%`.
     pub const NOT_BASE64: u32 = 1 << 20;
+    /// A space (a run of two makes the value's shape [`Shape::WS`]; looked for only when set).
+    const SPACE: u32 = 1 << 21;
 
     const TABLE: [u32; 256] = {
         let mut t = [0u32; 256];
@@ -208,6 +210,9 @@ impl RawBytes {
             if !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_' | b'=' | b'%')) {
                 k |= Self::NOT_BASE64;
             }
+            if c == b' ' {
+                k |= Self::SPACE;
+            }
             t[b] = k;
             b += 1;
         }
@@ -216,14 +221,14 @@ impl RawBytes {
 
     pub fn of(v: &[u8]) -> RawBytes {
         let mut k = 0u32;
-        let mut prev_space = false;
         for &b in v {
             k |= Self::TABLE[b as usize];
-            let space = b == b' ';
-            if space && prev_space {
-                k |= Shape::WS as u32;
-            }
-            prev_space = space;
+        }
+        // A run of spaces counts as whitespace for the shape: looked for only in values with a
+        // space that are not already marked.
+        let ws = Shape::WS as u32;
+        if k & (Self::SPACE | ws) == Self::SPACE && v.windows(2).any(|w| w[0] == b' ' && w[1] == b' ') {
+            k |= ws;
         }
         RawBytes(k)
     }
@@ -730,6 +735,25 @@ pub fn shell_fold(input: &[u8]) -> Cow<'_, [u8]> {
 /// Shortest value that is tried as base64.
 pub const MIN_BASE64: usize = 12;
 
+/// The six-bit value of each base64 (and base64url) character; other bytes 63.
+const BASE64_VALUE: [u8; 256] = {
+    let mut t = [63u8; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'A' as usize + i] = i as u8;
+        t[b'a' as usize + i] = 26 + i as u8;
+        i += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = 52 + d as u8;
+        d += 1;
+    }
+    t[b'+' as usize] = 62;
+    t[b'-' as usize] = 62;
+    t
+};
+
 /// For a value that looks like base64 (or base64url), its decoding at each of the four
 /// alignments, lower-cased and joined by NUL; empty otherwise. At most 3 bytes per input byte
 /// plus 4 (the only transformation that may grow, still linear).
@@ -741,26 +765,32 @@ pub fn base64_view(raw: &[u8]) -> Cow<'static, [u8]> {
     if v.len() < MIN_BASE64 || !v.iter().all(is_b64) || v.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
         return Cow::Borrowed(&[]);
     }
-    let value = |c: u8| -> u32 {
-        match c {
-            b'A'..=b'Z' => (c - b'A') as u32,
-            b'a'..=b'z' => (c - b'a' + 26) as u32,
-            b'0'..=b'9' => (c - b'0' + 52) as u32,
-            b'+' | b'-' => 62,
-            _ => 63,
-        }
-    };
-    let mut out = Vec::with_capacity(v.len());
+    // Every byte is in the alphabet here (checked above). Four characters are three bytes; a
+    // tail of two or three characters is one or two bytes, one character none (what a bit
+    // accumulator emitting each full byte gives).
+    let value = |c: u8| u32::from(BASE64_VALUE[c as usize]);
+    let mut out = Vec::with_capacity(v.len() * 3 + 4);
     for shift in 0..4 {
         let s = &v[shift.min(v.len())..];
-        let (mut acc, mut bits) = (0u32, 0u32);
-        for &c in s {
-            acc = (acc << 6 | value(c)) & 0xffff;
-            bits += 6;
-            if bits >= 8 {
-                bits -= 8;
-                out.push(((acc >> bits) as u8).to_ascii_lowercase());
+        let mut groups = s.chunks_exact(4);
+        for g in &mut groups {
+            if let [a, b, c, d] = *g {
+                let n = value(a) << 18 | value(b) << 12 | value(c) << 6 | value(d);
+                out.extend_from_slice(&[
+                    ((n >> 16) as u8).to_ascii_lowercase(),
+                    ((n >> 8) as u8).to_ascii_lowercase(),
+                    (n as u8).to_ascii_lowercase(),
+                ]);
             }
+        }
+        match *groups.remainder() {
+            [a, b] => out.push((((value(a) << 6 | value(b)) >> 4) as u8).to_ascii_lowercase()),
+            [a, b, c] => {
+                let n = value(a) << 12 | value(b) << 6 | value(c);
+                out.push(((n >> 10) as u8).to_ascii_lowercase());
+                out.push(((n >> 2) as u8).to_ascii_lowercase());
+            }
+            _ => {}
         }
         out.push(0);
     }
@@ -845,6 +875,50 @@ mod tests {
                 assert!(base64_view(&v).is_empty(), "{v:?}");
             }
         }
+    }
+
+    #[test]
+    fn base64_view_decodes_as_a_bit_accumulator_does() {
+        // The reference: one character at a time, emitting each full byte.
+        let reference = |v: &[u8]| -> Vec<u8> {
+            let mut out = Vec::new();
+            for shift in 0..4 {
+                let (mut acc, mut bits) = (0u32, 0u32);
+                for &c in &v[shift.min(v.len())..] {
+                    acc = (acc << 6 | u32::from(BASE64_VALUE[c as usize])) & 0xffff;
+                    bits += 6;
+                    if bits >= 8 {
+                        bits -= 8;
+                        out.push(((acc >> bits) as u8).to_ascii_lowercase());
+                    }
+                }
+                out.push(0);
+            }
+            out
+        };
+        let alphabet: &[u8] = b"AZaz09+/-_QkxVjdWU";
+        for v in random_values(0x1234_5678_9abc_def1, 5_000, 40, |_, r| alphabet[r % alphabet.len()]) {
+            let view = base64_view(&v);
+            if !view.is_empty() {
+                assert_eq!(view.as_ref(), reference(&v).as_slice(), "{v:?}");
+            }
+        }
+        assert_eq!(&base64_view(b"PHNjcmlwdD5hbGVydA")[..10], b"<script>al");
+    }
+
+    #[test]
+    fn runs_of_spaces_are_whitespace_in_the_shape() {
+        // The reference: the byte kinds, plus WS for any two spaces in a row.
+        let reference = |v: &[u8]| {
+            let k = v.iter().fold(0u16, |k, &b| k | Shape::TABLE[b as usize]);
+            let run = v.windows(2).any(|w| w == b"  ");
+            Shape(if run { k | Shape::WS } else { k })
+        };
+        let alphabet: &[u8] = b"a  \t\n;'/";
+        for v in random_values(0x9e37_79b9_7f4a_7c15, 20_000, 12, |_, r| alphabet[r % alphabet.len()]) {
+            assert_eq!(Shape::of(&v), reference(&v), "{v:?}");
+        }
+        assert!(Shape::of(b"a  b").has(Shape::WS) && !Shape::of(b"a b c").has(Shape::WS));
     }
 
     #[test]

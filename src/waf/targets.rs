@@ -172,7 +172,7 @@ pub fn body_kind(content_type: &[u8]) -> BodyKind {
 }
 
 /// Extracts the body's values. Malformed JSON or XML is inspected as raw text instead.
-pub fn body(content_type: &[u8], body: &[u8], max_depth: usize, sink: &mut dyn Sink) -> BodyFindings {
+pub fn body<S: Sink>(content_type: &[u8], body: &[u8], max_depth: usize, sink: &mut S) -> BodyFindings {
     let mut findings = BodyFindings::default();
     match body_kind(content_type) {
         BodyKind::Form => {
