@@ -681,10 +681,8 @@ pub fn is_config(v: &[u8]) -> bool {
     lines >= 3 && (sections > 0 || assignments >= 2) && assignments > 0
 }
 
-/// Whether the value is a whole SQL query by design: it starts (after comments) with `select`,
-/// `with … as (`, `explain` or `show`, the way a query console or a saved report holds one.
-/// Injected SQL follows data (`1 order by 5`, `x' and 1=1`) instead.
-pub fn sql_statement(v: &[u8]) -> bool {
+/// The value after its leading whitespace and SQL comments (`-- …` lines, `/* … */` blocks).
+fn after_sql_comments(v: &[u8]) -> &[u8] {
     let mut t = v.trim_ascii_start();
     while t.starts_with(b"--") || t.starts_with(b"/*") {
         let end = if t.starts_with(b"--") {
@@ -694,6 +692,14 @@ pub fn sql_statement(v: &[u8]) -> bool {
         };
         t = t[end..].trim_ascii_start();
     }
+    t
+}
+
+/// Whether the value is a whole SQL query by design: it starts (after comments) with `select`,
+/// `with … as (`, `explain` or `show`, the way a query console or a saved report holds one.
+/// Injected SQL follows data (`1 order by 5`, `x' and 1=1`) instead.
+pub fn sql_statement(v: &[u8]) -> bool {
+    let t = after_sql_comments(v);
     let word = letters(t);
     let rest = &t[word.len()..];
     match word {
@@ -711,15 +717,7 @@ pub fn sql_statement(v: &[u8]) -> bool {
 /// (`begin;`, `alter table …`, `update … set`): a migration, a rollback plan, a script pasted
 /// in a review. An injection puts its statement after data instead (`1; drop …`, `x'; update …`).
 fn sql_script(v: &[u8]) -> bool {
-    let mut t = v.trim_ascii_start();
-    while t.starts_with(b"--") || t.starts_with(b"/*") {
-        let end = if t.starts_with(b"--") {
-            t.iter().position(|&b| b == b'\n').map_or(t.len(), |e| e + 1)
-        } else {
-            t.windows(2).position(|w| w == b"*/").map_or(t.len(), |e| e + 2)
-        };
-        t = t[end..].trim_ascii_start();
-    }
+    let t = after_sql_comments(v);
     let word = letters(t);
     !word.is_empty()
         && t.get(word.len()).is_some_and(|&b| b.is_ascii_whitespace() || b == b';')
