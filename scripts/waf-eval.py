@@ -288,7 +288,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--meta", type=Path, help="the corpus's .meta.jsonl (default: next to the corpus)")
-    ap.add_argument("--replay", type=Path, help="the replayer (default: replay.py next to the corpus)")
+    ap.add_argument("--replay", type=Path, help="the replayer (default: replay.py next to the corpus, else ../shared/corpus/replay.py)")
     ap.add_argument("--pls", default="1 2", help="paranoia levels (default: '1 2')")
     ap.add_argument("--peer", choices=["auto", "0", "1"], default="auto",
                     help="auto: run the ModSecurity peer if installed; 1: install it if needed and run it; 0: never")
@@ -302,7 +302,11 @@ def main() -> int:
         sys.exit(f"waf-eval: no corpus at {corpus} (WAF_CORPUS=...)")
     meta = args.meta or corpus.with_name(corpus.name.removesuffix(".jsonl") + ".meta.jsonl")
     meta = meta if meta.exists() else None
-    args.replay = (args.replay or corpus.with_name("replay.py")).resolve()
+    # The replayer next to the corpus, else the shared one (a set such as tests/fixtures/*.jsonl).
+    if args.replay is None:
+        beside = corpus.with_name("replay.py")
+        args.replay = beside if beside.exists() else DEFAULT_CORPUS.with_name("replay.py")
+    args.replay = args.replay.resolve()
     if not args.replay.exists():
         sys.exit(f"waf-eval: no replayer at {args.replay}")
     args.pls = [int(x) for x in args.pls.split()]
