@@ -63,15 +63,26 @@ impl Gcra {
     /// possible when the clock went backwards: it is read as "the whole allowance was just used"
     /// (`now + τ`), so a backward jump never locks a client out for the length of the jump.
     pub fn decide(&self, stored_tat: Option<u64>, now_ns: u64) -> GcraOutcome {
+        self.decide_up_to(stored_tat, now_ns, 1).0
+    }
+
+    /// Admits as many of `wanted` ≥ 1 requests at `now_ns` as conform, at once: the same as
+    /// calling `decide` that many times at the same instant and stopping at the first refusal.
+    /// Answers the outcome (`Admit` as after the last admitted request) and how many were
+    /// admitted (0 with `Deny`, 1 to `wanted` with `Admit`).
+    pub fn decide_up_to(&self, stored_tat: Option<u64>, now_ns: u64, wanted: u64) -> (GcraOutcome, u64) {
         let tat = self.effective_tat(stored_tat, now_ns);
         let ahead = tat - now_ns;
         if ahead > self.tolerance_ns {
-            return GcraOutcome::Deny { retry_after_ns: ahead - self.tolerance_ns, reset_ns: ahead };
+            return (GcraOutcome::Deny { retry_after_ns: ahead - self.tolerance_ns, reset_ns: ahead }, 0);
         }
-        let new_tat = tat.saturating_add(self.interval_ns);
+        // The k-th request conforms while tat + (k − 1)·T − now ≤ τ.
+        let conforming = (self.tolerance_ns - ahead) / self.interval_ns + 1;
+        let granted = wanted.clamp(1, conforming);
+        let new_tat = tat.saturating_add(self.interval_ns.saturating_mul(granted));
         let new_ahead = new_tat - now_ns;
         let room = self.tolerance_ns.saturating_add(self.interval_ns).saturating_sub(new_ahead);
-        GcraOutcome::Admit { new_tat, remaining: room / self.interval_ns, reset_ns: new_ahead }
+        (GcraOutcome::Admit { new_tat, remaining: room / self.interval_ns, reset_ns: new_ahead }, granted)
     }
 
     fn effective_tat(&self, stored_tat: Option<u64>, now_ns: u64) -> u64 {
@@ -240,5 +251,42 @@ mod tests {
         let _ = g.decide(Some(0), u64::MAX);
         let _ = g.decide(None, u64::MAX);
         assert_eq!(ceil_seconds(u64::MAX), u64::MAX / SEC + 1);
+    }
+
+    #[test]
+    fn admitting_several_at_once_is_the_same_as_one_by_one() {
+        for (limit, period, burst) in [(10, 1, 0), (7, 60, 3), (1000, 1, 50), (1, 1, 0)] {
+            let g = Gcra::new(limit, period, burst);
+            for wanted in [1, 2, 5, 64, 5000] {
+                for gap in [0, 1, SEC / 3, 2 * SEC] {
+                    let mut one = None;
+                    let mut many = None;
+                    let mut now = T0;
+                    for _ in 0..40 {
+                        now += gap;
+                        let mut admitted = 0;
+                        for _ in 0..wanted {
+                            match g.decide(one, now) {
+                                GcraOutcome::Admit { new_tat, .. } => {
+                                    one = Some(new_tat);
+                                    admitted += 1;
+                                }
+                                GcraOutcome::Deny { .. } => break,
+                            }
+                        }
+                        let (outcome, granted) = g.decide_up_to(many, now, wanted);
+                        assert_eq!(granted, admitted, "limit {limit} wanted {wanted} gap {gap}");
+                        match outcome {
+                            GcraOutcome::Admit { new_tat, remaining, .. } => {
+                                many = Some(new_tat);
+                                assert_eq!(many, one);
+                                assert_eq!(remaining, g.remaining(one, now));
+                            }
+                            GcraOutcome::Deny { .. } => assert_eq!(admitted, 0),
+                        }
+                    }
+                }
+            }
+        }
     }
 }

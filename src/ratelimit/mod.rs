@@ -3,6 +3,7 @@
 //! `Retry-After` and the IETF RateLimit fields; a penalty box for repeat offenders.
 //! Host-independent: time and shared data come only through `Host`; memory never grows with clients.
 
+pub mod batch;
 pub mod config;
 pub mod decision;
 pub mod gcra;

@@ -26,6 +26,8 @@ pub struct RateLimitRule {
     pub period_s: u64,
     pub burst: u64,
     pub headers_on_allowed: bool,
+    /// Requests taken from the shared state at once (1: none kept locally).
+    pub batch: u64,
     key: KeySpec,
     gcra: Gcra,
     hasher: KeyedHasher,
@@ -97,6 +99,18 @@ impl RateLimitRules {
             if cfg.burst > 1_000_000 {
                 errors.push(ConfigError::new(format!("{p}.burst"), format!("{}: use 0 to 1000000", cfg.burst)));
             }
+            if !(1..=1000).contains(&cfg.batch) {
+                errors.push(ConfigError::new(format!("{p}.batch"), format!("{}: use 1 to 1000", cfg.batch)));
+            } else if cfg.batch > 1 && cfg.batch > cfg.limit / 10 {
+                errors.push(ConfigError::new(
+                    format!("{p}.batch"),
+                    format!(
+                        "{}: a batch may be at most a tenth of the limit ({}), or 1",
+                        cfg.batch,
+                        (cfg.limit / 10).max(1)
+                    ),
+                ));
+            }
             let period_s = match parse_period(&cfg.period) {
                 Ok(s) => s,
                 Err(msg) => {
@@ -129,6 +143,7 @@ impl RateLimitRules {
                 period_s,
                 burst: cfg.burst,
                 headers_on_allowed: cfg.headers_on_allowed,
+                batch: cfg.batch.clamp(1, 1000),
                 key,
                 gcra,
             });
@@ -151,6 +166,8 @@ impl RateLimitRules {
     /// first and nothing is written if any refuses (a refused request consumes no budget);
     /// otherwise each is updated in order, and a rule found exhausted by then (a race with
     /// another worker) refuses the request, the rules before it keeping the consumed unit.
+    /// A rule with `batch` > 1 whose key has a live batch on this worker admits from it without
+    /// touching shared data; its updates take up to `batch` requests at once (`batch.rs`).
     pub fn check<'r>(
         &'r self,
         stage: Stage,
@@ -161,10 +178,13 @@ impl RateLimitRules {
         let now = ms_to_ns(host.now_ms());
         let mut decision = RateLimitDecision::allowed();
         let mut key = Vec::with_capacity(64);
-        let mut applicable: Vec<(&RateLimitRule, SlotKey)> = Vec::new();
+        // Each applicable rule, where its key lives, and whether a local batch covers it.
+        let mut applicable: Vec<(&RateLimitRule, SlotKey, bool)> = Vec::new();
         for rule in self.rules.iter().filter(|r| r.stage == stage) {
             if rule.key.write_key(inputs, &mut key) {
-                applicable.push((rule, store.table.locate(&rule.hasher, &key)));
+                let slot = store.table.locate(&rule.hasher, &key);
+                let batched = rule.batch > 1 && store.batches.peek(slot, now).is_some();
+                applicable.push((rule, slot, batched));
             }
         }
         if applicable.is_empty() {
@@ -173,7 +193,13 @@ impl RateLimitRules {
         if applicable.len() > 1 {
             let mut refused = false;
             let mut states = Vec::with_capacity(applicable.len());
-            for (rule, slot) in &applicable {
+            for (rule, slot, batched) in &applicable {
+                if *batched {
+                    if let Some(b) = store.batches.peek(*slot, now) {
+                        states.push(RuleState::admitted(rule, b.remaining, b.reset_ns));
+                        continue;
+                    }
+                }
                 let tat = store.table.read(host, *slot, now).map(|t| t.0);
                 let state = match rule.gcra.decide(tat, now) {
                     GcraOutcome::Admit { .. } => RuleState::current(rule, rule.gcra.remaining(tat, now), tat, now),
@@ -190,9 +216,18 @@ impl RateLimitRules {
                 return decision;
             }
         }
-        for (rule, slot) in applicable {
+        for (rule, slot, batched) in applicable {
+            if batched {
+                if let Some(b) = store.batches.take(slot, now) {
+                    decision.stats.batch_admissions += 1;
+                    decision.states.push(RuleState::admitted(rule, b.remaining, b.reset_ns));
+                    continue;
+                }
+            }
+            let mut granted = 1;
             let updated = store.table.update(host, slot, now, |record| {
-                let outcome = rule.gcra.decide(record.map(|t| t.0), now);
+                let (outcome, n) = rule.gcra.decide_up_to(record.map(|t| t.0), now, rule.batch);
+                granted = n;
                 match outcome {
                     GcraOutcome::Admit { new_tat, .. } => Change::Write(Tat(new_tat), outcome),
                     GcraOutcome::Deny { .. } => Change::Keep(outcome),
@@ -202,7 +237,11 @@ impl RateLimitRules {
             decision.stats.evictions += u32::from(updated.evicted);
             match updated.outcome {
                 Ok(GcraOutcome::Admit { remaining, reset_ns, .. }) => {
-                    decision.states.push(RuleState::admitted(rule, remaining, reset_ns));
+                    // This request takes the first of the `granted`; the worker keeps the rest.
+                    if granted > 1 {
+                        store.batches.keep(slot, now, granted - 1, remaining, reset_ns);
+                    }
+                    decision.states.push(RuleState::admitted(rule, remaining + (granted - 1), reset_ns));
                 }
                 Ok(GcraOutcome::Deny { retry_after_ns, reset_ns }) => {
                     decision.states.push(RuleState::limited(rule, retry_after_ns, reset_ns));

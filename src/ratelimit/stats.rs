@@ -22,6 +22,8 @@ pub struct DecisionStats {
     pub contention: Option<ContentionOutcome>,
     /// Writes the host refused (not a lost race).
     pub host_failures: u32,
+    /// Rules that admitted the request from this worker's batch, without shared data.
+    pub batch_admissions: u32,
 }
 
 impl DecisionStats {
@@ -29,6 +31,7 @@ impl DecisionStats {
         self.cas_retries += other.cas_retries;
         self.evictions += other.evictions;
         self.host_failures += other.host_failures;
+        self.batch_admissions += other.batch_admissions;
         if other.contention.is_some() {
             self.contention = other.contention;
         }
@@ -54,10 +57,13 @@ pub enum RateLimitMetric {
     PenaltyDenied,
     /// Penalty-box evictions (`palisade.penalty.evictions`).
     PenaltyEvictions,
+    /// Rule checks admitted from a worker's batch without shared data
+    /// (`palisade.ratelimit.batch_admissions`).
+    BatchAdmissions,
 }
 
 impl RateLimitMetric {
-    pub const ALL: [RateLimitMetric; 8] = [
+    pub const ALL: [RateLimitMetric; 9] = [
         RateLimitMetric::CasRetries,
         RateLimitMetric::Evictions,
         RateLimitMetric::ContentionDenied,
@@ -66,6 +72,7 @@ impl RateLimitMetric {
         RateLimitMetric::ClientsBoxed,
         RateLimitMetric::PenaltyDenied,
         RateLimitMetric::PenaltyEvictions,
+        RateLimitMetric::BatchAdmissions,
     ];
 
     pub fn name(self) -> &'static str {
@@ -78,6 +85,7 @@ impl RateLimitMetric {
             RateLimitMetric::ClientsBoxed => "palisade.penalty.boxed",
             RateLimitMetric::PenaltyDenied => "palisade.penalty.denied",
             RateLimitMetric::PenaltyEvictions => "palisade.penalty.evictions",
+            RateLimitMetric::BatchAdmissions => "palisade.ratelimit.batch_admissions",
         }
     }
 }
@@ -94,6 +102,9 @@ impl DecisionStats {
         }
         if self.host_failures > 0 {
             out.push((RateLimitMetric::HostFailures, u64::from(self.host_failures)));
+        }
+        if self.batch_admissions > 0 {
+            out.push((RateLimitMetric::BatchAdmissions, u64::from(self.batch_admissions)));
         }
         match self.contention {
             Some(ContentionOutcome::Denied) => out.push((RateLimitMetric::ContentionDenied, 1)),

@@ -2,6 +2,7 @@
 //! when it cannot be updated. Built once per configuration from `rate_limiting.table`; holds no
 //! per-request state and never decides a limit by itself.
 
+use super::batch::BatchTable;
 use super::config::{check_slots, ContentionPolicy, RateLimitTableConfig};
 use super::hash::Seed;
 use super::table::{SlotRecord, SlotTable};
@@ -37,6 +38,8 @@ impl SlotRecord for Tat {
 pub struct RateLimitStore {
     pub(crate) table: SlotTable<Tat>,
     pub(crate) on_contention: ContentionPolicy,
+    /// This worker's batches of allowance (rules with `batch` > 1); empty in every clone.
+    pub(crate) batches: BatchTable,
 }
 
 impl RateLimitStore {
@@ -58,6 +61,7 @@ impl RateLimitStore {
         RateLimitStore {
             table: SlotTable::new(BUCKET_PREFIX, cfg.slots.clamp(16, 1_048_576), seed, cfg.cas_attempts.clamp(1, 64)),
             on_contention: cfg.on_contention,
+            batches: BatchTable::default(),
         }
     }
 

@@ -389,11 +389,19 @@ impl Host for WorkerHost<'_, '_> {
     }
 }
 
+const PER_IP_100_PER_MINUTE: &str = r#"[{"name": "per-ip", "stage": "before_auth", "limit": 100, "period": "1m"}]"#;
+const PER_IP_100_PER_MINUTE_BATCH_10: &str =
+    r#"[{"name": "per-ip", "stage": "before_auth", "limit": 100, "period": "1m", "batch": 10}]"#;
+
 fn cluster<'a>(shared: &'a MemoryHost, seed: u64) -> Cluster<'a> {
+    cluster_of(shared, seed, PER_IP_100_PER_MINUTE)
+}
+
+fn cluster_of<'a>(shared: &'a MemoryHost, seed: u64, rule_list: &str) -> Cluster<'a> {
     let workers = (0..4)
         .map(|_| {
             let store = store_with(r#"{"cas_attempts": 16}"#);
-            let rules = rules(&store, r#"[{"name": "per-ip", "stage": "before_auth", "limit": 100, "period": "1m"}]"#);
+            let rules = rules(&store, rule_list);
             (store, rules)
         })
         .collect();
@@ -437,4 +445,88 @@ fn four_workers_over_thirty_seconds_admit_the_burst_plus_the_refill() {
         c.drain(&from_ip("198.51.100.1"));
     }
     assert_eq!(c.admitted.get(), 100 + 29_900 / 600);
+}
+
+#[test]
+fn batches_on_four_workers_never_admit_more_than_the_limit_and_lose_at_most_a_batch_each() {
+    for seed in [1u64, 7, 42, 0x9E37_79B9_7F4A_7C15] {
+        let shared = MemoryHost::at(T0);
+        let c = cluster_of(&shared, seed, PER_IP_100_PER_MINUTE_BATCH_10);
+        c.workers[0].0.prime(&shared);
+        c.pending.borrow_mut().extend((0..300).map(|i| i % 4));
+        c.drain(&from_ip("198.51.100.1"));
+        let admitted = c.admitted.get();
+        assert!((100 - 4 * 9..=100).contains(&admitted), "seed {seed}: {admitted}");
+        assert_eq!(c.admitted.get() + c.refused.get(), 300);
+        let stats = *c.stats.borrow();
+        assert!(stats.batch_admissions >= 50, "most admissions came from batches (seed {seed}): {stats:?}");
+        assert_eq!(stats.contention, None);
+    }
+}
+
+#[test]
+fn batches_on_four_workers_over_thirty_seconds_stay_within_the_exact_count() {
+    let exact = 100 + 29_900 / 600;
+    let shared = MemoryHost::at(T0);
+    let c = cluster_of(&shared, 99, PER_IP_100_PER_MINUTE_BATCH_10);
+    c.workers[0].0.prime(&shared);
+    for step in 0..300u64 {
+        *shared.now_ms.borrow_mut() = T0 + step * 100;
+        c.pending.borrow_mut().extend((0..10).map(|i| i % 4));
+        c.drain(&from_ip("198.51.100.1"));
+    }
+    let admitted = c.admitted.get();
+    assert!((exact - 4 * 9..=exact).contains(&admitted), "{admitted} of at most {exact}");
+}
+
+#[test]
+fn on_one_worker_a_batch_admits_and_tells_exactly_what_one_by_one_does() {
+    let exact_store = store_with("{}");
+    let exact = rules(&exact_store, PER_IP_100_PER_MINUTE);
+    let batched_store = store_with("{}");
+    let batched = rules(&batched_store, PER_IP_100_PER_MINUTE_BATCH_10);
+    let (h1, h2) = (MemoryHost::at(T0), MemoryHost::at(T0));
+    let ip = from_ip("198.51.100.1");
+    for i in 0..120 {
+        let a = exact.check(Stage::BeforeAuth, &ip, &exact_store, &h1);
+        let b = batched.check(Stage::BeforeAuth, &ip, &batched_store, &h2);
+        assert_eq!(a.limited, b.limited, "request {i}");
+        assert_eq!(a.response_headers(), b.response_headers(), "request {i}");
+        assert_eq!(b.stats.batch_admissions, u32::from(!b.limited && i % 10 != 0), "request {i}");
+    }
+}
+
+#[test]
+fn an_unused_batch_expires_after_a_second_and_its_requests_are_lost() {
+    let store = store_with("{}");
+    let r = rules(&store, PER_IP_100_PER_MINUTE_BATCH_10);
+    let h = MemoryHost::at(T0);
+    let ip = from_ip("198.51.100.1");
+    // One request takes ten (one admitted, nine kept for a second).
+    assert_eq!(admitted(&r, &store, &h, &ip, 1), 1);
+    // Two seconds later the nine are gone: the TAT is T0 + 6 s, τ = 99 × 600 ms, so
+    // ⌊(59.4 s − 4 s) / 600 ms⌋ + 1 = 93 conform now (one by one, 100 would).
+    *h.now_ms.borrow_mut() = T0 + 2_000;
+    assert_eq!(admitted(&r, &store, &h, &ip, 200), 93);
+}
+
+#[test]
+fn batch_sizes_out_of_range_are_errors() {
+    let store = store_with("{}");
+    let (_, errors) = rules_with(
+        &store,
+        r#"[
+            {"name": "a", "stage": "before_auth", "limit": 100, "period": "1s", "batch": 0},
+            {"name": "b", "stage": "before_auth", "limit": 100000, "period": "1s", "batch": 1001},
+            {"name": "c", "stage": "before_auth", "limit": 100, "period": "1s", "batch": 11},
+            {"name": "d", "stage": "before_auth", "limit": 100, "period": "1s", "batch": 10},
+            {"name": "e", "stage": "before_auth", "limit": 5, "period": "1s", "batch": 1}
+        ]"#,
+    );
+    let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["policies.api.rate_limits[0].batch", "policies.api.rate_limits[1].batch", "policies.api.rate_limits[2].batch"]
+    );
+    assert!(errors[2].message.contains("at most a tenth of the limit (10)"), "{}", errors[2].message);
 }

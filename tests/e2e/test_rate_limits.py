@@ -32,6 +32,12 @@ LISTENERS = {
         {"name": "per-ip", "stage": "before_auth", "limit": 100, "period": "1h"},
         rate_limiting={"table": {"cas_attempts": 64}},
     ),
+    # The same limit with batches of 10: each worker takes ten requests of the allowance per
+    # shared-data update and admits the other nine locally for up to a second.
+    "batched": rules(
+        {"name": "per-ip", "stage": "before_auth", "limit": 100, "period": "1h", "batch": 10, "headers_on_allowed": True},
+        rate_limiting={"table": {"cas_attempts": 64}},
+    ),
     "burst": rules({"name": "per-ip", "stage": "before_auth", "limit": 2, "period": "1m", "burst": 3, "headers_on_allowed": True}),
     "header": rules({"name": "per-tenant", "stage": "before_auth", "key": [{"header": "x-tenant"}], "limit": 1, "period": "1m"}),
     "penalty": rules(
@@ -64,6 +70,29 @@ def test_a_limit_of_100_per_hour_admits_exactly_100_of_300_concurrent_requests_a
     workers = {k: v for k, v in envoy.stats().items() if ".worker_" in k and k.endswith(".downstream_cx_total")}
     assert sum(1 for v in workers.values() if v) >= 2, f"load did not spread over workers: {workers}"
     assert envoy.counter("palisade.ratelimit.default.per-ip.allowed") >= 100
+
+
+def test_batches_across_4_workers_never_admit_more_than_the_limit_and_lose_at_most_a_batch_per_worker(envoy):
+    before = envoy.counter("palisade.ratelimit.batch_admissions")
+    with concurrent.futures.ThreadPoolExecutor(32) as pool:
+        statuses = list(pool.map(lambda i: get(envoy, "batched", "198.51.100.11", f"/c/{i}").status_code, range(300)))
+    admitted = statuses.count(200)
+    assert 100 - 4 * 9 <= admitted <= 100, admitted
+    assert statuses.count(429) == 300 - admitted
+    # Most admissions came from a worker's batch, without touching shared data.
+    assert envoy.counter("palisade.ratelimit.batch_admissions") - before >= admitted // 2
+
+
+def test_on_one_connection_a_batched_limit_counts_down_exactly(envoy):
+    # One keep-alive connection stays on one worker: its batches are all used, so it sees
+    # exactly what the unbatched rule would show.
+    with requests.Session() as s:
+        responses = [s.get(envoy.url("batched", "/"), headers={"x-forwarded-for": "198.51.100.12"}, timeout=10) for _ in range(101)]
+    assert [r.status_code for r in responses] == [200] * 100 + [429]
+    remaining = [int(r.headers["ratelimit"].split("r=")[1].split(";")[0]) for r in responses[:100]]
+    assert remaining == list(range(99, -1, -1))
+    assert responses[100].headers["ratelimit"].startswith('"per-ip";r=0;t=')
+    assert int(responses[100].headers["retry-after"]) >= 1
 
 
 def test_two_clients_do_not_share_a_budget(envoy):
