@@ -40,6 +40,17 @@ fn bench(c: &mut Criterion) {
         })
     });
 
+    let batched = rules(
+        &store,
+        r#"[{"name": "per-ip-batched", "stage": "before_auth", "limit": 1000000, "period": "1s", "batch": 1000}]"#,
+    );
+    c.bench_function("decision: one rule, batch of 1000, allowed (mostly from the worker's batch)", |b| {
+        b.iter(|| {
+            *host.now_ms.borrow_mut() += 1;
+            black_box(batched.check(Stage::BeforeAuth, black_box(&client), &store, &host).limited)
+        })
+    });
+
     let tight = rules(&store, r#"[{"name": "tight", "stage": "before_auth", "limit": 1, "period": "1d"}]"#);
     c.bench_function("decision: one rule, limited (read only)", |b| {
         b.iter(|| black_box(tight.check(Stage::BeforeAuth, black_box(&client), &store, &host).limited))
