@@ -83,8 +83,8 @@ pub fn policy_config(mode: &str, auth_require: &str) -> Value {
                 "limits": {"methods": ["GET", "HEAD", "POST", "PUT"], "max_uri_length": 2048,
                            "max_header_count": 60, "max_header_bytes": 16384, "max_body_bytes": 65536},
                 "rate_limits": [
-                    {"name": "per-ip", "stage": "before_auth", "key": [{"ip_prefix": {"v4": 24, "v6": 64}}], "limit": 50, "period": "1s"},
-                    {"name": "per-consumer", "stage": "after_auth", "limit": 20, "period": "1m", "headers_on_allowed": true},
+                    {"name": "per-ip", "stage": "before_auth", "key": [{"ip_prefix": {"v4": 24, "v6": 64}}], "limit": 50, "period": "1s", "batch": 5},
+                    {"name": "per-consumer", "stage": "after_auth", "limit": 20, "period": "1m", "headers_on_allowed": true, "batch": 2},
                     {"name": "per-tenant", "stage": "after_auth", "key": [{"claim": "tenant.id"}, {"header": "x-tenant-id"}, "route"], "limit": 5, "period": "1s"}
                 ],
                 "waf": {
