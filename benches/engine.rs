@@ -55,26 +55,34 @@ fn bench(c: &mut Criterion) {
             black_box(engine::on_request_headers(&policy, &r, true, &host))
         })
     });
-    // The bench/variants/jwt-rs256.json route: JWT (RS256, cache hit) + scope + rate limit.
-    let variant: serde_json::Value =
-        serde_json::from_str(include_str!("../bench/variants/jwt-rs256.json")).expect("variant is JSON");
-    let jwt_policy = Policy::from_json(variant["palisade"].to_string().as_bytes()).expect("variant config is valid");
-    jwt_policy.prime(&host);
-    let mut jwt_headers = headers();
-    if let Some(h) = variant["headers"].as_object() {
-        for (n, v) in h {
-            jwt_headers.push((n.to_ascii_lowercase(), v.as_str().unwrap_or_default().as_bytes().to_vec()));
+    // The bench/variants/jwt-rs256*.json routes: JWT (RS256, cache hit) + scope + rate limit;
+    // `-lean` configured like Envoy's native chain, `-lean-batch` with its rate limit in batches.
+    let variants = [
+        ("engine_jwt_rs256_cache_hit", include_str!("../bench/variants/jwt-rs256.json")),
+        ("engine_jwt_rs256_lean_cache_hit", include_str!("../bench/variants/jwt-rs256-lean.json")),
+        ("engine_jwt_rs256_lean_batch_cache_hit", include_str!("../bench/variants/jwt-rs256-lean-batch.json")),
+    ];
+    for (name, text) in variants {
+        let variant: serde_json::Value = serde_json::from_str(text).expect("variant is JSON");
+        let jwt_policy =
+            Policy::from_json(variant["palisade"].to_string().as_bytes()).expect("variant config is valid");
+        jwt_policy.prime(&host);
+        let mut jwt_headers = headers();
+        if let Some(h) = variant["headers"].as_object() {
+            for (n, v) in h {
+                jwt_headers.push((n.to_ascii_lowercase(), v.as_str().unwrap_or_default().as_bytes().to_vec()));
+            }
         }
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut r = Request::from_headers(black_box(jwt_headers.clone()));
+                r.peer = Some("10.0.0.1".parse().expect("literal"));
+                let (mut ex, v) = engine::on_request_headers(&jwt_policy, &r, true, &host);
+                engine::on_complete(&jwt_policy, &mut ex, &host);
+                black_box(v)
+            })
+        });
     }
-    g.bench_function("engine_jwt_rs256_cache_hit", |b| {
-        b.iter(|| {
-            let mut r = Request::from_headers(black_box(jwt_headers.clone()));
-            r.peer = Some("10.0.0.1".parse().expect("literal"));
-            let (mut ex, v) = engine::on_request_headers(&jwt_policy, &r, true, &host);
-            engine::on_complete(&jwt_policy, &mut ex, &host);
-            black_box(v)
-        })
-    });
     g.finish();
     c.bench_function("compile_config", |b| b.iter(|| Policy::from_json(black_box(CONFIG.as_bytes()))));
 }
