@@ -243,7 +243,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r"\d+(?:\.\d*)?e[+-]?\d*\s*(?:union|select|from|or|and)\b|\b\d+\.e\s*\(|\b0e\d*[a-z(]",
+        // `0e1union`, `0e(`: not a hexadecimal token (`W/"0ee8add0a938e1a"`, a hash), whose letters
+        // after `0e` are all `a`–`f` digits.
+        r"\d+(?:\.\d*)?e[+-]?\d*\s*(?:union|select|from|or|and)\b|\b\d+\.e\s*\(|\b0e\d*[a-f]*[g-z(]",
         "scientific-notation obfuscation",
     ),
     re(
@@ -469,7 +471,8 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r"(?:[\[\]()!+]\s*){12,}|\$\s*=\s*~\s*\[\s*\]|\[\]\[(?:['\x22]\w+['\x22]|\w+)\]\[",
+        // A run that ends in a bracket or `!`: not a diffstat's `++++++++++++++`.
+        r"(?:[\[\]()!+]\s*){11,}[\[\]()!]|\$\s*=\s*~\s*\[\s*\]|\[\]\[(?:['\x22]\w+['\x22]|\w+)\]\[",
         "JSFuck or similar obfuscation",
     ),
     re(
@@ -1205,7 +1208,12 @@ pub static RULES: &[Rule] = &[
         ARGS | PATH,
         View::Text,
         // `{#` opens a Jinja/Twig comment only when `#}` closes it (not ICU `{count, plural, one {# item}}`).
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/-]\s*\d|\.__\w+__|config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|os\.|system|exec|eval|getattr|attr\s*\(|\|\s*\w+\s*\()[^}]*\}\}|\{%\s*(?:import|include|set|for|if|macro|call|raw|debug|extends|block)\b|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
+        // An expression, or a `for`/`if` tag, acts only with what reaches past the template's own
+        // data: arithmetic (`7*7`; `2024-01-01` is a date), a dunder, a global of the engine named
+        // as a whole word (`request`, not `ticket.requester`; `range`, not `dateRange`), a call or
+        // a filter call, or a condition on a constant (`{% if true %}`, a probe of the engine).
+        // `{{ ticket.id }}` and `{% for doc in docs %}` read the data they are given.
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec|eval|getattr)\b|\bos\.|attr\s*\(|\|\s*\w+\s*\()[^}]*\}\}|\{%\s*(?:import|include|set|macro|call|raw|debug|extends|block)\b|\{%\s*(?:for|if|elif)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec|eval|getattr)\b|\bos\.|\w\s*\(|\|\s*\w+\s*\()|\{%\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(
