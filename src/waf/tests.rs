@@ -1016,3 +1016,59 @@ fn holdout8_shapes_pass_and_their_attacks_still_score() {
         assert!(blocked_category(&o, Category::Xss), "{body}: {o:?}");
     }
 }
+
+#[test]
+fn holdout8_second_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    for body in [
+        // A program's `execute(` method; a JavaScript template literal formatting a string.
+        r##"{"ctx": "    result = cursor.execute(query, params)"}"##,
+        r##"{"code": "const label = `item-${n}`;"}"##,
+        // A Markdown link one level up; an object key under a relative `var/log/`.
+        r##"{"body": "See the [setup guide](../setup.md) before you start."}"##,
+        r##"{"Key": "var/log/nginx/2024/06/01/access.log.gz"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    for (ct, body) in [
+        ("text/x-gettext-translation", "msgid \"Save\"\nmsgstr \"Guardar\"\n"),
+        ("text/html; charset=utf-8", "<p>Hello <b>there</b></p>"),
+    ] {
+        let o = post("/v1/i18n", ct, body, &waf);
+        assert!(!o.blocked, "{ct}: {o:?}");
+    }
+    let rule = |body: &str, id: u32| {
+        let o = json_post(&waf, body);
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == id), "{body}: {o:?}");
+    };
+    for q in ["exec(char(0x73))", "1;execute('select 1')", "x' ; exec master..xp_cmdshell 'dir'--", "1; execute (@q)"] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 4210);
+    }
+    for q in ["[].sort.call`${alert}1`", "${f}(1)", "c${x}url", "`${alert}`", "a-${system('id')}"] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3305);
+    }
+    for q in [
+        "[x](../../../etc/passwd)",
+        "(../../secret.txt)",
+        "../config.php",
+        "..%2f..%2fetc%2fhosts",
+        r"(..\\..\\boot.ini)",
+    ] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3000);
+    }
+    for q in
+        ["/var/log/apache2/access.log", "../../var/log/auth.log", "/var/run/secrets/kubernetes.io/serviceaccount/token"]
+    {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3001);
+    }
+    let o = post("/v1/i18n", "text/html", "<p>x</p><script>alert(1)</script>", &waf);
+    assert!(blocked_category(&o, Category::Xss), "{o:?}");
+    let o = post("/v1/i18n", "application/foo", "a=1", &waf);
+    assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 1010), "{o:?}");
+    // Constructors and `exec…` calls reached from a template expression.
+    rule(
+        r#"{"q": "{{constructor.constructor('return this')().process.mainModule.require('child_process').execSync('id')}}"}"#,
+        3600,
+    );
+}
