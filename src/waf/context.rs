@@ -871,7 +871,9 @@ pub fn sql_breakout(v: &[u8]) -> bool {
 
 /// Elements that run or load code, restyle or re-target the page, take input or change how the
 /// rest is parsed. Markup that gives one of them attributes beyond [`INERT_ON_ACTIVE`] or content
-/// can act.
+/// can act. The document's frame (`html`, `head`, `body`, `title`) is not among them: without an
+/// attribute that acts it only holds the rest (a whole error page quoted in a log), which is
+/// judged on its own.
 const ACTIVE_ELEMENTS: &[&[u8]] = &[
     b"script",
     b"iframe",
@@ -906,9 +908,6 @@ const ACTIVE_ELEMENTS: &[&[u8]] = &[
     b"set",
     b"handler",
     b"listener",
-    b"body",
-    b"html",
-    b"head",
     b"video",
     b"audio",
     b"source",
@@ -924,11 +923,27 @@ const ACTIVE_ELEMENTS: &[&[u8]] = &[
     b"use",
     b"image",
     b"keygen",
-    b"title",
     b"foreignobject",
     b"textpath",
     b"feimage",
     b"x",
+];
+
+/// Active elements whose content is parsed as text or script up to their closing tag, so `/>` does
+/// not end them in HTML: a self-closed one of these still has content.
+const RAW_TEXT_ELEMENTS: &[&[u8]] = &[
+    b"script",
+    b"style",
+    b"xmp",
+    b"plaintext",
+    b"noscript",
+    b"noembed",
+    b"iframe",
+    b"textarea",
+    b"template",
+    b"xml",
+    b"svg",
+    b"math",
 ];
 
 /// Attributes that only label, lay out or describe an element: no script, style, event or URL
@@ -1109,12 +1124,16 @@ pub fn only_named_tags(v: &[u8]) -> bool {
             // A tag quoted as code (`` `<input type="email">` ``) may be followed by its quote.
             let quote = (i + p).checked_sub(1).map(|q| v[q]).filter(|q| matches!(q, b'`' | b'"' | b'\''));
             let allowed = if quote.is_some() { Attributes::Labels } else { Attributes::OnActive };
+            // A self-closed tag (`<x id="1"/>`, an inline placeholder of a translation) has no
+            // content: what follows is not its content, unless the element is raw text.
+            let self_closed = attrs.trim_ascii_end().ends_with(b"/") && !RAW_TEXT_ELEMENTS.contains(&name);
             if !tag_attributes(attrs, allowed)
-                || v.get(gt + 1).is_some_and(|&b| {
-                    !(b.is_ascii_whitespace()
-                        || matches!(b, b':' | b',' | b'.' | b'?' | b'!' | b')')
-                        || Some(b) == quote)
-                })
+                || !self_closed
+                    && v.get(gt + 1).is_some_and(|&b| {
+                        !(b.is_ascii_whitespace()
+                            || matches!(b, b':' | b',' | b'.' | b'?' | b'!' | b')')
+                            || Some(b) == quote)
+                    })
             {
                 return false;
             }

@@ -1034,7 +1034,10 @@ impl Waf {
         }
         if classes & class::ARG_NAME != 0 && maybe_session_name(c) && self.session_names.is_match(c) {
             let same_site = matches!(&scan.referer_host, Some(h) if !h.is_empty() && *h == scan.authority);
-            if !same_site {
+            if nested_json_key(&name, raw) {
+                // Skipped for where the name is, not for its bytes: not remembered as clean.
+                scan.attempts += 1;
+            } else if !same_site {
                 let target = rendered.get_or_insert_with(|| name.render()).clone();
                 self.fire_code(scan, 4350, &target, scoring::excerpt(&canonical, 0, 32));
             }
@@ -1142,6 +1145,14 @@ fn link_valued_name(key: &[u8]) -> bool {
 }
 
 /// Every name the session-id pattern accepts contains one of these; most argument names do not.
+/// Whether an argument name is a JSON key below the top level (`$.Statement[0].Sid`): a field of
+/// a document, which no framework reads as the request's session id (a top-level key, a query or
+/// form argument may be).
+fn nested_json_key(name: &TargetName<'_>, key: &[u8]) -> bool {
+    // The path of a top-level key is `$.` and the key (cut at 256 bytes, as the walker does).
+    name.prefix == "json_key:" && name.key.len() > 2 + key.len().min(256)
+}
+
 fn maybe_session_name(name: &[u8]) -> bool {
     name.len() >= 3
         && name.len() <= 64

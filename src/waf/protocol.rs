@@ -236,6 +236,9 @@ fn check_content_type(ct: &[u8], extra_types: &[Vec<u8>], out: &mut Vec<Finding>
         // is parsed and inspected as JSON or XML.
         || (essence.starts_with(b"application/") && (essence.ends_with(b"+json") || essence.ends_with(b"+xml")))
         || essence.starts_with(b"image/")
+        // Every text type is read whole as one value (or as JSON when it is a JSON document): a
+        // text body hides nothing from inspection.
+        || essence.starts_with(b"text/")
         || extra_types.iter().any(|t| match t.strip_suffix(b"*") {
             Some(kind) => essence.starts_with(kind),
             None => *t == essence,
@@ -429,7 +432,11 @@ mod tests {
         assert!(!check("application/HL7-v2 ; charset=utf-8", &["application/hl7-v2"]));
         assert!(check("application/edi-x12", &["application/hl7-v2"]));
         assert!(!check("application/edi-x12", &["application/*"]));
-        assert!(check("text/x-edifact", &["application/*"]));
+        assert!(!check("text/x-edifact", &["application/*"]));
+        assert!(!check("text/html; charset=utf-8", &[]));
+        assert!(check("multipart/foo; boundary=0000", &[]));
+        assert!(check("application/foo", &[]));
+        assert!(check("text/", &[]));
         // Accepting a type never makes a malformed header acceptable.
         assert!(check("application/", &["application/*"]));
         assert!(check("application/hl7-v2/x", &["application/*"]));

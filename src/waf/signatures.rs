@@ -161,7 +161,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"\b(?:exec|execute)\s*(?:\(|\s+(?:master\.|xp_|sp_|immediate\b|@))|\bdeclare\s+@\w+|\bexec\s+xp_"#,
+        // `execute(` after a dot is a method of a program's object (`session.execute(text(…))`), which
+        // SQL has not.
+        r#"(?:^|[^.\w])(?:exec|execute)\s*\(|\b(?:exec|execute)\s+(?:master\.|xp_|sp_|immediate\b|@)|\bdeclare\s+@\w+|\bexec\s+xp_"#,
         "MSSQL/Oracle dynamic execution",
     ),
     re(
@@ -243,7 +245,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r"\d+(?:\.\d*)?e[+-]?\d*\s*(?:union|select|from|or|and)\b|\b\d+\.e\s*\(|\b0e\d*[a-z(]",
+        // `0e1union`, `0e(`: not a hexadecimal token (`W/"0ee8add0a938e1a"`, a hash), whose letters
+        // after `0e` are all `a`–`f` digits.
+        r"\d+(?:\.\d*)?e[+-]?\d*\s*(?:union|select|from|or|and)\b|\b\d+\.e\s*\(|\b0e\d*[a-f]*[g-z(]",
         "scientific-notation obfuscation",
     ),
     re(
@@ -469,7 +473,8 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r"(?:[\[\]()!+]\s*){12,}|\$\s*=\s*~\s*\[\s*\]|\[\]\[(?:['\x22]\w+['\x22]|\w+)\]\[",
+        // A run that ends in a bracket or `!`: not a diffstat's `++++++++++++++`.
+        r"(?:[\[\]()!+]\s*){11,}[\[\]()!]|\$\s*=\s*~\s*\[\s*\]|\[\]\[(?:['\x22]\w+['\x22]|\w+)\]\[",
         "JSFuck or similar obfuscation",
     ),
     re(
@@ -510,7 +515,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ALL | URI,
         View::Path,
-        r"(?:^|[/=\s:'\x22(,;])\.{2,}/|/\.{2,}(?:/|$)|(?:\.|0x2e|%2e){2}(?:0x2f|0x5c|%2f|%5c)|(?:0x2f|0x5c)(?:\.|0x2e){2}|\.{3,}/",
+        // A Markdown link's target one level up (`[retries](../retries.md)`) is a link, not a path
+        // the application opens; a second `../` still matches after its `/`.
+        r"(?:^|[/=\s:'\x22,;]|[^\]]\(|^\()\.{2,}/|/\.{2,}(?:/|$)|(?:\.|0x2e|%2e){2}(?:0x2f|0x5c|%2f|%5c)|(?:0x2f|0x5c)(?:\.|0x2e){2}|\.{3,}/",
         "path traversal",
     ),
     re(
@@ -520,7 +527,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ALL,
         View::Path,
-        r"(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|var/log/|var/run/secrets|var/lib/(?:mysql|postgresql|docker)|root/\.|home/[\w.-]+/\.|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys)|(?:^|[^~]/|[\s=:'\x22])\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|zsh_history|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|env\b)|(?:^|/|\s|=|:|\b)(?:id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
+        // Under `/var/` only from the root: a relative `var/log/app/…` is a key in a bucket or a
+        // path in the application's own tree.
+        r"/var/(?:log/|run/secrets|lib/(?:mysql|postgresql|docker))|(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|root/\.|home/[\w.-]+/\.|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys)|(?:^|[^~]/|[\s=:'\x22])\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|zsh_history|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|env\b)|(?:^|/|\s|=|:|\b)(?:id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
         "access to an operating-system or secret file",
     ),
     re(
@@ -898,10 +907,10 @@ pub static RULES: &[Rule] = &[
         // in parentheses is a variable, a quoted string, a PHP function (`(system)(id)`) or a
         // constant given a string or variable (`(x)('uname')`), not an enumeration
         // (`§ 1798.100(a)(1)`). `${…}` is code at the start of the value, glued to what precedes
-        // or follows it (`c${x}url`, `${f}(1)`), inside a template literal or holding more than a
-        // name (`${system('id')}`, `${'_GET'}`); a placeholder set in text after a space, quote,
-        // slash, `:` or `=` is not (`© ${year} ${company}.`, `due on ${date, date, long}`,
-        // `--set image.tag=${GIT_SHA}`).
+        // or follows it (`c${x}url`, `${f}(1)`), inside a tagged template literal (``call`${x}` ``)
+        // or holding more than a name (`${system('id')}`, `${'_GET'}`); a placeholder set in text
+        // after a space, quote, slash, `:`, `=` or `-` is not (`© ${year} ${company}.`, `due on
+        // ${date, date, long}`, `--set image.tag=${GIT_SHA}`, `` `inv-${id}` `` formatting a string).
         concat!(
             r#"\$[a-z_]\w*\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\((?:[^\\]|$)"#,
             r#"|\(\s*(?:['"]\$?\w+['"]|\$\w+|"#,
@@ -909,9 +918,9 @@ pub static RULES: &[Rule] = &[
             r#"\b)\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\("#,
             r#"|\(\s*\w+\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\(\s*['"$]"#,
             r#"|['"][a-z_]+['"]\s*\(\s*[$'"a-z_)]"#,
-            r#"|(?:^\s*|[^\s("'/:=])\$\{\s*['"]?\w"#,
+            r#"|(?:^\s*|[^\s("'/:=-])\$\{\s*['"]?\w"#,
             r#"|\$\{\s*(?:['"]\w|\w+\s*(?:[^\w\s},:.]|\.\s*\w+\s*[^\w\s},:.]))"#,
-            r#"|\$\{[\w\s.,]*\}[\w(`]|`[^`]*\$\{"#
+            r#"|\$\{[\w\s.,]*\}[\w(]|[\w)\]]\s*`[^`]*\$\{"#
         ),
         "PHP variable function call",
     ),
@@ -1205,7 +1214,12 @@ pub static RULES: &[Rule] = &[
         ARGS | PATH,
         View::Text,
         // `{#` opens a Jinja/Twig comment only when `#}` closes it (not ICU `{count, plural, one {# item}}`).
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/-]\s*\d|\.__\w+__|config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|os\.|system|exec|eval|getattr|attr\s*\(|\|\s*\w+\s*\()[^}]*\}\}|\{%\s*(?:import|include|set|for|if|macro|call|raw|debug|extends|block)\b|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
+        // An expression, or a `for`/`if` tag, acts only with what reaches past the template's own
+        // data: arithmetic (`7*7`; `2024-01-01` is a date), a dunder, a global of the engine named
+        // as a whole word (`request`, not `ticket.requester`; `range`, not `dateRange`), a call or
+        // a filter call, or a condition on a constant (`{% if true %}`, a probe of the engine).
+        // `{{ ticket.id }}` and `{% for doc in docs %}` read the data they are given.
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|attr\s*\(|\|\s*\w+\s*\()[^}]*\}\}|\{%\s*(?:import|include|set|macro|call|raw|debug|extends|block)\b|\{%\s*(?:for|if|elif)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\w\s*\(|\|\s*\w+\s*\()|\{%\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

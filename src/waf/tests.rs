@@ -948,3 +948,127 @@ fn holdout7_classes_pass_and_their_attacks_still_score() {
     assert!(!context::script_uri_words(b"v\nb\ts\nc\nr\ti\tp\nt:: a b"));
     assert!(!context::script_uri_words(b"javascript:alert document cookie"));
 }
+
+#[test]
+fn holdout8_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    for body in [
+        // A hexadecimal token after `0e` (an entity tag, a hash) is not scientific notation.
+        r##"{"etag": "W/\"0eab12cd34ef5678\"", "sha": "0ec4d1f2a9"}"##,
+        // A diffstat's run of pluses is not JSFuck.
+        r##"{"out": " src/lib.rs | 12 ++++++++++++----\n 1 file changed"}"##,
+        // A field of a document named like a session id.
+        r##"{"Statement": [{"Sid": "AllowRead", "Effect": "Allow"}], "meta": {"sessionid": "n/a"}}"##,
+        // Templates that read their own data: names, member chains, `for` and `if` over names.
+        r##"{"tpl": "Hi {{ customer.first_name }}, order {{order.number}} ships {% if order.express %}tomorrow{% endif %}."}"##,
+        r##"{"tpl": "{% for line in invoice.lines %}- {{ line.title }} x {{ line.qty }}\n{% endfor %}"}"##,
+        r##"{"note": "Repro: run {{seed.sh --from=2023-11-01 --to=2023-12-01}} first"}"##,
+        r##"{"sql": "select id from users where created_at > {{ dateRange.start }} limit 10"}"##,
+        // Self-closed inline placeholders; a whole error page quoted as a value.
+        r##"{"seg": "Drag <x id=\"7\"/> here, then press <x id=\"8\"/> to save."}"##,
+        r##"{"page": "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>It is gone.</p></body></html>"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    let rule = |body: &str, id: u32| {
+        let o = json_post(&waf, body);
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == id), "{body}: {o:?}");
+    };
+    for q in ["0e1union select 1", "1 or 0eunion", "0e1and 1", "0e(1)", "0e1ddiv 1"] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 4218);
+    }
+    for q in ["[][(![]+[])[+[]]+(![]+[])[!+[]+!+[]]]", "(+[![]]+[+[]])+(![]+[])[+!+[]]", "+++[][]()()!!!!+[]"] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 4109);
+    }
+    for body in [r#"{"jsessionid": "abc"}"#, r#"{"connect.sid": "s:abc"}"#, r#"{"PHPSESSID": "x", "a": {"b": 1}}"#] {
+        rule(body, 4350);
+    }
+    assert!(outcome(&waf, "/login?sid=abc123").blocked);
+    for q in [
+        "{{ request.application.__globals__ }}",
+        "{{ config.items() }}",
+        "{{7*7}}",
+        "{{ 7 - 2 }}",
+        "{{ self }}",
+        "{{ range.__init__ }}",
+        "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+        "{% for c in [].__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
+        "{% if true %}49{% endif %}",
+        "{% if 7*7 == 49 %}ok{% endif %}",
+        "{% if x.read() %}1{% endif %}",
+        "{% import os %}",
+        "{{ ''|attr('x') }}",
+    ] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3600);
+    }
+    for body in [
+        r#"{"q": "<x id=\"1\" onclick=\"alert(1)\"/>"}"#,
+        r#"{"q": "<script/>alert(1)</script>"}"#,
+        r#"{"q": "<style/>body{display:none}"}"#,
+        r#"{"q": "<body onload=alert(1)>"}"#,
+        r#"{"q": "<html><body><script>alert(1)</script></body></html>"}"#,
+        r#"{"q": "<title></title><svg onload=alert(1)>"}"#,
+        r#"{"q": "<meta id=\"a\"/><meta http-equiv=\"refresh\" content=\"0;url=//203.0.113.9\">"}"#,
+        r#"{"q": "<body background=\"javascript:alert(1)\">"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(blocked_category(&o, Category::Xss), "{body}: {o:?}");
+    }
+}
+
+#[test]
+fn holdout8_second_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    for body in [
+        // A program's `execute(` method; a JavaScript template literal formatting a string.
+        r##"{"ctx": "    result = cursor.execute(query, params)"}"##,
+        r##"{"code": "const label = `item-${n}`;"}"##,
+        // A Markdown link one level up; an object key under a relative `var/log/`.
+        r##"{"body": "See the [setup guide](../setup.md) before you start."}"##,
+        r##"{"Key": "var/log/nginx/2024/06/01/access.log.gz"}"##,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    for (ct, body) in [
+        ("text/x-gettext-translation", "msgid \"Save\"\nmsgstr \"Guardar\"\n"),
+        ("text/html; charset=utf-8", "<p>Hello <b>there</b></p>"),
+    ] {
+        let o = post("/v1/i18n", ct, body, &waf);
+        assert!(!o.blocked, "{ct}: {o:?}");
+    }
+    let rule = |body: &str, id: u32| {
+        let o = json_post(&waf, body);
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == id), "{body}: {o:?}");
+    };
+    for q in ["exec(char(0x73))", "1;execute('select 1')", "x' ; exec master..xp_cmdshell 'dir'--", "1; execute (@q)"] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 4210);
+    }
+    for q in ["[].sort.call`${alert}1`", "${f}(1)", "c${x}url", "`${alert}`", "a-${system('id')}"] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3305);
+    }
+    for q in [
+        "[x](../../../etc/passwd)",
+        "(../../secret.txt)",
+        "../config.php",
+        "..%2f..%2fetc%2fhosts",
+        r"(..\\..\\boot.ini)",
+    ] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3000);
+    }
+    for q in
+        ["/var/log/apache2/access.log", "../../var/log/auth.log", "/var/run/secrets/kubernetes.io/serviceaccount/token"]
+    {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3001);
+    }
+    let o = post("/v1/i18n", "text/html", "<p>x</p><script>alert(1)</script>", &waf);
+    assert!(blocked_category(&o, Category::Xss), "{o:?}");
+    let o = post("/v1/i18n", "application/foo", "a=1", &waf);
+    assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 1010), "{o:?}");
+    // Constructors and `exec…` calls reached from a template expression.
+    rule(
+        r#"{"q": "{{constructor.constructor('return this')().process.mainModule.require('child_process').execSync('id')}}"}"#,
+        3600,
+    );
+}
