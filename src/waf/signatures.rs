@@ -721,7 +721,10 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES | PATH,
         View::Text,
-        r"(?:^|[\s;&|`])!(?:-?\d+|!|[a-z]+|\?[a-z]+\??)(?:\s|$|:)|\bhistory\s+-[cwr]|\bfc\s+-[els]",
+        // An event starts the value or follows a command separator (`!!`, `;!-2`): between words
+        // (`! Markup !! Result` in a wiki table, `great !! thanks`) it is punctuation, which
+        // a shell expands only when typed at its prompt.
+        r"(?:^\s*|[;&|`]\s*)!(?:-?\d+|!|[a-z]+|\?[a-z]+\??)(?:\s|$|:)|\bhistory\s+-[cwr]|\bfc\s+-[els]",
         "shell history expansion",
     ),
     re(

@@ -1094,6 +1094,9 @@ fn holdout9_shapes_pass_and_their_attacks_still_score() {
         r#"{"t": "Set to {{ state_attr('climate.office', 'temperature') }} degrees"}"#,
         // A disclosure widget folding a list away.
         r#"{"notes": "<details><summary>Changes</summary><ul><li>Faster export</li></ul></details>"}"#,
+        // `!!` between words: a wiki table's header cells, an exclamation.
+        r#"{"wikitext": "! Region !! Sales\n| North || 12"}"#,
+        r#"{"msg": "fixed it !! thank you"}"#,
     ] {
         let o = json_post(&waf, body);
         assert!(!o.blocked, "{body}: {o:?}");
@@ -1155,6 +1158,9 @@ fn holdout9_shapes_pass_and_their_attacks_still_score() {
     ] {
         let o = json_post(&waf, &format!(r#"{{"q": "{q}"}}"#));
         assert!(blocked_category(&o, Category::Xss), "{q}: {o:?}");
+    }
+    for q in ["!!", "!-2", " !1", "x;!!", "a && !-1", "x | !ls"] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3209);
     }
     for t in ["/x?q=include[$f]", "/x?q=readfile['/etc/hosts']", "/x?q=system[%20'id'%20]", "/x?q=system('id')"] {
         let o = outcome(&waf, t);
