@@ -354,6 +354,8 @@ pub fn graphql_literals(v: &[u8]) -> Vec<&[u8]> {
 /// rule that depends on it matched.
 pub struct Prose<'a> {
     value: &'a [u8],
+    /// The value as received (case kept), for the checks that depend on case.
+    raw: &'a [u8],
     known: Option<bool>,
     breakout: Option<bool>,
     markup: Option<bool>,
@@ -371,6 +373,7 @@ impl<'a> Prose<'a> {
     pub fn new(value: &'a [u8]) -> Self {
         Prose {
             value,
+            raw: value,
             known: None,
             breakout: None,
             markup: None,
@@ -380,6 +383,12 @@ impl<'a> Prose<'a> {
             weak_seen: 0,
             last_key: 0,
         }
+    }
+
+    /// The same, knowing the value as received (`value` is its canonical, lower-cased form).
+    pub fn with_raw(mut self, raw: &'a [u8]) -> Self {
+        self.raw = raw;
+        self
     }
 
     pub fn get(&mut self) -> bool {
@@ -429,6 +438,13 @@ impl<'a> Prose<'a> {
             Evidence::NotInScript => self.not_in_script(base, &mut key),
             Evidence::NotInScriptOrProducts => {
                 if runtime_tokens(self.value) {
+                    base.min(WEAK)
+                } else {
+                    self.not_in_script(base, &mut key)
+                }
+            }
+            Evidence::NotInScriptOrVariables => {
+                if variable_references(self.raw) {
                     base.min(WEAK)
                 } else {
                     self.not_in_script(base, &mut key)
@@ -576,6 +592,12 @@ pub enum Evidence {
     /// an object names a class whose methods run on unserialisation. An array or string of
     /// scalars (`a:2:{s:10:"session_id";…}` in a framework's session cookie) is data.
     PhpObject,
+    /// Critical unless every `$(` of the value, as received, opens a reference to an upper-case
+    /// variable with an underscore (`$(DATABASE_URL)`, `$(POD_NAME)`: Kubernetes, Make and CI
+    /// expand these, and no command is named so) and nothing else substitutes (no backtick,
+    /// `${`, `$((` or `<<<`); and not a script by design either (as [`Evidence::NotInScript`]).
+    /// `$(id)`, `$(WHOAMI)` and `$(curl …)` are substitutions.
+    NotInScriptOrVariables,
 }
 
 /// How a rule's match counts (see [`Evidence`]).
@@ -593,7 +615,9 @@ pub fn evidence(rule: u32) -> Evidence {
         // Shell binary paths and redirections (`/usr/bin/env`, `2>&1`).
         // Command substitution (`$(…)`, backticks) and PHP `${…}` variables, which a script
         // uses by design.
-        3207 | 3211 | 3203 | 3001 | 3202 | 3201 | 3305 => Evidence::NotInScript,
+        3207 | 3211 | 3203 | 3001 | 3202 | 3305 => Evidence::NotInScript,
+        // Also `$(NAME_OF_VAR)` references of Kubernetes, Make or CI variables.
+        3201 => Evidence::NotInScriptOrVariables,
         // Also a command word after a `;` in a list of product tokens (a user agent naming its
         // runtime: `(Linux; PHP 8.3.7)`).
         3200 => Evidence::NotInScriptOrProducts,
@@ -1285,6 +1309,30 @@ pub fn runtime_tokens(v: &[u8]) -> bool {
                 !command.is_match(e) || runtime.is_match(e)
             })
     })
+}
+
+/// Whether every `$(` of `v` (as received) opens `$(NAME_OF_VAR)`: upper-case letters and
+/// digits in two or more parts joined by `_`; and nothing else in it substitutes a command.
+fn variable_references(v: &[u8]) -> bool {
+    let mut any = false;
+    for (i, w) in v.windows(2).enumerate() {
+        if w != b"$(" {
+            continue;
+        }
+        let name = &v[i + 2..];
+        let len = name.iter().take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || **b == b'_').count();
+        let n = &name[..len];
+        let parts = n.split(|&b| b == b'_').collect::<Vec<_>>();
+        if name.get(len) != Some(&b')')
+            || !n.first().is_some_and(u8::is_ascii_uppercase)
+            || parts.len() < 2
+            || parts.iter().any(|p| p.is_empty())
+        {
+            return false;
+        }
+        any = true;
+    }
+    any && !v.contains(&b'`') && !v.windows(2).any(|w| w == b"${") && !v.windows(3).any(|w| w == b"<<<")
 }
 
 /// Whether a serialised PHP value holds an object (`o:8:"stdclass":1:{…}`, `O:+8:…`, `c:…`).

