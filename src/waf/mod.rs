@@ -160,14 +160,45 @@ pub struct Scan {
 ///
 /// Only body values are remembered (head values rarely repeat, and remembering costs a hash and a
 /// copy), in one byte arena with an open-addressing table of fixed size: no allocation per value.
+/// The table and the arena outlive the request: a table dropped with its scan is kept for the
+/// next request of the thread (see [`SPARE`]), whose entries it does not see (each slot records the
+/// request it was filled in, its `epoch`), so no request allocates or clears 16 KiB.
 #[derive(Debug, Default)]
 struct CleanValues {
-    /// `(hash, start, end)` of an entry in `arena`, `end == 0` for a free slot; allocated on first
-    /// use.
-    slots: Vec<(u64, u32, u32)>,
+    /// One entry of `arena` per used slot; allocated on first use (or taken from [`SPARE`]).
+    slots: Vec<Slot>,
     /// The remembered values, each preceded by its classes (2 bytes).
     arena: Vec<u8>,
     entries: usize,
+    /// This table's request: slots filled in another are free. Never 0 once `slots` is in use.
+    epoch: u32,
+}
+
+/// A slot of [`CleanValues`]: the entry `arena[start..end]` of hash `hash`, in use when `epoch`
+/// is the table's (and `end` is not 0).
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    hash: u64,
+    start: u16,
+    end: u16,
+    epoch: u32,
+}
+
+thread_local! {
+    /// The table of the last finished request of this thread, ready for the next one (a Wasm VM
+    /// has one thread; natively each thread keeps its own).
+    static SPARE: std::cell::Cell<Option<(Vec<Slot>, Vec<u8>, u32)>> = const { std::cell::Cell::new(None) };
+}
+
+impl Drop for CleanValues {
+    fn drop(&mut self) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let table = (std::mem::take(&mut self.slots), std::mem::take(&mut self.arena), self.epoch);
+        // During the thread's own teardown there is nothing left to keep it for.
+        let _ = SPARE.try_with(|spare| spare.set(Some(table)));
+    }
 }
 
 impl CleanValues {
@@ -175,6 +206,8 @@ impl CleanValues {
     const MAX_LEN: usize = 96;
     /// A power of two, at least twice `MAX_ENTRIES` (probe sequences stay short).
     const SLOTS: usize = 1024;
+    /// Every entry's end fits a slot's 16-bit offsets.
+    const _OFFSETS_FIT: () = assert!(Self::MAX_ENTRIES * (2 + Self::MAX_LEN) <= u16::MAX as usize);
 
     /// The value's hash when it is of the kind that may be remembered (see above), else `None`:
     /// values with a byte that may spell a URL once decoded (`:`, or any byte a decoder acts on,
@@ -210,17 +243,22 @@ impl CleanValues {
         Some(h ^ (h >> 29))
     }
 
+    /// Whether `slot` holds an entry of this table's request.
+    fn used(&self, slot: &Slot) -> bool {
+        slot.end != 0 && slot.epoch == self.epoch
+    }
+
     /// The slot holding `value`, or the free slot where it would go (`None`: the table is full).
     fn find(&self, hash: u64, classes: u16, value: &[u8]) -> Option<usize> {
         let mask = Self::SLOTS - 1;
         let mut i = (hash as usize) & mask;
         for _ in 0..Self::SLOTS {
-            let (h, start, end) = *self.slots.get(i)?;
-            if end == 0 {
+            let slot = self.slots.get(i)?;
+            if !self.used(slot) {
                 return Some(i);
             }
-            if h == hash {
-                let stored = self.arena.get(start as usize..end as usize)?;
+            if slot.hash == hash {
+                let stored = self.arena.get(slot.start as usize..slot.end as usize)?;
                 if stored
                     .split_first_chunk::<2>()
                     .is_some_and(|(c, v)| *c == classes.to_le_bytes() && same_bytes(v, value))
@@ -240,7 +278,7 @@ impl CleanValues {
             return Err(None);
         }
         match self.find(hash, classes, value) {
-            Some(i) if self.slots.get(i).is_some_and(|s| s.2 != 0) => Ok(()),
+            Some(i) if self.slots.get(i).is_some_and(|s| self.used(s)) => Ok(()),
             free => Err(free),
         }
     }
@@ -255,6 +293,31 @@ impl CleanValues {
         self.insert_at(None, hash, classes, value);
     }
 
+    /// Makes the table usable: the thread's spare one (its entries left behind by moving to the
+    /// next epoch), or a new one.
+    fn set_up(&mut self) {
+        let () = Self::_OFFSETS_FIT;
+        match SPARE.try_with(|spare| spare.take()).ok().flatten() {
+            Some((slots, mut arena, epoch)) if slots.len() == Self::SLOTS => {
+                self.slots = slots;
+                arena.clear();
+                self.arena = arena;
+                self.epoch = epoch.wrapping_add(1);
+                if self.epoch == 0 {
+                    // After 2^32 requests: the slots' epochs could come round again.
+                    self.slots.fill(Slot::default());
+                    self.epoch = 1;
+                }
+            }
+            _ => {
+                self.slots = vec![Slot::default(); Self::SLOTS];
+                self.epoch = 1;
+                // About what a 16 KiB body's distinct short values take: no regrowth on most bodies.
+                self.arena = Vec::with_capacity(4096);
+            }
+        }
+    }
+
     /// Remembers `value` in `slot`, the free slot [`CleanValues::lookup`] returned for it when
     /// nothing was inserted since (else `None`: it is looked for again). A slot found taken is
     /// left alone (the value is then not remembered, which only costs a later scan).
@@ -266,25 +329,29 @@ impl CleanValues {
             Some(i) => i,
             None => {
                 if self.slots.is_empty() {
-                    self.slots = vec![(0, 0, 0); Self::SLOTS];
+                    self.set_up();
                 }
                 let Some(i) = self.find(hash, classes, value) else { return };
                 i
             }
         };
-        let Some(slot) = self.slots.get_mut(i) else { return };
-        if slot.2 != 0 {
-            return;
+        let epoch = self.epoch;
+        match self.slots.get(i) {
+            Some(s) if !self.used(s) => {}
+            _ => return,
         }
-        if self.arena.capacity() == 0 {
-            // About what a 16 KiB body's distinct short values take: no regrowth on most bodies.
-            self.arena.reserve(4096);
-        }
-        let start = self.arena.len() as u32;
+        let start = self.arena.len();
         self.arena.extend_from_slice(&classes.to_le_bytes());
         self.arena.extend_from_slice(value);
-        *slot = (hash, start, self.arena.len() as u32);
-        self.entries += 1;
+        let (Ok(start), Ok(end)) = (u16::try_from(start), u16::try_from(self.arena.len())) else {
+            // Cannot happen (see `_OFFSETS_FIT`); the value is then simply not remembered.
+            self.arena.truncate(start);
+            return;
+        };
+        if let Some(s) = self.slots.get_mut(i) {
+            *s = Slot { hash, start, end, epoch };
+            self.entries += 1;
+        }
     }
 }
 
@@ -1256,6 +1323,35 @@ mod clean_values_tests {
         assert_eq!(c.entries, 2);
         c.insert(h, 4, b"abc");
         assert_eq!(c.entries, 2, "inserted once");
+    }
+
+    #[test]
+    fn a_table_kept_for_the_next_request_starts_empty() {
+        let values: Vec<String> = (0..300).map(|i| format!("value {i}")).collect();
+        for round in 0..3 {
+            let mut c = CleanValues::default();
+            for (n, v) in values.iter().enumerate() {
+                let h = key(4, v.as_bytes()).unwrap_or_default();
+                assert!(!c.contains(h, 4, v.as_bytes()), "round {round}: {v} is not left from the last table");
+                c.insert(h, 4, v.as_bytes());
+                assert!(c.contains(h, 4, v.as_bytes()));
+                assert_eq!(c.entries, n + 1);
+            }
+            // Dropped: its table goes to the thread's spare, and the next round takes it.
+        }
+        // The epoch wraps round: slots filled under the last epoch are cleared, not reused.
+        let mut c = CleanValues::default();
+        let h = key(4, b"abc").unwrap_or_default();
+        c.insert(h, 4, b"abc");
+        c.epoch = u32::MAX;
+        for s in c.slots.iter_mut().filter(|s| s.end != 0) {
+            s.epoch = u32::MAX;
+        }
+        drop(c);
+        let mut c = CleanValues::default();
+        c.insert(key(4, b"x").unwrap_or_default(), 4, b"x");
+        assert_eq!(c.epoch, 1);
+        assert!(!c.contains(h, 4, b"abc"));
     }
 
     #[test]
