@@ -184,10 +184,13 @@ struct Slot {
     epoch: u32,
 }
 
+/// A table put aside: its slots, its arena and the epoch it was last used in.
+type SpareTable = (Vec<Slot>, Vec<u8>, u32);
+
 thread_local! {
     /// The table of the last finished request of this thread, ready for the next one (a Wasm VM
     /// has one thread; natively each thread keeps its own).
-    static SPARE: std::cell::Cell<Option<(Vec<Slot>, Vec<u8>, u32)>> = const { std::cell::Cell::new(None) };
+    static SPARE: std::cell::Cell<Option<SpareTable>> = const { std::cell::Cell::new(None) };
 }
 
 impl Drop for CleanValues {
