@@ -149,6 +149,8 @@ pub struct Scan {
     /// Reused for the canonical form of values that only need lower-casing (no allocation per
     /// value).
     lower: Vec<u8>,
+    /// Reused for the base64 view of values that may be base64.
+    base64: Vec<u8>,
 }
 
 /// Values already inspected in this request's body that no rule matched: a JSON array of objects
@@ -985,7 +987,7 @@ impl Waf {
         let path = if shape.path_unchanged() { Cow::Borrowed(c) } else { normalize::path_normalize(c) };
         let shell = if shape.shell_unchanged() { Cow::Borrowed(c) } else { normalize::shell_fold(c) };
         let unchanged = [&sql, &path, &shell].iter().all(|v| matches!(v, Cow::Borrowed(_)));
-        let mut base64: Option<Cow<'_, [u8]>> = None;
+        let mut base64: Option<Vec<u8>> = None;
         let mut rendered: Option<String> = None;
         // Whether the SQL tokenizer may run (decided once, on first need).
         let mut sqli_reach: Option<bool> = None;
@@ -1010,7 +1012,12 @@ impl Waf {
             }
             // The base64 view is empty (and its rules cannot match) unless the raw bytes allow it.
             if let (Some(si), true) = (self.by_class[bit][View::Base64.index()], bytes.may_be_base64(raw.len())) {
-                let v = base64.get_or_insert_with(|| normalize::base64_view(raw));
+                // Decoded once per value, into the request's buffer (taken for the call).
+                let v = base64.get_or_insert_with(|| {
+                    let mut buf = std::mem::take(&mut scan.base64);
+                    normalize::base64_view_into(raw, &mut buf);
+                    buf
+                });
                 self.run_set(scan, si, v, &name, &mut rendered, &mut prose);
             }
             for &ri in &self.native_by_class[bit] {
@@ -1048,6 +1055,9 @@ impl Waf {
                     }
                 }
             }
+        }
+        if let Some(buf) = base64 {
+            scan.base64 = buf;
         }
         for &ri in &self.custom {
             let Some(rule) = self.rules.get(ri) else { continue };
