@@ -791,8 +791,8 @@ impl Waf {
         }
         let mut sink = Inspector { waf: self, scan: &mut scan, memo: false };
         let (path, query) = targets::split_target(&req.target);
-        if sink.value(class::PATH, TargetName { prefix: "path", key: b"" }, path)
-            && sink.value(class::URI, TargetName { prefix: "uri", key: b"" }, &req.target)
+        if sink.value(class::PATH, TargetName::new("path", b""), path)
+            && sink.value(class::URI, TargetName::new("uri", b""), &req.target)
         {
             let mut go = true;
             if let Some(q) = query {
@@ -806,7 +806,7 @@ impl Waf {
                     go = targets::cookies(value, &mut sink);
                 } else if targets::header_selected(name, &self.headers, self.all_headers) {
                     let classes = if name == "user-agent" { class::HEADER | class::USER_AGENT } else { class::HEADER };
-                    go = sink.value(classes, TargetName { prefix: "header:", key: name.as_bytes() }, value);
+                    go = sink.value(classes, TargetName::new("header:", name.as_bytes()), value);
                 }
             }
         }
@@ -1123,7 +1123,7 @@ impl Waf {
             let host = url_host(&canonical);
             if !host.is_empty()
                 && host != scan.authority.as_slice()
-                && (remote_include_shaped(c, host) || !link_valued_name(name.key))
+                && (remote_include_shaped(c, host) || !link_valued_name(&name.key()))
             {
                 let target = rendered.get_or_insert_with(|| name.render()).clone();
                 self.fire_code(scan, 3150, &target, scoring::excerpt(&canonical, 0, 48));
