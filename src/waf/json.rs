@@ -12,10 +12,49 @@ enum Str {
     Scratch,
 }
 
+/// Where a value is in the document (`$.user.tags[0]`): one step per level, each on the walker's
+/// stack, pointing to its parent. Spelt out only when a target name is needed (a match, a custom
+/// rule or an exclusion reads it), not for every key and element as a growing buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonPath<'a> {
+    parent: Option<&'a JsonPath<'a>>,
+    step: Step<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    /// `$`
+    Root,
+    /// `.key` (at most 256 bytes of it)
+    Key(&'a [u8]),
+    /// `[index]`
+    Index(usize),
+}
+
+impl JsonPath<'_> {
+    /// Appends the path, from `$`, to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        if let Some(parent) = self.parent {
+            parent.write(out);
+        }
+        match self.step {
+            Step::Root => out.push(b'$'),
+            Step::Key(key) => {
+                out.push(b'.');
+                out.extend_from_slice(&key[..key.len().min(256)]);
+            }
+            Step::Index(i) => {
+                out.push(b'[');
+                push_decimal(out, i);
+                out.push(b']');
+            }
+        }
+    }
+}
+
 struct Walker<'a, 's, S: Sink + ?Sized> {
     input: &'a [u8],
     pos: usize,
-    path: Vec<u8>,
     /// The decoding of the last string read that had escapes.
     scratch: Vec<u8>,
     max_depth: usize,
@@ -25,14 +64,13 @@ struct Walker<'a, 's, S: Sink + ?Sized> {
 
 /// Walks `input`; returns false when it is not valid JSON (values seen so far were delivered).
 pub fn walk<S: Sink + ?Sized>(input: &[u8], max_depth: usize, sink: &mut S) -> bool {
-    let mut path = Vec::with_capacity(128);
-    path.push(b'$');
-    let mut w = Walker { input, pos: 0, path, scratch: Vec::new(), max_depth, sink, stopped: false };
+    let mut w = Walker { input, pos: 0, scratch: Vec::new(), max_depth, sink, stopped: false };
+    let root = JsonPath { parent: None, step: Step::Root };
     w.skip_ws();
     // Newline-delimited JSON: several documents in a row.
     let mut any = false;
     while w.pos < w.input.len() {
-        if w.value(0).is_none() {
+        if w.value(0, &root).is_none() {
             return w.stopped;
         }
         any = true;
@@ -48,12 +86,12 @@ impl<S: Sink + ?Sized> Walker<'_, '_, S> {
         }
     }
 
-    fn emit(&mut self, classes: u16, prefix: &'static str, s: Str) -> Option<()> {
+    fn emit(&mut self, classes: u16, prefix: &'static str, s: Str, at: &JsonPath<'_>) -> Option<()> {
         let value = match s {
             Str::Input(start, end) => self.input.get(start..end).unwrap_or_default(),
             Str::Scratch => &self.scratch,
         };
-        let ok = self.sink.value(classes, TargetName { prefix, key: &self.path }, value);
+        let ok = self.sink.value(classes, TargetName::json(prefix, at), value);
         if ok {
             Some(())
         } else {
@@ -62,25 +100,26 @@ impl<S: Sink + ?Sized> Walker<'_, '_, S> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Option<()> {
+    /// The value at `pos`, whose place in the document is `at`.
+    fn value(&mut self, depth: usize, at: &JsonPath<'_>) -> Option<()> {
         self.skip_ws();
         match *self.input.get(self.pos)? {
             b'{' | b'[' if depth >= self.max_depth => {
                 let start = self.pos;
                 self.skip_container()?;
                 let raw = &self.input[start..self.pos];
-                let ok = self.sink.value(class::ARG_VALUE, TargetName { prefix: "json:", key: &self.path }, raw);
+                let ok = self.sink.value(class::ARG_VALUE, TargetName::json("json:", at), raw);
                 if !ok {
                     self.stopped = true;
                     return None;
                 }
                 Some(())
             }
-            b'{' => self.object(depth),
-            b'[' => self.array(depth),
+            b'{' => self.object(depth, at),
+            b'[' => self.array(depth, at),
             b'"' => {
                 let s = self.string()?;
-                self.emit(class::ARG_VALUE, "json:", s)
+                self.emit(class::ARG_VALUE, "json:", s, at)
             }
             _ => {
                 let start = self.pos;
@@ -105,37 +144,32 @@ impl<S: Sink + ?Sized> Walker<'_, '_, S> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Option<()> {
+    fn object(&mut self, depth: usize, at: &JsonPath<'_>) -> Option<()> {
         self.pos += 1;
         self.skip_ws();
         if self.input.get(self.pos) == Some(&b'}') {
             self.pos += 1;
             return Some(());
         }
+        let input = self.input;
         loop {
             self.skip_ws();
             if self.input.get(self.pos) != Some(&b'"') {
                 return None;
             }
             let s = self.string()?;
-            let saved = self.path.len();
-            self.path.push(b'.');
-            let ok = match s {
-                Str::Input(start, end) => {
-                    let key = self.input.get(start..end).unwrap_or_default();
-                    self.path.extend_from_slice(&key[..key.len().min(256)]);
-                    self.sink.value(class::ARG_NAME, TargetName { prefix: "json_key:", key: &self.path }, key)
-                }
-                Str::Scratch => {
-                    let key = std::mem::take(&mut self.scratch);
-                    self.path.extend_from_slice(&key[..key.len().min(256)]);
-                    let ok =
-                        self.sink.value(class::ARG_NAME, TargetName { prefix: "json_key:", key: &self.path }, &key);
-                    self.scratch = key;
-                    ok
-                }
+            // A key with escapes is decoded into `scratch`, which the member's value reuses: it
+            // is kept aside for as long as its path is in use.
+            let escaped = match s {
+                Str::Input(..) => Vec::new(),
+                Str::Scratch => std::mem::take(&mut self.scratch),
             };
-            if !ok {
+            let key = match s {
+                Str::Input(start, end) => input.get(start..end).unwrap_or_default(),
+                Str::Scratch => &escaped,
+            };
+            let here = JsonPath { parent: Some(at), step: Step::Key(key) };
+            if !self.sink.value(class::ARG_NAME, TargetName::json("json_key:", &here), key) {
                 self.stopped = true;
                 return None;
             }
@@ -144,9 +178,7 @@ impl<S: Sink + ?Sized> Walker<'_, '_, S> {
                 return None;
             }
             self.pos += 1;
-            let r = self.value(depth + 1);
-            self.path.truncate(saved);
-            r?;
+            self.value(depth + 1, &here)?;
             self.skip_ws();
             match self.input.get(self.pos) {
                 Some(b',') => self.pos += 1,
@@ -159,7 +191,7 @@ impl<S: Sink + ?Sized> Walker<'_, '_, S> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Option<()> {
+    fn array(&mut self, depth: usize, at: &JsonPath<'_>) -> Option<()> {
         self.pos += 1;
         self.skip_ws();
         if self.input.get(self.pos) == Some(&b']') {
@@ -168,13 +200,7 @@ impl<S: Sink + ?Sized> Walker<'_, '_, S> {
         }
         let mut index = 0usize;
         loop {
-            let saved = self.path.len();
-            self.path.push(b'[');
-            push_decimal(&mut self.path, index);
-            self.path.push(b']');
-            let r = self.value(depth + 1);
-            self.path.truncate(saved);
-            r?;
+            self.value(depth + 1, &JsonPath { parent: Some(at), step: Step::Index(index) })?;
             index += 1;
             self.skip_ws();
             match self.input.get(self.pos) {
@@ -338,6 +364,46 @@ fn push_decimal(out: &mut Vec<u8>, n: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The form it replaced: one growing buffer, each member's `.key` (cut at 256 bytes) and each
+    /// element's `[index]` appended on the way in and cut off on the way out.
+    #[test]
+    fn a_path_is_spelt_as_the_growing_buffer_spelt_it() {
+        fn chain(steps: &[Step<'_>], at: &JsonPath<'_>, out: &mut Vec<u8>) {
+            match steps.split_first() {
+                Some((step, rest)) => chain(rest, &JsonPath { parent: Some(at), step: *step }, out),
+                None => at.write(out),
+            }
+        }
+        let long = vec![b'k'; 300];
+        let keys: [&[u8]; 6] = [b"", b"a", b"user name", b"\xc3\xa9t\xc3\xa9", &long, b"x.y[0]"];
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..5_000 {
+            let mut steps = Vec::new();
+            let mut buffer = b"$".to_vec();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for d in 0..(x % 9) {
+                let r = x.rotate_left(d as u32 * 7);
+                if r % 3 == 0 {
+                    let i = (r >> 8) as usize % 100_000;
+                    steps.push(Step::Index(i));
+                    buffer.push(b'[');
+                    push_decimal(&mut buffer, i);
+                    buffer.push(b']');
+                } else {
+                    let k = keys[(r >> 8) as usize % keys.len()];
+                    steps.push(Step::Key(k));
+                    buffer.push(b'.');
+                    buffer.extend_from_slice(&k[..k.len().min(256)]);
+                }
+            }
+            let mut out = Vec::new();
+            chain(&steps, &JsonPath { parent: None, step: Step::Root }, &mut out);
+            assert_eq!(out, buffer);
+        }
+    }
 
     #[test]
     fn indices_are_written_in_decimal() {

@@ -149,6 +149,8 @@ pub struct Scan {
     /// Reused for the canonical form of values that only need lower-casing (no allocation per
     /// value).
     lower: Vec<u8>,
+    /// Reused for the base64 view of values that may be base64.
+    base64: Vec<u8>,
 }
 
 /// Values already inspected in this request's body that no rule matched: a JSON array of objects
@@ -160,14 +162,48 @@ pub struct Scan {
 ///
 /// Only body values are remembered (head values rarely repeat, and remembering costs a hash and a
 /// copy), in one byte arena with an open-addressing table of fixed size: no allocation per value.
+/// The table and the arena outlive the request: a table dropped with its scan is kept for the
+/// next request of the thread (see [`SPARE`]), whose entries it does not see (each slot records the
+/// request it was filled in, its `epoch`), so no request allocates or clears 16 KiB.
 #[derive(Debug, Default)]
 struct CleanValues {
-    /// `(hash, start, end)` of an entry in `arena`, `end == 0` for a free slot; allocated on first
-    /// use.
-    slots: Vec<(u64, u32, u32)>,
+    /// One entry of `arena` per used slot; allocated on first use (or taken from [`SPARE`]).
+    slots: Vec<Slot>,
     /// The remembered values, each preceded by its classes (2 bytes).
     arena: Vec<u8>,
     entries: usize,
+    /// This table's request: slots filled in another are free. Never 0 once `slots` is in use.
+    epoch: u32,
+}
+
+/// A slot of [`CleanValues`]: the entry `arena[start..end]` of hash `hash`, in use when `epoch`
+/// is the table's (and `end` is not 0).
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    hash: u64,
+    start: u16,
+    end: u16,
+    epoch: u32,
+}
+
+/// A table put aside: its slots, its arena and the epoch it was last used in.
+type SpareTable = (Vec<Slot>, Vec<u8>, u32);
+
+thread_local! {
+    /// The table of the last finished request of this thread, ready for the next one (a Wasm VM
+    /// has one thread; natively each thread keeps its own).
+    static SPARE: std::cell::Cell<Option<SpareTable>> = const { std::cell::Cell::new(None) };
+}
+
+impl Drop for CleanValues {
+    fn drop(&mut self) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let table = (std::mem::take(&mut self.slots), std::mem::take(&mut self.arena), self.epoch);
+        // During the thread's own teardown there is nothing left to keep it for.
+        let _ = SPARE.try_with(|spare| spare.set(Some(table)));
+    }
 }
 
 impl CleanValues {
@@ -175,6 +211,8 @@ impl CleanValues {
     const MAX_LEN: usize = 96;
     /// A power of two, at least twice `MAX_ENTRIES` (probe sequences stay short).
     const SLOTS: usize = 1024;
+    /// Every entry's end fits a slot's 16-bit offsets.
+    const _OFFSETS_FIT: () = assert!(Self::MAX_ENTRIES * (2 + Self::MAX_LEN) <= u16::MAX as usize);
 
     /// The value's hash when it is of the kind that may be remembered (see above), else `None`:
     /// values with a byte that may spell a URL once decoded (`:`, or any byte a decoder acts on,
@@ -210,17 +248,22 @@ impl CleanValues {
         Some(h ^ (h >> 29))
     }
 
+    /// Whether `slot` holds an entry of this table's request.
+    fn used(&self, slot: &Slot) -> bool {
+        slot.end != 0 && slot.epoch == self.epoch
+    }
+
     /// The slot holding `value`, or the free slot where it would go (`None`: the table is full).
     fn find(&self, hash: u64, classes: u16, value: &[u8]) -> Option<usize> {
         let mask = Self::SLOTS - 1;
         let mut i = (hash as usize) & mask;
         for _ in 0..Self::SLOTS {
-            let (h, start, end) = *self.slots.get(i)?;
-            if end == 0 {
+            let slot = self.slots.get(i)?;
+            if !self.used(slot) {
                 return Some(i);
             }
-            if h == hash {
-                let stored = self.arena.get(start as usize..end as usize)?;
+            if slot.hash == hash {
+                let stored = self.arena.get(slot.start as usize..slot.end as usize)?;
                 if stored
                     .split_first_chunk::<2>()
                     .is_some_and(|(c, v)| *c == classes.to_le_bytes() && same_bytes(v, value))
@@ -240,7 +283,7 @@ impl CleanValues {
             return Err(None);
         }
         match self.find(hash, classes, value) {
-            Some(i) if self.slots.get(i).is_some_and(|s| s.2 != 0) => Ok(()),
+            Some(i) if self.slots.get(i).is_some_and(|s| self.used(s)) => Ok(()),
             free => Err(free),
         }
     }
@@ -255,6 +298,31 @@ impl CleanValues {
         self.insert_at(None, hash, classes, value);
     }
 
+    /// Makes the table usable: the thread's spare one (its entries left behind by moving to the
+    /// next epoch), or a new one.
+    fn set_up(&mut self) {
+        let () = Self::_OFFSETS_FIT;
+        match SPARE.try_with(|spare| spare.take()).ok().flatten() {
+            Some((slots, mut arena, epoch)) if slots.len() == Self::SLOTS => {
+                self.slots = slots;
+                arena.clear();
+                self.arena = arena;
+                self.epoch = epoch.wrapping_add(1);
+                if self.epoch == 0 {
+                    // After 2^32 requests: the slots' epochs could come round again.
+                    self.slots.fill(Slot::default());
+                    self.epoch = 1;
+                }
+            }
+            _ => {
+                self.slots = vec![Slot::default(); Self::SLOTS];
+                self.epoch = 1;
+                // About what a 16 KiB body's distinct short values take: no regrowth on most bodies.
+                self.arena = Vec::with_capacity(4096);
+            }
+        }
+    }
+
     /// Remembers `value` in `slot`, the free slot [`CleanValues::lookup`] returned for it when
     /// nothing was inserted since (else `None`: it is looked for again). A slot found taken is
     /// left alone (the value is then not remembered, which only costs a later scan).
@@ -266,25 +334,29 @@ impl CleanValues {
             Some(i) => i,
             None => {
                 if self.slots.is_empty() {
-                    self.slots = vec![(0, 0, 0); Self::SLOTS];
+                    self.set_up();
                 }
                 let Some(i) = self.find(hash, classes, value) else { return };
                 i
             }
         };
-        let Some(slot) = self.slots.get_mut(i) else { return };
-        if slot.2 != 0 {
-            return;
+        let epoch = self.epoch;
+        match self.slots.get(i) {
+            Some(s) if !self.used(s) => {}
+            _ => return,
         }
-        if self.arena.capacity() == 0 {
-            // About what a 16 KiB body's distinct short values take: no regrowth on most bodies.
-            self.arena.reserve(4096);
-        }
-        let start = self.arena.len() as u32;
+        let start = self.arena.len();
         self.arena.extend_from_slice(&classes.to_le_bytes());
         self.arena.extend_from_slice(value);
-        *slot = (hash, start, self.arena.len() as u32);
-        self.entries += 1;
+        let (Ok(start), Ok(end)) = (u16::try_from(start), u16::try_from(self.arena.len())) else {
+            // Cannot happen (see `_OFFSETS_FIT`); the value is then simply not remembered.
+            self.arena.truncate(start);
+            return;
+        };
+        if let Some(s) = self.slots.get_mut(i) {
+            *s = Slot { hash, start, end, epoch };
+            self.entries += 1;
+        }
     }
 }
 
@@ -719,8 +791,8 @@ impl Waf {
         }
         let mut sink = Inspector { waf: self, scan: &mut scan, memo: false };
         let (path, query) = targets::split_target(&req.target);
-        if sink.value(class::PATH, TargetName { prefix: "path", key: b"" }, path)
-            && sink.value(class::URI, TargetName { prefix: "uri", key: b"" }, &req.target)
+        if sink.value(class::PATH, TargetName::new("path", b""), path)
+            && sink.value(class::URI, TargetName::new("uri", b""), &req.target)
         {
             let mut go = true;
             if let Some(q) = query {
@@ -734,7 +806,7 @@ impl Waf {
                     go = targets::cookies(value, &mut sink);
                 } else if targets::header_selected(name, &self.headers, self.all_headers) {
                     let classes = if name == "user-agent" { class::HEADER | class::USER_AGENT } else { class::HEADER };
-                    go = sink.value(classes, TargetName { prefix: "header:", key: name.as_bytes() }, value);
+                    go = sink.value(classes, TargetName::new("header:", name.as_bytes()), value);
                 }
             }
         }
@@ -915,7 +987,7 @@ impl Waf {
         let path = if shape.path_unchanged() { Cow::Borrowed(c) } else { normalize::path_normalize(c) };
         let shell = if shape.shell_unchanged() { Cow::Borrowed(c) } else { normalize::shell_fold(c) };
         let unchanged = [&sql, &path, &shell].iter().all(|v| matches!(v, Cow::Borrowed(_)));
-        let mut base64: Option<Cow<'_, [u8]>> = None;
+        let mut base64: Option<Vec<u8>> = None;
         let mut rendered: Option<String> = None;
         // Whether the SQL tokenizer may run (decided once, on first need).
         let mut sqli_reach: Option<bool> = None;
@@ -940,7 +1012,12 @@ impl Waf {
             }
             // The base64 view is empty (and its rules cannot match) unless the raw bytes allow it.
             if let (Some(si), true) = (self.by_class[bit][View::Base64.index()], bytes.may_be_base64(raw.len())) {
-                let v = base64.get_or_insert_with(|| normalize::base64_view(raw));
+                // Decoded once per value, into the request's buffer (taken for the call).
+                let v = base64.get_or_insert_with(|| {
+                    let mut buf = std::mem::take(&mut scan.base64);
+                    normalize::base64_view_into(raw, &mut buf);
+                    buf
+                });
                 self.run_set(scan, si, v, &name, &mut rendered, &mut prose);
             }
             for &ri in &self.native_by_class[bit] {
@@ -965,10 +1042,7 @@ impl Waf {
                 }
                 // Reachable (above), so only the tokenizer is left to run.
                 let hit = match rule.check {
-                    Check::Sqli => {
-                        let r = libinjectionrs::detect_sqli(c);
-                        r.is_injection() && !r.fingerprint.is_some_and(|f| context::arithmetic(&f.to_string(), c))
-                    }
+                    Check::Sqli => sqli_injection(c),
                     Check::Xss => libinjectionrs::detect_xss(c).is_injection(),
                     _ => false,
                 };
@@ -981,6 +1055,9 @@ impl Waf {
                     }
                 }
             }
+        }
+        if let Some(buf) = base64 {
+            scan.base64 = buf;
         }
         for &ri in &self.custom {
             let Some(rule) = self.rules.get(ri) else { continue };
@@ -1049,7 +1126,7 @@ impl Waf {
             let host = url_host(&canonical);
             if !host.is_empty()
                 && host != scan.authority.as_slice()
-                && (remote_include_shaped(c, host) || !link_valued_name(name.key))
+                && (remote_include_shaped(c, host) || !link_valued_name(&name.key()))
             {
                 let target = rendered.get_or_insert_with(|| name.render()).clone();
                 self.fire_code(scan, 3150, &target, scoring::excerpt(&canonical, 0, 48));
@@ -1076,6 +1153,15 @@ fn sqli_candidate(v: &[u8]) -> bool {
         prev = b;
     }
     false
+}
+
+/// Whether the SQL tokenizer reports an injection in `c` that is not an arithmetic expression
+/// (`context::arithmetic`). The steps of `libinjectionrs::detect_sqli`, except that the
+/// fingerprint it hands back, which costs one more pass of the tokenizer, is taken only for an
+/// injection (the only case it is read).
+fn sqli_injection(c: &[u8]) -> bool {
+    let mut state = libinjectionrs::SqliState::new(c, libinjectionrs::SqliFlags::FLAG_NONE);
+    state.detect() && !context::arithmetic(&state.get_fingerprint().to_string(), c)
 }
 
 /// An off-site URL shaped like a remote file inclusion rather than a link: an IP-literal host, a
@@ -1270,6 +1356,35 @@ mod clean_values_tests {
     }
 
     #[test]
+    fn a_table_kept_for_the_next_request_starts_empty() {
+        let values: Vec<String> = (0..300).map(|i| format!("value {i}")).collect();
+        for round in 0..3 {
+            let mut c = CleanValues::default();
+            for (n, v) in values.iter().enumerate() {
+                let h = key(4, v.as_bytes()).unwrap_or_default();
+                assert!(!c.contains(h, 4, v.as_bytes()), "round {round}: {v} is not left from the last table");
+                c.insert(h, 4, v.as_bytes());
+                assert!(c.contains(h, 4, v.as_bytes()));
+                assert_eq!(c.entries, n + 1);
+            }
+            // Dropped: its table goes to the thread's spare, and the next round takes it.
+        }
+        // The epoch wraps round: slots filled under the last epoch are cleared, not reused.
+        let mut c = CleanValues::default();
+        let h = key(4, b"abc").unwrap_or_default();
+        c.insert(h, 4, b"abc");
+        c.epoch = u32::MAX;
+        for s in c.slots.iter_mut().filter(|s| s.end != 0) {
+            s.epoch = u32::MAX;
+        }
+        drop(c);
+        let mut c = CleanValues::default();
+        c.insert(key(4, b"x").unwrap_or_default(), 4, b"x");
+        assert_eq!(c.epoch, 1);
+        assert!(!c.contains(h, 4, b"abc"));
+    }
+
+    #[test]
     fn word_compare_agrees_with_slice_equality() {
         let values: Vec<Vec<u8>> = (0..40usize)
             .flat_map(|n| {
@@ -1308,6 +1423,80 @@ mod clean_values_tests {
 
 #[cfg(test)]
 mod gate_tests {
+    /// `sqli_injection` gives what `detect_sqli` and the arithmetic test gave (the form it
+    /// replaced), on SQL-shaped values: injections, arithmetic, prose with quotes.
+    #[test]
+    fn the_sql_tokenizer_call_agrees_with_detect_sqli() {
+        fn replaced(c: &[u8]) -> bool {
+            let r = libinjectionrs::detect_sqli(c);
+            r.is_injection() && !r.fingerprint.is_some_and(|f| super::context::arithmetic(&f.to_string(), c))
+        }
+        const WORDS: &[&[u8]] = &[
+            b"'",
+            b"\"",
+            b"`",
+            b" ",
+            b"1",
+            b"0x41",
+            b"or",
+            b"and",
+            b"union",
+            b"select",
+            b"from",
+            b"where",
+            b"=",
+            b"(",
+            b")",
+            b"--",
+            b"#",
+            b"/*",
+            b"*/",
+            b";",
+            b",",
+            b"+",
+            b"*",
+            b"/",
+            b"sleep",
+            b"a",
+            b"o'brien",
+            b"it's",
+            b"x",
+            b"null",
+            b"-",
+            b"|",
+            b"&&",
+            b"\\",
+            b"@@version",
+            b"char",
+            b"1e5",
+            b"$1",
+            b"sum",
+        ];
+        let (mut seen, mut injections) = (0, 0);
+        let pick = |_: usize, r: usize| r as u8;
+        for (i, noise) in super::normalize::random_values(0x9e37_79b9_7f4a_7c15, 60_000, 12, pick).enumerate() {
+            let mut v = Vec::new();
+            let mut x = (i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d) | 1;
+            for (k, _) in noise.iter().enumerate() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                v.extend_from_slice(WORDS[(x % WORDS.len() as u64) as usize]);
+                if k % 3 == 2 {
+                    v.push(b' ');
+                }
+            }
+            let expected = replaced(&v);
+            assert_eq!(super::sqli_injection(&v), expected, "{:?}", String::from_utf8_lossy(&v));
+            seen += 1;
+            injections += usize::from(expected);
+        }
+        for v in [&b"1' or '1'='1"[..], b"(2 + 3) * 4 = 20", b"0x414243 + 1", b"jane o'brien", b"1 union select 2"] {
+            assert_eq!(super::sqli_injection(v), replaced(v), "{v:?}");
+        }
+        assert!(seen > 50_000 && injections > 1_000, "{seen} values, {injections} injections");
+    }
+
     /// The XSS gate in `scan_canonical`: the HTML tokenizer never reports a value without `<` or
     /// `=` (it reports only tags, comments and doctypes, after a `<`, and attribute values, after
     /// a `=`), so skipping it for such values cannot change a verdict.

@@ -8,7 +8,7 @@ use super::targets::{Sink, TargetName};
 /// Walks the parts; returns a description of the first anomaly, if any.
 pub fn walk(content_type: &[u8], body: &[u8], sink: &mut dyn Sink) -> Option<&'static str> {
     let Some(boundary) = boundary(content_type) else {
-        sink.value(class::BODY, TargetName { prefix: "body", key: b"" }, body);
+        sink.value(class::BODY, TargetName::new("body", b""), body);
         return Some("multipart body without a boundary");
     };
     let mut delimiter = b"--".to_vec();
@@ -18,7 +18,7 @@ pub fn walk(content_type: &[u8], body: &[u8], sink: &mut dyn Sink) -> Option<&'s
     // The preamble before the first delimiter is ignored by parsers; inspect it anyway.
     if let Some(pre) = parts.next() {
         if pre.iter().any(|b| !b.is_ascii_whitespace()) {
-            sink.value(class::BODY, TargetName { prefix: "multipart_preamble", key: b"" }, pre);
+            sink.value(class::BODY, TargetName::new("multipart_preamble", b""), pre);
         }
     }
     for part in parts {
@@ -66,16 +66,16 @@ pub fn walk(content_type: &[u8], body: &[u8], sink: &mut dyn Sink) -> Option<&'s
         if name == b"_charset_" {
             anomaly.get_or_insert("_charset_ field");
         }
-        if !sink.value(class::ARG_NAME, TargetName { prefix: "multipart_name:", key: name }, name) {
+        if !sink.value(class::ARG_NAME, TargetName::new("multipart_name:", name), name) {
             return anomaly;
         }
         if let Some(f) = filename {
-            if !sink.value(class::FILENAME, TargetName { prefix: "multipart_filename:", key: name }, f) {
+            if !sink.value(class::FILENAME, TargetName::new("multipart_filename:", name), f) {
                 return anomaly;
             }
         }
         let binary = content.iter().take(512).filter(|&&b| b == 0).count() > 0 && filename.is_some();
-        if !binary && !sink.value(class::ARG_VALUE, TargetName { prefix: "multipart:", key: name }, content) {
+        if !binary && !sink.value(class::ARG_VALUE, TargetName::new("multipart:", name), content) {
             return anomaly;
         }
     }

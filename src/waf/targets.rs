@@ -2,22 +2,52 @@
 //! cookies and bodies (JSON, forms, multipart, XML, raw text). Decides only what is a value and
 //! what it is called; it never judges a value. Every parser is total and bounded.
 
+use super::json::JsonPath;
 use super::normalize::form_decode;
 use super::rules::class;
 use std::borrow::Cow;
 
-/// A target's name, built only when a match needs it: `prefix` + `key` (lossy UTF-8).
+/// A target's name, built only when a match needs it: `prefix` + `key` (lossy UTF-8), where the
+/// key of a JSON value is its path.
 #[derive(Debug, Clone, Copy)]
 pub struct TargetName<'a> {
     pub prefix: &'static str,
-    pub key: &'a [u8],
+    key: Key<'a>,
 }
 
-impl TargetName<'_> {
+#[derive(Debug, Clone, Copy)]
+enum Key<'a> {
+    Bytes(&'a [u8]),
+    Json(&'a JsonPath<'a>),
+}
+
+impl<'a> TargetName<'a> {
+    pub fn new(prefix: &'static str, key: &'a [u8]) -> Self {
+        TargetName { prefix, key: Key::Bytes(key) }
+    }
+
+    /// The name of a JSON key or value at `path`.
+    pub fn json(prefix: &'static str, path: &'a JsonPath<'a>) -> Self {
+        TargetName { prefix, key: Key::Json(path) }
+    }
+
+    /// The key's bytes (a JSON path is spelt out).
+    pub fn key(&self) -> Cow<'a, [u8]> {
+        match self.key {
+            Key::Bytes(k) => Cow::Borrowed(k),
+            Key::Json(path) => {
+                let mut out = Vec::with_capacity(64);
+                path.write(&mut out);
+                Cow::Owned(out)
+            }
+        }
+    }
+
     pub fn render(&self) -> String {
-        let mut s = String::with_capacity(self.prefix.len() + self.key.len().min(128));
+        let key = self.key();
+        let mut s = String::with_capacity(self.prefix.len() + key.len().min(128));
         s.push_str(self.prefix);
-        let key = &self.key[..self.key.len().min(128)];
+        let key = &key[..key.len().min(128)];
         s.push_str(&String::from_utf8_lossy(key));
         s
     }
@@ -46,12 +76,12 @@ pub fn form(input: &[u8], value_prefix: &'static str, name_prefix: &'static str,
             None => (pair, None),
         };
         let key = form_decode(k);
-        if !sink.value(class::ARG_NAME, TargetName { prefix: name_prefix, key: &key }, &key) {
+        if !sink.value(class::ARG_NAME, TargetName::new(name_prefix, &key), &key) {
             return false;
         }
         if let Some(v) = v {
             let val = form_decode(v);
-            if !sink.value(class::ARG_VALUE, TargetName { prefix: value_prefix, key: &key }, &val) {
+            if !sink.value(class::ARG_VALUE, TargetName::new(value_prefix, &key), &val) {
                 return false;
             }
         }
@@ -82,10 +112,10 @@ pub fn cookies(header: &[u8], sink: &mut dyn Sink) -> bool {
             Some(i) => (trim(&part[..i]), &part[i + 1..]),
             None => (part, &b""[..]),
         };
-        if !sink.value(class::COOKIE_NAME, TargetName { prefix: "cookie_name:", key: k }, k) {
+        if !sink.value(class::COOKIE_NAME, TargetName::new("cookie_name:", k), k) {
             return false;
         }
-        if !sink.value(class::COOKIE_VALUE, TargetName { prefix: "cookie:", key: k }, v) {
+        if !sink.value(class::COOKIE_VALUE, TargetName::new("cookie:", k), v) {
             return false;
         }
     }
@@ -181,7 +211,7 @@ pub fn body<S: Sink>(content_type: &[u8], body: &[u8], max_depth: usize, sink: &
         BodyKind::Json => {
             if !super::json::walk(body, max_depth, sink) {
                 findings.json_malformed = true;
-                sink.value(class::BODY, TargetName { prefix: "body", key: b"" }, body);
+                sink.value(class::BODY, TargetName::new("body", b""), body);
             }
         }
         BodyKind::Multipart => {
@@ -195,11 +225,11 @@ pub fn body<S: Sink>(content_type: &[u8], body: &[u8], max_depth: usize, sink: &
         BodyKind::Text if looks_like_json(body) => {
             if !super::json::walk(body, max_depth, sink) {
                 findings.json_malformed = true;
-                sink.value(class::BODY, TargetName { prefix: "body", key: b"" }, body);
+                sink.value(class::BODY, TargetName::new("body", b""), body);
             }
         }
         BodyKind::Text => {
-            sink.value(class::BODY, TargetName { prefix: "body", key: b"" }, body);
+            sink.value(class::BODY, TargetName::new("body", b""), body);
         }
         BodyKind::Binary => {}
     }

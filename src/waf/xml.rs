@@ -14,7 +14,7 @@ pub fn walk(body: &[u8], max_depth: usize, sink: &mut dyn Sink) {
             let end = body[i..].iter().position(|&b| b == b'<').map_or(body.len(), |p| i + p);
             let text = &body[i..end];
             if text.iter().any(|b| !b.is_ascii_whitespace())
-                && !sink.value(class::ARG_VALUE, TargetName { prefix: "xml:", key: element }, text)
+                && !sink.value(class::ARG_VALUE, TargetName::new("xml:", element), text)
             {
                 return;
             }
@@ -24,7 +24,7 @@ pub fn walk(body: &[u8], max_depth: usize, sink: &mut dyn Sink) {
         let rest = &body[i..];
         if rest.starts_with(b"<![CDATA[") {
             let end = find(rest, b"]]>").unwrap_or(rest.len());
-            if !sink.value(class::ARG_VALUE, TargetName { prefix: "xml:", key: element }, &rest[9.min(end)..end]) {
+            if !sink.value(class::ARG_VALUE, TargetName::new("xml:", element), &rest[9.min(end)..end]) {
                 return;
             }
             i += (end + 3).min(rest.len());
@@ -36,9 +36,7 @@ pub fn walk(body: &[u8], max_depth: usize, sink: &mut dyn Sink) {
         }
         if rest.starts_with(b"<!") || rest.starts_with(b"<?") {
             let end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
-            if rest.starts_with(b"<!")
-                && !sink.value(class::BODY, TargetName { prefix: "xml_doctype", key: b"" }, &rest[..end])
-            {
+            if rest.starts_with(b"<!") && !sink.value(class::BODY, TargetName::new("xml_doctype", b""), &rest[..end]) {
                 return;
             }
             i += (end + 1).min(rest.len());
@@ -96,7 +94,7 @@ fn attributes(mut s: &[u8], element: &[u8], sink: &mut dyn Sink) {
         name_buf.extend_from_slice(element);
         name_buf.push(b'@');
         name_buf.extend_from_slice(name);
-        if !sink.value(class::ARG_VALUE, TargetName { prefix: "xml:", key: &name_buf }, value) {
+        if !sink.value(class::ARG_VALUE, TargetName::new("xml:", &name_buf), value) {
             return;
         }
         s = rest;
