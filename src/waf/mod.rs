@@ -1235,8 +1235,7 @@ fn link_valued_name(key: &[u8]) -> bool {
 /// a document, which no framework reads as the request's session id (a top-level key, a query or
 /// form argument may be).
 fn nested_json_key(name: &TargetName<'_>, key: &[u8]) -> bool {
-    // The path of a top-level key is `$.` and the key (cut at 256 bytes, as the walker does).
-    name.prefix == "json_key:" && name.key.len() > 2 + key.len().min(256)
+    name.prefix == "json_key:" && name.below_json_top_level(key)
 }
 
 fn maybe_session_name(name: &[u8]) -> bool {
