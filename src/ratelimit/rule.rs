@@ -2,6 +2,7 @@
 //! applicable rule must pass, state lives in the shared `RateLimitStore`. A rule whose key cannot
 //! be formed for the request does not apply; a denied request consumes no rule's budget.
 
+use super::batch::BatchView;
 use super::config::{parse_period, RateLimitRuleConfig, Stage};
 use super::config::{ContentionPolicy, KeyPartConfig};
 use super::decision::{RateLimitDecision, RuleState};
@@ -178,13 +179,13 @@ impl RateLimitRules {
         let now = ms_to_ns(host.now_ms());
         let mut decision = RateLimitDecision::allowed();
         let mut key = Vec::with_capacity(64);
-        // Each applicable rule, where its key lives, and whether a local batch covers it.
-        let mut applicable: Vec<(&RateLimitRule, SlotKey, bool)> = Vec::new();
+        // Each applicable rule, where its key lives, and the local batch covering it, if any.
+        let mut applicable: Vec<(&RateLimitRule, SlotKey, Option<BatchView>)> = Vec::new();
         for rule in self.rules.iter().filter(|r| r.stage == stage) {
             if rule.key.write_key(inputs, &mut key) {
                 let slot = store.table.locate(&rule.hasher, &key);
-                let batched = rule.batch > 1 && store.batches.peek(slot, now).is_some();
-                applicable.push((rule, slot, batched));
+                let batch = if rule.batch > 1 { store.batches.peek(slot, now) } else { None };
+                applicable.push((rule, slot, batch));
             }
         }
         if applicable.is_empty() {
@@ -193,12 +194,10 @@ impl RateLimitRules {
         if applicable.len() > 1 {
             let mut refused = false;
             let mut states = Vec::with_capacity(applicable.len());
-            for (rule, slot, batched) in &applicable {
-                if *batched {
-                    if let Some(b) = store.batches.peek(*slot, now) {
-                        states.push(RuleState::admitted(rule, b.remaining, b.reset_ns));
-                        continue;
-                    }
+            for (rule, slot, batch) in &applicable {
+                if let Some(b) = batch {
+                    states.push(RuleState::admitted(rule, b.remaining, b.reset_ns));
+                    continue;
                 }
                 let tat = store.table.read(host, *slot, now).map(|t| t.0);
                 let state = match rule.gcra.decide(tat, now) {
@@ -216,8 +215,8 @@ impl RateLimitRules {
                 return decision;
             }
         }
-        for (rule, slot, batched) in applicable {
-            if batched {
+        for (rule, slot, batch) in applicable {
+            if batch.is_some() {
                 if let Some(b) = store.batches.take(slot, now) {
                     decision.stats.batch_admissions += 1;
                     decision.states.push(RuleState::admitted(rule, b.remaining, b.reset_ns));

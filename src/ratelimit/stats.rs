@@ -91,26 +91,19 @@ impl RateLimitMetric {
 }
 
 impl DecisionStats {
-    /// The table-level counters to add, skipping zeros.
-    pub fn metrics(&self) -> Vec<(RateLimitMetric, u64)> {
-        let mut out = Vec::new();
-        if self.cas_retries > 0 {
-            out.push((RateLimitMetric::CasRetries, u64::from(self.cas_retries)));
-        }
-        if self.evictions > 0 {
-            out.push((RateLimitMetric::Evictions, u64::from(self.evictions)));
-        }
-        if self.host_failures > 0 {
-            out.push((RateLimitMetric::HostFailures, u64::from(self.host_failures)));
-        }
-        if self.batch_admissions > 0 {
-            out.push((RateLimitMetric::BatchAdmissions, u64::from(self.batch_admissions)));
-        }
-        match self.contention {
-            Some(ContentionOutcome::Denied) => out.push((RateLimitMetric::ContentionDenied, 1)),
-            Some(ContentionOutcome::Allowed) => out.push((RateLimitMetric::ContentionAllowed, 1)),
-            None => {}
-        }
-        out
+    /// The table-level counters to add, skipping zeros (no allocation: this runs on every
+    /// rate-limited request).
+    pub fn metrics(&self) -> impl Iterator<Item = (RateLimitMetric, u64)> {
+        let contention = |o| u64::from(self.contention == Some(o));
+        [
+            (RateLimitMetric::CasRetries, u64::from(self.cas_retries)),
+            (RateLimitMetric::Evictions, u64::from(self.evictions)),
+            (RateLimitMetric::HostFailures, u64::from(self.host_failures)),
+            (RateLimitMetric::BatchAdmissions, u64::from(self.batch_admissions)),
+            (RateLimitMetric::ContentionDenied, contention(ContentionOutcome::Denied)),
+            (RateLimitMetric::ContentionAllowed, contention(ContentionOutcome::Allowed)),
+        ]
+        .into_iter()
+        .filter(|(_, delta)| *delta > 0)
     }
 }

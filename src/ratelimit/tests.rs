@@ -278,7 +278,10 @@ fn when_attempts_run_out_the_default_is_to_deny() {
     assert_eq!(d.stats.cas_retries, 3);
     assert_eq!(d.stats.contention, Some(ContentionOutcome::Denied));
     assert!(d.states[0].contended);
-    assert_eq!(d.stats.metrics(), [(RateLimitMetric::CasRetries, 3), (RateLimitMetric::ContentionDenied, 1)]);
+    assert_eq!(
+        d.stats.metrics().collect::<Vec<_>>(),
+        [(RateLimitMetric::CasRetries, 3), (RateLimitMetric::ContentionDenied, 1)]
+    );
 }
 
 #[test]
