@@ -32,7 +32,7 @@ pub struct AuditRecord<'a> {
     /// The authenticated consumer (JWT `sub` or API-key consumer id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consumer: Option<&'a str>,
-    /// How the request authenticated: `jwt:<provider>` or `api_key`.
+    /// How the request authenticated: `jwt:<provider>`, `api_key` or `introspection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth: Option<&'a str>,
     /// WAF matches (rule ids, target names and scores; never the matched values).

@@ -1,8 +1,9 @@
 //! The engine: runs the stages in order for one request and returns a verdict. It knows the
 //! order of stages and the modes; it never touches proxy-wasm types.
 //!
-//! Order: client IP → route and policy → IP lists (global, then policy) → TLS → request limits.
-//! Later stages (WAF, authentication, authorization, rate limits) slot in after the limits.
+//! Order (as docs/configuration.md lists it): client IP → route and policy → IP lists (global, then
+//! policy) → penalty box → TLS → request limits → `before_auth` rate limits → WAF (head) →
+//! authentication → authorization → `after_auth` rate limits → body size → WAF (body, held).
 
 use crate::audit::{self, AuditRecord};
 use crate::auth::introspection::IntrospectionCall;

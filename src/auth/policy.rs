@@ -230,7 +230,7 @@ pub enum IntrospectionErrorPolicy {
 pub struct Identity {
     /// JWT `sub` or API-key consumer id.
     pub consumer: Option<String>,
-    /// `jwt:<provider>` or `api_key`.
+    /// `jwt:<provider>`, `api_key` or `introspection`.
     pub via: AuthVia,
     /// Scopes of an API key or an introspected token; a JWT's stay in `token`
     /// (`granted_scopes` reads either).

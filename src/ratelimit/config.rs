@@ -91,7 +91,7 @@ impl RateLimitRuleConfig {
     }
 }
 
-/// What to do when the shared table could not be updated within `cas_retries` attempts.
+/// What to do when the shared table could not be updated within `cas_attempts` attempts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum ContentionPolicy {
@@ -142,7 +142,7 @@ impl Default for RateLimitTableConfig {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PenaltyThresholds {
-    /// Failed authentications (401, and 403 for bad credentials).
+    /// Failed authentications (401 responses).
     #[serde(default)]
     pub auth_failure: Option<u32>,
     /// Requests blocked by the WAF.
