@@ -441,6 +441,15 @@ impl<'a> Prose<'a> {
                 }
             }
             Evidence::NotInScript => self.not_in_script(base, &mut key),
+            Evidence::SqlBreakoutOrMeasure => {
+                if *self.breakout.get_or_insert_with(|| sql_breakout(self.value))
+                    && !(inch_dashes(self.value) && self.get())
+                {
+                    base
+                } else {
+                    base.min(WEAK)
+                }
+            }
             Evidence::NotInInertMarkup => {
                 let value = self.value;
                 if !*self.markup.get_or_insert_with(|| !only_named_tags(value)) && !calls_dialog(value) {
@@ -616,6 +625,10 @@ pub enum Evidence {
     /// the value's own markup opened (`<meta charset="utf-8"><meta name=…>` in an e-mail
     /// template's head). `"><script>`, `"><img src=x onerror=…>` and `";alert(1)//` act.
     NotInInertMarkup,
+    /// As [`Evidence::SqlBreakout`], and weak in prose where every quote before a `--` is an
+    /// inch mark (a `"` right after a digit) and the `--` is a dash between words (`13-14" --
+    /// it's too tight for a 13" MBP`). `admin" -- …`, `1' -- …` and `x" --` at the end stay critical.
+    SqlBreakoutOrMeasure,
 }
 
 /// How a rule's match counts (see [`Evidence`]).
@@ -625,7 +638,9 @@ pub fn evidence(rule: u32) -> Evidence {
         // DML/DDL statements, SQL functions with keywords, SELECT … FROM, CREATE/ALTER …,
         // a value that closes a string and continues.
         // A quote closed and the rest commented out (`"it's done" -- but`: a balanced quote is not).
-        4200 | 4201 | 4203 | 4207 | 4208 | 4214 | 4215 | 4216 | 4217 => Evidence::SqlBreakout,
+        4200 | 4201 | 4203 | 4207 | 4214 | 4215 | 4216 | 4217 => Evidence::SqlBreakout,
+        // Also an inch mark before a dash in prose (`a 13" -- it's too tight`).
+        4208 => Evidence::SqlBreakoutOrMeasure,
         // The HTML tokenizer, script tag, dangerous tag.
         4100 | 4101 | 4104 => Evidence::ActiveMarkup,
         // Command after a separator, command with options after a separator, value that starts
@@ -943,6 +958,30 @@ pub fn sql_breakout(v: &[u8]) -> bool {
         i += 1;
     }
     depth > 0
+}
+
+/// Whether every quote followed by spaces and `--` in the value is an inch mark (a `"` right
+/// after a digit) and every such `--` is a dash between words (a space, then a letter): `13-14"
+/// -- it's too tight`. A comment after a quote (`admin" --`, `1' --`, `x" --` at the end) is not.
+fn inch_dashes(v: &[u8]) -> bool {
+    let mut seen = false;
+    for (i, &b) in v.iter().enumerate() {
+        if b != b'\'' && b != b'"' {
+            continue;
+        }
+        let spaces = v[i + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if spaces == 0 || !v[i + 1 + spaces..].starts_with(b"--") {
+            continue;
+        }
+        let after = &v[i + 1 + spaces + 2..];
+        let inch = b == b'"' && i > 0 && v[i - 1].is_ascii_digit();
+        let dash = after.first() == Some(&b' ') && after.get(1).is_some_and(|c| c.is_ascii_alphabetic());
+        if !(inch && dash) {
+            return false;
+        }
+        seen = true;
+    }
+    seen
 }
 
 /// Elements that run or load code, restyle or re-target the page, take input or change how the

@@ -1217,6 +1217,8 @@ fn holdout10_shapes_pass_and_their_attacks_still_score() {
         // An e-mail template's head; a tag named inside a code element of rich text.
         r#"{"html": "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>Shipped</title></head><body><p>Hi</p></body></html>"}"#,
         r#"{"body": "<p>Let&rsquo;s keep the <code>&lt;select&gt;</code> native on mobile.</p>"}"#,
+        // An inch mark before a dash in a review.
+        r#"{"body": "Listing says 13-14\" -- it's too tight for a 13\" MBP (2020). Returned it, sadly."}"#,
     ] {
         let o = json_post(&waf, body);
         assert!(!o.blocked, "{body}: {o:?}");
@@ -1271,4 +1273,13 @@ fn holdout10_shapes_pass_and_their_attacks_still_score() {
         assert!(blocked_category(&o, Category::Xss), "{q}: {o:?}");
     }
     rule(r#"{"q": "<b>x</b>\";alert(1)//"}"#, 4108);
+    // A comment after a quote that is no inch mark, or a dash that ends the value.
+    for q in [
+        r#"admin\" -- this is a sentence with many words in it ok"#,
+        "1' -- this text looks like prose words here for sure",
+        r#"the size is 13\" --"#,
+        "x' --",
+    ] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 4208);
+    }
 }
