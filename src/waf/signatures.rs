@@ -762,7 +762,15 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES | PATH,
         View::Shell,
-        concat!(r"(?:^|[;&|`\n]|\$\(|\|\||&&)\s*", unix_cmds!(), r"\b"),
+        // A client's product token (`curl/8.5.0`, `python-requests/2.32.3`: a name, maybe
+        // hyphenated, then `/` and a version) and an assignment (`sort=-updated`, a query
+        // string's parameter) are not the command; `ansible-config dump`, `python3.10 x`,
+        // `cat/etc/passwd` and `cmd.exe` are.
+        concat!(
+            r"(?:^|[;&|`\n]|\$\(|\|\||&&)\s*",
+            unix_cmds!(),
+            r"(?:\.exe)?(?:$|[^\w/=-]|/(?:\D|$)|-[\w.-]*(?:[^\w./-]|$))"
+        ),
         "shell command word after a separator or at the start",
     ),
     re(

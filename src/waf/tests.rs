@@ -1283,3 +1283,23 @@ fn holdout10_shapes_pass_and_their_attacks_still_score() {
         rule(&format!(r#"{{"q": "{q}"}}"#), 4208);
     }
 }
+
+#[test]
+fn a_command_word_at_paranoia_level_2_ends_where_a_shell_word_ends() {
+    let waf = waf_with(r#"{"paranoia_level":2}"#);
+    // A client's product token, a query string's parameter (an assignment to a shell).
+    for ua in ["python-requests/2.32.3", "node-fetch/3.3.2", "curl/8.5.0", "Python-urllib/3.12"] {
+        let o = waf.outcome(&waf.inspect_head(&with_user_agent("/v1/items", ua)));
+        assert!(!o.matches.iter().any(|m| m.rule_id == 3212), "{ua}: {o:?}");
+    }
+    let o =
+        post("/login", "application/x-www-form-urlencoded", "next=%2Fprojects%3Fview%3Dlist%26sort%3D-updated", &waf);
+    assert!(!o.matches.iter().any(|m| m.rule_id == 3212), "{o:?}");
+    // Commands, hyphenated command names, versioned interpreters, paths glued to the command.
+    for q in
+        ["ansible-config dump", "python3.10 x", "x;cat/etc/passwd", "x|cmd.exe /c dir", "a;id", "ls", "x&&wget -q x"]
+    {
+        let o = json_post(&waf, &format!(r#"{{"q": "{q}"}}"#));
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3212), "{q}: {o:?}");
+    }
+}
