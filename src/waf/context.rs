@@ -410,6 +410,7 @@ impl<'a> Prose<'a> {
                 || is_script(value)
                 || quoted_commands(value)
                 || fenced_code(value)
+                || fence_body(value).is_some_and(is_script)
                 || pipeline_query(value)
                 || is_config(value))
                 && !reaches_system(value)
@@ -487,6 +488,7 @@ impl<'a> Prose<'a> {
                     base
                 }
             }
+            Evidence::JsSyntax if js_stack(self.value) => base.min(WEAK),
             Evidence::JsSyntax => {
                 let syntax = self.value.iter().any(|b| b"=()+;'\"`<>[]{}:".contains(b));
                 if syntax || self.value.split(|b| b.is_ascii_whitespace()).filter(|t| !t.is_empty()).count() < 3 {
@@ -517,6 +519,9 @@ impl<'a> Prose<'a> {
                     base
                 }
             }
+            // A document's address is no URL to fetch: not a signal at all.
+            Evidence::DocumentUri if document_uris(self.value) => return None,
+            Evidence::DocumentUri => base,
             Evidence::NotInStatement => {
                 if *self.statement.get_or_insert_with(|| sql_statement(self.value))
                     && !*self.breakout.get_or_insert_with(|| sql_breakout(self.value))
@@ -544,6 +549,12 @@ impl<'a> Prose<'a> {
         *self.statement.get_or_insert_with(|| sql_statement(value))
             || *self.code.get_or_insert_with(|| is_code(value))
             || is_script(value)
+    }
+
+    /// Whether the match [`Prose::score`] scored last (with `score`) is the weak signal of a
+    /// program by design (a script, a code snippet, an SQL statement, quoted commands).
+    pub fn program_signal(&self, score: u32) -> bool {
+        score < CRITICAL && self.last_key == PROGRAM
     }
 
     /// Notes that a match was recorded with `score` on this value (see [`Prose::score`]).
@@ -584,7 +595,8 @@ pub enum Evidence {
     /// Critical unless the value is a program by design (see [`is_code`]): a template literal
     /// `${page}`, a `function () {`, a `process.env` read are what a snippet field holds.
     NotInCode,
-    /// Critical unless the value is words without any JavaScript syntax (no `=`, parenthesis,
+    /// Critical unless the value is a JavaScript stack trace (see [`js_stack`]), or words
+    /// without any JavaScript syntax (no `=`, parenthesis,
     /// quote, bracket, brace, `+`, `;`, `:` or `<`/`>`) and at least three of them: `how to use
     /// window.location.href` names a sink; `window.location.href='//x'`, `location.href=name`
     /// use one, and a bare `window.location` is a probe.
@@ -629,6 +641,12 @@ pub enum Evidence {
     /// inch mark (a `"` right after a digit) and the `--` is a dash between words (`13-14" --
     /// it's too tight for a 13" MBP`). `admin" -- …`, `1' -- …` and `x" --` at the end stay critical.
     SqlBreakoutOrMeasure,
+    /// Critical unless every unusual URL scheme in the value is a `file:///` URI of a document
+    /// outside the system's directories (see [`document_uris`]): an editor, language server or
+    /// notebook names its documents so (`file:///workspace/api/app.py`). `file://host/…`,
+    /// `file:///etc/…`, `file:///proc/…`, a `..` and every other scheme (`gopher://`, `jar:`,
+    /// `ldap://` …) stay critical.
+    DocumentUri,
 }
 
 /// How a rule's match counts (see [`Evidence`]).
@@ -648,7 +666,8 @@ pub fn evidence(rule: u32) -> Evidence {
         // Shell binary paths and redirections (`/usr/bin/env`, `2>&1`).
         // Command substitution (`$(…)`, backticks) and PHP `${…}` variables, which a script
         // uses by design.
-        3207 | 3211 | 3203 | 3001 | 3202 | 3305 => Evidence::NotInScript,
+        // Shell history events, which a notebook's `!pip install …` line is not.
+        3207 | 3211 | 3203 | 3001 | 3202 | 3305 | 3209 => Evidence::NotInScript,
         // Also `$(NAME_OF_VAR)` references of Kubernetes, Make or CI variables.
         3201 => Evidence::NotInScriptOrVariables,
         // Also a command word after a `;` in a list of product tokens (a user agent naming its
@@ -668,14 +687,129 @@ pub fn evidence(rule: u32) -> Evidence {
         4103 => Evidence::ScriptUriCode,
         // JavaScript sinks and globals named without any JavaScript syntax around them.
         4106 | 4110 => Evidence::JsSyntax,
-        // Column enumeration by number, comparisons of literals.
-        4213 | 4206 => Evidence::NotInStatement,
+        // Column enumeration by number, comparisons of literals, PostgreSQL casts and JSON
+        // operators (`o.id::text` in a query).
+        4213 | 4206 | 4212 => Evidence::NotInStatement,
         // Java class names in a log line or stack trace that names an exception.
         4401 => Evidence::NotInLog,
         // An attribute breakout into markup, in a value whose markup is inert.
         4108 => Evidence::NotInInertMarkup,
+        // A `file:///` URI of a document outside the system's directories.
+        3502 => Evidence::DocumentUri,
         _ => Evidence::Always,
     }
+}
+
+/// Whether every URL scheme of rule 3502 in the value (`file`, `gopher`, `jar`, `ldap` …, read
+/// on the canonical, lower-cased value) is a `file:///` URI without a host whose path starts
+/// outside the system's directories and never goes up (`..`): the address of a document in a
+/// workspace or home folder (`file:///workspace/api/app/routes/orders.py`,
+/// `file:///home/ana/src/main.rs`, `file:///c:/users/ana/notes.md`). A host (`file://etc/…`,
+/// `file://server/share`), a system directory (`/etc`, `/proc`, `/sys`, `/dev`, `/var`, `/root`,
+/// `/usr`, `/tmp` …, `c:/windows`) or another scheme is what an SSRF asks a fetcher for.
+pub fn document_uris(v: &[u8]) -> bool {
+    static RE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let Some(re) = RE
+        .get_or_init(|| {
+            regex::bytes::RegexBuilder::new(
+                r"\b(?:gopher|dict|ldap|ldaps|tftp|netdoc|jar|sftp|smb|file|ssh|telnet|rmi|iiop|mailto|jdbc)\s*:",
+            )
+            .unicode(false)
+            .build()
+            .ok()
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    const SYSTEM: [&[u8]; 24] = [
+        b"etc", b"proc", b"sys", b"dev", b"var", b"root", b"boot", b"bin", b"sbin", b"usr", b"lib", b"lib32", b"lib64",
+        b"run", b"tmp", b"mnt", b"media", b"snap", b"private", b"system", b"library", b"windows", b"cores", b"opt",
+    ];
+    let mut any = false;
+    for m in re.find_iter(v) {
+        let Some(rest) = v[m.start()..].strip_prefix(b"file:///") else { return false };
+        let end = rest
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`'))
+            .unwrap_or(rest.len());
+        let path = &rest[..end];
+        if path.windows(2).any(|w| w == b"..") {
+            return false;
+        }
+        let mut segments = path.split(|&b| b == b'/');
+        let mut first = segments.next().unwrap_or_default();
+        if first.len() == 2 && first[0].is_ascii_alphabetic() && first[1] == b':' {
+            // A drive: only a user's folder (`c:/users/…`) is a document's place.
+            if segments.next() != Some(b"users".as_slice()) {
+                return false;
+            }
+            first = b"users";
+        }
+        if first.is_empty() || SYSTEM.contains(&first) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// Whether the value is a JavaScript stack trace: an error message without markup or code
+/// (`TypeError: Failed to fetch`: no `<`, `>`, `=`, `;`, brace or backtick), then only frame lines
+/// `at name (https://…/app.js:2:18211)` or `at https://…:1:1`, at least one. The functions a
+/// frame names (`window.fetch`, `HTMLButtonElement.onclick`) are where the error passed, not
+/// code that runs.
+pub fn js_stack(v: &[u8]) -> bool {
+    let mut lines = v.split(|&b| b == b'\n');
+    let first = lines.next().unwrap_or_default();
+    if first.iter().any(|b| b"<>=;{}`".contains(b)) {
+        return false;
+    }
+    let frame = |l: &[u8]| {
+        // V8 names a function without a name `<anonymous>` (`HTMLButtonElement.<anonymous>`,
+        // `new Promise (<anonymous>)`): the only `<` a frame may hold.
+        let l: Vec<u8> = {
+            let mut out = Vec::with_capacity(l.len());
+            let mut i = 0;
+            while i < l.len() {
+                if l[i..].starts_with(b"<anonymous>") {
+                    out.extend_from_slice(b"anonymous");
+                    i += 11;
+                } else {
+                    out.push(l[i]);
+                    i += 1;
+                }
+            }
+            out
+        };
+        let l = l.as_slice();
+        let t = l.trim_ascii();
+        if t.starts_with(b"at ") && t.ends_with(b"(anonymous)") && !t.iter().any(|b| b"<>=;{}`'\"".contains(b)) {
+            return true;
+        }
+        let t = t.strip_suffix(b")").unwrap_or(t);
+        let mut parts = t.rsplitn(3, |&b| b == b':');
+        let col = parts.next().unwrap_or_default();
+        let line = parts.next().unwrap_or_default();
+        let place = parts.next().unwrap_or_default();
+        l.trim_ascii_start().starts_with(b"at ")
+            && !col.is_empty()
+            && col.iter().all(u8::is_ascii_digit)
+            && !line.is_empty()
+            && line.iter().all(u8::is_ascii_digit)
+            && !place.iter().any(|b| b"<>=;{}`'\"".contains(b))
+    };
+    let mut frames = 0;
+    for l in lines {
+        if l.trim_ascii().is_empty() {
+            continue;
+        }
+        if !frame(l) {
+            return false;
+        }
+        frames += 1;
+    }
+    frames > 0
 }
 
 /// Whether the value is a Java log line or stack trace: it names an exception or error class in
@@ -787,14 +921,24 @@ fn after_sql_comments(v: &[u8]) -> &[u8] {
 }
 
 /// Whether the value is a whole SQL query by design: it starts (after comments) with `select`,
-/// `with … as (`, `explain` or `show`, the way a query console or a saved report holds one.
-/// Injected SQL follows data (`1 order by 5`, `x' and 1=1`) instead.
+/// `with … as (`, `explain` or `show`, the way a query console or a saved report holds one, or
+/// with a `group by`/`order by` clause (a query's line in a notebook or editor). Injected SQL
+/// follows data (`1 order by 5`, `x' and 1=1`) instead.
 pub fn sql_statement(v: &[u8]) -> bool {
     let t = after_sql_comments(v);
     let word = letters(t);
     let rest = &t[word.len()..];
     match word {
         b"select" | b"explain" | b"show" => rest.first().is_some_and(|b| b.is_ascii_whitespace()),
+        // A clause that starts the value (a notebook's or editor's line of a query, a query
+        // builder's part): `GROUP BY 1, 2`. Column enumeration follows data (`1 order by 5`) or
+        // comments the rest of the query out (`order by 1--`, `order by 3#`).
+        b"group" | b"order" => {
+            rest.first().is_some_and(|b| b.is_ascii_whitespace())
+                && letters(rest.trim_ascii_start()) == b"by"
+                && !rest.windows(2).any(|w| w == b"--" || w == b"/*")
+                && !rest.contains(&b'#')
+        }
         b"with" => {
             let r = rest.trim_ascii_start();
             let name = r.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
@@ -904,7 +1048,9 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                     i += 1;
                     continue;
                 }
-                if prev.is_some_and(|p| !opener(p))
+                // A quoted identifier qualified by another (`"reports"."id"`, `` `db`.`t` ``).
+                let qualified = prev == Some(b'.') && i >= 2 && v[i - 2] == b;
+                if prev.is_some_and(|p| !opener(p)) && !qualified
                     || next.is_some_and(|n| n.is_ascii_whitespace() || matches!(n, b';' | b')' | b'-' | b'#'))
                 {
                     return true;
@@ -943,8 +1089,14 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                 let rest = v[i + 1..].trim_ascii_start();
                 // In an SQL script (the value starts with a statement) a `;` that ends its line
                 // ends one statement of the script, not a string or a number it breaks out of.
+                // The same in a script set in text (a question quoting its tables): the `;`
+                // ends a statement that starts a line of its own (`…defs:\n\nCREATE TABLE …;`).
                 let line_end = v[i + 1..].iter().take_while(|b| b.is_ascii_whitespace()).any(|&b| b == b'\n');
-                if STACKED.contains(&letters(rest)) && !(line_end && sql_script(v)) {
+                let own_line = || {
+                    let start = v[..i].iter().rposition(|&b| b == b';').map_or(0, |p| p + 1);
+                    v[start..i].split(|&b| b == b'\n').skip(1).any(sql_script)
+                };
+                if STACKED.contains(&letters(rest)) && !(line_end && (sql_script(v) || own_line())) {
                     return true;
                 }
             }
@@ -1694,6 +1846,28 @@ const QUERY_VERBS: &[&[u8]] = &[
     b"make-series",
 ];
 
+/// What a value that is one Markdown fenced code block holds (```` ```bash ````, its lines, then
+/// the same fence alone): an assistant's answer or a snippet sent as a block. Its body is judged
+/// as a value of its own (a script by design or not); the fence only wraps it.
+pub fn fence_body(v: &[u8]) -> Option<&[u8]> {
+    let t = v.trim_ascii();
+    let c = *t.first()?;
+    if c != b'`' && c != b'~' {
+        return None;
+    }
+    let n = t.iter().take_while(|&&b| b == c).count();
+    let nl = t.iter().position(|&b| b == b'\n')?;
+    let info = t[n..nl].trim_ascii();
+    let last = t.iter().rposition(|&b| b == b'\n')?;
+    let close = &t[last + 1..];
+    let ok = n >= 3
+        && info.iter().all(|&b| b.is_ascii_alphanumeric() || b"+#-._".contains(&b))
+        && close.len() >= n
+        && close.iter().all(|&b| b == c)
+        && last > nl;
+    ok.then(|| &t[nl + 1..last])
+}
+
 /// Whether the value is a one-line pipeline query of a log or analytics language: a search,
 /// then at least one `| verb …` stage whose verb is one no shell has (`level=error | stats
 /// count() by host | sort -count`, `requests | where code >= 500 | summarize count() by bin(ts,
@@ -1756,6 +1930,10 @@ pub fn is_script(v: &[u8]) -> bool {
         if let Some(r) = t.strip_prefix(prefix) {
             t = r.trim_ascii_start();
         }
+    }
+    // A notebook's shell escape (`!pip install -q duckdb`): the command follows the `!`.
+    if let Some(r) = t.strip_prefix(b"!").filter(|r| r.first().is_some_and(u8::is_ascii_lowercase)) {
+        t = r;
     }
     t = cron_schedule(t);
     let word = t.iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/')).count();

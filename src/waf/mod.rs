@@ -151,6 +151,30 @@ pub struct Scan {
     lower: Vec<u8>,
     /// Reused for the base64 view of values that may be base64.
     base64: Vec<u8>,
+    /// Families (bit = `Category as u32`) that already scored a weak signal on a value that is a
+    /// program by design (`context::Prose::program_signal`): several such values (a quiz's SQL
+    /// answers, a notebook's lines) are one piece of evidence of that family, as one rule
+    /// matching several values is.
+    programs: u32,
+}
+
+impl Scan {
+    /// Whether a weak signal of `category` from a program by design already counted in this
+    /// request, so that this one adds nothing.
+    fn program_seen(&mut self, prose: &context::Prose<'_>, category: Category, score: u32) -> bool {
+        let seen = prose.program_signal(score) && self.programs & 1u32 << (category as u32) != 0;
+        if seen {
+            self.attempts += 1;
+        }
+        seen
+    }
+
+    /// Notes a recorded match (see [`Scan::program_seen`]).
+    fn program_counted(&mut self, prose: &context::Prose<'_>, category: Category, score: u32) {
+        if prose.program_signal(score) {
+            self.programs |= 1u32 << (category as u32);
+        }
+    }
 }
 
 /// Values already inspected in this request's body that no rule matched: a JSON array of objects
@@ -932,12 +956,16 @@ impl Waf {
                 continue;
             }
             let Some(score) = prose.score(rule.id, rule.category, rule.score) else { continue };
+            if scan.program_seen(prose, rule.category, score) {
+                continue;
+            }
             let excerpt = match &rule.check {
                 Check::Set(re) => re.find(v).map(|m| scoring::excerpt(v, m.start(), m.end())).unwrap_or_default(),
                 _ => String::new(),
             };
             let target = rendered.get_or_insert_with(|| name.render());
             if self.record_scored(scan, ri, target.as_bytes(), excerpt, score) {
+                scan.program_counted(prose, rule.category, score);
                 prose.counted(rule.category, score);
             }
         }
@@ -1048,9 +1076,13 @@ impl Waf {
                 };
                 if hit {
                     let Some(score) = prose.score(rule.id, rule.category, rule.score) else { continue };
+                    if scan.program_seen(&prose, rule.category, score) {
+                        continue;
+                    }
                     let target = rendered.get_or_insert_with(|| name.render()).clone();
                     let excerpt = scoring::excerpt(&canonical, 0, scoring::EXCERPT_LEN);
                     if self.record_scored(scan, ri, target.as_bytes(), excerpt, score) {
+                        scan.program_counted(&prose, rule.category, score);
                         prose.counted(rule.category, score);
                     }
                 }

