@@ -1196,3 +1196,93 @@ fn holdout9_shapes_pass_and_their_attacks_still_score() {
         assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3200), "{ua}: {o:?}");
     }
 }
+
+/// Each class set, searched with its own cache (`ClassSet::matches`), answers as the
+/// `regex::bytes::RegexSet` it replaced, built as before from the same patterns: whether any
+/// member matches and which, on fixture lines (a sample), windows of them and generated values of
+/// attack fragments, punctuation and random bytes, at PL1 and PL4.
+#[test]
+fn class_sets_agree_with_the_regex_set_they_replaced() {
+    const PIECES: [&str; 24] = [
+        "select ",
+        "union all ",
+        " or 1=1",
+        "' or '",
+        "--",
+        "/*",
+        "<script>",
+        "onerror=",
+        "javascript:",
+        "../",
+        "/etc/passwd",
+        "cmd.exe",
+        ";cat ",
+        "|id",
+        "$(",
+        "${",
+        "<?php",
+        "eval(",
+        "%00",
+        "http://",
+        "sleep(5)",
+        "'",
+        " ",
+        "a",
+    ];
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    for entry in std::fs::read_dir("tests/fixtures").into_iter().flatten().flatten() {
+        let text = std::fs::read(entry.path()).unwrap_or_default();
+        lines.extend(text.split(|&b| b == b'\n').map(<[u8]>::to_vec));
+    }
+    assert!(lines.len() > 100, "fixtures not found");
+    let mut values: Vec<Vec<u8>> = Vec::new();
+    for l in lines.iter().step_by(lines.len() / 10 + 1) {
+        values.push(l.clone());
+        values.extend(l.chunks(96).step_by(4).map(<[u8]>::to_vec));
+    }
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..50 {
+        let mut v = Vec::new();
+        for _ in 0..(x % 6 + 1) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            v.extend_from_slice(PIECES[(x % PIECES.len() as u64) as usize].as_bytes());
+        }
+        values.push(v);
+    }
+    values.extend(normalize::random_values(0x1234_5678_9abc_def1, 30, 40, |_, r| {
+        b"abcxyzSELECTunion0189 '\"<>/\\;()=-*#&|$.%:{}[]\n\t\x00\xff\xc3"[r % 46]
+    }));
+    let mut hits = 0;
+    for level in [1, 4] {
+        let w = waf_with(&format!(r#"{{"paranoia_level":{level}}}"#));
+        assert!(w.sets.len() > 5);
+        for cs in &w.sets {
+            let patterns: Vec<&str> = cs
+                .rules
+                .iter()
+                .filter_map(|&ri| match w.rules.get(ri).map(|r| &r.check) {
+                    Some(Check::Set(re)) => Some(re.as_str()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(patterns.len(), cs.rules.len());
+            let old = regex::bytes::RegexSetBuilder::new(&patterns)
+                .unicode(false)
+                .size_limit(64 << 20)
+                .dfa_size_limit(16 << 20)
+                .build();
+            assert!(old.is_ok(), "PL{level}: the set does not build as a RegexSet");
+            let Ok(old) = old else { continue };
+            for v in &values {
+                let expected: Vec<usize> = if old.is_match(v) { old.matches(v).iter().collect() } else { Vec::new() };
+                let got: Vec<usize> =
+                    cs.matches(v).map(|w| w.iter().map(|p| p.as_usize()).collect()).unwrap_or_default();
+                assert_eq!(got, expected, "PL{level}: {:?}", String::from_utf8_lossy(v));
+                hits += usize::from(!expected.is_empty());
+            }
+        }
+    }
+    assert!(hits > 50, "{hits} values matched: the values reach the rules");
+}
