@@ -22,7 +22,7 @@ use crate::config::ConfigError;
 use crate::request::Request;
 use normalize::{RawBytes, Shape, Transformation};
 use regex::bytes::{Regex, RegexBuilder};
-use regex_automata::{meta, util::syntax, Input, MatchKind, PatternSet};
+use regex_automata::{hybrid, nfa::thompson, nfa::thompson::pikevm, util::syntax, Input, MatchKind, PatternSet};
 use rules::{class, Matcher, View};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -100,61 +100,94 @@ struct Exclusion {
 /// The automata of one (class, view) pair: the set and, for each member, its rule index.
 #[derive(Debug)]
 struct ClassSet {
-    /// Every member's pattern in one automaton (what `regex::bytes::RegexSet` builds, see
-    /// [`ClassSet::build`]), searched with the cache below rather than through its pool.
-    set: meta::Regex,
-    /// The set's cache, kept from value to value and request to request (made on first use).
-    /// Taken with `try_lock`: when another thread holds it, the set's own pool answers.
-    cache: Mutex<Option<meta::Cache>>,
+    /// Every member's pattern in one lazy DFA (`MatchKind::All`): whether any member matches, and
+    /// which (its overlapping search), as `regex::bytes::RegexSet` answered with the same lazy DFA
+    /// behind its meta engine's layers (see [`ClassSet::build`]).
+    dfa: hybrid::dfa::DFA,
+    /// The same NFA run by the PikeVM when the lazy DFA gives up (its cache thrashes), as the
+    /// meta engine does; its cache is made only then.
+    pikevm: pikevm::PikeVM,
+    /// The caches, kept from value to value and request to request (made on first use). Taken
+    /// with `try_lock`: when another thread holds them, a search makes its own.
+    cache: Mutex<Option<SetCache>>,
     rules: Vec<usize>,
 }
 
+#[derive(Debug)]
+struct SetCache {
+    dfa: hybrid::dfa::Cache,
+    pikevm: Option<pikevm::Cache>,
+}
+
 impl ClassSet {
-    /// The automaton `RegexSetBuilder::new(patterns).unicode(false).size_limit(64 << 20)
-    /// .dfa_size_limit(16 << 20).build()` makes (regex 1.x builds a set as a `meta::Regex` of every
-    /// pattern, `MatchKind::All`, no captures, byte haystacks), except that captures are implicit
-    /// (each pattern's whole match) so that a forward half search answers (with no captures at
-    /// all, `search_half` reports nothing), and without the meta engine's literal prefilter (the
-    /// lazy DFA asks it at every return to its start state; measured in Envoy, it cost more than
-    /// it saved: 16 KiB body 1,724.8k -> 1,702.5k instructions without it). Which members match
-    /// is the same automaton's overlapping search, as `RegexSet::matches`. Neither changes what
-    /// matches (`class_sets_agree_with_the_regex_set_they_replaced`).
-    fn build(patterns: &[&str]) -> Result<meta::Regex, String> {
-        meta::Builder::new()
-            .configure(
-                meta::Config::new()
-                    .nfa_size_limit(Some(64 << 20))
-                    .hybrid_cache_capacity(16 << 20)
-                    .match_kind(MatchKind::All)
-                    .auto_prefilter(false)
-                    .utf8_empty(false)
-                    .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit),
-            )
+    /// What `RegexSetBuilder::new(patterns).unicode(false).size_limit(64 << 20)
+    /// .dfa_size_limit(16 << 20).build()` builds and searches (regex 1.x: a meta engine over every
+    /// pattern, `MatchKind::All`, no captures, byte haystacks, which answers `is_match` and
+    /// `matches` with this lazy DFA, configured as here, and the PikeVM when it gives up), without
+    /// what the set never used: the reverse NFA and DFA (they find where a match starts), the
+    /// literal prefilter (the lazy DFA asks it at every return to its start state; measured in
+    /// Envoy, it cost more than it saved), the engines' per-search dispatch and cache pool. The
+    /// same matches: `class_sets_agree_with_the_regex_set_they_replaced`.
+    fn build(patterns: &[&str], members: Vec<usize>) -> Result<ClassSet, String> {
+        let nfa = thompson::Compiler::new()
             .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .configure(
+                thompson::Config::new()
+                    .utf8(false)
+                    .nfa_size_limit(Some(64 << 20))
+                    .shrink(false)
+                    .which_captures(thompson::WhichCaptures::None),
+            )
             .build_many(patterns)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .match_kind(MatchKind::All)
+                    .unicode_word_boundary(true)
+                    .cache_capacity(16 << 20)
+                    .skip_cache_capacity_check(false)
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa.clone())
+            .map_err(|e| e.to_string())?;
+        let pikevm = pikevm::PikeVM::builder()
+            .configure(pikevm::PikeVM::config().match_kind(MatchKind::All))
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        Ok(ClassSet { dfa, pikevm, cache: Mutex::new(None), rules: members })
     }
 
     /// Whether any member matches `v`, and if one does, which (`None`: none matches).
     fn matches(&self, v: &[u8]) -> Option<PatternSet> {
-        let hit = |re: &meta::Regex, cache: &mut meta::Cache| {
-            re.search_half_with(cache, &Input::new(v).earliest(true))?;
-            let mut which = PatternSet::new(re.pattern_len());
-            re.which_overlapping_matches_with(cache, &Input::new(v), &mut which);
-            Some(which)
+        let mut guard = self.cache.try_lock().ok();
+        let mut own = None;
+        let caches = match guard.as_deref_mut() {
+            Some(kept) => kept.get_or_insert_with(|| self.new_cache()),
+            None => own.insert(self.new_cache()),
         };
-        match self.cache.try_lock() {
-            Ok(mut guard) => {
-                let cache = guard.get_or_insert_with(|| self.set.create_cache());
-                hit(&self.set, cache)
-            }
-            Err(_) => {
-                self.set.search_half(&Input::new(v).earliest(true))?;
-                let mut which = PatternSet::new(self.set.pattern_len());
-                self.set.which_overlapping_matches(&Input::new(v), &mut which);
-                Some(which)
-            }
+        let any = self.dfa.try_search_fwd(&mut caches.dfa, &Input::new(v).earliest(true)).map(|found| found.is_some());
+        if any == Ok(false) {
+            return None;
         }
+        let mut which = PatternSet::new(self.dfa.pattern_len());
+        if any.is_err() {
+            // Given up: the PikeVM answers both questions.
+            let cache = caches.pikevm.get_or_insert_with(|| self.pikevm.create_cache());
+            self.pikevm.which_overlapping_matches(cache, &Input::new(v), &mut which);
+            return (!which.is_empty()).then_some(which);
+        }
+        if self.dfa.try_which_overlapping_matches(&mut caches.dfa, &Input::new(v), &mut which).is_err() {
+            which.clear();
+            let cache = caches.pikevm.get_or_insert_with(|| self.pikevm.create_cache());
+            self.pikevm.which_overlapping_matches(cache, &Input::new(v), &mut which);
+        }
+        Some(which)
+    }
+
+    fn new_cache(&self) -> SetCache {
+        SetCache { dfa: self.dfa.create_cache(), pikevm: None }
     }
 }
 
@@ -744,9 +777,9 @@ impl Waf {
             // each rule's required literals): measured, the set's lazy DFA alone is faster on every
             // benchmark (a scan over thousands of literals plus the automaton of the uncovered
             // members costs more than it saves).
-            match ClassSet::build(&patterns) {
+            match ClassSet::build(&patterns, members.clone()) {
                 Ok(set) => {
-                    sets.push(ClassSet { set, cache: Mutex::new(None), rules: members.clone() });
+                    sets.push(set);
                     dedup.insert(members, sets.len() - 1);
                     Ok(Some(sets.len() - 1))
                 }

@@ -1282,6 +1282,20 @@ fn class_sets_agree_with_the_regex_set_they_replaced() {
                 assert_eq!(got, expected, "PL{level}: {:?}", String::from_utf8_lossy(v));
                 hits += usize::from(!expected.is_empty());
             }
+            // The fallbacks: the PikeVM (when the lazy DFA gives up) and a cache of the call's own
+            // (when another thread holds the set's).
+            let held = cs.cache.lock();
+            assert!(held.is_ok());
+            for v in values.iter().step_by(9) {
+                let expected: Vec<usize> = old.matches(v).iter().collect();
+                let mut which = PatternSet::new(cs.pikevm.pattern_len());
+                cs.pikevm.which_overlapping_matches(&mut cs.pikevm.create_cache(), &Input::new(v), &mut which);
+                assert_eq!(which.iter().map(|p| p.as_usize()).collect::<Vec<_>>(), expected, "PikeVM, PL{level}");
+                let got: Vec<usize> =
+                    cs.matches(v).map(|w| w.iter().map(|p| p.as_usize()).collect()).unwrap_or_default();
+                assert_eq!(got, expected, "own cache, PL{level}");
+            }
+            drop(held);
         }
     }
     assert!(hits > 50, "{hits} values matched: the values reach the rules");
