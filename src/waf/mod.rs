@@ -342,27 +342,28 @@ impl CleanValues {
         slot.end != 0 && slot.epoch == self.epoch
     }
 
-    /// The slot holding `value`, or the free slot where it would go (`None`: the table is full).
-    fn find(&self, hash: u64, classes: u16, value: &[u8]) -> Option<usize> {
+    /// `Ok` when a slot holds `value`, else the free slot where it would go (`None`: the table is
+    /// full).
+    fn find(&self, hash: u64, classes: u16, value: &[u8]) -> Result<(), Option<usize>> {
         let mask = Self::SLOTS - 1;
         let mut i = (hash as usize) & mask;
         for _ in 0..Self::SLOTS {
-            let slot = self.slots.get(i)?;
+            let Some(slot) = self.slots.get(i) else { return Err(None) };
             if !self.used(slot) {
-                return Some(i);
+                return Err(Some(i));
             }
             if slot.hash == hash {
-                let stored = self.arena.get(slot.start as usize..slot.end as usize)?;
+                let stored = self.arena.get(slot.start as usize..slot.end as usize).unwrap_or_default();
                 if stored
                     .split_first_chunk::<2>()
                     .is_some_and(|(c, v)| *c == classes.to_le_bytes() && same_bytes(v, value))
                 {
-                    return Some(i);
+                    return Ok(());
                 }
             }
             i = (i + 1) & mask;
         }
-        None
+        Err(None)
     }
 
     /// `Ok` when `value` is remembered, else the free slot where it would go (`None`: the table
@@ -371,10 +372,7 @@ impl CleanValues {
         if self.slots.is_empty() {
             return Err(None);
         }
-        match self.find(hash, classes, value) {
-            Some(i) if self.slots.get(i).is_some_and(|s| self.used(s)) => Ok(()),
-            free => Err(free),
-        }
+        self.find(hash, classes, value)
     }
 
     #[cfg(test)]
@@ -425,7 +423,7 @@ impl CleanValues {
                 if self.slots.is_empty() {
                     self.set_up();
                 }
-                let Some(i) = self.find(hash, classes, value) else { return };
+                let Err(Some(i)) = self.find(hash, classes, value) else { return };
                 i
             }
         };
