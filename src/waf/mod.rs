@@ -1383,16 +1383,26 @@ impl Sink for Inspector<'_, '_> {
                 Err(slot) => free = slot,
             }
         }
+        self.inspect(classes, name, value, hash, free);
+        true
+    }
+}
+
+impl Inspector<'_, '_> {
+    /// A value not found in the memo (`hash`: its memo hash, if it may be remembered, and `free`
+    /// the slot the lookup found for it): inspected, and remembered if clean. Kept out of
+    /// [`Sink::value`], whose memo hits (most keys) need none of it.
+    #[inline(never)]
+    fn inspect(&mut self, classes: u16, name: TargetName<'_>, value: &[u8], hash: Option<u64>, free: Option<usize>) {
         let bytes = RawBytes::of(value);
         let key = hash.filter(|_| CleanValues::rememberable(bytes));
         let attempts = self.scan.attempts;
-        waf.scan_value(self.scan, classes, name, value, bytes);
+        self.waf.scan_value(self.scan, classes, name, value, bytes);
         if let Some(h) = key {
             if self.scan.attempts == attempts {
                 self.scan.clean.insert_at(free, h, classes, value);
             }
         }
-        true
     }
 }
 
