@@ -1300,3 +1300,127 @@ fn class_sets_agree_with_the_regex_set_they_replaced() {
     }
     assert!(hits > 50, "{hits} values matched: the values reach the rules");
 }
+
+/// Remembering clean body values changes no outcome: bodies that repeat values under other
+/// names (values with shapes skipped in prose, rules that already fired, names with an
+/// apostrophe, session-id and link-valued names, excluded targets) give the same matches,
+/// targets, excerpts and scores with the memo as without it, at PL1 and PL2, with exclusions; and
+/// an attack excluded where it first comes still scores where it comes again.
+#[test]
+fn remembered_values_give_the_outcome_of_inspecting_them_again() {
+    let mut values: Vec<String> = [
+        "Gift wrap please - it's a birthday present for my sister!",
+        "please run select name from users where id = 1 before the meeting, as we said",
+        "Ring twice; the bell doesn't always work. Thanks, Maja",
+        "the nightly job runs cat /etc/passwd | grep admin > out.txt, see the ticket for details",
+        "Maja O'Brien",
+        "Rain jacket - men's",
+        "Merino wool socks (3-pack)",
+        "1' or '1'='1",
+        "<script>alert(1)</script>",
+        "../../etc/passwd",
+        "; cat /etc/passwd",
+        "union select password from users",
+        "<b>bold</b> and <i>italic</i> text in a sentence that is long enough to be prose, fine",
+        "abc123",
+        "sid",
+        "x",
+        "admin'--",
+        "sleep(5)",
+        "${jndi:ldap://x}",
+        "{{7*7}}",
+        "a=1&b=2",
+        "DROP TABLE users; -- cleanup after the migration as described in the runbook please",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for entry in std::fs::read_dir("tests/fixtures").into_iter().flatten().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for line in text.lines().step_by(7) {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            if let Some(body) = v.get("body").and_then(|b| b.as_str()) {
+                if let Ok(doc) = serde_json::from_str::<serde_json::Value>(body) {
+                    collect_strings(&doc, &mut values);
+                }
+            }
+        }
+    }
+    values.sort();
+    values.dedup();
+    assert!(values.len() > 100, "{} values", values.len());
+    const KEYS: [&str; 9] = ["note", "name", "sid", "url", "q", "comment", "session_id", "text", "id"];
+    let configs = [
+        r#"{"paranoia_level":1}"#,
+        r#"{"paranoia_level":2}"#,
+        r#"{"paranoia_level":2,"exclusions":[{"target":"json:$[1]*"},{"target":"json:$.*.note","rules":[4200,3200]},{"target":"json:$[0].q","tags":["sqli"]}]}"#,
+    ];
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    let (mut bodies, mut differing_from_empty) = (0, 0);
+    // Made to order: an attack excluded where it comes first, then again where it is not excluded.
+    let w = waf_with(r#"{"paranoia_level":1,"exclusions":[{"target":"json:$[0]*"}]}"#);
+    for v in ["1' or '1'='1", "<script>alert(1)</script>", "; cat /etc/passwd", "${jndi:ldap://x}"] {
+        let body = serde_json::json!([{ "q": v }, { "q": v }]).to_string();
+        let r = get("/api/orders", &[("content-type", "application/json")]);
+        let mut remembered = w.inspect_head(&r);
+        w.inspect_body(&mut remembered, b"application/json", body.as_bytes());
+        let o = w.outcome(&remembered);
+        assert!(!o.matches.is_empty() && o.matches.iter().all(|m| m.target.starts_with("json:$[1]")), "{body}: {o:?}");
+    }
+    for config in configs {
+        let w = waf_with(config);
+        for _ in 0..60 {
+            // A pool of a few values, each used several times under different names.
+            let pool: Vec<&String> = (0..4).map(|_| &values[next(values.len())]).collect();
+            let mut doc = Vec::new();
+            for _ in 0..(2 + next(5)) {
+                let mut obj = serde_json::Map::new();
+                for _ in 0..(1 + next(5)) {
+                    let v = serde_json::Value::String(pool[next(pool.len())].clone());
+                    let v = if next(4) == 0 { serde_json::json!({ "inner": v }) } else { v };
+                    obj.insert(KEYS[next(KEYS.len())].to_string(), v);
+                }
+                doc.push(serde_json::Value::Object(obj));
+            }
+            // An array of objects, or an object holding them with more members after them (top-level
+            // names after the same names nested).
+            let body = match (next(2), doc.first().cloned()) {
+                (0, Some(serde_json::Value::Object(mut top))) => {
+                    let mut outer = serde_json::Map::new();
+                    outer.insert("items".into(), serde_json::Value::Array(doc));
+                    outer.append(&mut top);
+                    serde_json::Value::Object(outer).to_string()
+                }
+                _ => serde_json::Value::Array(doc).to_string(),
+            };
+            let r = get("/api/orders", &[("content-type", "application/json")]);
+            let mut remembered = w.inspect_head(&r);
+            w.inspect_body(&mut remembered, b"application/json", body.as_bytes());
+            let mut again = w.inspect_head(&r);
+            let mut sink = Inspector { waf: &w, scan: &mut again, memo: false };
+            targets::body(b"application/json", body.as_bytes(), w.max_depth, &mut sink);
+            assert_eq!(w.outcome(&remembered), w.outcome(&again), "{config}: {body}");
+            bodies += 1;
+            differing_from_empty += usize::from(!w.outcome(&again).matches.is_empty());
+        }
+    }
+    assert!(bodies == 180 && differing_from_empty > 30, "{differing_from_empty} of {bodies} bodies matched");
+}
+
+fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) if s.len() <= 200 => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|e| collect_strings(e, out)),
+        serde_json::Value::Object(o) => o.iter().for_each(|(k, e)| {
+            out.push(k.clone());
+            collect_strings(e, out)
+        }),
+        _ => {}
+    }
+}
