@@ -161,6 +161,16 @@ impl ClassSet {
 
     /// Whether any member matches `v`, and if one does, which (`None`: none matches).
     fn matches(&self, v: &[u8]) -> Option<PatternSet> {
+        self.search(v, true)
+    }
+
+    /// Whether any member matches `v` (only).
+    fn is_match(&self, v: &[u8]) -> bool {
+        self.search(v, false).is_some()
+    }
+
+    /// Whether any member matches `v`, and if one does, which ones when `which` (else an empty set).
+    fn search(&self, v: &[u8], which_ones: bool) -> Option<PatternSet> {
         let mut guard = self.cache.try_lock().ok();
         let mut own = None;
         let caches = match guard.as_deref_mut() {
@@ -170,6 +180,9 @@ impl ClassSet {
         let any = self.dfa.try_search_fwd(&mut caches.dfa, &Input::new(v).earliest(true)).map(|found| found.is_some());
         if any == Ok(false) {
             return None;
+        }
+        if any == Ok(true) && !which_ones {
+            return Some(PatternSet::new(0));
         }
         let mut which = PatternSet::new(self.dfa.pattern_len());
         if any.is_err() {
@@ -991,6 +1004,11 @@ impl Waf {
         true
     }
 
+    /// Whether any member of set `set_index` matches `v` (records nothing).
+    fn set_matches(&self, set_index: usize, v: &[u8]) -> bool {
+        self.sets.get(set_index).is_some_and(|cs| cs.is_match(v))
+    }
+
     /// Runs one automaton over `v` and records every member that matches.
     fn run_set(
         &self,
@@ -1083,6 +1101,17 @@ impl Waf {
             }
             match (unchanged, self.merged_by_class[bit]) {
                 (true, Some(merged)) => self.run_set(scan, merged, &canonical, &name, &mut rendered, &mut prose),
+                // Some view differs from the canonical value, but no rule of any view (the merged
+                // set holds them all) matches the canonical value: the sets of the views equal to
+                // it cannot match, so only the differing views are scanned, in the same order.
+                // Anything else (a match) takes the full path below, as before.
+                (false, Some(merged)) if !canonical.is_empty() && !self.set_matches(merged, &canonical) => {
+                    for (view, v) in [(View::Sql, &sql), (View::Path, &path), (View::Shell, &shell)] {
+                        if let (Some(si), Cow::Owned(_)) = (self.by_class[bit][view.index()], v) {
+                            self.run_set(scan, si, v, &name, &mut rendered, &mut prose);
+                        }
+                    }
+                }
                 _ => {
                     for (view, v) in
                         [(View::Text, &canonical), (View::Sql, &sql), (View::Path, &path), (View::Shell, &shell)]

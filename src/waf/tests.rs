@@ -1424,3 +1424,24 @@ fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// What `scan_canonical` relies on to skip the sets of the views equal to a value's canonical
+/// form when the merged set does not match it: for every class, the merged set holds every rule
+/// of the text, SQL, path and shell sets.
+#[test]
+fn the_merged_set_of_a_class_holds_every_textual_view_set() {
+    for level in [1, 2, 3, 4] {
+        let w = waf_with(&format!(r#"{{"paranoia_level":{level}}}"#));
+        let mut checked = 0;
+        for bit in 0..class::COUNT {
+            let merged =
+                w.merged_by_class[bit].and_then(|i| w.sets.get(i)).map(|s| s.rules.clone()).unwrap_or_default();
+            for view in [View::Text, View::Sql, View::Path, View::Shell] {
+                let Some(set) = w.by_class[bit][view.index()].and_then(|i| w.sets.get(i)) else { continue };
+                assert!(set.rules.iter().all(|r| merged.contains(r)), "PL{level}, class bit {bit}, {view:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 10, "PL{level}: {checked} sets");
+    }
+}
