@@ -148,10 +148,25 @@ const NOT_PROSE_LENGTHS: [u32; 256] = {
     t
 };
 
+/// The same by last byte: a token must pass both tables before the list is compared (`it`, `to`,
+/// `the` share a first byte and a length with listed words, not a last byte).
+const NOT_PROSE_LAST_LENGTHS: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < NOT_PROSE.len() {
+        let w = NOT_PROSE[i];
+        t[w[w.len() - 1] as usize] |= 1 << w.len();
+        i += 1;
+    }
+    t
+};
+
 /// Whether `t` is one of the [`NOT_PROSE`] words.
 fn not_prose(t: &[u8]) -> bool {
-    let Some(&first) = t.first() else { return false };
-    t.len() < 32 && NOT_PROSE_LENGTHS[first as usize] & (1 << t.len()) != 0 && NOT_PROSE.contains(&t)
+    let (Some(&first), Some(&last)) = (t.first(), t.last()) else { return false };
+    t.len() < 32
+        && NOT_PROSE_LENGTHS[first as usize] & NOT_PROSE_LAST_LENGTHS[last as usize] & (1 << t.len()) != 0
+        && NOT_PROSE.contains(&t)
 }
 
 /// Natural-language text: at least eight whitespace-separated tokens with a letter or digit, at
@@ -2003,7 +2018,7 @@ pub fn arithmetic(fingerprint: &str, v: &[u8]) -> bool {
 mod not_prose_tests {
     use super::{not_prose, NOT_PROSE};
 
-    /// The table gate says the same as comparing with every listed word.
+    /// The table gates say the same as comparing with every listed word.
     #[test]
     fn the_length_table_agrees_with_the_list() {
         let mut tokens: Vec<Vec<u8>> = NOT_PROSE.iter().map(|w| w.to_vec()).collect();
@@ -2011,7 +2026,19 @@ mod not_prose_tests {
             tokens.push([*w, b"s"].concat());
             tokens.push(w[1..].to_vec());
             tokens.push(w.to_ascii_uppercase());
+            // Same first byte and length, another last byte; same both ends, another middle.
+            let mut other_last = w.to_vec();
+            if let Some(b) = other_last.last_mut() {
+                *b ^= 1;
+            }
+            tokens.push(other_last);
+            let mut other_middle = w.to_vec();
+            if let Some(b) = other_middle.get_mut(1).filter(|_| w.len() > 2) {
+                *b ^= 1;
+            }
+            tokens.push(other_middle);
         }
+        tokens.push(Vec::new());
         for w in ["selects", "fro", "a", "i", "birthday", "present", "sister", "the", "x".repeat(40).as_str()] {
             tokens.push(w.as_bytes().to_vec());
         }

@@ -21,10 +21,12 @@ pub use scoring::{Match, Outcome};
 use crate::config::ConfigError;
 use crate::request::Request;
 use normalize::{RawBytes, Shape, Transformation};
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::{hybrid, nfa::thompson, nfa::thompson::pikevm, util::syntax, Input, MatchKind, PatternSet};
 use rules::{class, Matcher, View};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Mutex;
 use targets::{Sink, TargetName};
 
 /// How a compiled rule matches.
@@ -98,8 +100,108 @@ struct Exclusion {
 /// The automata of one (class, view) pair: the set and, for each member, its rule index.
 #[derive(Debug)]
 struct ClassSet {
-    set: RegexSet,
+    /// Every member's pattern in one lazy DFA (`MatchKind::All`): whether any member matches, and
+    /// which (its overlapping search), as `regex::bytes::RegexSet` answered with the same lazy DFA
+    /// behind its meta engine's layers (see [`ClassSet::build`]).
+    dfa: hybrid::dfa::DFA,
+    /// The same NFA run by the PikeVM when the lazy DFA gives up (its cache thrashes), as the
+    /// meta engine does; its cache is made only then.
+    pikevm: pikevm::PikeVM,
+    /// The caches, kept from value to value and request to request (made on first use). Taken
+    /// with `try_lock`: when another thread holds them, a search makes its own.
+    cache: Mutex<Option<SetCache>>,
     rules: Vec<usize>,
+}
+
+#[derive(Debug)]
+struct SetCache {
+    dfa: hybrid::dfa::Cache,
+    pikevm: Option<pikevm::Cache>,
+}
+
+impl ClassSet {
+    /// What `RegexSetBuilder::new(patterns).unicode(false).size_limit(64 << 20)
+    /// .dfa_size_limit(16 << 20).build()` builds and searches (regex 1.x: a meta engine over every
+    /// pattern, `MatchKind::All`, no captures, byte haystacks, which answers `is_match` and
+    /// `matches` with this lazy DFA, configured as here, and the PikeVM when it gives up), without
+    /// what the set never used: the reverse NFA and DFA (they find where a match starts), the
+    /// literal prefilter (the lazy DFA asks it at every return to its start state; measured in
+    /// Envoy, it cost more than it saved), the engines' per-search dispatch and cache pool. The
+    /// same matches: `class_sets_agree_with_the_regex_set_they_replaced`.
+    fn build(patterns: &[&str], members: Vec<usize>) -> Result<ClassSet, String> {
+        let nfa = thompson::Compiler::new()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .configure(
+                thompson::Config::new()
+                    .utf8(false)
+                    .nfa_size_limit(Some(64 << 20))
+                    .shrink(false)
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many(patterns)
+            .map_err(|e| e.to_string())?;
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .match_kind(MatchKind::All)
+                    .unicode_word_boundary(true)
+                    .cache_capacity(16 << 20)
+                    .skip_cache_capacity_check(false)
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa.clone())
+            .map_err(|e| e.to_string())?;
+        let pikevm = pikevm::PikeVM::builder()
+            .configure(pikevm::PikeVM::config().match_kind(MatchKind::All))
+            .build_from_nfa(nfa)
+            .map_err(|e| e.to_string())?;
+        Ok(ClassSet { dfa, pikevm, cache: Mutex::new(None), rules: members })
+    }
+
+    /// Whether any member matches `v`, and if one does, which (`None`: none matches).
+    fn matches(&self, v: &[u8]) -> Option<PatternSet> {
+        self.search(v, true)
+    }
+
+    /// Whether any member matches `v` (only).
+    fn is_match(&self, v: &[u8]) -> bool {
+        self.search(v, false).is_some()
+    }
+
+    /// Whether any member matches `v`, and if one does, which ones when `which` (else an empty set).
+    fn search(&self, v: &[u8], which_ones: bool) -> Option<PatternSet> {
+        let mut guard = self.cache.try_lock().ok();
+        let mut own = None;
+        let caches = match guard.as_deref_mut() {
+            Some(kept) => kept.get_or_insert_with(|| self.new_cache()),
+            None => own.insert(self.new_cache()),
+        };
+        let any = self.dfa.try_search_fwd(&mut caches.dfa, &Input::new(v).earliest(true)).map(|found| found.is_some());
+        if any == Ok(false) {
+            return None;
+        }
+        if any == Ok(true) && !which_ones {
+            return Some(PatternSet::new(0));
+        }
+        let mut which = PatternSet::new(self.dfa.pattern_len());
+        if any.is_err() {
+            // Given up: the PikeVM answers both questions.
+            let cache = caches.pikevm.get_or_insert_with(|| self.pikevm.create_cache());
+            self.pikevm.which_overlapping_matches(cache, &Input::new(v), &mut which);
+            return (!which.is_empty()).then_some(which);
+        }
+        if self.dfa.try_which_overlapping_matches(&mut caches.dfa, &Input::new(v), &mut which).is_err() {
+            which.clear();
+            let cache = caches.pikevm.get_or_insert_with(|| self.pikevm.create_cache());
+            self.pikevm.which_overlapping_matches(cache, &Input::new(v), &mut which);
+        }
+        Some(which)
+    }
+
+    fn new_cache(&self) -> SetCache {
+        SetCache { dfa: self.dfa.create_cache(), pikevm: None }
+    }
 }
 
 /// A compiled WAF for one policy. Immutable; shared by every request.
@@ -277,27 +379,28 @@ impl CleanValues {
         slot.end != 0 && slot.epoch == self.epoch
     }
 
-    /// The slot holding `value`, or the free slot where it would go (`None`: the table is full).
-    fn find(&self, hash: u64, classes: u16, value: &[u8]) -> Option<usize> {
+    /// `Ok` when a slot holds `value`, else the free slot where it would go (`None`: the table is
+    /// full).
+    fn find(&self, hash: u64, classes: u16, value: &[u8]) -> Result<(), Option<usize>> {
         let mask = Self::SLOTS - 1;
         let mut i = (hash as usize) & mask;
         for _ in 0..Self::SLOTS {
-            let slot = self.slots.get(i)?;
+            let Some(slot) = self.slots.get(i) else { return Err(None) };
             if !self.used(slot) {
-                return Some(i);
+                return Err(Some(i));
             }
             if slot.hash == hash {
-                let stored = self.arena.get(slot.start as usize..slot.end as usize)?;
+                let stored = self.arena.get(slot.start as usize..slot.end as usize).unwrap_or_default();
                 if stored
                     .split_first_chunk::<2>()
                     .is_some_and(|(c, v)| *c == classes.to_le_bytes() && same_bytes(v, value))
                 {
-                    return Some(i);
+                    return Ok(());
                 }
             }
             i = (i + 1) & mask;
         }
-        None
+        Err(None)
     }
 
     /// `Ok` when `value` is remembered, else the free slot where it would go (`None`: the table
@@ -306,10 +409,7 @@ impl CleanValues {
         if self.slots.is_empty() {
             return Err(None);
         }
-        match self.find(hash, classes, value) {
-            Some(i) if self.slots.get(i).is_some_and(|s| self.used(s)) => Ok(()),
-            free => Err(free),
-        }
+        self.find(hash, classes, value)
     }
 
     #[cfg(test)]
@@ -360,7 +460,7 @@ impl CleanValues {
                 if self.slots.is_empty() {
                     self.set_up();
                 }
-                let Some(i) = self.find(hash, classes, value) else { return };
+                let Err(Some(i)) = self.find(hash, classes, value) else { return };
                 i
             }
         };
@@ -708,16 +808,13 @@ impl Waf {
                     _ => None,
                 })
                 .collect();
-            let build = |p: &[&str]| {
-                RegexSetBuilder::new(p).unicode(false).size_limit(64 << 20).dfa_size_limit(16 << 20).build()
-            };
             // No literal prefilter in front of the set (tried in commit a20d964: Aho-Corasick over
             // each rule's required literals): measured, the set's lazy DFA alone is faster on every
             // benchmark (a scan over thousands of literals plus the automaton of the uncovered
             // members costs more than it saves).
-            match build(&patterns) {
+            match ClassSet::build(&patterns, members.clone()) {
                 Ok(set) => {
-                    sets.push(ClassSet { set, rules: members.clone() });
+                    sets.push(set);
                     dedup.insert(members, sets.len() - 1);
                     Ok(Some(sets.len() - 1))
                 }
@@ -931,6 +1028,11 @@ impl Waf {
         true
     }
 
+    /// Whether any member of set `set_index` matches `v` (records nothing).
+    fn set_matches(&self, set_index: usize, v: &[u8]) -> bool {
+        self.sets.get(set_index).is_some_and(|cs| cs.is_match(v))
+    }
+
     /// Runs one automaton over `v` and records every member that matches.
     fn run_set(
         &self,
@@ -945,11 +1047,10 @@ impl Waf {
         if v.is_empty() {
             return;
         }
-        if !cs.set.is_match(v) {
-            return;
-        }
+        let Some(which) = cs.matches(v) else { return };
         scan.attempts += 1;
-        for member in cs.set.matches(v).iter() {
+        for member in which.iter() {
+            let member = member.as_usize();
             let Some(&ri) = cs.rules.get(member) else { continue };
             let Some(rule) = self.rules.get(ri) else { continue };
             if scan.fired.contains(&rule.id) || (context::prose_weak(rule.id) && prose.get()) {
@@ -1028,6 +1129,17 @@ impl Waf {
             }
             match (unchanged, self.merged_by_class[bit]) {
                 (true, Some(merged)) => self.run_set(scan, merged, &canonical, &name, &mut rendered, &mut prose),
+                // Some view differs from the canonical value, but no rule of any view (the merged
+                // set holds them all) matches the canonical value: the sets of the views equal to
+                // it cannot match, so only the differing views are scanned, in the same order.
+                // Anything else (a match) takes the full path below, as before.
+                (false, Some(merged)) if !canonical.is_empty() && !self.set_matches(merged, &canonical) => {
+                    for (view, v) in [(View::Sql, &sql), (View::Path, &path), (View::Shell, &shell)] {
+                        if let (Some(si), Cow::Owned(_)) = (self.by_class[bit][view.index()], v) {
+                            self.run_set(scan, si, v, &name, &mut rendered, &mut prose);
+                        }
+                    }
+                }
                 _ => {
                     for (view, v) in
                         [(View::Text, &canonical), (View::Sql, &sql), (View::Path, &path), (View::Shell, &shell)]
@@ -1332,16 +1444,26 @@ impl Sink for Inspector<'_, '_> {
                 Err(slot) => free = slot,
             }
         }
+        self.inspect(classes, name, value, hash, free);
+        true
+    }
+}
+
+impl Inspector<'_, '_> {
+    /// A value not found in the memo (`hash`: its memo hash, if it may be remembered, and `free`
+    /// the slot the lookup found for it): inspected, and remembered if clean. Kept out of
+    /// [`Sink::value`], whose memo hits (most keys) need none of it.
+    #[inline(never)]
+    fn inspect(&mut self, classes: u16, name: TargetName<'_>, value: &[u8], hash: Option<u64>, free: Option<usize>) {
         let bytes = RawBytes::of(value);
         let key = hash.filter(|_| CleanValues::rememberable(bytes));
         let attempts = self.scan.attempts;
-        waf.scan_value(self.scan, classes, name, value, bytes);
+        self.waf.scan_value(self.scan, classes, name, value, bytes);
         if let Some(h) = key {
             if self.scan.attempts == attempts {
                 self.scan.clean.insert_at(free, h, classes, value);
             }
         }
-        true
     }
 }
 

@@ -1397,3 +1397,252 @@ fn holdout11_shapes_pass_and_their_attacks_still_score() {
         blocked(&format!(r#"{{"stack": "{s}"}}"#), Category::Xss);
     }
 }
+
+/// Each class set, searched with its own cache (`ClassSet::matches`), answers as the
+/// `regex::bytes::RegexSet` it replaced, built as before from the same patterns: whether any
+/// member matches and which, on fixture lines (a sample), windows of them and generated values of
+/// attack fragments, punctuation and random bytes, at PL1 and PL4.
+#[test]
+fn class_sets_agree_with_the_regex_set_they_replaced() {
+    const PIECES: [&str; 24] = [
+        "select ",
+        "union all ",
+        " or 1=1",
+        "' or '",
+        "--",
+        "/*",
+        "<script>",
+        "onerror=",
+        "javascript:",
+        "../",
+        "/etc/passwd",
+        "cmd.exe",
+        ";cat ",
+        "|id",
+        "$(",
+        "${",
+        "<?php",
+        "eval(",
+        "%00",
+        "http://",
+        "sleep(5)",
+        "'",
+        " ",
+        "a",
+    ];
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    for entry in std::fs::read_dir("tests/fixtures").into_iter().flatten().flatten() {
+        let text = std::fs::read(entry.path()).unwrap_or_default();
+        lines.extend(text.split(|&b| b == b'\n').map(<[u8]>::to_vec));
+    }
+    assert!(lines.len() > 100, "fixtures not found");
+    let mut values: Vec<Vec<u8>> = Vec::new();
+    for l in lines.iter().step_by(lines.len() / 10 + 1) {
+        values.push(l.clone());
+        values.extend(l.chunks(96).step_by(4).map(<[u8]>::to_vec));
+    }
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..50 {
+        let mut v = Vec::new();
+        for _ in 0..(x % 6 + 1) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            v.extend_from_slice(PIECES[(x % PIECES.len() as u64) as usize].as_bytes());
+        }
+        values.push(v);
+    }
+    values.extend(normalize::random_values(0x1234_5678_9abc_def1, 30, 40, |_, r| {
+        b"abcxyzSELECTunion0189 '\"<>/\\;()=-*#&|$.%:{}[]\n\t\x00\xff\xc3"[r % 46]
+    }));
+    let mut hits = 0;
+    for level in [1, 4] {
+        let w = waf_with(&format!(r#"{{"paranoia_level":{level}}}"#));
+        assert!(w.sets.len() > 5);
+        for cs in &w.sets {
+            let patterns: Vec<&str> = cs
+                .rules
+                .iter()
+                .filter_map(|&ri| match w.rules.get(ri).map(|r| &r.check) {
+                    Some(Check::Set(re)) => Some(re.as_str()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(patterns.len(), cs.rules.len());
+            let old = regex::bytes::RegexSetBuilder::new(&patterns)
+                .unicode(false)
+                .size_limit(64 << 20)
+                .dfa_size_limit(16 << 20)
+                .build();
+            assert!(old.is_ok(), "PL{level}: the set does not build as a RegexSet");
+            let Ok(old) = old else { continue };
+            for v in &values {
+                let expected: Vec<usize> = if old.is_match(v) { old.matches(v).iter().collect() } else { Vec::new() };
+                let got: Vec<usize> =
+                    cs.matches(v).map(|w| w.iter().map(|p| p.as_usize()).collect()).unwrap_or_default();
+                assert_eq!(got, expected, "PL{level}: {:?}", String::from_utf8_lossy(v));
+                hits += usize::from(!expected.is_empty());
+            }
+            // The fallbacks: the PikeVM (when the lazy DFA gives up) and a cache of the call's own
+            // (when another thread holds the set's).
+            let held = cs.cache.lock();
+            assert!(held.is_ok());
+            for v in values.iter().step_by(9) {
+                let expected: Vec<usize> = old.matches(v).iter().collect();
+                let mut which = PatternSet::new(cs.pikevm.pattern_len());
+                cs.pikevm.which_overlapping_matches(&mut cs.pikevm.create_cache(), &Input::new(v), &mut which);
+                assert_eq!(which.iter().map(|p| p.as_usize()).collect::<Vec<_>>(), expected, "PikeVM, PL{level}");
+                let got: Vec<usize> =
+                    cs.matches(v).map(|w| w.iter().map(|p| p.as_usize()).collect()).unwrap_or_default();
+                assert_eq!(got, expected, "own cache, PL{level}");
+            }
+            drop(held);
+        }
+    }
+    assert!(hits > 50, "{hits} values matched: the values reach the rules");
+}
+
+/// Remembering clean body values changes no outcome: bodies that repeat values under other
+/// names (values with shapes skipped in prose, rules that already fired, names with an
+/// apostrophe, session-id and link-valued names, excluded targets) give the same matches,
+/// targets, excerpts and scores with the memo as without it, at PL1 and PL2, with exclusions; and
+/// an attack excluded where it first comes still scores where it comes again.
+#[test]
+fn remembered_values_give_the_outcome_of_inspecting_them_again() {
+    let mut values: Vec<String> = [
+        "Gift wrap please - it's a birthday present for my sister!",
+        "please run select name from users where id = 1 before the meeting, as we said",
+        "Ring twice; the bell doesn't always work. Thanks, Maja",
+        "the nightly job runs cat /etc/passwd | grep admin > out.txt, see the ticket for details",
+        "Maja O'Brien",
+        "Rain jacket - men's",
+        "Merino wool socks (3-pack)",
+        "1' or '1'='1",
+        "<script>alert(1)</script>",
+        "../../etc/passwd",
+        "; cat /etc/passwd",
+        "union select password from users",
+        "<b>bold</b> and <i>italic</i> text in a sentence that is long enough to be prose, fine",
+        "abc123",
+        "sid",
+        "x",
+        "admin'--",
+        "sleep(5)",
+        "${jndi:ldap://x}",
+        "{{7*7}}",
+        "a=1&b=2",
+        "DROP TABLE users; -- cleanup after the migration as described in the runbook please",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for entry in std::fs::read_dir("tests/fixtures").into_iter().flatten().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for line in text.lines().step_by(7) {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            if let Some(body) = v.get("body").and_then(|b| b.as_str()) {
+                if let Ok(doc) = serde_json::from_str::<serde_json::Value>(body) {
+                    collect_strings(&doc, &mut values);
+                }
+            }
+        }
+    }
+    values.sort();
+    values.dedup();
+    assert!(values.len() > 100, "{} values", values.len());
+    const KEYS: [&str; 9] = ["note", "name", "sid", "url", "q", "comment", "session_id", "text", "id"];
+    let configs = [
+        r#"{"paranoia_level":1}"#,
+        r#"{"paranoia_level":2}"#,
+        r#"{"paranoia_level":2,"exclusions":[{"target":"json:$[1]*"},{"target":"json:$.*.note","rules":[4200,3200]},{"target":"json:$[0].q","tags":["sqli"]}]}"#,
+    ];
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    let (mut bodies, mut differing_from_empty) = (0, 0);
+    // Made to order: an attack excluded where it comes first, then again where it is not excluded.
+    let w = waf_with(r#"{"paranoia_level":1,"exclusions":[{"target":"json:$[0]*"}]}"#);
+    for v in ["1' or '1'='1", "<script>alert(1)</script>", "; cat /etc/passwd", "${jndi:ldap://x}"] {
+        let body = serde_json::json!([{ "q": v }, { "q": v }]).to_string();
+        let r = get("/api/orders", &[("content-type", "application/json")]);
+        let mut remembered = w.inspect_head(&r);
+        w.inspect_body(&mut remembered, b"application/json", body.as_bytes());
+        let o = w.outcome(&remembered);
+        assert!(!o.matches.is_empty() && o.matches.iter().all(|m| m.target.starts_with("json:$[1]")), "{body}: {o:?}");
+    }
+    for config in configs {
+        let w = waf_with(config);
+        for _ in 0..60 {
+            // A pool of a few values, each used several times under different names.
+            let pool: Vec<&String> = (0..4).map(|_| &values[next(values.len())]).collect();
+            let mut doc = Vec::new();
+            for _ in 0..(2 + next(5)) {
+                let mut obj = serde_json::Map::new();
+                for _ in 0..(1 + next(5)) {
+                    let v = serde_json::Value::String(pool[next(pool.len())].clone());
+                    let v = if next(4) == 0 { serde_json::json!({ "inner": v }) } else { v };
+                    obj.insert(KEYS[next(KEYS.len())].to_string(), v);
+                }
+                doc.push(serde_json::Value::Object(obj));
+            }
+            // An array of objects, or an object holding them with more members after them (top-level
+            // names after the same names nested).
+            let body = match (next(2), doc.first().cloned()) {
+                (0, Some(serde_json::Value::Object(mut top))) => {
+                    let mut outer = serde_json::Map::new();
+                    outer.insert("items".into(), serde_json::Value::Array(doc));
+                    outer.append(&mut top);
+                    serde_json::Value::Object(outer).to_string()
+                }
+                _ => serde_json::Value::Array(doc).to_string(),
+            };
+            let r = get("/api/orders", &[("content-type", "application/json")]);
+            let mut remembered = w.inspect_head(&r);
+            w.inspect_body(&mut remembered, b"application/json", body.as_bytes());
+            let mut again = w.inspect_head(&r);
+            let mut sink = Inspector { waf: &w, scan: &mut again, memo: false };
+            targets::body(b"application/json", body.as_bytes(), w.max_depth, &mut sink);
+            assert_eq!(w.outcome(&remembered), w.outcome(&again), "{config}: {body}");
+            bodies += 1;
+            differing_from_empty += usize::from(!w.outcome(&again).matches.is_empty());
+        }
+    }
+    assert!(bodies == 180 && differing_from_empty > 30, "{differing_from_empty} of {bodies} bodies matched");
+}
+
+fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) if s.len() <= 200 => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|e| collect_strings(e, out)),
+        serde_json::Value::Object(o) => o.iter().for_each(|(k, e)| {
+            out.push(k.clone());
+            collect_strings(e, out)
+        }),
+        _ => {}
+    }
+}
+
+/// What `scan_canonical` relies on to skip the sets of the views equal to a value's canonical
+/// form when the merged set does not match it: for every class, the merged set holds every rule
+/// of the text, SQL, path and shell sets.
+#[test]
+fn the_merged_set_of_a_class_holds_every_textual_view_set() {
+    for level in [1, 2, 3, 4] {
+        let w = waf_with(&format!(r#"{{"paranoia_level":{level}}}"#));
+        let mut checked = 0;
+        for bit in 0..class::COUNT {
+            let merged =
+                w.merged_by_class[bit].and_then(|i| w.sets.get(i)).map(|s| s.rules.clone()).unwrap_or_default();
+            for view in [View::Text, View::Sql, View::Path, View::Shell] {
+                let Some(set) = w.by_class[bit][view.index()].and_then(|i| w.sets.get(i)) else { continue };
+                assert!(set.rules.iter().all(|r| merged.contains(r)), "PL{level}, class bit {bit}, {view:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 10, "PL{level}: {checked} sets");
+    }
+}
