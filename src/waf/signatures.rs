@@ -384,6 +384,19 @@ pub static RULES: &[Rule] = &[
         "many SQL meta-characters",
     ),
     re(4230, Sqli, 3, CRITICAL, ARGS, View::Sql, r"[^\w\s]{5,}", "repetitive non-word characters"),
+    re(
+        4233,
+        Sqli,
+        2,
+        CRITICAL,
+        VALUES,
+        View::Text,
+        // A whole value at a 32- or 64-bit integer's bound (2^31 - 1, 2^31, 2^32 - 1, 2^32, 2^63 - 1,
+        // 2^63, 2^64 - 1, 2^64, either sign): probing a cast or a column for overflow. A bare
+        // number is no address (rule 3503 needs it in a URL).
+        r"^\s*[-+]?(?:214748364[78]|429496729[56]|922337203685477580[78]|1844674407370955161[56])\s*$",
+        "integer at a 32- or 64-bit bound",
+    ),
     // ------------------------------------------------------------------------ XSS (4100–4199)
     Rule {
         id: 4100,
@@ -675,7 +688,10 @@ pub static RULES: &[Rule] = &[
         VALUES | PATH,
         View::Shell,
         // The glob ends the word: `/e?c/p?ss?d`, not the query string of `/dashboard?tab=billing`.
-        r"(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]*[?*\[][a-z?*\[\]/]*){1,}|\b[a-z]*[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.-])",
+        // A bare `/*` and a space that open the value open a comment (`/* History */ …`, the
+        // section a wiki edit summary names); after a word (`rm -rf /* `, `9999 or /* x */`) or
+        // before anything else (`/*;`) it is a glob, all of the root.
+        r"^/\*(?:$|[^a-z0-9_=%.\s-])|[\s;&|`(=/]/\*(?:$|[^a-z0-9_=%.-])|(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]+[?*\[]|/[?\[]|/\*[a-z?*\[\]/])[a-z?*\[\]/]*|\b[a-z]*[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.-])",
         "glob-obfuscated path",
     ),
     re(
@@ -1078,7 +1094,15 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES | PATH,
         View::Path,
-        r"(?:^|[\s=(])(?:[a-z][a-z0-9+.-]*:)?(?://)?(?:[^/@\s]*@)?(?:\[[0-9a-f:.%a-z]*\]|0x[0-9a-f]{1,8}(?:\.0x[0-9a-f]{1,2}){0,3}|\d{8,10}|0\d{1,4}(?:\.0?\d{1,4}){1,3}|\d{1,3}\.\d{5,10}|\d{1,3}\.\d{1,3}\.\d{3,10}|10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|169\.254(?:\.\d{1,3}){2}|127(?:\.\d{1,3}){1,3}|0(?:\.0){0,3}|localhost)(?::\d+)?(?:[/?#]|$)",
+        // An address that is only a number (`2130706433`, `0`, `127.1` spelled `2.16777217`) is
+        // one in a URL: after `//` (`/` once the view has merged them), `http:` or `@`, or before
+        // a port or a path. A bare number is a timestamp, a phone, routing or passport number,
+        // `period=0`, a decimal.
+        concat!(
+            r"(?:^|[\s=(])(?:[a-z][a-z0-9+.-]*:)?(?://)?(?:[^/@\s]*@)?(?:\[[0-9a-f:.%a-z]*\]|0x[0-9a-f]{1,8}(?:\.0x[0-9a-f]{1,2}){0,3}|0\d{1,4}(?:\.0?\d{1,4}){1,3}|\d{1,3}\.\d{1,3}\.\d{3,10}|10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2}|169\.254(?:\.\d{1,3}){2}|127(?:\.\d{1,3}){1,3}|0(?:\.0){1,3}|localhost)(?::\d+)?(?:[/?#]|$)",
+            r"|(?:^|[\s=(])(?:(?:[a-z][a-z0-9+.-]*:)?//?(?:[^/@\s]*@)?|(?:https?|ftps?|wss?):(?:[^/@\s]*@)?|[^/@\s]*@)(?:\d{8,10}|\d{1,3}\.\d{5,10}|0)(?::\d+)?(?:[/?#]|$)",
+            r"|(?:^|[\s=(])(?:\d{8,10}|\d{1,3}\.\d{5,10}|0)(?::\d+(?:[/?#]|$)|[/?#])",
+        ),
         "URL to an internal or obfuscated address",
     ),
     re(

@@ -1398,6 +1398,61 @@ fn holdout11_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout12_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let pl2 = waf_with(r#"{"paranoia_level":2}"#);
+    let pl2_no_rfi = waf_with(r#"{"paranoia_level":2,"disabled_rules":[3150]}"#);
+    // A wiki edit summary naming its section in a comment that opens the value.
+    let form = "action=edit&title=Lower+Wetherby&summary=%2F*+History+*%2F+add+railway+dates%2C+cite+census";
+    for w in [&waf, &pl2] {
+        let o = post("/w/api.php", "application/x-www-form-urlencoded", form, w);
+        assert!(!o.blocked && !o.matches.iter().any(|m| m.rule_id == 3205), "{o:?}");
+    }
+    // Bare numbers are no addresses: a routing number, a phone number, a timestamp, `period=0`, a
+    // decimal.
+    for body in [
+        r#"{"routing_number": "021000021"}"#,
+        r#"{"phones": [{"countryCallingCode": "33", "number": "612345678"}]}"#,
+        r#"{"previous_passport": {"number": "123456789"}}"#,
+        r#"{"lat": "51.5073519", "offset": "0"}"#,
+    ] {
+        let o = json_post(&pl2, body);
+        assert!(!o.matches.iter().any(|m| m.rule_id == 3503), "{body}: {o:?}");
+    }
+    let o = pl2.outcome(
+        &pl2.inspect_head(&get("/nba/v2/boxscore/0022600312?period=0", &[("x-slack-request-timestamp", "1796029963")])),
+    );
+    assert!(!o.blocked, "{o:?}");
+
+    // The attacks next to them: a glob of the root after a word or before a separator, an SQL
+    // comment inside an expression, globbed system paths.
+    for q in
+        ["rm -rf /*", "x;rm -rf /* now", "/*;id", "9999 or /* hint */ true", "cat /e?c/p?sswd", "/???/??t /???/p??s??"]
+    {
+        let o = json_post(&waf, &format!(r#"{{"q": "{q}"}}"#));
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3205), "{q}: {o:?}");
+    }
+    // Numeric addresses in a URL, and integers at a 32- or 64-bit bound.
+    for q in [
+        "http://2130706433/",
+        "http:2852039166",
+        "//0/admin",
+        "http://0:8080/",
+        "user@2130706433",
+        "2130706433:80/",
+        "http://2.16777217/x",
+    ] {
+        // Remote inclusion (3150) would block these first and end the inspection.
+        let o = json_post(&pl2_no_rfi, &format!(r#"{{"url": "{q}"}}"#));
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3503), "{q}: {o:?}");
+    }
+    for q in ["4294967296", "-2147483648", "2147483647", "18446744073709551615", " 9223372036854775808"] {
+        let o = json_post(&pl2, &format!(r#"{{"n": "{q}"}}"#));
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 4233), "{q}: {o:?}");
+    }
+}
+
 /// Each class set, searched with its own cache (`ClassSet::matches`), answers as the
 /// `regex::bytes::RegexSet` it replaced, built as before from the same patterns: whether any
 /// member matches and which, on fixture lines (a sample), windows of them and generated values of
