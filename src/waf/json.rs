@@ -32,19 +32,6 @@ enum Step<'a> {
 }
 
 impl JsonPath<'_> {
-    /// Steps below `$`: 1 for a top-level key or element (`$.a`, `$[0]`), 2 for `$.a.b`.
-    pub fn depth(&self) -> usize {
-        let mut depth = 0;
-        let mut at = Some(self);
-        while let Some(p) = at {
-            if !matches!(p.step, Step::Root) {
-                depth += 1;
-            }
-            at = p.parent;
-        }
-        depth
-    }
-
     /// Appends the path, from `$`, to `out`.
     pub fn write(&self, out: &mut Vec<u8>) {
         if let Some(parent) = self.parent {
@@ -462,29 +449,6 @@ mod tests {
         assert!(c.0.contains(&(class::ARG_VALUE, "json:$.user.name".into(), "a'b".into())));
         assert!(c.0.contains(&(class::ARG_VALUE, "json:$.user.tags[0]".into(), "x".into())));
         assert!(c.0.contains(&(class::ARG_NAME, "json_key:$.user.tags".into(), "tags".into())));
-    }
-
-    #[test]
-    fn a_member_is_below_the_top_level_by_its_path_alike_as_steps_or_spelt_out() {
-        let root = JsonPath { parent: None, step: Step::Root };
-        let top = JsonPath { parent: Some(&root), step: Step::Key(b"sid") };
-        let obj = JsonPath { parent: Some(&root), step: Step::Key(b"Statement") };
-        let elem = JsonPath { parent: Some(&obj), step: Step::Index(0) };
-        let nested = JsonPath { parent: Some(&elem), step: Step::Key(b"Sid") };
-        let first = JsonPath { parent: Some(&root), step: Step::Index(3) };
-        let in_array = JsonPath { parent: Some(&first), step: Step::Key(b"sid") };
-        for (path, key, below) in [
-            (&top, &b"sid"[..], false),
-            (&obj, b"Statement", false),
-            (&nested, b"Sid", true),
-            (&in_array, b"sid", true),
-        ] {
-            assert_eq!(TargetName::json("json_key:", path).below_json_top_level(key), below);
-            let mut spelt = Vec::new();
-            path.write(&mut spelt);
-            assert_eq!(TargetName::new("json_key:", &spelt).below_json_top_level(key), below, "{spelt:?}");
-        }
-        assert_eq!((top.depth(), nested.depth(), in_array.depth()), (1, 3, 2));
     }
 
     #[test]

@@ -1255,7 +1255,11 @@ impl Waf {
         }
         if classes & class::ARG_NAME != 0 && maybe_session_name(c) && self.session_names.is_match(c) {
             let same_site = matches!(&scan.referer_host, Some(h) if !h.is_empty() && *h == scan.authority);
-            if nested_json_key(&name, raw) {
+            // A JSON body's keys fix no session: no framework reads the request's session id from
+            // a JSON document, and a cross-site page cannot make a browser send one (a JSON
+            // content type needs a CORS preflight). A link's query or a cross-site form's
+            // fields can, so those count.
+            if name.prefix == "json_key:" {
                 // Skipped for where the name is, not for its bytes: not remembered as clean.
                 scan.attempts += 1;
             } else if !same_site {
@@ -1375,13 +1379,6 @@ fn link_valued_name(key: &[u8]) -> bool {
 }
 
 /// Every name the session-id pattern accepts contains one of these; most argument names do not.
-/// Whether an argument name is a JSON key below the top level (`$.Statement[0].Sid`): a field of
-/// a document, which no framework reads as the request's session id (a top-level key, a query or
-/// form argument may be).
-fn nested_json_key(name: &TargetName<'_>, key: &[u8]) -> bool {
-    name.prefix == "json_key:" && name.below_json_top_level(key)
-}
-
 fn maybe_session_name(name: &[u8]) -> bool {
     name.len() >= 3
         && name.len() <= 64

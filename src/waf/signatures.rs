@@ -1363,5 +1363,5 @@ pub static CODE_RULES: &[(u32, Category, u8, u32, &str)] = &[
     (1022, Protocol, 2, CRITICAL, "non-printable character in the request"),
     (1990, Protocol, 1, 0, "inspection budget exceeded"),
     (3150, Rfi, 2, CRITICAL, "URL value pointing to another host"),
-    (4350, SessionFixation, 1, CRITICAL, "session id in an argument without a same-site Referer"),
+    (4350, SessionFixation, 1, CRITICAL, "session id in a query or form argument without a same-site Referer"),
 ];

@@ -32,15 +32,6 @@ impl<'a> TargetName<'a> {
     }
 
     /// The key's bytes (a JSON path is spelt out).
-    /// Whether this names a JSON member below the document's top level (`$.a.b`, `$[0].a`), given
-    /// the member's own key; a name given as bytes is read as its spelt-out path.
-    pub fn below_json_top_level(&self, member_key: &[u8]) -> bool {
-        match self.key {
-            Key::Json(path) => path.depth() > 1,
-            Key::Bytes(path) => path.len() > 2 + member_key.len().min(256),
-        }
-    }
-
     pub fn key(&self) -> Cow<'a, [u8]> {
         match self.key {
             Key::Bytes(k) => Cow::Borrowed(k),
