@@ -1253,16 +1253,18 @@ impl Waf {
                 self.fire_code(scan, id, &target, String::new());
             }
         }
-        if classes & class::ARG_NAME != 0 && maybe_session_name(c) && self.session_names.is_match(c) {
+        // A JSON body's keys fix no session: no framework reads the request's session id from a
+        // JSON document, and a cross-site page cannot make a browser send one (a JSON content type
+        // needs a CORS preflight). A link's query or a cross-site form's fields can, so those count.
+        // (A request's JSON keys are all of its body: a key remembered as clean never stands for
+        // a query or form name.)
+        if classes & class::ARG_NAME != 0
+            && name.prefix != "json_key:"
+            && maybe_session_name(c)
+            && self.session_names.is_match(c)
+        {
             let same_site = matches!(&scan.referer_host, Some(h) if !h.is_empty() && *h == scan.authority);
-            // A JSON body's keys fix no session: no framework reads the request's session id from
-            // a JSON document, and a cross-site page cannot make a browser send one (a JSON
-            // content type needs a CORS preflight). A link's query or a cross-site form's
-            // fields can, so those count.
-            if name.prefix == "json_key:" {
-                // Skipped for where the name is, not for its bytes: not remembered as clean.
-                scan.attempts += 1;
-            } else if !same_site {
+            if !same_site {
                 let target = rendered.get_or_insert_with(|| name.render()).clone();
                 self.fire_code(scan, 4350, &target, scoring::excerpt(&canonical, 0, 32));
             }
