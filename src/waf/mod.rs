@@ -366,49 +366,68 @@ struct Slot {
 
 /// Body names (JSON keys) already inspected clean in this request, held by their bytes in a small
 /// direct-mapped table: a JSON array of objects repeats a few keys in every element, and finding
-/// one here costs a table index and one fixed-width comparison, where [`CleanValues`] hashes the
-/// key and probes its table. A name is put here exactly when it would be remembered in
+/// one here costs a table index and four word comparisons, where [`CleanValues`] hashes the key
+/// and probes its table. A name is put here exactly when it would be remembered in
 /// `CleanValues` (same conditions: see [`Inspector::inspect`]), so finding it here means what a
 /// memo hit means. Two names that share a slot replace each other (the loser goes through the
-/// memo as before).
-#[derive(Debug, Default)]
+/// memo as before). Words, not bytes: in Wasm a byte comparison or copy of variable length is a
+/// call into a byte loop (measured in Envoy: a padded byte-array form of this table cost more
+/// than it saved).
+#[derive(Debug)]
 struct CleanNames {
-    /// `SLOTS` entries once used: the name's length (0: empty) and its bytes, zero-padded.
-    slots: Vec<[u8; CleanNames::WIDTH]>,
+    slots: [NameSlot; CleanNames::SLOTS],
+}
+
+/// A name of 1 to 32 bytes as its length and four words (`le64` of each full eight bytes,
+/// `tail64` of the rest, zero beyond: with the length, equal forms are equal bytes); length 0 is
+/// an empty slot.
+#[derive(Debug, Clone, Copy, Default)]
+struct NameSlot {
+    len: usize,
+    words: [u64; 4],
+}
+
+impl NameSlot {
+    fn of(name: &[u8]) -> Option<NameSlot> {
+        if name.is_empty() || name.len() > 32 {
+            return None;
+        }
+        let mut words = [0u64; 4];
+        for (w, chunk) in words.iter_mut().zip(name.chunks(8)) {
+            *w = if chunk.len() == 8 { le64(chunk) } else { tail64(chunk) };
+        }
+        Some(NameSlot { len: name.len(), words })
+    }
+
+    fn same(&self, other: &NameSlot) -> bool {
+        let [a, b, c, d] = self.words;
+        let [p, q, r, t] = other.words;
+        self.len == other.len && a == p && b == q && c == r && d == t
+    }
+}
+
+impl Default for CleanNames {
+    fn default() -> Self {
+        CleanNames { slots: [NameSlot::default(); CleanNames::SLOTS] }
+    }
 }
 
 impl CleanNames {
-    const WIDTH: usize = 32;
     const SLOTS: usize = 64;
 
-    /// The slot and the padded form of `name`, when it can be held (1 to `WIDTH - 1` bytes).
-    fn entry(name: &[u8]) -> Option<(usize, [u8; Self::WIDTH])> {
-        let (&first, &last) = (name.first()?, name.last()?);
-        if name.len() >= Self::WIDTH {
-            return None;
-        }
-        let mut padded = [0u8; Self::WIDTH];
-        padded[0] = name.len() as u8;
-        padded[1..=name.len()].copy_from_slice(name);
-        let mid = name[name.len() / 2];
-        let mix = (name.len() * 37) ^ usize::from(first) ^ (usize::from(mid) << 2) ^ (usize::from(last) << 4);
-        Some((mix.wrapping_mul(0x9e37) >> 7 & (Self::SLOTS - 1), padded))
+    fn index(slot: &NameSlot) -> usize {
+        let h = (slot.words[0] ^ slot.len as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 58) as usize & (Self::SLOTS - 1)
     }
 
     fn contains(&self, name: &[u8]) -> bool {
-        match (Self::entry(name), self.slots.is_empty()) {
-            (Some((i, padded)), false) => self.slots.get(i) == Some(&padded),
-            _ => false,
-        }
+        NameSlot::of(name).is_some_and(|n| self.slots.get(Self::index(&n)).is_some_and(|s| s.same(&n)))
     }
 
     fn insert(&mut self, name: &[u8]) {
-        if let Some((i, padded)) = Self::entry(name) {
-            if self.slots.is_empty() {
-                self.slots = vec![[0u8; Self::WIDTH]; Self::SLOTS];
-            }
-            if let Some(slot) = self.slots.get_mut(i) {
-                *slot = padded;
+        if let Some(n) = NameSlot::of(name) {
+            if let Some(slot) = self.slots.get_mut(Self::index(&n)) {
+                *slot = n;
             }
         }
     }
@@ -1648,6 +1667,34 @@ impl Inspector<'_, '_> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod clean_names_tests {
+    use super::CleanNames;
+
+    #[test]
+    fn a_name_is_found_only_with_its_own_bytes() {
+        let mut names = CleanNames::default();
+        let held: [&[u8]; 8] =
+            [b"id", b"name", b"unit_price", b"shipping", b"a", b"created_at_utc", b"x_y", &[b'k'; 32]];
+        for n in held {
+            assert!(!names.contains(n));
+            names.insert(n);
+            assert!(names.contains(n), "{n:?}");
+        }
+        // Same length, one byte different at each place (first word, tail, middle of the tail).
+        for n in
+            [&b"ie"[..], b"nama", b"unit_prica", b"Shipping", b"b", b"created_at_uta", b"x-y", b"shippin", b"shipping "]
+        {
+            assert!(!names.contains(n), "{n:?}");
+        }
+        // Too long or empty: never held.
+        names.insert(&[b'k'; 33]);
+        assert!(!names.contains(&[b'k'; 33]) && !names.contains(b""));
+        names.insert(b"");
+        assert!(!names.contains(b""));
+    }
+}
 
 #[cfg(test)]
 mod clean_values_tests {
