@@ -22,7 +22,9 @@ use crate::config::ConfigError;
 use crate::request::Request;
 use normalize::{RawBytes, Shape, Transformation};
 use regex::bytes::{Regex, RegexBuilder};
-use regex_automata::{hybrid, nfa::thompson, nfa::thompson::pikevm, util::syntax, Input, MatchKind, PatternSet};
+use regex_automata::{
+    hybrid, nfa::thompson, nfa::thompson::pikevm, util::start, util::syntax, Anchored, Input, MatchKind, PatternSet,
+};
 use rules::{class, Matcher, View};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -177,7 +179,7 @@ impl ClassSet {
             Some(kept) => kept.get_or_insert_with(|| self.new_cache()),
             None => own.insert(self.new_cache()),
         };
-        let any = self.dfa.try_search_fwd(&mut caches.dfa, &Input::new(v).earliest(true)).map(|found| found.is_some());
+        let any = self.any_match(&mut caches.dfa, v);
         if any == Ok(false) {
             return None;
         }
@@ -197,6 +199,54 @@ impl ClassSet {
             self.pikevm.which_overlapping_matches(cache, &Input::new(v), &mut which);
         }
         Some(which)
+    }
+
+    /// Whether any member matches `v`, walking the lazy DFA byte by byte: what
+    /// `try_search_fwd(Input::new(v).earliest(true))` answers (an unanchored search from the
+    /// start of `v`, stopping at the first match state), without the search routine's
+    /// configuration dispatch and match bookkeeping, which cost more than the walk on the short
+    /// values most requests carry. `Err` when the lazy DFA gives up (its cache thrashing), as
+    /// that search would (`class_set_walk_agrees_with_the_search_routine`).
+    const WALK_MAX: usize = 12;
+
+    fn any_match(&self, cache: &mut hybrid::dfa::Cache, v: &[u8]) -> Result<bool, ()> {
+        let dfa = &self.dfa;
+        let mut sid = dfa.start_state(cache, &start::Config::new().anchored(Anchored::No)).map_err(drop)?;
+        if sid.is_tagged() || v.len() > Self::WALK_MAX {
+            // A long value (the search routine's unrolled loop is faster per byte) or a start
+            // state that is already dead (or otherwise special): the search routine.
+            return dfa.try_search_fwd(cache, &Input::new(v).earliest(true)).map(|m| m.is_some()).map_err(drop);
+        }
+        cache.search_start(0);
+        let mut at = 0;
+        while let Some(&b) = v.get(at) {
+            // `sid` is untagged here: the table answers, unless the transition is not computed
+            // yet or leads to a special state.
+            let mut next = dfa.next_state_untagged(cache, sid, b);
+            if next.is_tagged() {
+                if next.is_unknown() {
+                    cache.search_update(at);
+                    next = dfa.next_state(cache, sid, b).map_err(drop)?;
+                }
+                if next.is_match() {
+                    cache.search_finish(at);
+                    return Ok(true);
+                }
+                if next.is_dead() {
+                    cache.search_finish(at);
+                    return Ok(false);
+                }
+                if next.is_tagged() {
+                    // Quit (no quit bytes are configured) or anything unexpected: give up.
+                    return Err(());
+                }
+            }
+            sid = next;
+            at += 1;
+        }
+        sid = dfa.next_eoi_state(cache, sid).map_err(drop)?;
+        cache.search_finish(v.len());
+        Ok(sid.is_match())
     }
 
     fn new_cache(&self) -> SetCache {
@@ -250,6 +300,8 @@ pub struct Scan {
     /// How many times a rule matched or was skipped as already fired (see `CleanValues`).
     attempts: u32,
     clean: CleanValues,
+    /// Body names known clean (see `CleanNames`).
+    clean_names: CleanNames,
     /// Reused for the canonical form of values that only need lower-casing (no allocation per
     /// value).
     lower: Vec<u8>,
@@ -312,6 +364,56 @@ struct Slot {
     start: u16,
     end: u16,
     epoch: u32,
+}
+
+/// Body names (JSON keys) already inspected clean in this request, held by their bytes in a small
+/// direct-mapped table: a JSON array of objects repeats a few keys in every element, and finding
+/// one here costs a table index and one fixed-width comparison, where [`CleanValues`] hashes the
+/// key and probes its table. A name is put here exactly when it would be remembered in
+/// `CleanValues` (same conditions: see [`Inspector::inspect`]), so finding it here means what a
+/// memo hit means. Two names that share a slot replace each other (the loser goes through the
+/// memo as before).
+#[derive(Debug, Default)]
+struct CleanNames {
+    /// `SLOTS` entries once used: the name's length (0: empty) and its bytes, zero-padded.
+    slots: Vec<[u8; CleanNames::WIDTH]>,
+}
+
+impl CleanNames {
+    const WIDTH: usize = 32;
+    const SLOTS: usize = 64;
+
+    /// The slot and the padded form of `name`, when it can be held (1 to `WIDTH - 1` bytes).
+    fn entry(name: &[u8]) -> Option<(usize, [u8; Self::WIDTH])> {
+        let (&first, &last) = (name.first()?, name.last()?);
+        if name.len() >= Self::WIDTH {
+            return None;
+        }
+        let mut padded = [0u8; Self::WIDTH];
+        padded[0] = name.len() as u8;
+        padded[1..=name.len()].copy_from_slice(name);
+        let mid = name[name.len() / 2];
+        let mix = (name.len() * 37) ^ usize::from(first) ^ (usize::from(mid) << 2) ^ (usize::from(last) << 4);
+        Some((mix.wrapping_mul(0x9e37) >> 7 & (Self::SLOTS - 1), padded))
+    }
+
+    fn contains(&self, name: &[u8]) -> bool {
+        match (Self::entry(name), self.slots.is_empty()) {
+            (Some((i, padded)), false) => self.slots.get(i) == Some(&padded),
+            _ => false,
+        }
+    }
+
+    fn insert(&mut self, name: &[u8]) {
+        if let Some((i, padded)) = Self::entry(name) {
+            if self.slots.is_empty() {
+                self.slots = vec![[0u8; Self::WIDTH]; Self::SLOTS];
+            }
+            if let Some(slot) = self.slots.get_mut(i) {
+                *slot = padded;
+            }
+        }
+    }
 }
 
 /// A table put aside: its slots, its arena and the epoch it was last used in.
@@ -1091,8 +1193,80 @@ impl Waf {
         self.scan_canonical(scan, classes, name, (raw, bytes), &canonical, shape);
     }
 
+    /// Whether the full inspection below ([`Waf::scan_canonical`]) would certainly record nothing
+    /// for this value, known with one automaton search per class: the path most benign values
+    /// take. True only when every check of the full inspection is out of reach or comes out
+    /// clean here: no custom rule (they read the target name), not a name (the session and
+    /// `_method` checks), no URL scheme at the start (the off-site URL rule), no control byte or
+    /// `)` (the protocol checks), not ending in `}` (a GraphQL document is inspected by its
+    /// literals), every derived view equal to the canonical value (so the class's merged set
+    /// holds every rule that could read it), no base64 view to decode, no tokenizer reachable,
+    /// and no member of the merged set matching. Anything else takes the full path, which
+    /// decides as before (`the_fast_lane_decides_as_the_full_inspection`).
+    fn certainly_clean(&self, classes: u16, (raw, bytes): (&[u8], RawBytes), c: &[u8], shape: Shape) -> bool {
+        if !self.custom.is_empty()
+            || classes & class::ARG_NAME != 0
+            || shape.has(Shape::CONTROL | Shape::RPAREN)
+            || !(shape.sql_unchanged() && shape.path_unchanged() && shape.shell_unchanged())
+            || c.trim_ascii_end().last() == Some(&b'}')
+            || c.starts_with(b"http")
+            || c.starts_with(b"ftp")
+        {
+            return false;
+        }
+        let mut bits = classes;
+        while bits != 0 {
+            let bit = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if bit >= class::COUNT {
+                break;
+            }
+            if self.by_class[bit][View::Base64.index()].is_some() && bytes.may_be_base64(raw.len()) {
+                return false;
+            }
+            for &ri in &self.native_by_class[bit] {
+                let reachable = match self.rules.get(ri).map(|r| &r.check) {
+                    Some(Check::Sqli) => shape.has(Shape::SQL) && sqli_candidate(c),
+                    Some(Check::Xss) => shape.has(Shape::MARKUP) && shape.has(Shape::LT | Shape::EQ),
+                    _ => true,
+                };
+                if reachable {
+                    return false;
+                }
+            }
+            match self.merged_by_class[bit] {
+                Some(merged) => {
+                    if c.is_empty() || self.set_matches(merged, c) {
+                        return false;
+                    }
+                }
+                None => {
+                    if self.by_class[bit].iter().take(View::Base64.index()).any(Option::is_some) {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
     /// Inspects one value (`raw`, with its `RawBytes`) whose canonical form is `c`, of shape `shape`.
     fn scan_canonical(
+        &self,
+        scan: &mut Scan,
+        classes: u16,
+        name: TargetName<'_>,
+        (raw, bytes): (&[u8], RawBytes),
+        c: &[u8],
+        shape: Shape,
+    ) {
+        if !self.certainly_clean(classes, (raw, bytes), c, shape) {
+            self.scan_full(scan, classes, name, (raw, bytes), c, shape);
+        }
+    }
+
+    /// Every check of [`Waf::scan_canonical`] on one value, in order.
+    fn scan_full(
         &self,
         scan: &mut Scan,
         classes: u16,
@@ -1436,6 +1610,9 @@ impl Sink for Inspector<'_, '_> {
         }
         self.scan.values += 1;
         self.scan.bytes += value.len() as u64;
+        if classes == class::ARG_NAME && self.memo && waf.custom.is_empty() && self.scan.clean_names.contains(value) {
+            return true;
+        }
         // Looked up before the bytes are scanned: only values with a key are remembered, so one
         // found (same bytes, same classes) had a key; most JSON keys end here.
         let hash = if self.memo && waf.custom.is_empty() { CleanValues::hash(classes, value) } else { None };
@@ -1466,6 +1643,9 @@ impl Inspector<'_, '_> {
         if let Some(h) = key {
             if self.scan.attempts == attempts {
                 self.scan.clean.insert_at(free, h, classes, value);
+                if classes == class::ARG_NAME {
+                    self.scan.clean_names.insert(value);
+                }
             }
         }
     }

@@ -1858,3 +1858,123 @@ fn holdout14_shapes_pass_and_their_attacks_still_score() {
         assert!(blocked_category(&o, Category::Rce), "{agent}: {o:?}");
     }
 }
+
+/// The fast lane (`Waf::certainly_clean`) only ever skips values on which the full inspection
+/// records nothing: for values of every kind (fixture lines and pieces of them, attack pieces,
+/// random bytes, short ordinary values), for each class a value can have, at paranoia levels 1,
+/// 2 and 4, a value it lets through leaves a scan untouched when inspected in full. It must also
+/// let through most ordinary short values (else it is no fast lane).
+#[test]
+fn the_fast_lane_decides_as_the_full_inspection() {
+    let mut values: Vec<Vec<u8>> = Vec::new();
+    for entry in std::fs::read_dir("tests/fixtures").into_iter().flatten().flatten() {
+        let text = std::fs::read(entry.path()).unwrap_or_default();
+        for line in text.split(|&b| b == b'\n').step_by(8) {
+            values.push(line.to_vec());
+            values.extend(line.chunks(24).map(<[u8]>::to_vec));
+            values.extend(line.split(|&b| b == b'"').map(<[u8]>::to_vec));
+        }
+    }
+    for v in [
+        "SKU-79345-S",
+        "Liam van der Berg",
+        "liam@example.net",
+        "+56 73 6801 4016",
+        "2024-12-06T23:53:01Z",
+        "paid",
+        "IE",
+        "75640",
+        "ord_000000_a05daf81",
+        "https://example.com/a",
+        "ftp://x",
+        "a}",
+        "x)",
+        "a\nb",
+        "",
+        "1' or '1'='1",
+        "<svg onload=alert(1)>",
+        "; cat /etc/passwd",
+        "union select 1",
+        "__proto__",
+        "eval(x)",
+        "${jndi:x}",
+    ] {
+        values.push(v.as_bytes().to_vec());
+    }
+    const BYTES: &[u8] = b"abcxyzSELECTunion0189 '\"<>/\\;()=-*#&|$.%:{}[]\n\t\x00\xff\xc3_@+";
+    values.extend(normalize::random_values(0x005e_ed0f_fa57, 400, 30, |_, r| BYTES[r % BYTES.len()]));
+    values.sort();
+    values.dedup();
+    let (mut lane, mut ordinary_lane) = (0, 0);
+    for level in [1, 2, 4] {
+        let w = waf_with(&format!(r#"{{"paranoia_level":{level}}}"#));
+        for classes in [
+            class::ARG_VALUE,
+            class::ARG_NAME,
+            class::HEADER,
+            class::HEADER | class::USER_AGENT,
+            class::COOKIE_VALUE,
+            class::COOKIE_NAME,
+            class::FILENAME,
+            class::BODY,
+            class::PATH,
+            class::URI,
+        ] {
+            for raw in &values {
+                let bytes = RawBytes::of(raw);
+                let canonical = bytes.canonical(raw);
+                let shape = Shape::of(&canonical);
+                if !w.certainly_clean(classes, (raw, bytes), &canonical, shape) {
+                    continue;
+                }
+                lane += 1;
+                ordinary_lane += usize::from(level == 1 && classes == class::ARG_VALUE && raw.len() < 24);
+                let mut scan = Scan::default();
+                let name = TargetName::new("args:", b"x");
+                w.scan_full(&mut scan, classes, name, (raw, bytes), &canonical, shape);
+                assert!(
+                    scan.attempts == 0 && scan.matches.is_empty() && scan.fired.is_empty(),
+                    "PL{level}, classes {classes}: {:?} took the fast lane but the full inspection records {:?}",
+                    String::from_utf8_lossy(raw),
+                    scan.matches
+                );
+            }
+        }
+    }
+    assert!(lane > 5_000 && ordinary_lane > 100, "{lane} values took the fast lane ({ordinary_lane} short values)");
+}
+
+/// The class sets' own walk of the lazy DFA (`ClassSet::any_match`, for values up to
+/// `WALK_MAX` bytes) answers what the search routine answers, on short values of every kind,
+/// with caches kept from value to value (as in requests) and fresh ones.
+#[test]
+fn class_set_walk_agrees_with_the_search_routine() {
+    const BYTES: &[u8] = b"abcdeilmnoprstuxyz0189 '\"<>/\\;()=-*#&|$.%:{}[]\n\t\x00\xff\xc3_@+";
+    let mut values: Vec<Vec<u8>> =
+        normalize::random_values(0x0dd_ba11, 1200, 16, |_, r| BYTES[r % BYTES.len()]).collect();
+    for p in
+        ["select ", "union", "<script", "onerror=", "../", "/etc/passwd", "cmd.exe", "|id", "$(", "sleep(", "<?php"]
+    {
+        for q in ["", "x", " ", "'", "1", "a b"] {
+            values.push(format!("{q}{p}{q}").into_bytes());
+            values.push(format!("{p}{q}").into_bytes());
+        }
+    }
+    let mut matched = 0;
+    for level in [1, 4] {
+        let w = waf_with(&format!(r#"{{"paranoia_level":{level}}}"#));
+        for cs in &w.sets {
+            let (mut kept, mut theirs) = (cs.dfa.create_cache(), cs.dfa.create_cache());
+            for (i, v) in values.iter().enumerate() {
+                let expected = cs.dfa.try_search_fwd(&mut theirs, &Input::new(v).earliest(true));
+                let expected = expected.map(|m| m.is_some()).map_err(drop);
+                assert_eq!(cs.any_match(&mut kept, v), expected, "PL{level}: {:?}", String::from_utf8_lossy(v));
+                if i % 97 == 0 {
+                    assert_eq!(cs.any_match(&mut cs.dfa.create_cache(), v), expected, "fresh cache");
+                }
+                matched += usize::from(expected == Ok(true));
+            }
+        }
+    }
+    assert!(matched > 200, "{matched} values matched: the values reach the rules");
+}
