@@ -450,7 +450,7 @@ impl<'a> Prose<'a> {
                 }
             }
             Evidence::ActiveMarkup => {
-                if *self.markup.get_or_insert_with(|| !only_named_tags(self.value)) {
+                if *self.markup.get_or_insert_with(|| !inert_markup(self.value)) {
                     base
                 } else {
                     base.min(WEAK)
@@ -468,7 +468,7 @@ impl<'a> Prose<'a> {
             }
             Evidence::NotInInertMarkup => {
                 let value = self.value;
-                if !*self.markup.get_or_insert_with(|| !only_named_tags(value)) && !calls_dialog(value) {
+                if !*self.markup.get_or_insert_with(|| !inert_markup(value)) && !calls_dialog(value) {
                     base.min(WEAK)
                 } else {
                     base
@@ -515,6 +515,8 @@ impl<'a> Prose<'a> {
             Evidence::OperatorKey => {
                 if *self.code.get_or_insert_with(|| is_code(self.value)) && !dollar_key(self.value) {
                     key = PROGRAM;
+                    base.min(WEAK)
+                } else if selecting_filter(self.value) {
                     base.min(WEAK)
                 } else {
                     base
@@ -618,7 +620,8 @@ pub enum Evidence {
     JsSyntax,
     /// Critical unless the value is a code snippet (see [`is_code`]) whose `$name`s are all
     /// variables: no `$` name is used as a key (`"$ne":`, `$where:`, `[$gt]`), as a MongoDB
-    /// filter written out over several lines uses its operators.
+    /// filter written out over several lines uses its operators; or a JSON filter document that
+    /// only selects the values it lists (see [`selecting_filter`]).
     OperatorKey,
     /// Critical unless the value names a script scheme followed by words only, with no
     /// JavaScript syntax anywhere (no parenthesis, quote, `=`, bracket, brace, `+`, `;`, `<`/`>`,
@@ -704,7 +707,8 @@ pub fn evidence(rule: u32) -> Evidence {
         4106 | 4110 => Evidence::JsSyntax,
         // Column enumeration by number, comparisons of literals, PostgreSQL casts and JSON
         // operators (`o.id::text` in a query).
-        4213 | 4206 | 4212 => Evidence::NotInStatement,
+        // Also a `HAVING` comparison (`select … having count(*) > 1`).
+        4213 | 4206 | 4212 | 4219 => Evidence::NotInStatement,
         // Java class names in a log line or stack trace that names an exception.
         4401 => Evidence::NotInLog,
         // An attribute breakout into markup, in a value whose markup is inert.
@@ -1451,6 +1455,220 @@ pub fn only_named_tags(v: &[u8]) -> bool {
     seen
 }
 
+/// Whether the value's markup cannot act: inert tags ([`only_named_tags`]) or an SVG drawing
+/// ([`inert_svg`]).
+fn inert_markup(v: &[u8]) -> bool {
+    only_named_tags(v) || inert_svg(v)
+}
+
+/// SVG elements that only draw, group, describe or define paint and markers: none runs script,
+/// loads a resource, embeds HTML or animates an attribute.
+const SVG_DRAWING: &[&[u8]] = &[
+    b"svg",
+    b"g",
+    b"defs",
+    b"title",
+    b"desc",
+    b"rect",
+    b"circle",
+    b"ellipse",
+    b"line",
+    b"polyline",
+    b"polygon",
+    b"path",
+    b"text",
+    b"tspan",
+    b"marker",
+    b"symbol",
+    b"lineargradient",
+    b"radialgradient",
+    b"stop",
+    b"clippath",
+    b"mask",
+    b"pattern",
+];
+
+/// Functions an SVG attribute value may call: a reference to a definition of the same document
+/// (`url(#arrow)`), transforms and colours.
+const SVG_FUNCTIONS: &[&[u8]] =
+    &[b"url", b"translate", b"rotate", b"scale", b"matrix", b"skewx", b"skewy", b"rgb", b"rgba", b"hsl", b"hsla"];
+
+/// Whether the value is an SVG drawing that cannot act: an `<svg>` document (after an optional XML
+/// declaration) in the SVG namespace, closed at the end, whose every element is one of
+/// [`SVG_DRAWING`] and whose attributes are presentation and geometry: no event handler
+/// (`on…`), no `style` that is not inert, links only to fragments of the document (`href="#a"`,
+/// `url(#a)`), no scheme anywhere but the namespace declarations, and functions only from
+/// [`SVG_FUNCTIONS`]. A diagram or logo uploaded to a media library is one; `<svg onload=…>`,
+/// `<svg><script>`, `<foreignObject>`, `<use href="data:…">`, `<a href="javascript:…">`, `<animate>`
+/// or `<set>` are not. Read on the canonical, lower-cased value (entities decoded).
+pub fn inert_svg(v: &[u8]) -> bool {
+    let mut t = v.trim_ascii();
+    if t.starts_with(b"<?xml") {
+        let Some(e) = t.windows(2).position(|w| w == b"?>") else { return false };
+        if t[5..e].contains(&b'<') {
+            return false;
+        }
+        t = t[e + 2..].trim_ascii_start();
+    }
+    if !t.starts_with(b"<svg") || !t.get(4).is_some_and(|b| b.is_ascii_whitespace()) || !t.ends_with(b"</svg>") {
+        return false;
+    }
+    let mut i = 0;
+    let mut namespaced = false;
+    while let Some(p) = t[i..].iter().position(|&b| b == b'<') {
+        let s = i + p + 1;
+        if t[s..].starts_with(b"!--") {
+            let Some(e) = t[s + 3..].windows(3).position(|w| w == b"-->") else { return false };
+            if t[s + 3..s + 3 + e].contains(&b'<') {
+                return false;
+            }
+            i = s + 3 + e + 3;
+            continue;
+        }
+        let closing = t.get(s) == Some(&b'/');
+        let ns = if closing { s + 1 } else { s };
+        let n = t[ns..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        if !SVG_DRAWING.contains(&&t[ns..ns + n]) {
+            return false;
+        }
+        let Some(gt) = t[ns + n..].iter().position(|&b| b == b'>').map(|g| ns + n + g) else { return false };
+        let attrs = &t[ns + n..gt];
+        if closing {
+            if !attrs.trim_ascii().is_empty() {
+                return false;
+            }
+        } else {
+            match svg_attributes(attrs) {
+                Some(declares) => namespaced |= declares,
+                None => return false,
+            }
+        }
+        i = gt + 1;
+    }
+    namespaced
+}
+
+/// Whether an SVG tag's attributes are inert (see [`inert_svg`]); `Some(true)` when they declare
+/// the SVG namespace.
+fn svg_attributes(a: &[u8]) -> Option<bool> {
+    let mut declares = false;
+    let mut i = 0;
+    loop {
+        while i < a.len() && (a[i].is_ascii_whitespace() || (a[i] == b'/' && i + 1 == a.len())) {
+            i += 1;
+        }
+        if i >= a.len() {
+            return Some(declares);
+        }
+        if i == 0 {
+            return None;
+        }
+        let n = a[i..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':')).count();
+        let name = &a[i..i + n];
+        i += n;
+        if n == 0 || a.get(i) != Some(&b'=') {
+            return None;
+        }
+        let q = *a.get(i + 1)?;
+        if q != b'"' && q != b'\'' {
+            return None;
+        }
+        let e = a[i + 2..].iter().position(|&b| b == q)?;
+        let value = &a[i + 2..i + 2 + e];
+        i += e + 3;
+        let ok = match name {
+            b"xmlns" => {
+                declares |= value == b"http://www.w3.org/2000/svg";
+                declares
+            }
+            b"xmlns:xlink" => value == b"http://www.w3.org/1999/xlink",
+            b"href" | b"xlink:href" => {
+                value.first() == Some(&b'#')
+                    && value[1..].iter().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(b))
+            }
+            b"style" => inert_style(value),
+            _ => !name.starts_with(b"on") && svg_value(value),
+        };
+        if !ok {
+            return None;
+        }
+    }
+}
+
+/// An SVG presentation or geometry value: numbers, names, colours, lists, and calls of
+/// [`SVG_FUNCTIONS`] (`url(` only to a fragment, `url(#arrow)`); no scheme, quote or markup.
+fn svg_value(v: &[u8]) -> bool {
+    if !v.iter().all(|b| b.is_ascii_alphanumeric() || b" \t\n#.,%+-_()".contains(b)) {
+        return false;
+    }
+    v.iter().enumerate().all(|(i, &b)| {
+        if b != b'(' {
+            return true;
+        }
+        let start = v[..i].iter().rposition(|c| !c.is_ascii_alphabetic()).map_or(0, |p| p + 1);
+        let f = &v[start..i];
+        SVG_FUNCTIONS.contains(&f) && (f != b"url" || v.get(i + 1) == Some(&b'#'))
+    })
+}
+
+/// Whether a JSON filter document only selects the values it lists: the value is a JSON object
+/// (`{"members": {"$in": ["usr_4418"]}}`, a search or chat API's filter by design) whose every
+/// `$` operator is `$in`, `$all` or `$eq` over literals (strings, numbers, `true`, `false`,
+/// `null`, or a list of them). Such a filter matches what sending those values matches. An
+/// operator that matches what it does not name (`$ne`, `$nin`, `$gt`, `$regex`, `$exists`),
+/// runs code (`$where`, `$function`, `$expr`) or combines conditions, or any operator in an
+/// argument's name (`user[$ne]=`) or a body's key, is read as before.
+pub fn selecting_filter(v: &[u8]) -> bool {
+    let t = v.trim_ascii();
+    if !(t.starts_with(b"{") && t.ends_with(b"}")) {
+        return false;
+    }
+    let mut any = false;
+    for (i, &b) in t.iter().enumerate() {
+        if b != b'$' {
+            continue;
+        }
+        let name_len = t[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+        let name = &t[i + 1..i + 1 + name_len];
+        if name.first().is_none_or(u8::is_ascii_digit) {
+            continue;
+        }
+        if !matches!(name, b"in" | b"all" | b"eq")
+            || i == 0
+            || t[i - 1] != b'"'
+            || t.get(i + 1 + name_len) != Some(&b'"')
+        {
+            return false;
+        }
+        let rest = t[i + 2 + name_len..].trim_ascii_start();
+        let Some(rest) = rest.strip_prefix(b":") else { return false };
+        let rest = rest.trim_ascii_start();
+        let operand = if rest.first() == Some(&b'[') {
+            let Some(e) = rest.iter().position(|&c| c == b']') else { return false };
+            &rest[1..e]
+        } else {
+            let e = rest.iter().position(|&c| c == b',' || c == b'}').unwrap_or(rest.len());
+            &rest[..e]
+        };
+        if operand.iter().any(|c| matches!(c, b'{' | b'[' | b'$' | b'(')) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// Whether an `Authorization` header was set by a program: its scheme is none that a browser
+/// sends by itself (it adds `Basic`, `Digest`, `NTLM` and `Negotiate` credentials it has cached to
+/// any request, a link's or a form's included). A bearer token, a signature or an API key is
+/// sent only by code that set it: a client, or a page's script, which needs a CORS preflight
+/// across sites.
+pub fn scripted_credentials(authorization: &[u8]) -> bool {
+    let t = authorization.trim_ascii();
+    let scheme = t.split(|b| b.is_ascii_whitespace()).next().unwrap_or_default().to_ascii_lowercase();
+    !t.is_empty() && !matches!(scheme.as_slice(), b"basic" | b"digest" | b"ntlm" | b"negotiate")
+}
+
 /// Whether the value calls a dialog or `eval` (`alert(`, `` prompt` ``), or has UTF-7 markup
 /// (`+ADw-`): what an attribute breakout runs without a tag.
 fn calls_dialog(v: &[u8]) -> bool {
@@ -1548,8 +1766,9 @@ fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
 /// `name/version` token, no shell syntax other than `;` (no pipe, `&`, `$`, backtick, quote,
 /// redirection, brace or line break), and every `;`-separated entry that starts with a command
 /// word names a runtime or HTTP library, alone or followed only by its version (`PHP 8.3.7`,
-/// `python/3.12`, `cURL 8.5.0`). `Mozilla/5.0;id`, `x/1.0;sleep 5`, `x/1.0; cat /etc/passwd`,
-/// `a/1;php -r …` are not.
+/// `python/3.12`, `cURL 8.5.0`, `Python (3.12.7)`). `Mozilla/5.0;id`, `x/1.0;sleep 5`,
+/// `x/1.0; cat /etc/passwd`, `a/1;php -r …` are not. (A shell reads a word followed by `(` and
+/// anything but `)` as a syntax error, so `; python (3.12.7)` runs nothing.)
 pub fn runtime_tokens(v: &[u8]) -> bool {
     static RE: std::sync::OnceLock<Option<(regex::bytes::Regex, regex::bytes::Regex)>> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
@@ -1559,7 +1778,7 @@ pub fn runtime_tokens(v: &[u8]) -> bool {
             .build()
             .ok()?;
         let runtime = regex::bytes::RegexBuilder::new(
-            r"^(?:php[0-9]?|python[23]?|perl|ruby|node|lua|curl|wget)(?:(?:\s+|/)v?\d+(?:\.\w+)*)?\s*$",
+            r"^(?:php[0-9]?|python[23]?|perl|ruby|node|lua|curl|wget)(?:(?:\s+|/|\s*\(\s*)v?\d+(?:\.\w+)*)?\s*$",
         )
         .case_insensitive(true)
         .unicode(false)
@@ -1569,7 +1788,10 @@ pub fn runtime_tokens(v: &[u8]) -> bool {
     })
     .as_ref()
     .is_some_and(|(command, runtime)| {
-        let product = v.windows(3).any(|w| w[0].is_ascii_alphanumeric() && w[1] == b'/' && w[2].is_ascii_digit());
+        // `name/1.2`, or `Name (1.2)` as some SDKs write theirs (`Searchhost for Python (4.8.1)`).
+        let product = v.windows(3).any(|w| w[0].is_ascii_alphanumeric() && w[1] == b'/' && w[2].is_ascii_digit())
+            || v.windows(4)
+                .any(|w| w[0].is_ascii_alphanumeric() && w[1] == b' ' && w[2] == b'(' && w[3].is_ascii_digit());
         let shell = v.iter().any(|b| b"|&$`'\"<>{}\n\r\\".contains(b));
         product
             && !shell

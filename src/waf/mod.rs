@@ -295,6 +295,8 @@ pub struct Scan {
     incomplete: bool,
     authority: Vec<u8>,
     referer_host: Option<Vec<u8>>,
+    /// The request carries credentials only a program sets (`context::scripted_credentials`).
+    scripted: bool,
     /// How many times a rule matched or was skipped as already fired (see `CleanValues`).
     attempts: u32,
     clean: CleanValues,
@@ -1026,6 +1028,7 @@ impl Waf {
             return scan;
         }
         scan.referer_host = req.header("referer").map(|r| url_host(r).to_ascii_lowercase());
+        scan.scripted = req.header("authorization").is_some_and(context::scripted_credentials);
         let mut findings = Vec::new();
         protocol::check_head(req, &self.allowed_methods, &self.allowed_content_types, &mut findings);
         for (id, excerpt) in findings {
@@ -1456,8 +1459,10 @@ impl Waf {
             && maybe_session_name(c)
             && self.session_names.is_match(c)
         {
+            // Nor does a request with credentials only a program sets: a victim's link or a
+            // cross-site form cannot carry them.
             let same_site = matches!(&scan.referer_host, Some(h) if !h.is_empty() && *h == scan.authority);
-            if !same_site {
+            if !same_site && !scan.scripted {
                 let target = rendered.get_or_insert_with(|| name.render()).clone();
                 self.fire_code(scan, 4350, &target, scoring::excerpt(&canonical, 0, 32));
             }

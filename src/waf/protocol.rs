@@ -19,6 +19,77 @@ fn contains(h: &[u8], n: &[u8]) -> bool {
     !n.is_empty() && h.windows(n.len()).any(|w| w == n)
 }
 
+/// Headers whose meaning depends on who set them: framing, the host, credentials, the client's
+/// address and scheme as proxies report it, routing and method overrides, the identity a gateway
+/// passes on, and the name of an uploaded file.
+const TRUSTED_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "content-type",
+    "content-encoding",
+    "content-range",
+    "content-disposition",
+    "te",
+    "connection",
+    "upgrade",
+    "expect",
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "forwarded",
+    "via",
+    "true-client-ip",
+    "client-ip",
+    "x-cluster-client-ip",
+    "x-host",
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+    "x-request-id",
+    "x-api-key",
+    "x-filename",
+    "x-file-name",
+    "remote-user",
+    "proxy",
+];
+
+/// Prefixes of such headers (`x-forwarded-for`, `x-real-ip`, `x-original-url`, `x-envoy-…`,
+/// `x-consumer-id`, `x-user-email`, `x-auth-request-user` …). A name ending in `-ip`, `-addr`,
+/// `-host`, `-proto`, `-scheme` or `-user` reports an address or an identity too
+/// (`cf-connecting-ip`, `wl-proxy-client-ip`, `x-authenticated-user`).
+const TRUSTED_PREFIXES: &[&str] = &[
+    "x-forwarded-",
+    "x-real-",
+    "x-original",
+    "x-rewrite-",
+    "x-envoy-",
+    "x-consumer",
+    "x-user",
+    "x-auth",
+    "x-jwt",
+    "x-originating-",
+    "x-authenticated-",
+    "x-remote-",
+    "x-palisade",
+];
+
+/// Endings of such headers (see [`TRUSTED_PREFIXES`]).
+const TRUSTED_SUFFIXES: &[&str] = &["-ip", "-addr", "-host", "-proto", "-scheme", "-user"];
+
+/// Whether a header name with `_` or `.` spells, with each of them read as `-`, a header whose
+/// meaning depends on who set it ([`TRUSTED_HEADERS`], [`TRUSTED_PREFIXES`]): CGI, PHP, Rack and
+/// WSGI servers read `X_Forwarded_For` as `X-Forwarded-For`, while a proxy that sets, strips or
+/// checks `X-Forwarded-For` lets the other spelling through. A vendor's own header
+/// (`client_id`, `access_token`, `sign_method`) has no such twin and is only a name.
+fn spoofs_a_trusted_header(name: &str) -> bool {
+    let dashed: String =
+        name.chars().map(|c| if c == '_' || c == '.' { '-' } else { c.to_ascii_lowercase() }).collect();
+    TRUSTED_HEADERS.contains(&dashed.as_str())
+        || TRUSTED_PREFIXES.iter().any(|p| dashed.starts_with(p))
+        || TRUSTED_SUFFIXES.iter().any(|p| dashed.ends_with(p))
+}
+
 /// Checks the request head; `allowed_methods` are upper-case, `extra_types` (media types accepted
 /// besides `ALLOWED_CONTENT_TYPES`, `type/*` for a whole type) lower-case.
 pub fn check_head(req: &Request, allowed_methods: &[String], extra_types: &[Vec<u8>], out: &mut Vec<Finding>) {
@@ -46,7 +117,7 @@ pub fn check_head(req: &Request, allowed_methods: &[String], extra_types: &[Vec<
             let ch = if value.iter().any(|&b| b == b'\r' || b == b'\n') { 1006 } else { 1003 };
             out.push((ch, format!("header {}", name.chars().take(32).collect::<String>())));
         }
-        if name.bytes().any(|b| b == b'_' || b == b'.') {
+        if name.bytes().any(|b| b == b'_' || b == b'.') && spoofs_a_trusted_header(name) {
             // Proxies differ on such names (some drop, some map to `-`): an evasion vehicle.
             out.push((1015, format!("header name {}", name.chars().take(32).collect::<String>())));
         }
@@ -489,6 +560,38 @@ mod tests {
         assert!(ids(&req("TRACE", "/", &[])).contains(&1000));
         assert!(ids(&req("GET", "/", &[("x-a", "a\u{1}b")])).contains(&1003));
         assert!(ids(&req("GET", "/a%00b", &[])).contains(&1008));
+    }
+
+    #[test]
+    fn underscore_names_count_only_when_they_spell_a_trusted_header() {
+        // A vendor's signing headers (an IoT cloud API) are only names.
+        for name in ["client_id", "access_token", "sign_method", "x_app_version", "x.trace.tag"] {
+            assert!(!ids(&req("GET", "/", &[(name, "v")])).contains(&1015), "{name}");
+        }
+        // Names that CGI-style servers read as a header a proxy sets, strips or checks.
+        for name in [
+            "x_forwarded_for",
+            "x_forwarded_host",
+            "x_real_ip",
+            "content_length",
+            "transfer_encoding",
+            "transfer.encoding",
+            "x_host",
+            "proxy_authorization",
+            "x_envoy_original_path",
+            "x_original_url",
+            "x_http_method_override",
+            "x_consumer_id",
+            "x_filename",
+            "x.filename",
+            "true_client_ip",
+            "cf_connecting_ip",
+            "wl_proxy_client_ip",
+            "x_authenticated_userid",
+            "remote_user",
+        ] {
+            assert!(ids(&req("GET", "/", &[(name, "v")])).contains(&1015), "{name}");
+        }
     }
 
     #[test]

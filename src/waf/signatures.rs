@@ -67,7 +67,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"['"`)]\s*(?:(?:or|and|xor)\s*[('"`]?\s*[\w'"`@$.-]+|(?:\|\||&&)\s*(?:[('"`]\s*)?[\w@.-][\w'"`@$.-]*)\s*[)'"`]?\s*(?:=|<=>|<>|!=|<|>|\blike\b|\bis\b|\bin\s*\(|\brlike\b|\bregexp\b)"#,
+        r#"['"`)]\s*(?:(?:or|and|xor)\b\s*[('"`]?\s*[\w'"`@$.-]+|(?:\|\||&&)\s*(?:[('"`]\s*)?[\w@.-][\w'"`@$.-]*)\s*[)'"`]?\s*(?:=|<=>|<>|!=|<|>|\blike\b|\bis\b|\bin\s*\(|\brlike\b|\bregexp\b)"#,
         "SQL tautology after a closing quote",
     ),
     re(4202, Sqli, 1, CRITICAL, ARGS | PATH, View::Sql, r"\bunion\b[\s(]*(?:all|distinct|select)\b", "UNION query"),
@@ -360,7 +360,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r"^\s*northwind\s*$|\bnorthwind\s*\.\s*(?:\.|dbo\b|sys)|\b(?:use|from|join|into)\s+northwind\b|\b(?:tempdb|msdb|master\.\.sys\w*|schema_name|table_name|column_name|table_schema|user_tables|all_users|pg_database|sysdatabases|sysusers|sys\.schemas)\b",
+        r"\bnorthwind\s*\.\s*(?:\.|dbo\b|sys)|\b(?:use|from|join|into)\s+northwind\b|\b(?:tempdb|msdb|master\.\.sys\w*|schema_name|table_name|column_name|table_schema|user_tables|all_users|pg_database|sysdatabases|sysusers|sys\.schemas)\b",
         "well-known database or catalogue name",
     ),
     re(
@@ -744,7 +744,9 @@ pub static RULES: &[Rule] = &[
         // An event starts the value or follows a command separator (`!!`, `;!-2`): between words
         // (`! Markup !! Result` in a wiki table, `great !! thanks`) it is punctuation, which
         // a shell expands only when typed at its prompt.
-        r"(?:^\s*|[;&|`]\s*)!(?:-?\d+|!|[a-z]+|\?[a-z]+\??)(?:\s|$|:)|\bhistory\s+-[cwr]|\bfc\s+-[els]",
+        // After `:` a word designator (`:0`, `:$`, `:*`) or a modifier (`:p`, `:h`, `:s/a/b/`,
+        // `:gs/a/b/`): `!browser:safari` is a negated `field:value` filter, not an event.
+        r"(?:^\s*|[;&|`]\s*)!(?:-?\d+|!|[a-z]+|\?[a-z]+\??)(?:\s|$|:(?:[0-9^$*%-]|[htrepqx&](?:[\s:]|$)|[ag]?s[^\w\s]|g&))|\bhistory\s+-[cwr]|\bfc\s+-[els]",
         "shell history expansion",
     ),
     re(

