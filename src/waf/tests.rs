@@ -1978,3 +1978,50 @@ fn class_set_walk_agrees_with_the_search_routine() {
     }
     assert!(matched > 200, "{matched} values matched: the values reach the rules");
 }
+
+/// The lazy DFAs' caches hold the states that varied traffic needs without clearing (a cache that
+/// clears over and over builds every state again, at the cost of an epsilon closure each: about
+/// 20 times the steady cost of a varied JSON body in V8, see `ClassSet::CACHE_CAPACITY`): every
+/// request of the benign fixtures, heads and bodies, at PL1 and PL2, leaves no set's cache
+/// cleared.
+#[test]
+fn caches_hold_the_states_of_varied_traffic() {
+    let mut requests: Vec<(String, String, String)> = Vec::new();
+    for entry in std::fs::read_dir("tests/fixtures").into_iter().flatten().flatten() {
+        if !entry.file_name().to_string_lossy().starts_with("benign-api") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for line in text.lines() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            let uri = v.get("uri").and_then(|u| u.as_str()).unwrap_or("/").to_string();
+            let body = v.get("body").and_then(|b| b.as_str()).unwrap_or("").to_string();
+            let ct = if body.trim_start().starts_with(['{', '[']) {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            };
+            requests.push((uri, ct.to_string(), body));
+        }
+    }
+    assert!(requests.len() > 2000, "{} requests", requests.len());
+    for level in [1, 2] {
+        let w = waf_with(&format!(r#"{{"paranoia_level":{level}}}"#));
+        for (uri, ct, body) in &requests {
+            let mut r = get(uri, &[("content-type", ct)]);
+            r.method = "POST".into();
+            let mut s = w.inspect_head(&r);
+            w.inspect_body(&mut s, ct.as_bytes(), body.as_bytes());
+        }
+        let mut used = 0;
+        for (i, cs) in w.sets.iter().enumerate() {
+            let kept = cs.cache.lock();
+            let Ok(kept) = kept else { continue };
+            if let Some(c) = kept.as_ref() {
+                assert_eq!(c.dfa.clear_count(), 0, "PL{level}: set {i} ({} members) cleared its cache", cs.rules.len());
+                used += c.dfa.memory_usage();
+            }
+        }
+        assert!(used > 4 << 20, "PL{level}: {} KB of states: the requests reach the automata", used >> 10);
+    }
+}
