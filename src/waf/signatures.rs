@@ -110,7 +110,12 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r"\b(?:information_schema|mysql\.(?:user|db|host)|pg_catalog|pg_shadow|pg_user|sysobjects|syscolumns|sys\.(?:objects|tables|columns|databases|sql_logins)|msysobjects|msysaccessobjects|sqlite_master|sqlite_schema|all_tables|user_tables|dba_users|xp_cmdshell|xp_regread|xp_dirtree|xp_fileexist|sp_executesql|sp_oacreate|sp_makewebtask|sp_addlogin|sp_password|openrowset|opendatasource|utl_http|utl_inaddr|dbms_xmlgen|load_file|into\s+(?:out|dump)file|extractvalue|updatexml|group_concat|@@(?:version|datadir|hostname|basedir|servername|tmpdir)|pg_read_file|pg_ls_dir|lo_import|lo_export|copy\s+\w+\s+(?:from|to)\s+program)\b",
+        // The file, XML and aggregate functions act only when called: a bare `load_file` is a name
+        // (an e-discovery production's `load_file` setting, a column), `load_file(` a call.
+        concat!(
+            r"\b(?:information_schema|mysql\.(?:user|db|host)|pg_catalog|pg_shadow|pg_user|sysobjects|syscolumns|sys\.(?:objects|tables|columns|databases|sql_logins)|msysobjects|msysaccessobjects|sqlite_master|sqlite_schema|all_tables|user_tables|dba_users|xp_cmdshell|xp_regread|xp_dirtree|xp_fileexist|sp_executesql|sp_oacreate|sp_makewebtask|sp_addlogin|sp_password|openrowset|opendatasource|utl_http|utl_inaddr|dbms_xmlgen|into\s+(?:out|dump)file|@@(?:version|datadir|hostname|basedir|servername|tmpdir)|copy\s+\w+\s+(?:from|to)\s+program)\b",
+            r"|\b(?:load_file|extractvalue|updatexml|group_concat|pg_read_file|pg_ls_dir|lo_import|lo_export)\s*\("
+        ),
         "database catalogue, system procedure or file function",
     ),
     re(
@@ -643,7 +648,9 @@ pub static RULES: &[Rule] = &[
             r"\$\(\s*[a-z/.~]|(?:^|[^`])`\s*(?:[\w/.-]*/)?",
             strict_cmds!(),
             r"\b[^`]*`|",
-            r"\$\{[a-z_]+[:#%/][^}]*\}|<<<\s*\S|\$\(\(.*\)\)"
+            // `${name:/…}` expands nothing: its offset `/…` is an arithmetic syntax error to a shell
+            // (a URI-style placeholder, `${e://Field/department}` in a survey's piped text).
+            r"\$\{[a-z_]+(?:[#%/][^}]*|:(?:[^/}][^}]*)?)\}|<<<\s*\S|\$\(\(.*\)\)"
         ),
         "command or parameter substitution",
     ),
@@ -967,7 +974,8 @@ pub static RULES: &[Rule] = &[
             // A positional number glued to a name is a snippet's tab stop (`Test${1:Name}(`), unless
             // a letter follows it too: `c${1}url` splits a command name. So is one called
             // (`${1}(tc.in)`): PHP sets no variable named by a number.
-            r#"|(?:^\s*|[^\s("'/:=-])\$\{\s*(?:['"]?[a-z_]|['"]\d|\d[^}]*\}[a-z])"#,
+            // `${name:/…}` is no PHP expression (a parse error): a URI-style placeholder.
+            r#"|(?:^\s*|[^\s("'/:=-])\$\{\s*(?:['"]?[a-z_]\w*(?:[^\w:]|:[^/]|:?$)|['"]\d|\d[^}]*\}[a-z])"#,
             r#"|\$\{\s*(?:['"]\w|\w+\s*(?:[^\w\s},:.]|\.\s*\w+\s*[^\w\s},:.]))"#,
             r#"|\$\{\s*\d+\s*\}\w|\$\{[\w\s.,]*[a-z_][\w\s.,]*\}[\w(]|[\w)\]]\s*`[^`]*\$\{"#
         ),

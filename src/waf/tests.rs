@@ -2025,3 +2025,44 @@ fn caches_hold_the_states_of_varied_traffic() {
         assert!(used > 4 << 20, "PL{level}: {} KB of states: the requests reach the automata", used >> 10);
     }
 }
+
+#[test]
+fn holdout15_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+
+    // A name that is also a database function's (an e-discovery production's `load_file`
+    // setting) is a name; the function called, whatever the spacing or comments, is a call.
+    let o = json_post(&waf, r#"{"volume": "PROD_003", "load_file": "dat_opt", "group_concat": false}"#);
+    assert!(!o.blocked, "{o:?}");
+    for q in [
+        "1 union select load_file('/etc/passwd')",
+        "load_file/**/(0x2f6574632f706173737764)",
+        "x' and extractvalue(1,concat(0x7e,version()))-- ",
+        "1 and updatexml (1,concat(0x7e,user()),1)",
+        "(select group_concat(table_name) from x)",
+        "select pg_read_file('/etc/passwd')",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 4205), "{q}: {o:?}");
+    }
+    // The catalogues and procedures are names of their own: still matched bare.
+    for q in ["information_schema", "exec xp_cmdshell 'dir'"] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.matches.iter().any(|m| m.rule_id == 4205), "{q}: {o:?}");
+    }
+
+    // A survey's piped text `${e://Field/department}` is no shell expansion (the offset `/…` is an
+    // arithmetic syntax error) nor PHP; substitutions, operators and PHP expressions still are.
+    let o = json_post(&waf, r#"{"text": "Rate each statement:", "piping": "${e://Field/department}"}"#);
+    assert!(!o.blocked, "{o:?}");
+    let o = json_post(&waf, r#"{"q": "${q://QID4/ChoiceGroup/SelectedChoices}"}"#);
+    assert!(!o.blocked, "{o:?}");
+    for q in ["${x://$(id)}", "${x://`id`}", "${PATH:0:1}bin/sh", "${x:-/bin/sh} -c id", "${a//x/y}"] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3201), "{q}: {o:?}");
+    }
+    for q in ["${system('id')}", "${'_GET'}[0](1)", "c${x}url", "${f}(1)", "${a::b}"] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.matches.iter().any(|m| m.rule_id == 3305), "{q}: {o:?}");
+    }
+}
