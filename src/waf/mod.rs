@@ -1256,12 +1256,7 @@ impl Waf {
                 return false;
             }
             for &ri in &self.native_by_class[bit] {
-                let reachable = match self.rules.get(ri).map(|r| &r.check) {
-                    Some(Check::Sqli) => shape.has(Shape::SQL) && sqli_candidate(c),
-                    Some(Check::Xss) => shape.has(Shape::MARKUP) && shape.has(Shape::LT | Shape::EQ),
-                    _ => true,
-                };
-                if reachable {
+                if self.rules.get(ri).is_none_or(|r| tokenizer_reachable(&r.check, shape, c)) {
                     return false;
                 }
             }
@@ -1370,14 +1365,12 @@ impl Waf {
             }
             for &ri in &self.native_by_class[bit] {
                 let Some(rule) = self.rules.get(ri) else { continue };
-                // The cheap byte-shape gates first: a value that cannot reach a tokenizer needs no
-                // other check (the tokenizer would not run, so the rule cannot match). The HTML
-                // tokenizer reports XSS only on a tag, comment or doctype (after a `<`) or on an
-                // attribute value (after a `=`): without either it cannot match.
+                // The cheap byte-shape gates first (`tokenizer_reachable`): a value that cannot
+                // reach a tokenizer needs no other check (the rule cannot match).
                 let reachable = match rule.check {
-                    Check::Sqli => *sqli_reach.get_or_insert_with(|| shape.has(Shape::SQL) && sqli_candidate(c)),
-                    Check::Xss => shape.has(Shape::MARKUP) && shape.has(Shape::LT | Shape::EQ),
-                    _ => true,
+                    // The SQL gate scans the value: decided once per value.
+                    Check::Sqli => *sqli_reach.get_or_insert_with(|| tokenizer_reachable(&rule.check, shape, c)),
+                    _ => tokenizer_reachable(&rule.check, shape, c),
                 };
                 if !reachable {
                     continue;
@@ -1492,6 +1485,18 @@ impl Waf {
                 self.fire_code(scan, 3150, &target, scoring::excerpt(&canonical, 0, 48));
             }
         }
+    }
+}
+
+/// Whether a tokenizer rule can match a value of canonical form `c` and shape `shape` (the cheap
+/// byte-shape gates; the one place both the full inspection and its fast lane ask). The HTML
+/// tokenizer reports XSS only on a tag, comment or doctype (after a `<`) or on an attribute value
+/// (after a `=`); the SQL tokenizer runs only on SQL candidates. Other checks: reachable.
+fn tokenizer_reachable(check: &Check, shape: Shape, c: &[u8]) -> bool {
+    match check {
+        Check::Sqli => shape.has(Shape::SQL) && sqli_candidate(c),
+        Check::Xss => shape.has(Shape::MARKUP) && shape.has(Shape::LT | Shape::EQ),
+        _ => true,
     }
 }
 
