@@ -6,6 +6,8 @@ Every variant (bench/variants/*.json) is the same Envoy listener and route (a di
 
     {"description": "...", "palisade": {...} | null, "path": "/...", "headers": {...},
      "method": "GET", "body": "...", "envoy_filters_before": [{Envoy HTTP filter}, ...],
+     "bodies": "glob of JSONL files, each line with a \"body\"" (optional: each request sends
+     the next JSON body of them), "denials_expected": true (optional: 403s are not errors),
      "expect": [{"path": ..., "headers": ..., "method": ..., "body": ..., "status": 403}]}
 
 All variants are started at once (Envoy pinned to one CPU, --concurrency 1), smoke-checked, warmed
@@ -144,14 +146,18 @@ def wrk(variant: Variant, seconds: int, measure: bool = True) -> Slice | None:
         cmd += ["-H", f"{name}: {value}"]
     method = variant.spec.get("method", "GET")
     body = variant.spec.get("body")
+    bodies = variant_bodies(variant.spec)
     script = None
-    if method != "GET" or body is not None:
+    if method != "GET" or body is not None or bodies:
         script = BENCH / f".wrk-{variant.name}.lua"
         lua = f'wrk.method = "{method}"\n'
         if body is not None:
-            # A Lua long bracket keeps the bytes as they are (no escapes); the newline after the
-            # opening bracket is dropped by Lua.
-            lua += f"wrk.body = [==[\n{body}]==]\n"
+            lua += f"wrk.body = {lua_string(body)}\n"
+        if bodies:
+            # Each request takes the next body of the list, round and round.
+            lua += "local bodies = {\n" + "".join(f"{lua_string(b)},\n" for b in bodies) + "}\n"
+            lua += "local i = 0\nrequest = function()\n  i = i % #bodies + 1\n"
+            lua += "  return wrk.format(nil, nil, nil, bodies[i])\nend\n"
         script.write_text(lua)
         cmd += ["-s", str(script)]
     cmd.append(variant.url)
@@ -174,12 +180,40 @@ def wrk(variant: Variant, seconds: int, measure: bool = True) -> Slice | None:
     p99 = _duration_us(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
     errors = 0
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    if m:
+    if m and not variant.spec.get("denials_expected"):
         errors += int(m.group(1))
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     if m:
         errors += sum(int(x) for x in m.groups())
     return Slice(requests, elapsed, requests / elapsed, p50, p99, used, errors, other_pct)
+
+
+def lua_string(text: str) -> str:
+    """`text` as a Lua long-bracket string (the bytes as they are, no escapes), with a level of
+    `=` that does not occur in it; the newline after the opening bracket is dropped by Lua."""
+    level = 2
+    while f"]{'=' * level}]" in text:
+        level += 1
+    return f"[{'=' * level}[\n{text}]{'=' * level}]"
+
+
+def variant_bodies(spec: dict) -> list[str]:
+    """The bodies of a variant that sends varied ones ("bodies": a glob of JSONL files relative
+    to the repository, each line an object with a "body"): every body that is a JSON object or
+    array, in file order."""
+    pattern = spec.get("bodies")
+    if not pattern:
+        return []
+    out = []
+    for path in sorted(ROOT.glob(pattern)):
+        for line in path.read_text().splitlines():
+            try:
+                body = json.loads(line).get("body")
+                if isinstance(body, str) and isinstance(json.loads(body), (dict, list)):
+                    out.append(body)
+            except (ValueError, AttributeError):
+                continue
+    return out
 
 
 def smoke(variant: Variant) -> None:
