@@ -213,14 +213,15 @@ impl ClassSet {
         Some(which)
     }
 
+    /// The longest value [`ClassSet::any_match`] walks itself (longer ones: the search routine).
+    const WALK_MAX: usize = 12;
+
     /// Whether any member matches `v`, walking the lazy DFA byte by byte: what
     /// `try_search_fwd(Input::new(v).earliest(true))` answers (an unanchored search from the
     /// start of `v`, stopping at the first match state), without the search routine's
     /// configuration dispatch and match bookkeeping, which cost more than the walk on the short
     /// values most requests carry. `Err` when the lazy DFA gives up (its cache thrashing), as
     /// that search would (`class_set_walk_agrees_with_the_search_routine`).
-    const WALK_MAX: usize = 12;
-
     fn any_match(&self, cache: &mut hybrid::dfa::Cache, v: &[u8]) -> Result<bool, ()> {
         let dfa = &self.dfa;
         let mut sid = dfa.start_state(cache, &start::Config::new().anchored(Anchored::No)).map_err(drop)?;
