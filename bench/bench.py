@@ -29,6 +29,7 @@ everything through, as the reference the per-request targets are stated against.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import os
 import re
@@ -202,8 +203,12 @@ def variant_bodies(spec: dict) -> list[str]:
     to the repository, each line an object with a "body"): every body that is a JSON object or
     array, in file order."""
     pattern = spec.get("bodies")
-    if not pattern:
-        return []
+    return list(_bodies_of(pattern)) if pattern else []
+
+
+@functools.lru_cache(maxsize=None)
+def _bodies_of(pattern: str) -> tuple[str, ...]:
+    """Read once per run (wrk runs a variant several times)."""
     out = []
     for path in sorted(ROOT.glob(pattern)):
         for line in path.read_text().splitlines():
@@ -213,7 +218,7 @@ def variant_bodies(spec: dict) -> list[str]:
                     out.append(body)
             except (ValueError, AttributeError):
                 continue
-    return out
+    return tuple(out)
 
 
 def smoke(variant: Variant) -> None:

@@ -1665,8 +1665,9 @@ pub fn selecting_filter(v: &[u8]) -> bool {
 /// across sites.
 pub fn scripted_credentials(authorization: &[u8]) -> bool {
     let t = authorization.trim_ascii();
-    let scheme = t.split(|b| b.is_ascii_whitespace()).next().unwrap_or_default().to_ascii_lowercase();
-    !t.is_empty() && !matches!(scheme.as_slice(), b"basic" | b"digest" | b"ntlm" | b"negotiate")
+    let scheme = t.split(|b| b.is_ascii_whitespace()).next().unwrap_or_default();
+    // Compared without a lower-cased copy: this runs on every request with credentials.
+    !t.is_empty() && ![&b"basic"[..], b"digest", b"ntlm", b"negotiate"].iter().any(|s| scheme.eq_ignore_ascii_case(s))
 }
 
 /// Whether the value calls a dialog or `eval` (`alert(`, `` prompt` ``), or has UTF-7 markup
