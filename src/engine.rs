@@ -269,6 +269,14 @@ pub fn evaluate(
     (ex, verdict)
 }
 
+/// Reports the WAF's automata caches dropped to keep within its memory budget.
+fn count_trims(waf: &crate::waf::Waf, host: &dyn Host) {
+    let trims = waf.take_cache_trims();
+    if trims > 0 {
+        host.count(Metric::WafAutomataTrims, trims);
+    }
+}
+
 /// The held body (all of it when `complete`, else its first `hold_limit` bytes) for inspection.
 /// After this the request is no longer held: the rest of a longer body streams through
 /// `on_request_body`.
@@ -281,6 +289,7 @@ pub fn on_held_body(policy: &Policy, ex: &mut Exchange, body: &[u8], complete: b
     if let Some(waf) = &rules.waf {
         let scan = ex.waf_scan.get_or_insert_with(Scan::default);
         waf.inspect_body(scan, &ex.content_type, body);
+        count_trims(waf, host);
         if !complete {
             waf.body_truncated(scan);
         }
@@ -389,6 +398,7 @@ fn run_head_stages(
     }
     if let Some(waf) = &rules.waf {
         let scan = waf.inspect_head(req);
+        count_trims(waf, host);
         let outcome = waf.outcome(&scan);
         ex.waf_scan = Some(scan);
         let result = waf_result(waf, &outcome, rules);

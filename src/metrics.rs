@@ -19,6 +19,8 @@ pub enum Metric {
     MonitoredBy(Reason),
     /// Rate-limit table and penalty-box counters.
     RateLimit(RateLimitMetric),
+    /// WAF automata caches dropped to keep within `waf.automata_memory_mib`.
+    WafAutomataTrims,
 }
 
 impl Metric {
@@ -32,12 +34,13 @@ impl Metric {
             Metric::DeniedBy(r) => format!("palisade.denied.{}", r.code()),
             Metric::MonitoredBy(r) => format!("palisade.monitored.{}", r.code()),
             Metric::RateLimit(m) => m.name().to_string(),
+            Metric::WafAutomataTrims => "palisade.waf.automata_cache_trims".to_string(),
         }
     }
 
     /// Every metric, so that hosts can define them all up front (they show as 0 until used).
     /// How many metrics there are: `index` is below this.
-    pub const COUNT: usize = 3 + 2 * Reason::ALL.len() + RateLimitMetric::ALL.len();
+    pub const COUNT: usize = 3 + 2 * Reason::ALL.len() + RateLimitMetric::ALL.len() + 1;
 
     /// A dense number for each metric, below `COUNT` (a table index for hosts).
     pub fn index(self) -> usize {
@@ -48,6 +51,7 @@ impl Metric {
             Metric::DeniedBy(r) => 3 + 2 * r as usize,
             Metric::MonitoredBy(r) => 4 + 2 * r as usize,
             Metric::RateLimit(m) => 3 + 2 * Reason::ALL.len() + m as usize,
+            Metric::WafAutomataTrims => 3 + 2 * Reason::ALL.len() + RateLimitMetric::ALL.len(),
         }
     }
 
@@ -58,6 +62,7 @@ impl Metric {
             out.push(Metric::MonitoredBy(r));
         }
         out.extend(RateLimitMetric::ALL.iter().map(|m| Metric::RateLimit(*m)));
+        out.push(Metric::WafAutomataTrims);
         out
     }
 }

@@ -70,6 +70,12 @@ pub struct WafConfig {
     /// Bounds on the work done per request.
     #[serde(default)]
     pub budget: BudgetConfig,
+    /// Memory (MiB, 16–2048, default 256) that the WAF's automata may hold in each worker, all
+    /// of them together: the states of their lazy DFAs, built as traffic needs them. When they
+    /// hold more, the largest are dropped and built again as values need them (metric
+    /// `palisade.waf.automata_cache_trims`). Per policy with a WAF.
+    #[serde(default = "default_automata_memory_mib")]
+    pub automata_memory_mib: u32,
 }
 
 impl Default for WafConfig {
@@ -87,6 +93,7 @@ impl Default for WafConfig {
             allowed_methods: default_methods(),
             allowed_content_types: Vec::new(),
             budget: BudgetConfig::default(),
+            automata_memory_mib: default_automata_memory_mib(),
         }
     }
 }
@@ -99,6 +106,9 @@ fn default_paranoia() -> u8 {
 }
 fn default_threshold() -> u32 {
     5
+}
+fn default_automata_memory_mib() -> u32 {
+    256
 }
 fn default_headers() -> Vec<String> {
     vec!["*".to_string()]

@@ -28,6 +28,7 @@ use regex_automata::{
 use rules::{class, Matcher, View};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use targets::{Sink, TargetName};
 
@@ -119,19 +120,45 @@ struct ClassSet {
 struct SetCache {
     dfa: hybrid::dfa::Cache,
     pikevm: Option<pikevm::Cache>,
+    /// What the lazy DFA's cache held after its last search, as counted in the [`CacheBudget`].
+    accounted: usize,
+}
+
+/// The memory the lazy DFAs of one WAF may hold together in one worker
+/// (`waf.automata_memory_mib`). Each set reports what its cache holds after each search; when the
+/// total is over the limit, the largest caches are dropped (their memory freed) until it is under
+/// again, and the states they held are built again as values need them. Varied traffic grows the
+/// caches (see [`ClassSet::build`]); without a common bound, text crafted to reach new states in
+/// every set could make a worker hold each set's own cap at once.
+#[derive(Debug)]
+struct CacheBudget {
+    limit: usize,
+    /// The sum of every kept cache's `accounted`.
+    used: AtomicUsize,
+    /// Caches dropped (or cleared by their lazy DFA) not yet reported as a metric.
+    trims: AtomicU64,
+}
+
+impl CacheBudget {
+    fn new(limit: usize) -> CacheBudget {
+        CacheBudget { limit, used: AtomicUsize::new(0), trims: AtomicU64::new(0) }
+    }
+
+    /// A cache that held `before` now holds `now`.
+    fn moved(&self, before: usize, now: usize) {
+        if now > before {
+            self.used.fetch_add(now - before, Ordering::Relaxed);
+        } else {
+            self.used.fetch_sub(before - now, Ordering::Relaxed);
+        }
+    }
+
+    fn over(&self) -> bool {
+        self.used.load(Ordering::Relaxed) > self.limit
+    }
 }
 
 impl ClassSet {
-    /// Most memory one set's lazy DFA may hold before it clears its states and builds them again.
-    /// The states a set needs grow with the variety of the text it reads: the merged sets of
-    /// argument values held 24 MB (PL1) and 50 MB (PL2) after the repository's 7,288 varied
-    /// requests (the benign fixtures and the dev corpus). A cap under that makes the cache clear
-    /// over and over, and each state built again costs an epsilon closure over thousands of NFA
-    /// states: at 16 MB, varied JSON bodies cost about 340 µs each in V8 instead of 17 µs
-    /// (docs/waf.md, "Automata caches on varied traffic"). Memory is taken only as states are
-    /// built. `caches_hold_the_states_of_varied_traffic` fails if the fixtures no longer fit.
-    const CACHE_CAPACITY: usize = 64 << 20;
-
     /// What `RegexSetBuilder::new(patterns).unicode(false).size_limit(64 << 20)
     /// .dfa_size_limit(16 << 20).build()` builds and searches (regex 1.x: a meta engine over every
     /// pattern, `MatchKind::All`, no captures, byte haystacks, which answers `is_match` and
@@ -140,8 +167,18 @@ impl ClassSet {
     /// literal prefilter (the lazy DFA asks it at every return to its start state; measured in
     /// Envoy, it cost more than it saved), the engines' per-search dispatch and cache pool. The
     /// same matches: `class_sets_agree_with_the_regex_set_they_replaced`. One difference in
-    /// configuration: the cache may grow to [`ClassSet::CACHE_CAPACITY`], not the set's 16 MB.
-    fn build(patterns: &[&str], members: Vec<usize>) -> Result<ClassSet, String> {
+    /// configuration: the cache may grow to `cache_capacity` (the WAF's whole automata budget,
+    /// [`CacheBudget`]), not the set's 16 MB.
+    ///
+    /// Why so much: the states a set needs grow with the variety of the text it reads. The merged
+    /// sets of argument values held 27 MB (PL1), 56 MB (PL2) and 65 MB (PL4) after the
+    /// repository's 7,915 varied requests (the fixtures and the dev corpus). A cap under that makes
+    /// the cache clear over and over, and each state built again costs an epsilon closure over
+    /// thousands of NFA states: at 16 MB, varied JSON bodies cost about 340 µs each in V8 instead
+    /// of 17 µs (docs/waf.md, "Automata caches on varied traffic"). Memory is taken only as states
+    /// are built. `caches_hold_the_states_of_varied_traffic` fails if the fixtures no longer fit
+    /// the default budget.
+    fn build(patterns: &[&str], members: Vec<usize>, cache_capacity: usize) -> Result<ClassSet, String> {
         let nfa = thompson::Compiler::new()
             .syntax(syntax::Config::new().unicode(false).utf8(false))
             .configure(
@@ -158,8 +195,8 @@ impl ClassSet {
                 hybrid::dfa::DFA::config()
                     .match_kind(MatchKind::All)
                     .unicode_word_boundary(true)
-                    // Room for the states that varied traffic needs (see `CACHE_CAPACITY`).
-                    .cache_capacity(Self::CACHE_CAPACITY)
+                    // Room for the states that varied traffic needs (see above).
+                    .cache_capacity(cache_capacity)
                     .skip_cache_capacity_check(false)
                     .minimum_cache_clear_count(Some(3))
                     .minimum_bytes_per_state(Some(10)),
@@ -174,30 +211,54 @@ impl ClassSet {
     }
 
     /// Whether any member matches `v`, and if one does, which (`None`: none matches).
-    fn matches(&self, v: &[u8]) -> Option<PatternSet> {
-        self.search(v, true)
+    fn matches(&self, v: &[u8], budget: &CacheBudget) -> Option<PatternSet> {
+        self.search(v, true, budget)
     }
 
     /// Whether any member matches `v` (only).
-    fn is_match(&self, v: &[u8]) -> bool {
-        self.search(v, false).is_some()
+    fn is_match(&self, v: &[u8], budget: &CacheBudget) -> bool {
+        self.search(v, false, budget).is_some()
     }
 
     /// Whether any member matches `v`, and if one does, which ones when `which` (else an empty set).
-    fn search(&self, v: &[u8], which_ones: bool) -> Option<PatternSet> {
+    /// The kept cache's memory is reported to `budget` after the search (a cache the lazy DFA
+    /// cleared for want of room is dropped, so that the memory it kept is freed).
+    fn search(&self, v: &[u8], which_ones: bool, budget: &CacheBudget) -> Option<PatternSet> {
         let mut guard = self.cache.try_lock().ok();
-        let mut own = None;
-        let caches = match guard.as_deref_mut() {
-            Some(kept) => kept.get_or_insert_with(|| self.new_cache()),
-            None => own.insert(self.new_cache()),
+        let Some(kept) = guard.as_deref_mut() else {
+            // Another thread holds the kept caches: a cache of its own, dropped after the search.
+            return self.search_with(&mut self.new_cache(), v, which_ones, &mut false);
         };
-        let any = self.any_match(&mut caches.dfa, v);
+        let caches = kept.get_or_insert_with(|| self.new_cache());
+        let mut built = false;
+        let found = self.search_with(caches, v, which_ones, &mut built);
+        if !built {
+            // The walk of a short value met only transitions already computed: nothing changed.
+        } else if caches.dfa.clear_count() > 0 {
+            budget.moved(caches.accounted, 0);
+            budget.trims.fetch_add(1, Ordering::Relaxed);
+            *kept = None;
+        } else {
+            let now = caches.dfa.memory_usage();
+            if now != caches.accounted {
+                budget.moved(caches.accounted, now);
+                caches.accounted = now;
+            }
+        }
+        found
+    }
+
+    /// [`ClassSet::search`] with these caches; `built` is set unless the search certainly built
+    /// no state (see [`ClassSet::any_match`]).
+    fn search_with(&self, caches: &mut SetCache, v: &[u8], which_ones: bool, built: &mut bool) -> Option<PatternSet> {
+        let any = self.any_match(&mut caches.dfa, v, built);
         if any == Ok(false) {
             return None;
         }
         if any == Ok(true) && !which_ones {
             return Some(PatternSet::new(0));
         }
+        *built = true;
         let mut which = PatternSet::new(self.dfa.pattern_len());
         if any.is_err() {
             // Given up: the PikeVM answers both questions.
@@ -221,11 +282,15 @@ impl ClassSet {
     /// start of `v`, stopping at the first match state), without the search routine's
     /// configuration dispatch and match bookkeeping, which cost more than the walk on the short
     /// values most requests carry. `Err` when the lazy DFA gives up (its cache thrashing), as
-    /// that search would (`class_set_walk_agrees_with_the_search_routine`).
-    fn any_match(&self, cache: &mut hybrid::dfa::Cache, v: &[u8]) -> Result<bool, ()> {
+    /// that search would (`class_set_walk_agrees_with_the_search_routine`). `built` is set when
+    /// the answer may have built states: the search routine, or a transition not yet computed.
+    /// (The start state and the end-of-input step may build one state each time the walk meets
+    /// them first, unreported: the next reported search of the set counts it.)
+    fn any_match(&self, cache: &mut hybrid::dfa::Cache, v: &[u8], built: &mut bool) -> Result<bool, ()> {
         let dfa = &self.dfa;
         let mut sid = dfa.start_state(cache, &start::Config::new().anchored(Anchored::No)).map_err(drop)?;
         if sid.is_tagged() || v.len() > Self::WALK_MAX {
+            *built = true;
             // A long value (the search routine's unrolled loop is faster per byte) or a start
             // state that is already dead (or otherwise special): the search routine.
             return dfa.try_search_fwd(cache, &Input::new(v).earliest(true)).map(|m| m.is_some()).map_err(drop);
@@ -238,6 +303,7 @@ impl ClassSet {
             let mut next = dfa.next_state_untagged(cache, sid, b);
             if next.is_tagged() {
                 if next.is_unknown() {
+                    *built = true;
                     cache.search_update(at);
                     next = dfa.next_state(cache, sid, b).map_err(drop)?;
                 }
@@ -263,7 +329,7 @@ impl ClassSet {
     }
 
     fn new_cache(&self) -> SetCache {
-        SetCache { dfa: self.dfa.create_cache(), pikevm: None }
+        SetCache { dfa: self.dfa.create_cache(), pikevm: None, accounted: 0 }
     }
 }
 
@@ -296,6 +362,8 @@ pub struct Waf {
     max_depth: usize,
     over_budget: OverBudget,
     session_names: Regex,
+    /// The memory the sets' lazy DFAs may hold together (`automata_memory_mib`).
+    budget: CacheBudget,
 }
 
 /// The state of one request's inspection: what has been seen and what matched.
@@ -692,6 +760,12 @@ fn class_of_selector(s: &str) -> Option<u16> {
     })
 }
 
+/// Bounds of `waf.automata_memory_mib`: the caches' fixed part alone (each set's sparse sets,
+/// sized to its NFA) is about 2.5 MB at paranoia level 4; the top stays well inside a 4 GiB Wasm
+/// memory.
+const AUTOMATA_MEMORY_MIB_MIN: u32 = 16;
+const AUTOMATA_MEMORY_MIB_MAX: u32 = 2048;
+
 impl Waf {
     /// Validates and compiles `config`. Error paths are relative to `at` (e.g. `policies.api.waf`).
     pub fn compile(config: &WafConfig, at: &str) -> Result<Waf, Vec<ConfigError>> {
@@ -711,6 +785,15 @@ impl Waf {
         if !(1..=128).contains(&config.budget.max_depth) {
             errors.push(err(at, "budget.max_depth", "must be between 1 and 128"));
         }
+        if !(AUTOMATA_MEMORY_MIB_MIN..=AUTOMATA_MEMORY_MIB_MAX).contains(&config.automata_memory_mib) {
+            errors.push(err(
+                at,
+                "automata_memory_mib",
+                format!("must be between {AUTOMATA_MEMORY_MIB_MIN} and {AUTOMATA_MEMORY_MIB_MAX} (MiB per worker)"),
+            ));
+        }
+        let budget_bytes =
+            (config.automata_memory_mib.clamp(AUTOMATA_MEMORY_MIB_MIN, AUTOMATA_MEMORY_MIB_MAX) as usize) << 20;
         let known_ids: Vec<u32> =
             signatures::RULES.iter().map(|r| r.id).chain(signatures::CODE_RULES.iter().map(|r| r.0)).collect();
         let mut known_tags: Vec<String> = Vec::new();
@@ -948,7 +1031,7 @@ impl Waf {
             // each rule's required literals): measured, the set's lazy DFA alone is faster on every
             // benchmark (a scan over thousands of literals plus the automaton of the uncovered
             // members costs more than it saves).
-            match ClassSet::build(&patterns, members.clone()) {
+            match ClassSet::build(&patterns, members.clone(), budget_bytes) {
                 Ok(set) => {
                     sets.push(set);
                     dedup.insert(members, sets.len() - 1);
@@ -1022,6 +1105,7 @@ impl Waf {
             max_depth: config.budget.max_depth as usize,
             over_budget: config.budget.over_budget,
             session_names,
+            budget: CacheBudget::new(budget_bytes),
         })
     }
 
@@ -1167,7 +1251,47 @@ impl Waf {
 
     /// Whether any member of set `set_index` matches `v` (records nothing).
     fn set_matches(&self, set_index: usize, v: &[u8]) -> bool {
-        self.sets.get(set_index).is_some_and(|cs| cs.is_match(v))
+        let found = self.sets.get(set_index).is_some_and(|cs| cs.is_match(v, &self.budget));
+        self.keep_within_budget();
+        found
+    }
+
+    /// After a search: when the sets' caches hold more than the automata budget, the largest are
+    /// dropped until they are within it (see [`CacheBudget`]).
+    fn keep_within_budget(&self) {
+        if self.budget.over() {
+            self.trim_caches();
+        }
+    }
+
+    #[cold]
+    fn trim_caches(&self) {
+        while self.budget.over() {
+            let mut largest: Option<(usize, usize)> = None;
+            for (i, cs) in self.sets.iter().enumerate() {
+                let Ok(kept) = cs.cache.try_lock() else { continue };
+                if let Some(c) = kept.as_ref() {
+                    if largest.is_none_or(|(_, held)| c.accounted > held) {
+                        largest = Some((i, c.accounted));
+                    }
+                }
+            }
+            let Some((i, _)) = largest else { return };
+            let Some(Ok(mut kept)) = self.sets.get(i).map(|cs| cs.cache.try_lock()) else { return };
+            if let Some(c) = kept.take() {
+                self.budget.moved(c.accounted, 0);
+                self.budget.trims.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Caches dropped to keep within the automata budget since the last call (for the metric
+    /// `palisade.waf.automata_cache_trims`).
+    pub fn take_cache_trims(&self) -> u64 {
+        if self.budget.trims.load(Ordering::Relaxed) == 0 {
+            return 0;
+        }
+        self.budget.trims.swap(0, Ordering::Relaxed)
     }
 
     /// Runs one automaton over `v` and records every member that matches.
@@ -1184,7 +1308,9 @@ impl Waf {
         if v.is_empty() {
             return;
         }
-        let Some(which) = cs.matches(v) else { return };
+        let found = cs.matches(v, &self.budget);
+        self.keep_within_budget();
+        let Some(which) = found else { return };
         scan.attempts += 1;
         for member in which.iter() {
             let member = member.as_usize();

@@ -83,7 +83,7 @@ pub enum View {
     Path,
     /// Text with shell quoting and escapes removed.
     Shell,
-    /// For values that look like base64: the decoded bytes (at each of the four alignments),
+    /// For values that look like base64: the decoded bytes (from the value's first byte),
     /// lower-cased. Empty for other values.
     Base64,
 }

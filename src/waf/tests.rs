@@ -1542,7 +1542,7 @@ fn class_sets_agree_with_the_regex_set_they_replaced() {
             for v in &values {
                 let expected: Vec<usize> = if old.is_match(v) { old.matches(v).iter().collect() } else { Vec::new() };
                 let got: Vec<usize> =
-                    cs.matches(v).map(|w| w.iter().map(|p| p.as_usize()).collect()).unwrap_or_default();
+                    cs.matches(v, &w.budget).map(|w| w.iter().map(|p| p.as_usize()).collect()).unwrap_or_default();
                 assert_eq!(got, expected, "PL{level}: {:?}", String::from_utf8_lossy(v));
                 hits += usize::from(!expected.is_empty());
             }
@@ -1556,7 +1556,7 @@ fn class_sets_agree_with_the_regex_set_they_replaced() {
                 cs.pikevm.which_overlapping_matches(&mut cs.pikevm.create_cache(), &Input::new(v), &mut which);
                 assert_eq!(which.iter().map(|p| p.as_usize()).collect::<Vec<_>>(), expected, "PikeVM, PL{level}");
                 let got: Vec<usize> =
-                    cs.matches(v).map(|w| w.iter().map(|p| p.as_usize()).collect()).unwrap_or_default();
+                    cs.matches(v, &w.budget).map(|w| w.iter().map(|p| p.as_usize()).collect()).unwrap_or_default();
                 assert_eq!(got, expected, "own cache, PL{level}");
             }
             drop(held);
@@ -1968,9 +1968,14 @@ fn class_set_walk_agrees_with_the_search_routine() {
             for (i, v) in values.iter().enumerate() {
                 let expected = cs.dfa.try_search_fwd(&mut theirs, &Input::new(v).earliest(true));
                 let expected = expected.map(|m| m.is_some()).map_err(drop);
-                assert_eq!(cs.any_match(&mut kept, v), expected, "PL{level}: {:?}", String::from_utf8_lossy(v));
+                assert_eq!(
+                    cs.any_match(&mut kept, v, &mut false),
+                    expected,
+                    "PL{level}: {:?}",
+                    String::from_utf8_lossy(v)
+                );
                 if i % 97 == 0 {
-                    assert_eq!(cs.any_match(&mut cs.dfa.create_cache(), v), expected, "fresh cache");
+                    assert_eq!(cs.any_match(&mut cs.dfa.create_cache(), v, &mut false), expected, "fresh cache");
                 }
                 matched += usize::from(expected == Ok(true));
             }
@@ -1981,29 +1986,12 @@ fn class_set_walk_agrees_with_the_search_routine() {
 
 /// The lazy DFAs' caches hold the states that varied traffic needs without clearing (a cache that
 /// clears over and over builds every state again, at the cost of an epsilon closure each: about
-/// 20 times the steady cost of a varied JSON body in V8, see `ClassSet::CACHE_CAPACITY`): every
+/// 20 times the steady cost of a varied JSON body in V8, see `ClassSet::build`): every
 /// request of the benign fixtures, heads and bodies, at PL1 and PL2, leaves no set's cache
 /// cleared.
 #[test]
 fn caches_hold_the_states_of_varied_traffic() {
-    let mut requests: Vec<(String, String, String)> = Vec::new();
-    for entry in std::fs::read_dir("tests/fixtures").into_iter().flatten().flatten() {
-        if !entry.file_name().to_string_lossy().starts_with("benign-api") {
-            continue;
-        }
-        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-        for line in text.lines() {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
-            let uri = v.get("uri").and_then(|u| u.as_str()).unwrap_or("/").to_string();
-            let body = v.get("body").and_then(|b| b.as_str()).unwrap_or("").to_string();
-            let ct = if body.trim_start().starts_with(['{', '[']) {
-                "application/json"
-            } else {
-                "application/x-www-form-urlencoded"
-            };
-            requests.push((uri, ct.to_string(), body));
-        }
-    }
+    let requests = fixture_requests();
     assert!(requests.len() > 2000, "{} requests", requests.len());
     for level in [1, 2] {
         let w = waf_with(&format!(r#"{{"paranoia_level":{level}}}"#));
@@ -2019,6 +2007,7 @@ fn caches_hold_the_states_of_varied_traffic() {
             let Ok(kept) = kept else { continue };
             if let Some(c) = kept.as_ref() {
                 assert_eq!(c.dfa.clear_count(), 0, "PL{level}: set {i} ({} members) cleared its cache", cs.rules.len());
+                assert_eq!(w.take_cache_trims(), 0, "PL{level}: no cache was dropped");
                 used += c.dfa.memory_usage();
             }
         }
@@ -2064,5 +2053,89 @@ fn holdout15_shapes_pass_and_their_attacks_still_score() {
     for q in ["${system('id')}", "${'_GET'}[0](1)", "c${x}url", "${f}(1)", "${a::b}"] {
         let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
         assert!(o.matches.iter().any(|m| m.rule_id == 3305), "{q}: {o:?}");
+    }
+}
+
+/// The requests of the benign fixtures (heads and bodies), as `(uri, content type, body)`.
+fn fixture_requests() -> Vec<(String, String, String)> {
+    let mut requests = Vec::new();
+    let mut paths: Vec<_> =
+        std::fs::read_dir("tests/fixtures").into_iter().flatten().flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        if !path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("benign-api")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for line in text.lines() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            let uri = v.get("uri").and_then(|u| u.as_str()).unwrap_or("/").to_string();
+            let body = v.get("body").and_then(|b| b.as_str()).unwrap_or("").to_string();
+            let ct = if body.trim_start().starts_with(['{', '[']) {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            };
+            requests.push((uri, ct.to_string(), body));
+        }
+    }
+    requests
+}
+
+/// What the sets' kept caches hold, summed.
+fn cache_memory(w: &Waf) -> usize {
+    w.sets.iter().filter_map(|cs| cs.cache.lock().ok()?.as_ref().map(|c| c.dfa.memory_usage())).sum()
+}
+
+/// A small automata budget bounds what the caches hold together after every search, drops the
+/// largest when they would hold more (counted for the metric), and changes no verdict: every
+/// request of the benign fixtures and a set of attacks scores the same matches as with the
+/// default budget, at PL2 (the level whose caches grow most).
+#[test]
+fn a_small_automata_budget_bounds_the_caches_and_keeps_the_verdicts() {
+    // The first 1,200 (in file order) outgrow 16 MiB; all of them would take a minute in a debug build.
+    let mut requests = fixture_requests();
+    requests.truncate(1200);
+    for q in ["1' or '1'='1", "<svg onload=alert(1)>", "; cat /etc/passwd", "${jndi:ldap://x/a}", "../../etc/passwd"] {
+        requests.push(("/search".into(), "application/json".into(), serde_json::json!({ "q": q }).to_string()));
+    }
+    let roomy = waf_with(r#"{"paranoia_level":2}"#);
+    let small = waf_with(r#"{"paranoia_level":2,"automata_memory_mib":16}"#);
+    let (mut trims, mut blocked) = (0, 0);
+    for (uri, ct, body) in &requests {
+        let mut outcomes = Vec::new();
+        for w in [&roomy, &small] {
+            let mut r = get(uri, &[("content-type", ct)]);
+            r.method = "POST".into();
+            let mut s = w.inspect_head(&r);
+            w.inspect_body(&mut s, ct.as_bytes(), body.as_bytes());
+            let o = w.outcome(&s);
+            outcomes.push((o.total_score, o.matches.iter().map(|m| (m.rule_id, m.target.clone())).collect::<Vec<_>>()));
+        }
+        assert_eq!(outcomes[0], outcomes[1], "{uri} {body}");
+        blocked += usize::from(outcomes[1].0 >= 5);
+        trims += small.take_cache_trims();
+        let held = cache_memory(&small);
+        assert!(held <= 16 << 20, "{held} bytes held after {uri}");
+        assert_eq!(held, small.budget.used.load(Ordering::Relaxed), "the budget counts what the caches hold");
+    }
+    assert!(trims > 0, "the fixtures need more than 16 MiB of states at PL2");
+    assert!(blocked >= 5, "{blocked} requests blocked");
+    assert_eq!(roomy.take_cache_trims(), 0, "the default budget holds them all");
+}
+
+#[test]
+fn the_automata_budget_is_checked_with_its_path() {
+    for bad in [0, 15, 2049] {
+        let cfg: WafConfig = serde_json::from_str(&format!(r#"{{"automata_memory_mib":{bad}}}"#)).unwrap_or_default();
+        let errors = Waf::compile(&cfg, "policies.api.waf").err().unwrap_or_default();
+        assert!(
+            errors.iter().any(|e| e.to_string().contains("policies.api.waf.automata_memory_mib")),
+            "{bad}: {errors:?}"
+        );
+    }
+    for good in [16, 256, 2048] {
+        let cfg: WafConfig = serde_json::from_str(&format!(r#"{{"automata_memory_mib":{good}}}"#)).unwrap_or_default();
+        assert!(Waf::compile(&cfg, "policies.api.waf").is_ok(), "{good}");
     }
 }

@@ -30,6 +30,14 @@ def test_configuration_with_three_mistakes_is_refused_and_the_log_names_all_thre
         assert_named(lines, path)
 
 
+def test_waf_settings_out_of_range_are_refused_with_their_paths(envoys):
+    bad = {"policies": {"api": {"waf": {"paranoia_level": 5, "automata_memory_mib": 8}}}}
+    envoy = envoys.refuse([Listener("bad", harness.free_port(), bad)])
+    lines = error_lines(envoy)
+    for path in ("policies.api.waf.paranoia_level", "policies.api.waf.automata_memory_mib"):
+        assert_named(lines, path)
+
+
 def test_three_structural_mistakes_are_all_reported(envoys):
     bad = {
         "mode": "block",

@@ -166,3 +166,48 @@ def test_waf_denials_are_counted_in_metrics(envoy):
     requests.get(envoy.url("waf", "/"), params={"q": "../../../../etc/shadow"}, timeout=10)
     assert envoy.counter("palisade.denied.waf_blocked") == before + 1
     assert "palisade_denied_waf_blocked" in envoy.prometheus()
+
+
+def fixture_json_posts(limit: int) -> list[tuple[str, str]]:
+    """(uri, body) of the benign fixtures' JSON POSTs, in file order: varied text for the automata."""
+    out = []
+    for path in sorted((harness.ROOT / "tests" / "fixtures").glob("benign-api*.jsonl")):
+        for line in path.read_text().splitlines():
+            case = json.loads(line)
+            body = case.get("body") or ""
+            if case.get("method") == "POST" and body.lstrip().startswith(("{", "[")) and not case.get("body_b64"):
+                out.append((case["uri"], body))
+    return out[:limit]
+
+
+def test_the_automata_memory_budget_drops_caches_and_keeps_the_verdicts(envoys):
+    """A policy with the smallest automata budget (16 MiB) at PL2: varied JSON bodies make its
+    caches outgrow it, Envoy counts the caches dropped, and every request gets the answer the
+    default budget gives (the same statuses), attacks included."""
+    config = {"policies": {"default": {"waf": {"paranoia_level": 2, "automata_memory_mib": 16}}}}
+    roomy_config = {"policies": {"default": {"waf": {"paranoia_level": 2}}}}
+    tight = envoys.start([Listener("tight", harness.free_port(), config)], name="waf-tight")
+    roomy = envoys.start([Listener("roomy", harness.free_port(), roomy_config)], name="waf-roomy")
+    assert tight.counter("palisade.waf.automata_cache_trims") == 0
+    posts = fixture_json_posts(900)
+    assert len(posts) >= 600
+    attacks = ["1' UNION SELECT password FROM users--", "<svg onload=alert(1)>", "; cat /etc/passwd"]
+    statuses = {"tight": [], "roomy": []}
+    with requests.Session() as tight_session, requests.Session() as roomy_session:
+        for i, (uri, body) in enumerate(posts):
+            for name, e, s in (("tight", tight, tight_session), ("roomy", roomy, roomy_session)):
+                r = s.post(e.url(name, uri), data=body.encode(), headers={"content-type": "application/json"}, timeout=10)
+                statuses[name].append(r.status_code)
+            if i % 150 == 149 and tight.counter("palisade.waf.automata_cache_trims") > 0:
+                break
+        trims = tight.counter("palisade.waf.automata_cache_trims")
+        assert trims > 0, f"no cache dropped after {len(statuses['tight'])} varied bodies"
+        for q in attacks:
+            for name, e, s in (("tight", tight, tight_session), ("roomy", roomy, roomy_session)):
+                r = s.post(e.url(name, "/api/search"), json={"q": q}, timeout=10)
+                statuses[name].append(r.status_code)
+                assert_blocked(r)
+    assert statuses["tight"] == statuses["roomy"]
+    assert statuses["tight"].count(200) > 0.6 * len(statuses["tight"])
+    assert roomy.counter("palisade.waf.automata_cache_trims") == 0
+    assert "palisade_waf_automata_cache_trims" in tight.prometheus()
