@@ -90,6 +90,12 @@ DEMO=$(cat <<'EOF'
 200|curl -si -X DELETE http://127.0.0.1:10000/beta/items/3
 # Security headers added; Server and X-Powered-By (sent by the upstream) removed
 200|curl -si http://127.0.0.1:10000/api/orders
+# WAF on /api (paranoia level 1, block): SQL injection in the query, 403 with the rule ids, never the payload
+403|curl -si "http://127.0.0.1:10000/api/orders?q=1'%20UNION%20SELECT%20password%20FROM%20users--"
+# WAF on a JSON body: held until inspected, so the upstream never sees it
+403|curl -si http://127.0.0.1:10000/api/orders -H 'Content-Type: application/json' -d '{"note":"<script>alert(document.cookie)</script>"}'
+# WAF in detect_only mode on /beta: the same attack is let through; its audit record has the score and rule ids
+200|curl -si "http://127.0.0.1:10000/beta/items?q=1'%20UNION%20SELECT%20password%20FROM%20users--"
 EOF
 )
 

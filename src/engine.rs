@@ -89,6 +89,9 @@ pub struct Exchange {
     pub waf_scan: Option<Scan>,
     /// The WAF's last outcome, for the audit record.
     pub waf_outcome: Option<Outcome>,
+    /// A `detect_only` WAF's score reached the threshold (counted once, and audited even when
+    /// allowed requests are not).
+    pub waf_detected: bool,
     /// While the body is held for inspection: how many bytes to buffer at most.
     pub hold_limit: Option<usize>,
     /// `Content-Type` of the request, kept when its body is held.
@@ -153,6 +156,7 @@ fn run_headers(
         auth_method: None,
         waf_scan: None,
         waf_outcome: None,
+        waf_detected: false,
         hold_limit: None,
         content_type: Vec::new(),
         response_extra: Vec::new(),
@@ -302,6 +306,7 @@ pub fn on_held_body(policy: &Policy, ex: &mut Exchange, body: &[u8], complete: b
                 outcome.total_score
             )
         });
+        note_detected(ex, &outcome, host);
         let result = waf_result(waf, &outcome, rules);
         note_matches(ex, &outcome);
         ex.waf_outcome = Some(outcome);
@@ -330,6 +335,16 @@ fn waf_result(waf: &Waf, outcome: &Outcome, rules: &PolicyRules) -> Result<(), D
     )
     .rule(format!("policies.{}.waf", rules.name))
     .extension("rules", serde_json::json!(ids)))
+}
+
+/// A `detect_only` WAF whose score reached the threshold: what block mode would have denied.
+/// Counted once per request (`palisade.waf.detected`) and audited even when allowed requests are
+/// not (`audit.log_allowed: false`), so a rollout sees what it would block.
+fn note_detected(ex: &mut Exchange, outcome: &Outcome, host: &dyn Host) {
+    if outcome.over_threshold && !outcome.blocked && !ex.waf_detected {
+        ex.waf_detected = true;
+        host.count(Metric::WafDetected, 1);
+    }
 }
 
 fn note_matches(ex: &mut Exchange, outcome: &Outcome) {
@@ -401,6 +416,7 @@ fn run_head_stages(
         count_trims(waf, host);
         let outcome = waf.outcome(&scan);
         ex.waf_scan = Some(scan);
+        note_detected(ex, &outcome, host);
         let result = waf_result(waf, &outcome, rules);
         note_matches(ex, &outcome);
         ex.waf_outcome = Some(outcome);
@@ -687,7 +703,7 @@ fn record(policy: &Policy, ex: &mut Exchange, host: &dyn Host) {
     ex.recorded = true;
     let decided = ex.denied.as_ref().or(ex.would_deny.as_ref());
     let audit_cfg = &policy.audit;
-    let wanted_in_log = audit_cfg.log && (decided.is_some() || audit_cfg.log_allowed);
+    let wanted_in_log = audit_cfg.log && (decided.is_some() || audit_cfg.log_allowed || ex.waf_detected);
     if !wanted_in_log && !audit_cfg.filter_state {
         return;
     }

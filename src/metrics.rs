@@ -21,6 +21,8 @@ pub enum Metric {
     RateLimit(RateLimitMetric),
     /// WAF automata caches dropped to keep within `waf.automata_memory_mib`.
     WafAutomataTrims,
+    /// Requests whose score reached the threshold of a `detect_only` WAF (let through).
+    WafDetected,
 }
 
 impl Metric {
@@ -35,12 +37,13 @@ impl Metric {
             Metric::MonitoredBy(r) => format!("palisade.monitored.{}", r.code()),
             Metric::RateLimit(m) => m.name().to_string(),
             Metric::WafAutomataTrims => "palisade.waf.automata_cache_trims".to_string(),
+            Metric::WafDetected => "palisade.waf.detected".to_string(),
         }
     }
 
     /// Every metric, so that hosts can define them all up front (they show as 0 until used).
     /// How many metrics there are: `index` is below this.
-    pub const COUNT: usize = 3 + 2 * Reason::ALL.len() + RateLimitMetric::ALL.len() + 1;
+    pub const COUNT: usize = 3 + 2 * Reason::ALL.len() + RateLimitMetric::ALL.len() + 2;
 
     /// A dense number for each metric, below `COUNT` (a table index for hosts).
     pub fn index(self) -> usize {
@@ -52,6 +55,7 @@ impl Metric {
             Metric::MonitoredBy(r) => 4 + 2 * r as usize,
             Metric::RateLimit(m) => 3 + 2 * Reason::ALL.len() + m as usize,
             Metric::WafAutomataTrims => 3 + 2 * Reason::ALL.len() + RateLimitMetric::ALL.len(),
+            Metric::WafDetected => 4 + 2 * Reason::ALL.len() + RateLimitMetric::ALL.len(),
         }
     }
 
@@ -63,6 +67,7 @@ impl Metric {
         }
         out.extend(RateLimitMetric::ALL.iter().map(|m| Metric::RateLimit(*m)));
         out.push(Metric::WafAutomataTrims);
+        out.push(Metric::WafDetected);
         out
     }
 }

@@ -104,7 +104,8 @@ pub struct IpListsConfig {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditConfig {
-    /// Also write a record for allowed requests (denials are always recorded).
+    /// Also write a record for allowed requests (denials, would-be denials and requests over a
+    /// `detect_only` WAF's threshold are always recorded).
     #[serde(default)]
     pub log_allowed: bool,
     /// Write the record into the host log with the prefix `palisade.audit `.

@@ -45,6 +45,9 @@ enum Check {
         regex: Option<Regex>,
         needle: Vec<u8>,
         transformations: Vec<Transformation>,
+        /// The classes of its selectors (`args`, `headers` …).
+        selectors: u16,
+        /// Its target names (`json:$.query`, `header:x-*`).
         targets: Vec<Glob>,
     },
     /// A protocol or context rule evaluated by code.
@@ -933,11 +936,14 @@ impl Waf {
                     "must list at least one target (e.g. `args`, `header:x-api-version`)",
                 ));
             }
-            let mut classes = 0u16;
+            let (mut classes, mut selectors) = (0u16, 0u16);
             let mut globs = Vec::new();
             for (j, t) in c.targets.iter().enumerate() {
                 match class_of_selector(t) {
-                    Some(cl) => classes |= cl,
+                    Some(cl) => {
+                        classes |= cl;
+                        selectors |= cl;
+                    }
                     None if t.contains(':') && !t.starts_with(':') => {
                         classes |= class::ALL | class::URI;
                         globs.push(Glob(t.as_bytes().to_vec()));
@@ -999,6 +1005,7 @@ impl Waf {
                     regex,
                     needle: c.pattern.as_bytes().to_vec(),
                     transformations,
+                    selectors,
                     targets: globs,
                 },
             });
@@ -1533,17 +1540,15 @@ impl Waf {
         }
         for &ri in &self.custom {
             let Some(rule) = self.rules.get(ri) else { continue };
-            let Check::Custom { op, regex, needle, transformations, targets } = &rule.check else { continue };
+            let Check::Custom { op, regex, needle, transformations, selectors, targets } = &rule.check else {
+                continue;
+            };
             if scan.fired.contains(&rule.id) {
                 continue;
             }
             let target = rendered.get_or_insert_with(|| name.render()).clone();
-            // A rule with target names runs on those names; one with only selectors on its classes.
-            let applies = if targets.is_empty() {
-                rule.targets & classes != 0
-            } else {
-                targets.iter().any(|g| g.matches(target.as_bytes()))
-            };
+            // A rule runs on the classes of its selectors and on its target names.
+            let applies = selectors & classes != 0 || targets.iter().any(|g| g.matches(target.as_bytes()));
             if !applies {
                 continue;
             }

@@ -188,6 +188,30 @@ fn custom_rules_match_with_their_transformations() {
     assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 100001), "{o:?}");
 }
 
+/// A rule with both selectors and target names runs on both (docs/waf.md's tuning example): the
+/// selector's classes anywhere, the names where they match, and nowhere else.
+#[test]
+fn custom_rules_with_selectors_and_names_run_on_both() {
+    let w = waf_with(
+        r#"{"custom_rules":[{"id":100002,"targets":["args","json:$.query"],"operator":"contains","pattern":"forbidden-word","score":5}]}"#,
+    );
+    let hit = |o: &Outcome| o.matches.iter().any(|m| m.rule_id == 100002);
+    let o = w.outcome(&w.inspect_head(&get("/x?a=a%20forbidden-word", &[])));
+    assert!(hit(&o), "the args selector: {o:?}");
+    assert!(hit(&json_post(&w, r#"{"query": "a forbidden-word"}"#)), "the name json:$.query");
+    assert!(hit(&json_post(&w, r#"{"other": "a forbidden-word"}"#)), "JSON values are args too");
+    let o = w.outcome(&w.inspect_head(&get("/x", &[("x-note", "a forbidden-word")])));
+    assert!(!hit(&o), "a header is neither: {o:?}");
+    let only_name = waf_with(
+        r#"{"custom_rules":[{"id":100003,"targets":["json:$.query"],"operator":"contains","pattern":"forbidden-word","score":5}]}"#,
+    );
+    let hit3 = |o: &Outcome| o.matches.iter().any(|m| m.rule_id == 100003);
+    assert!(hit3(&json_post(&only_name, r#"{"query": "a forbidden-word"}"#)));
+    assert!(!hit3(&json_post(&only_name, r#"{"other": "a forbidden-word"}"#)), "names alone: only those names");
+    let o = only_name.outcome(&only_name.inspect_head(&get("/x?query=a%20forbidden-word", &[])));
+    assert!(!hit3(&o), "args:query is not json:$.query: {o:?}");
+}
+
 #[test]
 fn configuration_mistakes_are_reported_with_paths() {
     let cfg: WafConfig = serde_json::from_str(

@@ -131,6 +131,7 @@ def test_binary_bodies_are_not_parsed_as_text(envoy):
 
 def test_detect_only_mode_lets_attacks_through_and_records_them(envoy, echo):
     before = envoy.counter("palisade.requests.denied")
+    detected = envoy.counter("palisade.waf.detected")
     r = requests.get(envoy.url("detect", "/search"), params={"q": "<script>alert(1)</script>"}, headers={"x-request-id": "det-1"}, timeout=10)
     assert r.status_code == 200
     assert echo.requests_with("det-1")
@@ -139,6 +140,7 @@ def test_detect_only_mode_lets_attacks_through_and_records_them(envoy, echo):
     assert record["waf"]["over_threshold"] is True
     assert record["waf"]["score"] >= 5
     assert envoy.counter("palisade.requests.denied") == before
+    assert envoy.counter("palisade.waf.detected") == detected + 1
 
 
 def test_an_excluded_json_field_and_a_custom_rule_tune_the_waf(envoy):
@@ -211,3 +213,38 @@ def test_the_automata_memory_budget_drops_caches_and_keeps_the_verdicts(envoys):
     assert statuses["tight"].count(200) > 0.6 * len(statuses["tight"])
     assert roomy.counter("palisade.waf.automata_cache_trims") == 0
     assert "palisade_waf_automata_cache_trims" in tight.prometheus()
+
+
+def test_the_rollout_examples_detect_then_block_as_documented(envoys, echo):
+    """examples/waf-detect-only.json lets attacks through, counts them and audits them although it
+    does not log allowed requests; examples/waf-tuned.json blocks them, with its exclusions, custom
+    rule and detect-only webhook route working as docs/waf.md describes."""
+    detect = json.loads((harness.ROOT / "examples" / "waf-detect-only.json").read_text())
+    tuned = json.loads((harness.ROOT / "examples" / "waf-tuned.json").read_text())
+    d = envoys.start([Listener("detect", harness.free_port(), detect)], name="rollout-detect")
+    t = envoys.start([Listener("tuned", harness.free_port(), tuned)], name="rollout-tuned")
+    attack = "1' UNION SELECT password FROM users--"
+
+    before = d.counter("palisade.waf.detected")
+    log_start = d.log_path.stat().st_size
+    r = requests.get(d.url("detect", "/search"), params={"q": "blue chairs"}, headers={"x-request-id": "roll-0"}, timeout=10)
+    assert r.status_code == 200
+    r = requests.get(d.url("detect", "/search"), params={"q": attack}, headers={"x-request-id": "roll-1"}, timeout=10)
+    assert r.status_code == 200 and echo.requests_with("roll-1")
+    record = d.audit_for("roll-1")
+    assert record["decision"] == "allow" and record["waf"]["over_threshold"] is True
+    assert d.counter("palisade.waf.detected") == before + 1
+    assert [a["request_id"] for a in d.audit_records(log_start)] == ["roll-1"], "allowed requests are not logged"
+
+    r = requests.get(t.url("tuned", "/search"), params={"q": attack}, headers={"x-request-id": "roll-2"}, timeout=10)
+    assert_blocked(r, echo, "roll-2")
+    snippet = "SELECT name FROM users WHERE id = 1 UNION SELECT 2 --"
+    assert requests.post(t.url("tuned", "/reviews"), json={"comment": snippet}, timeout=10).status_code == 200
+    assert_blocked(requests.post(t.url("tuned", "/reviews"), json={"title": snippet}, timeout=10))
+    r = requests.get(t.url("tuned", "/x"), params={"filter": "__PROTO__[admin]"}, timeout=10)
+    assert 100001 in assert_blocked(r)["rules"]
+    soda = {"$where": "created_date >= '2026-11-01T00:00:00' AND complaint_type = 'Noise - Residential'"}
+    assert requests.get(t.url("tuned", "/resource/erm2-nwe9.json"), params=soda, timeout=10).status_code == 200
+    r = requests.post(t.url("tuned", "/webhooks/github"), json={"q": attack}, headers={"x-request-id": "roll-3"}, timeout=10)
+    assert r.status_code == 200 and echo.requests_with("roll-3")
+    assert t.counter("palisade.waf.detected") == 1
