@@ -216,9 +216,8 @@ pub fn prose_weak(rule: u32) -> bool {
     matches!(
         rule,
         // SQL: the tokenizer, UNION keyword pair, sleep(), literal comparisons, DML/DDL statements,
-        // exec(), SQL functions with keywords, SELECT … FROM, CREATE/ALTER … statements,
-        // PostgreSQL casts and JSON operators (`"it's" -> "its"` in a review is a correction).
-        4200 | 4202 | 4204 | 4206 | 4207 | 4210 | 4214 | 4215 | 4216 | 4212
+        // exec(), SQL functions with keywords, SELECT … FROM, CREATE/ALTER … statements.
+        4200 | 4202 | 4204 | 4206 | 4207 | 4210 | 4214 | 4215 | 4216
         // Command injection: command after a separator or in backticks, command with options,
         // /usr/bin paths and redirections, commands with arguments, command-line tools.
         | 3200 | 3201 | 3202 | 3207 | 3211

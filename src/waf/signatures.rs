@@ -191,9 +191,11 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        // An arrow is a JSON operator glued to a name or followed by a key (`'->'a'`, `"->>name`);
-        // between words in text (`asked: "…?" -> yes`) it is not one.
-        r#"::\s*(?:jsonb?|text|int\d?|integer|bigint|varchar|bytea|regclass|oid|double\s+precision|numeric|boolean)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|@@|@\?)\s*['"a-z\[]|['"]\s*->>?(?:\s*['"\[]|[a-z0-9])"#,
+        // An arrow is a JSON operator glued to a name or followed by a key (`'->'a'`, `"->>name`,
+        // MySQL's path `->"$.a"`); between words in text (`asked: "…?" -> yes`) it is not one, nor
+        // between two double-quoted words (`"it's" -> "its"`, a correction): PostgreSQL's keys
+        // are single-quoted literals, and a double-quoted word after the arrow is no MySQL path.
+        r#"::\s*(?:jsonb?|text|int\d?|integer|bigint|varchar|bytea|regclass|oid|double\s+precision|numeric|boolean)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|@@|@\?)\s*['"a-z\[]|['"]\s*->>?(?:\s*(?:'|"\$|\[)|[a-z0-9])"#,
         "PostgreSQL cast or JSON operator injection",
     ),
     re(

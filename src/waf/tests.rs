@@ -2091,18 +2091,23 @@ fn holdout16_shapes_pass_and_their_attacks_still_score() {
         assert!(o.blocked && rule(&o, 3208) == Some(5), "{q}: {o:?}");
     }
 
-    // A correction in prose (`"it's" -> "its"`) is no JSON operator; the operator after a
-    // breakout, outside prose or with the breakout in prose, still blocks.
+    // A correction between double-quoted words (`"it's" -> "its"`) is no JSON operator; the
+    // operator with a key or a MySQL path, or a cast after a breakout in prose, still blocks.
     let review = "The paper is clearly written. Minor comments:\n- L142: \"it's\" -> \"its\"\n- Fig. 5: the axis labels are unreadable when printed in black and white.";
     let o = json_post(&waf, &serde_json::json!({ "comments": review }).to_string());
     assert!(!o.blocked, "{o:?}");
-    for q in ["1'->'a'", "x'::text", "' ->> 'is_admin' = 'true"] {
+    for q in ["1'->'a'", "x'::text", "' ->> 'is_admin' = 'true", "x\" -> \"$.role", "x\"->>\"$.a\"", "x' -> 'role"] {
         let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
         assert!(o.blocked && rule(&o, 4212) == Some(5), "{q}: {o:?}");
     }
-    let o =
-        json_post(&waf, r#"{"q": "Nice post, thanks for sharing it with all of us' or data->>'role'='admin' -- "}"#);
-    assert!(o.blocked, "{o:?}");
+    for q in [
+        "Nice post, thanks for sharing it with all of us' or data->>'role'='admin' -- ",
+        "Great product, really happy with it and the delivery was quick'::text or '1'='1",
+        "Lovely service from the whole team today and I will be back'->'a' soon enough",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.blocked, "{q}: {o:?}");
+    }
 
     // An HTML document rendered to PDF: an inert stylesheet in its head and markup that only
     // formats (no link, no image) are no signal; a footer with an inline style neither.
