@@ -1486,7 +1486,7 @@ fn inert_stylesheet(css: &[u8]) -> bool {
         i = s + e;
     }
     !v.iter().any(|&b| matches!(b, b'(' | b'\\' | b'<' | b'&'))
-        && ![&b"position"[..], b"behavior", b"binding", b"expression", b"javascript", b"import", b"url"]
+        && ![&b"position"[..], b"behavior", b"binding", b"expression", b"javascript", b"url"]
             .iter()
             .any(|w| v.windows(w.len()).any(|x| x == *w))
 }

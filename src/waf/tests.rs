@@ -2111,7 +2111,7 @@ fn holdout16_shapes_pass_and_their_attacks_still_score() {
 
     // An HTML document rendered to PDF: an inert stylesheet in its head and markup that only
     // formats (no link, no image) are no signal; a footer with an inline style neither.
-    let doc = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>@page { size: A4; margin: 18mm 15mm; } @media print { .noprint { display: none } } body { font: 10pt/1.4 'Inter', sans-serif; color: #222; } td { border-bottom: 1px solid rgb(221,221,221); }</style></head><body><h1>Invoice INV-2026-1142</h1><table><tr><td>Consulting</td><td class=\"num\">12</td></tr></table></body></html>";
+    let doc = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>@page { size: A4; margin: 18mm 15mm; } @media print { .noprint { display: none } } body { font: 10pt/1.4 'Inter', sans-serif; color: #222 !important; } td { border-bottom: 1px solid rgb(221,221,221); }</style></head><body><h1>Invoice INV-2026-1142</h1><table><tr><td>Consulting</td><td class=\"num\">12</td></tr></table></body></html>";
     let footer = "<div style=\"font-size:8px;width:100%;text-align:right\"><span class=\"pageNumber\"></span> / <span class=\"totalPages\"></span></div>";
     let o = json_post(&waf, &serde_json::json!({ "html": doc, "footer_template": footer }).to_string());
     assert!(!o.blocked && o.matches.iter().all(|m| m.category != Category::Xss), "{o:?}");
