@@ -807,7 +807,8 @@ pub fn document_uris(v: &[u8]) -> bool {
 /// braces, a space, `(` or `=` (a hash argument), one or more `../` and then a name path
 /// (`../currency`, `../../order.total`, `@root` aside) ending at a space, `}` or `)`. Read on the
 /// canonical, lower-cased value; a backslash or an encoded dot or slash (`%2e`, `0x2f` …) is no
-/// template syntax. `{{../../etc/passwd}}`, `../x` outside braces, `{{x ../a/b}}` are not.
+/// template syntax; dots that touch no slash (`Loading...`, `[10..40]`) are text.
+/// `{{../../etc/passwd}}`, `../x` outside braces, `{{x ../a/b}}`, `{{x a/../b}}` are not.
 pub fn template_parent_paths(v: &[u8]) -> bool {
     if !v.windows(3).any(|w| w == b"../")
         || v.contains(&b'\\')
@@ -818,6 +819,16 @@ pub fn template_parent_paths(v: &[u8]) -> bool {
     let mut i = 0;
     while let Some(p) = v[i..].windows(2).position(|w| w == b"..") {
         let s = i + p;
+        let run = v[s..].iter().take_while(|&&b| b == b'.').count();
+        let slash_before = s > 0 && v[s - 1] == b'/';
+        if !slash_before && v.get(s + run) != Some(&b'/') {
+            // An ellipsis or a range in the template's text (`Loading...`, `[10..40]`).
+            i = s + run;
+            continue;
+        }
+        if run != 2 || slash_before {
+            return false;
+        }
         // Inside an open mustache: the last `{{` before the path is not closed before it.
         let before = &v[..s];
         let Some(open) = before.windows(2).rposition(|w| w == b"{{") else { return false };
