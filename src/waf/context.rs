@@ -452,6 +452,8 @@ impl<'a> Prose<'a> {
             Evidence::ActiveMarkup => {
                 if *self.markup.get_or_insert_with(|| !inert_markup(self.value)) {
                     base
+                } else if formatting_only(self.value) {
+                    return None;
                 } else {
                     base.min(WEAK)
                 }
@@ -469,6 +471,9 @@ impl<'a> Prose<'a> {
             Evidence::NotInInertMarkup => {
                 let value = self.value;
                 if !*self.markup.get_or_insert_with(|| !inert_markup(value)) && !calls_dialog(value) {
+                    if formatting_only(value) {
+                        return None;
+                    }
                     base.min(WEAK)
                 } else {
                     base
@@ -539,6 +544,16 @@ impl<'a> Prose<'a> {
             // A document's address is no URL to fetch: not a signal at all.
             Evidence::DocumentUri if document_uris(self.value) => return None,
             Evidence::DocumentUri => base,
+            Evidence::TemplatePath if template_parent_paths(self.value) => return None,
+            Evidence::TemplatePath => base,
+            Evidence::TexArguments => {
+                if tex_arguments(self.raw) {
+                    key = PROGRAM;
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
             Evidence::NotInStatement => {
                 if *self.statement.get_or_insert_with(|| sql_statement(self.value))
                     && !*self.breakout.get_or_insert_with(|| sql_breakout(self.value))
@@ -665,6 +680,16 @@ pub enum Evidence {
     /// `file:///etc/…`, `file:///proc/…`, a `..` and every other scheme (`gopher://`, `jar:`,
     /// `ldap://` …) stay critical.
     DocumentUri,
+    /// Not a signal at all when every `../` of the value is a Handlebars or Mustache parent path
+    /// inside `{{ … }}` (see [`template_parent_paths`]): `{{formatCurrency this.amount
+    /// ../currency}}` names the enclosing context's field, and a file path wrapped in braces opens
+    /// nothing. Critical otherwise.
+    TemplatePath,
+    /// Critical unless the value is TeX source whose every brace list is a control word's
+    /// argument (see [`tex_arguments`]): `\usepackage{amsmath,graphicx}` loads packages. A shell
+    /// would prefix each item with the control word's letters, so no list names a command of its
+    /// own; the value is weak evidence, as a program by design.
+    TexArguments,
 }
 
 /// How a rule's match counts (see [`Evidence`]).
@@ -715,6 +740,10 @@ pub fn evidence(rule: u32) -> Evidence {
         4108 => Evidence::NotInInertMarkup,
         // A `file:///` URI of a document outside the system's directories.
         3502 => Evidence::DocumentUri,
+        // Path traversal: a template's parent paths (`{{#each ../items}}`) are none.
+        3000 => Evidence::TemplatePath,
+        // Brace expansion: a TeX control word's argument list (`\usepackage{amsmath,graphicx}`).
+        3208 => Evidence::TexArguments,
         _ => Evidence::Always,
     }
 }
@@ -771,6 +800,133 @@ pub fn document_uris(v: &[u8]) -> bool {
         any = true;
     }
     any
+}
+
+/// Whether the value has a `../` and every one is a Handlebars or Mustache parent path: inside an
+/// open `{{ … }}` (no `}}` between the `{{` and the path, one after it), starting after the
+/// braces, a space, `(` or `=` (a hash argument), one or more `../` and then a name path
+/// (`../currency`, `../../order.total`, `@root` aside) ending at a space, `}` or `)`. Read on the
+/// canonical, lower-cased value; a backslash or an encoded dot or slash (`%2e`, `0x2f` …) is no
+/// template syntax; dots that touch no slash (`Loading...`, `[10..40]`) are text.
+/// `{{../../etc/passwd}}`, `../x` outside braces, `{{x ../a/b}}`, `{{x a/../b}}` are not.
+pub fn template_parent_paths(v: &[u8]) -> bool {
+    if !v.windows(3).any(|w| w == b"../")
+        || v.contains(&b'\\')
+        || v.windows(3).any(|w| w == b"%2e" || w == b"%2f" || w == b"%5c" || w == b"0x2" || w == b"0x5")
+    {
+        return false;
+    }
+    let mut i = 0;
+    while let Some(p) = v[i..].windows(2).position(|w| w == b"..") {
+        let s = i + p;
+        let run = v[s..].iter().take_while(|&&b| b == b'.').count();
+        let slash_before = s > 0 && v[s - 1] == b'/';
+        if !slash_before && v.get(s + run) != Some(&b'/') {
+            // An ellipsis or a range in the template's text (`Loading...`, `[10..40]`).
+            i = s + run;
+            continue;
+        }
+        if run != 2 || slash_before {
+            return false;
+        }
+        // Inside an open mustache: the last `{{` before the path is not closed before it.
+        let before = &v[..s];
+        let Some(open) = before.windows(2).rposition(|w| w == b"{{") else { return false };
+        if before[open..].windows(2).any(|w| w == b"}}") {
+            return false;
+        }
+        if !matches!(before.last(), Some(b'{' | b'(' | b'=' | b' ' | b'\t')) {
+            return false;
+        }
+        let mut j = s;
+        while v[j..].starts_with(b"../") {
+            j += 3;
+        }
+        if j == s {
+            return false;
+        }
+        // A name path: names of letters, digits, `_` or `-`, joined by dots.
+        let name =
+            |k: usize| v[k..].iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
+        let mut n = name(j);
+        if n == 0 || !(v[j].is_ascii_alphabetic() || v[j] == b'_') {
+            return false;
+        }
+        j += n;
+        while v.get(j) == Some(&b'.') && {
+            n = name(j + 1);
+            n > 0
+        } {
+            j += 1 + n;
+        }
+        if !matches!(v.get(j), Some(b' ' | b'\t' | b'}' | b')')) {
+            return false;
+        }
+        // The mustache closes after the path.
+        let after = &v[j..];
+        let close = after.windows(2).position(|w| w == b"}}");
+        let reopen = after.windows(2).position(|w| w == b"{{");
+        if close.is_none_or(|c| reopen.is_some_and(|r| r < c)) {
+            return false;
+        }
+        i = j;
+    }
+    true
+}
+
+/// Whether the value is TeX source (at least three control words with an argument:
+/// `\documentclass[review]{elsarticle}`, `\section{…}`, `\cite{a,b}`) in which every brace list
+/// that a shell would expand (`{name,…}` whose first item is letters, `/` or `.`) is the argument
+/// of a control word (`\usepackage{amsmath,graphicx}`, after an optional `[options]`), and nothing
+/// else of rule 3208's shapes appears (`${`, `$@`, `$*`, `$` and a digit, `$(`, `~+`, `$ifs`).
+/// Read on the value as received (case kept, backslashes intact).
+pub fn tex_arguments(v: &[u8]) -> bool {
+    let mut control_words = 0;
+    for (i, _) in v.iter().enumerate().filter(|(_, b)| **b == b'\\') {
+        let n = v[i + 1..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        if n >= 2 && matches!(v.get(i + 1 + n), Some(b'{' | b'[')) {
+            control_words += 1;
+        }
+    }
+    if control_words < 3 || v.windows(2).any(|w| w == b"~+") {
+        return false;
+    }
+    for (i, _) in v.iter().enumerate().filter(|(_, b)| **b == b'$') {
+        let next = &v[i + 1..];
+        if next.first().is_some_and(|&b| matches!(b, b'{' | b'@' | b'*' | b'(') || b.is_ascii_digit())
+            || next.len() >= 3 && next[..3].eq_ignore_ascii_case(b"ifs")
+        {
+            return false;
+        }
+    }
+    for (i, _) in v.iter().enumerate().filter(|(_, b)| **b == b'{') {
+        // Rule 3208's list: `{`, spaces, letters, `/` or `.`, spaces, `,`, then no space up to `}`.
+        let rest = &v[i + 1..];
+        let sp = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let word = rest[sp..].iter().take_while(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'.')).count();
+        if word == 0 {
+            continue;
+        }
+        let sp2 = rest[sp + word..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let tail = &rest[sp + word + sp2..];
+        if tail.first() != Some(&b',') || !tail.iter().take_while(|b| !b.is_ascii_whitespace()).any(|&b| b == b'}') {
+            continue;
+        }
+        // The argument of a control word: `\name{` or `\name[options]{`.
+        let mut k = i;
+        if k > 0 && v[k - 1] == b']' {
+            let Some(o) = v[..k - 1].iter().rposition(|&b| b == b'[' || b == b'\n') else { return false };
+            if v[o] != b'[' {
+                return false;
+            }
+            k = o;
+        }
+        let n = v[..k].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+        if n < 2 || k < n + 1 || v[k - n - 1] != b'\\' {
+            return false;
+        }
+    }
+    true
 }
 
 /// Whether the value is a JavaScript stack trace: an error message without markup or code
@@ -1314,6 +1470,38 @@ fn inert_style(v: &[u8]) -> bool {
             .any(|w| v.windows(w.len()).any(|x| x == *w))
 }
 
+/// A stylesheet (the content of a `<style>` element) that only sets typography, colours, boxes and
+/// the printed page: as [`inert_style`], no function but colours (`url(`, `expression(`, `attr(`),
+/// escape, markup, `position` (an overlay), behaviour or binding, and no at-rule but `@page` and
+/// `@media` with a plain condition (`@media print`, `@media (max-width: 600px)`); so no
+/// `@import`, `@font-face` or `@namespace`: nothing is loaded, nothing runs, nothing covers the
+/// page.
+fn inert_stylesheet(css: &[u8]) -> bool {
+    let mut v = colour_functions_blanked(css);
+    let mut i = 0;
+    while let Some(p) = v[i..].iter().position(|&b| b == b'@') {
+        let s = i + p;
+        let Some(e) = v[s..].iter().position(|&b| b == b'{') else { return false };
+        let prelude = &v[s + 1..s + e];
+        let plain = if let Some(cond) = prelude.strip_prefix(b"media") {
+            cond.iter().all(|&b| b.is_ascii_alphanumeric() || b" \t\r\n():-,.".contains(&b))
+        } else if let Some(sel) = prelude.strip_prefix(b"page") {
+            sel.iter().all(|&b| b.is_ascii_alphanumeric() || b" \t\r\n:-".contains(&b))
+        } else {
+            false
+        };
+        if !plain {
+            return false;
+        }
+        v[s..s + e].fill(b' ');
+        i = s + e;
+    }
+    !v.iter().any(|&b| matches!(b, b'(' | b'\\' | b'<' | b'&'))
+        && ![&b"position"[..], b"behavior", b"binding", b"expression", b"javascript", b"url"]
+            .iter()
+            .any(|w| v.windows(w.len()).any(|x| x == *w))
+}
+
 /// A style with its colour functions (`rgb(204,204,204)`, `hsla(0, 0%, 50%, .5)`: only digits,
 /// `.`, `,`, `%` and spaces inside) blanked out, so that [`inert_style`] reads them as the colours
 /// they are; any other function (`url(`, `expression(`) is left for it to refuse.
@@ -1423,6 +1611,28 @@ pub fn only_named_tags(v: &[u8]) -> bool {
                     && after[2..].starts_with(c)
                     && after[2 + c.len()] == b'>'
             });
+            // A stylesheet in the head of a document the value holds (an HTML template rendered to
+            // PDF or sent as e-mail) that only sets typography, colours, boxes and the page (see
+            // [`inert_stylesheet`]) cannot act: the element is read with its content.
+            if name == b"style" && quote.is_none() {
+                let head = v[..i + p]
+                    .windows(6)
+                    .rposition(|w| w.starts_with(b"<head") && matches!(w[5], b'>' | b' ' | b'\t' | b'\n'));
+                let body = &v[gt + 1..];
+                let end = body.windows(8).position(|w| w == b"</style>");
+                match (head, end) {
+                    (Some(h), Some(e))
+                        if !v[h..i + p].windows(6).any(|w| w == b"</head")
+                            && tag_attributes(attrs, Attributes::OnActive)
+                            && inert_stylesheet(&body[..e]) =>
+                    {
+                        seen = true;
+                        i = gt + 1 + e + 8;
+                        continue;
+                    }
+                    _ => return false,
+                }
+            }
             let allowed = if quote.is_some() || in_code { Attributes::Labels } else { Attributes::OnActive };
             // A `<meta>` that names a property (`<meta name="viewport" content="…">`) or declares
             // the charset of the document it heads (an e-mail template) is void and inert: a meta
@@ -1453,6 +1663,17 @@ pub fn only_named_tags(v: &[u8]) -> bool {
         i = gt + 1;
     }
     seen
+}
+
+/// Whether the value's inert markup (see [`inert_markup`], which the caller has established) only
+/// formats its text: no link or image (`href`, `src`) and no address (`://`, `www.`).
+/// Injected markup with a link can send a reader elsewhere and an image can track one, so inert
+/// markup with either is weak evidence; markup that only lays out and styles text (a PDF
+/// renderer's `<div style="font-size:8px"><span class="pageNumber"></span></div>` footer, a
+/// document whose head holds an inert stylesheet) does nothing a plain-text value could not, and
+/// is no signal.
+fn formatting_only(v: &[u8]) -> bool {
+    ![&b"href"[..], b"src", b"://", b"www."].iter().any(|w| v.windows(w.len()).any(|x| x == *w))
 }
 
 /// Whether the value's markup cannot act: inert tags ([`only_named_tags`]) or an SVG drawing

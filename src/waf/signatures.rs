@@ -191,9 +191,11 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        // An arrow is a JSON operator glued to a name or followed by a key (`'->'a'`, `"->>name`);
-        // between words in text (`asked: "…?" -> yes`) it is not one.
-        r#"::\s*(?:jsonb?|text|int\d?|integer|bigint|varchar|bytea|regclass|oid|double\s+precision|numeric|boolean)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|@@|@\?)\s*['"a-z\[]|['"]\s*->>?(?:\s*['"\[]|[a-z0-9])"#,
+        // An arrow is a JSON operator glued to a name or followed by a key (`'->'a'`, `"->>name`,
+        // MySQL's path `->"$.a"`); between words in text (`asked: "…?" -> yes`) it is not one, nor
+        // between two double-quoted words (`"it's" -> "its"`, a correction): PostgreSQL's keys
+        // are single-quoted literals, and a double-quoted word after the arrow is no MySQL path.
+        r#"::\s*(?:jsonb?|text|int\d?|integer|bigint|varchar|bytea|regclass|oid|double\s+precision|numeric|boolean)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|@@|@\?)\s*['"a-z\[]|['"]\s*->>?(?:\s*(?:'|"\$|\[)|[a-z0-9])"#,
         "PostgreSQL cast or JSON operator injection",
     ),
     re(
@@ -698,7 +700,10 @@ pub static RULES: &[Rule] = &[
         // A bare `/*` and a space that open the value open a comment (`/* History */ …`, the
         // section a wiki edit summary names); after a word (`rm -rf /* `, `9999 or /* x */`) or
         // before anything else (`/*;`) it is a glob, all of the root.
-        r"^/\*(?:$|[^a-z0-9_=%.\s-])|[\s;&|`(=/]/\*(?:$|[^a-z0-9_=%.-])|(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]+[?*\[]|/[?\[]|/\*[a-z?*\[\]/])[a-z?*\[\]/]*|\b[a-z]*[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.-])",
+        // An XPath step's predicate is no bracket glob: a glob followed by a function's `(`
+        // (`//span[contains(@class,'y')]`) or by an attribute compared (`//div[@class='x']`,
+        // `@aria-label=`) is none; `/e[@t]c` (`@`, letters, `]`) still is.
+        r"^/\*(?:$|[^a-z0-9_=%.\s-])|[\s;&|`(=/]/\*(?:$|[^a-z0-9_=%.-])|(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]+[?*\[]|/[?\[]|/\*[a-z?*\[\]/])[a-z?*\[\]/]*|\b[a-z]*[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.@(-]|@(?:[^a-z-]|[a-z-]+(?:$|[^a-z=-])))",
         "glob-obfuscated path",
     ),
     re(
@@ -1053,7 +1058,11 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r"#\{[^}]*(?:require|process|constructor|global|\.\s*\w+\s*[(`'\x22])|\{\{\s*(?:constructor|require|process|this|global)\b",
+        // `{{this}}` and `{{this.name}}` are a Handlebars/Mustache template's current context, what
+        // `{{#each}}` blocks print; `this` reaches code through its constructor or prototype, a
+        // call, an index, or the array surgery of the known Handlebars payload (`{{this.pop}}`,
+        // `{{this.push (lookup string.sub "constructor")}}`).
+        r"#\{[^}]*(?:require|process|constructor|global|\.\s*\w+\s*[(`'\x22])|\{\{\s*(?:constructor|require|process|global)\b|\{\{\s*this\s*(?:\[|\.\s*(?:constructor|__proto__|pop|push|shift|unshift|splice)\b|\.\s*\w+\s*\()",
         "JavaScript template code",
     ),
     re(

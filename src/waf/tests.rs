@@ -2163,3 +2163,127 @@ fn the_automata_budget_is_checked_with_its_path() {
         assert!(Waf::compile(&cfg, "policies.api.waf").is_ok(), "{good}");
     }
 }
+
+#[test]
+fn holdout16_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let pl2 = waf_with(r#"{"paranoia_level": 2}"#);
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // TeX source: a brace list that is a control word's argument is weak (a shell would prefix
+    // every item with `usepackage`); a list of its own, or any other expansion shape, is not.
+    let tex = "\\documentclass[review]{elsarticle}\n\\usepackage{amsmath,graphicx,siunitx}\n\\begin{document}\n\\section{Introduction}\nFrost heave \\cite{Konrad1980,Rempel2004}.\n\\input{sections/model}\n\\end{document}\n";
+    let o = json_post(&waf, &serde_json::json!({ "source": tex }).to_string());
+    assert!(!o.blocked && rule(&o, 3208) == Some(3), "{o:?}");
+    let o = json_post(&waf, &serde_json::json!({ "source": "\\usepackage[utf8]{inputenc,fontenc}" }).to_string());
+    assert!(rule(&o, 3208) == Some(5), "one control word is no TeX source: {o:?}");
+    for q in [
+        ";{cat,/etc/passwd}",
+        "x{cat,/etc/passwd}",
+        "\\section{a}\n\\label{b}\n\\cite{c}\n{cat,/etc/passwd}",
+        "\\section{a}\n\\label{b}\n\\usepackage{cat,x} ${IFS}id",
+        "\\section{a}\n\\label{b}\n\\usepackage{cat,x} $@",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.blocked && rule(&o, 3208) == Some(5), "{q}: {o:?}");
+    }
+
+    // A correction between double-quoted words (`"it's" -> "its"`) is no JSON operator; the
+    // operator with a key or a MySQL path, or a cast after a breakout in prose, still blocks.
+    let review = "The paper is clearly written. Minor comments:\n- L142: \"it's\" -> \"its\"\n- Fig. 5: the axis labels are unreadable when printed in black and white.";
+    let o = json_post(&waf, &serde_json::json!({ "comments": review }).to_string());
+    assert!(!o.blocked, "{o:?}");
+    for q in ["1'->'a'", "x'::text", "' ->> 'is_admin' = 'true", "x\" -> \"$.role", "x\"->>\"$.a\"", "x' -> 'role"] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.blocked && rule(&o, 4212) == Some(5), "{q}: {o:?}");
+    }
+    for q in [
+        "Nice post, thanks for sharing it with all of us' or data->>'role'='admin' -- ",
+        "Great product, really happy with it and the delivery was quick'::text or '1'='1",
+        "Lovely service from the whole team today and I will be back'->'a' soon enough",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.blocked, "{q}: {o:?}");
+    }
+
+    // An HTML document rendered to PDF: an inert stylesheet in its head and markup that only
+    // formats (no link, no image) are no signal; a footer with an inline style neither.
+    let doc = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>@page { size: A4; margin: 18mm 15mm; } @media print { .noprint { display: none } } body { font: 10pt/1.4 'Inter', sans-serif; color: #222 !important; } td { border-bottom: 1px solid rgb(221,221,221); }</style></head><body><h1>Invoice INV-2026-1142</h1><table><tr><td>Consulting</td><td class=\"num\">12</td></tr></table></body></html>";
+    let footer = "<div style=\"font-size:8px;width:100%;text-align:right\"><span class=\"pageNumber\"></span> / <span class=\"totalPages\"></span></div>";
+    let o = json_post(&waf, &serde_json::json!({ "html": doc, "footer_template": footer }).to_string());
+    assert!(!o.blocked && o.matches.iter().all(|m| m.category != Category::Xss), "{o:?}");
+    // A stylesheet that loads, imports, positions or escapes, or one outside a document's head,
+    // acts.
+    for css in [
+        "body { background: url(https://evil.example/?c=1) }",
+        "@import 'https://evil.example/x.css'; body { color: red }",
+        "@font-face { font-family: x; src: local(x) }",
+        "div.login { position: fixed; top: 0; left: 0; width: 100% }",
+        "body { behavior: url(#default#x) }",
+        "a { background: \\75 rl(https://evil.example/) }",
+    ] {
+        let v = format!("<html><head><style>{css}</style></head><body><p>Hi</p></body></html>");
+        let o = json_post(&waf, &serde_json::json!({ "html": v }).to_string());
+        assert!(o.blocked && o.matches.iter().any(|m| m.category == Category::Xss), "{css}: {o:?}");
+    }
+    let o = json_post(&waf, r#"{"bio": "<p>Hi</p><style>body { display: none }</style>"}"#);
+    assert!(o.blocked, "a stylesheet outside a document's head: {o:?}");
+    for q in ["\"><style>body{color:red}</style>", "\"><img src=x onerror=alert(1)>", "<svg onload=alert(1)>"] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.blocked, "{q}: {o:?}");
+    }
+    // Inert markup with a link stays weak evidence: two values of it add up.
+    let link =
+        "<p style=\"color:red\">Your session expired. <a href=\"https://evil.example/login\">Sign in again</a></p>";
+    let o = json_post(&waf, &serde_json::json!({ "a": link, "b": link.replace("again", "now") }).to_string());
+    assert!(o.blocked, "{o:?}");
+
+    // A Handlebars template: `{{this.x}}` is the current context and `../currency` the parent's;
+    // `this` reaching its constructor or the known payload's array surgery, and `../` that leads
+    // to a file or sits outside the braces, still score.
+    let hbs = "<h1>Invoice {{invoice.number}}</h1>\n{{#each line_items}}\n  <tr><td>{{this.description}}</td><td>{{formatCurrency this.amount ../currency}}</td></tr>\n{{/each}}\n{{#each ../../groups}}{{name}}{{/each}}\n<p>Loading... pages 1..3</p>";
+    let o = json_post(&waf, &serde_json::json!({ "body": hbs }).to_string());
+    assert!(o.matches.iter().all(|m| m.rule_id != 3403 && m.rule_id != 3000), "{o:?}");
+    for q in [
+        "{{this.constructor.constructor('return process')()}}",
+        "{{this.push (lookup string.sub \"constructor\")}}",
+        "{{this.pop}}",
+        "{{ this.__proto__ }}",
+        "{{this.toString()}}",
+        "{{constructor.constructor('alert(1)')()}}",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(rule(&o, 3403) == Some(5), "{q}: {o:?}");
+    }
+    for q in [
+        "../../etc/passwd",
+        "{{../../etc/passwd}}",
+        "{{x}} ../config.php",
+        "{{x ../a/b}}",
+        "{{x ../y}} %2e%2e/etc",
+        "{{x ..\\y}}",
+        "{{x ../y",
+        "{{x a/../b}}",
+        "{{x ../y}} .../etc/passwd",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(rule(&o, 3000) == Some(5), "{q}: {o:?}");
+    }
+
+    // XPath predicates (`[@class='stars']`, `[contains(@class,'count')]`) are no bracket globs;
+    // globs over system paths still are.
+    for x in
+        ["//div[@class='stars']/@aria-label", "//span[contains(@class,'count')]/text()", "//table[@id='specs']//tr"]
+    {
+        let o = json_post(&waf, &serde_json::json!({ "extract": { "rating": x } }).to_string());
+        assert!(!o.blocked && rule(&o, 3205).is_none(), "{x}: {o:?}");
+    }
+    for q in ["/e[t]c/pa[s]swd", "cat /e?c/p?ss?d", "/???/??t /???/p??s??", "/e[@t]c/p?ss?d"] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(o.blocked && rule(&o, 3205) == Some(5), "{q}: {o:?}");
+    }
+
+    // At PL2 the reviewer's correction passes too (4212 was its only match).
+    let o = json_post(&pl2, &serde_json::json!({ "comments": review }).to_string());
+    assert!(!o.blocked, "{o:?}");
+}
