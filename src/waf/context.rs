@@ -816,62 +816,73 @@ pub fn template_parent_paths(v: &[u8]) -> bool {
     {
         return false;
     }
-    let mut i = 0;
-    while let Some(p) = v[i..].windows(2).position(|w| w == b"..") {
-        let s = i + p;
-        let run = v[s..].iter().take_while(|&&b| b == b'.').count();
-        let slash_before = s > 0 && v[s - 1] == b'/';
-        if !slash_before && v.get(s + run) != Some(&b'/') {
-            // An ellipsis or a range in the template's text (`Loading...`, `[10..40]`).
-            i = s + run;
-            continue;
+    // One pass (linear, whatever the value): `inside` while a `{{` is open (not closed by a
+    // `}}` since), `pending` while a parent path waits for the `}}` that closes its mustache (a
+    // `{{` first, or the end of the value, and the path is none).
+    let (mut inside, mut pending) = (false, false);
+    let mut k = 0;
+    while k < v.len() {
+        match (v[k], v.get(k + 1)) {
+            (b'{', Some(b'{')) => {
+                if pending {
+                    return false;
+                }
+                inside = true;
+            }
+            (b'}', Some(b'}')) => {
+                inside = false;
+                pending = false;
+            }
+            (b'.', Some(b'.')) => {
+                let s = k;
+                let run = v[s..].iter().take_while(|&&b| b == b'.').count();
+                let slash_before = s > 0 && v[s - 1] == b'/';
+                if !slash_before && v.get(s + run) != Some(&b'/') {
+                    // An ellipsis or a range in the template's text (`Loading...`, `[10..40]`).
+                    k = s + run;
+                    continue;
+                }
+                if run != 2 || slash_before || !inside {
+                    return false;
+                }
+                if !matches!(v[..s].last(), Some(b'{' | b'(' | b'=' | b' ' | b'\t')) {
+                    return false;
+                }
+                let mut j = s;
+                while v[j..].starts_with(b"../") {
+                    j += 3;
+                }
+                if j == s {
+                    return false;
+                }
+                // A name path: names of letters, digits, `_` or `-`, joined by dots.
+                let name = |k: usize| {
+                    v[k..].iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count()
+                };
+                let mut n = name(j);
+                if n == 0 || !(v[j].is_ascii_alphabetic() || v[j] == b'_') {
+                    return false;
+                }
+                j += n;
+                while v.get(j) == Some(&b'.') && {
+                    n = name(j + 1);
+                    n > 0
+                } {
+                    j += 1 + n;
+                }
+                if !matches!(v.get(j), Some(b' ' | b'\t' | b'}' | b')')) {
+                    return false;
+                }
+                // The mustache must close after the path (checked as the scan goes on).
+                pending = true;
+                k = j;
+                continue;
+            }
+            _ => {}
         }
-        if run != 2 || slash_before {
-            return false;
-        }
-        // Inside an open mustache: the last `{{` before the path is not closed before it.
-        let before = &v[..s];
-        let Some(open) = before.windows(2).rposition(|w| w == b"{{") else { return false };
-        if before[open..].windows(2).any(|w| w == b"}}") {
-            return false;
-        }
-        if !matches!(before.last(), Some(b'{' | b'(' | b'=' | b' ' | b'\t')) {
-            return false;
-        }
-        let mut j = s;
-        while v[j..].starts_with(b"../") {
-            j += 3;
-        }
-        if j == s {
-            return false;
-        }
-        // A name path: names of letters, digits, `_` or `-`, joined by dots.
-        let name =
-            |k: usize| v[k..].iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
-        let mut n = name(j);
-        if n == 0 || !(v[j].is_ascii_alphabetic() || v[j] == b'_') {
-            return false;
-        }
-        j += n;
-        while v.get(j) == Some(&b'.') && {
-            n = name(j + 1);
-            n > 0
-        } {
-            j += 1 + n;
-        }
-        if !matches!(v.get(j), Some(b' ' | b'\t' | b'}' | b')')) {
-            return false;
-        }
-        // The mustache closes after the path.
-        let after = &v[j..];
-        let close = after.windows(2).position(|w| w == b"}}");
-        let reopen = after.windows(2).position(|w| w == b"{{");
-        if close.is_none_or(|c| reopen.is_some_and(|r| r < c)) {
-            return false;
-        }
-        i = j;
+        k += 1;
     }
-    true
+    !pending
 }
 
 /// Whether the value is TeX source (at least three control words with an argument:
