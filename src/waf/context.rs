@@ -1516,18 +1516,23 @@ fn inert_stylesheet(css: &[u8]) -> bool {
 /// A style with its colour functions (`rgb(204,204,204)`, `hsla(0, 0%, 50%, .5)`: only digits,
 /// `.`, `,`, `%` and spaces inside) blanked out, so that [`inert_style`] reads them as the colours
 /// they are; any other function (`url(`, `expression(`) is left for it to refuse.
-fn colour_functions_blanked(v: &[u8]) -> Vec<u8> {
+pub(crate) fn colour_functions_blanked(v: &[u8]) -> Vec<u8> {
     let mut out = v.to_vec();
     let mut i = 0;
     while let Some(p) = out[i..].iter().position(|&b| b == b'(') {
         let open = i + p;
         let name_start = out[..open].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |q| q + 1);
         let name = &out[name_start..open];
-        let close = out[open..].iter().position(|&b| b == b')').map(|c| open + c);
-        let colour = matches!(name, b"rgb" | b"rgba" | b"hsl" | b"hsla")
-            && close.is_some_and(|c| out[open + 1..c].iter().all(|&b| b.is_ascii_digit() || b" .,%".contains(&b)));
+        // Its arguments: the run of digits, spaces, `.`, `,` and `%` after the `(`, closed by `)`.
+        // (Read only as far as that run goes, so the pass stays linear whatever the value.)
+        let close = if matches!(name, b"rgb" | b"rgba" | b"hsl" | b"hsla") {
+            let run = out[open + 1..].iter().take_while(|&&b| b.is_ascii_digit() || b" .,%".contains(&b)).count();
+            (out.get(open + 1 + run) == Some(&b')')).then_some(open + 1 + run)
+        } else {
+            None
+        };
         match close {
-            Some(c) if colour => {
+            Some(c) => {
                 out[open..=c].fill(b' ');
                 i = c + 1;
             }
