@@ -910,6 +910,13 @@ pub fn tex_arguments(v: &[u8]) -> bool {
             return false;
         }
     }
+    // Read in one pass (linear, whatever the value): `stop` is the first space or `}` at or after
+    // `stop_from` (each list's tail reads up to it), `open` the last `[` or line break before
+    // `scanned` (an `[options]` group's opening), `named` the length of the name before the last
+    // group or list read.
+    let (mut stop_from, mut stop) = (0, 0);
+    let (mut scanned, mut open) = (0, None);
+    let mut named: Option<(usize, usize)> = None;
     for (i, _) in v.iter().enumerate().filter(|(_, b)| **b == b'{') {
         // Rule 3208's list: `{`, spaces, letters, `/` or `.`, spaces, `,`, then no space up to `}`.
         let rest = &v[i + 1..];
@@ -919,20 +926,38 @@ pub fn tex_arguments(v: &[u8]) -> bool {
             continue;
         }
         let sp2 = rest[sp + word..].iter().take_while(|b| b.is_ascii_whitespace()).count();
-        let tail = &rest[sp + word + sp2..];
-        if tail.first() != Some(&b',') || !tail.iter().take_while(|b| !b.is_ascii_whitespace()).any(|&b| b == b'}') {
+        let t = i + 1 + sp + word + sp2;
+        if v.get(t) != Some(&b',') {
+            continue;
+        }
+        if !(stop_from <= t && t <= stop) {
+            stop_from = t;
+            stop = t + v[t..].iter().take_while(|&&b| !b.is_ascii_whitespace() && b != b'}').count();
+        }
+        if v.get(stop) != Some(&b'}') {
             continue;
         }
         // The argument of a control word: `\name{` or `\name[options]{`.
         let mut k = i;
         if k > 0 && v[k - 1] == b']' {
-            let Some(o) = v[..k - 1].iter().rposition(|&b| b == b'[' || b == b'\n') else { return false };
+            while scanned < k - 1 {
+                if matches!(v[scanned], b'[' | b'\n') {
+                    open = Some(scanned);
+                }
+                scanned += 1;
+            }
+            let Some(o) = open else { return false };
             if v[o] != b'[' {
                 return false;
             }
             k = o;
         }
-        let n = v[..k].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+        // Several lists may share one `[options]` group: its name is read once.
+        let n = match named {
+            Some((at, n)) if at == k => n,
+            _ => v[..k].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count(),
+        };
+        named = Some((k, n));
         if n < 2 || k < n + 1 || v[k - n - 1] != b'\\' {
             return false;
         }

@@ -2434,3 +2434,91 @@ fn colour_functions_blanked_agrees_with_its_rescanning_form() {
     }
     assert!(blanked > 100, "{blanked} values had a colour function blanked");
 }
+
+/// The first form of `context::tex_arguments`: for every `{` that opens a list it read the list's
+/// tail up to the next space or `}` anywhere after it, for every `]{` it looked back for the `[`
+/// of the options, and it read the control word's name again for every list sharing that group:
+/// quadratic on a value of many `{a,` and no `}` (800 KB took 63 s natively), of many `]{a,b}`
+/// (23 s) or of them after a long name (20 s). The reference the one-pass form must agree with.
+fn tex_arguments_by_rescanning(v: &[u8]) -> bool {
+    let mut control_words = 0;
+    for (i, _) in v.iter().enumerate().filter(|(_, b)| **b == b'\\') {
+        let n = v[i + 1..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        if n >= 2 && matches!(v.get(i + 1 + n), Some(b'{' | b'[')) {
+            control_words += 1;
+        }
+    }
+    if control_words < 3 || v.windows(2).any(|w| w == b"~+") {
+        return false;
+    }
+    for (i, _) in v.iter().enumerate().filter(|(_, b)| **b == b'$') {
+        let next = &v[i + 1..];
+        if next.first().is_some_and(|&b| matches!(b, b'{' | b'@' | b'*' | b'(') || b.is_ascii_digit())
+            || next.len() >= 3 && next[..3].eq_ignore_ascii_case(b"ifs")
+        {
+            return false;
+        }
+    }
+    for (i, _) in v.iter().enumerate().filter(|(_, b)| **b == b'{') {
+        // Rule 3208's list: `{`, spaces, letters, `/` or `.`, spaces, `,`, then no space up to `}`.
+        let rest = &v[i + 1..];
+        let sp = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let word = rest[sp..].iter().take_while(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'.')).count();
+        if word == 0 {
+            continue;
+        }
+        let sp2 = rest[sp + word..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let tail = &rest[sp + word + sp2..];
+        if tail.first() != Some(&b',') || !tail.iter().take_while(|b| !b.is_ascii_whitespace()).any(|&b| b == b'}') {
+            continue;
+        }
+        // The argument of a control word: `\name{` or `\name[options]{`.
+        let mut k = i;
+        if k > 0 && v[k - 1] == b']' {
+            let Some(o) = v[..k - 1].iter().rposition(|&b| b == b'[' || b == b'\n') else { return false };
+            if v[o] != b'[' {
+                return false;
+            }
+            k = o;
+        }
+        let n = v[..k].iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+        if n < 2 || k < n + 1 || v[k - n - 1] != b'\\' {
+            return false;
+        }
+    }
+    true
+}
+
+#[test]
+fn tex_arguments_agrees_with_its_rescanning_form() {
+    // Values made of pieces of TeX source and brace lists, chosen at random, most after three
+    // control words (which the check needs before it reads any list).
+    const PIECES: [&str; 16] =
+        ["\\cite", "\\ab", "{", "a", ",", "}", "[", "]", " ", "\n", "b,c}", "[x]", "{a,b}", "\\", "$", "~"];
+    let mut values: Vec<Vec<u8>> = normalize::random_values(0x7e_c0_de, 30_000, 20, |_, r| r as u8)
+        .enumerate()
+        .map(|(n, picks)| {
+            let mut v = if n % 4 == 0 { Vec::new() } else { b"\\aa{x} \\bb{y} \\cc[z]{w} ".to_vec() };
+            v.extend(picks.iter().flat_map(|&p| PIECES[p as usize % PIECES.len()].bytes()));
+            v
+        })
+        .collect();
+    for v in [
+        "\\documentclass[review]{elsarticle} \\usepackage{amsmath,graphicx} \\section{a}",
+        "\\aa{x} \\bb{x} \\cite[x]{a,b}]{a,b}]{c,d}",
+        "\\aa{x} \\bb{x} \\cite{a,b} {a,{a,{a,",
+        "\\aa{x} \\bb{x} \\cc{x} {cat,/etc/passwd}",
+        "\\aa{x} \\bb{x} \\cc{x}\n[x]{a,b}",
+    ] {
+        values.push(v.as_bytes().to_vec());
+    }
+    let mut yes = 0;
+    let mut no_after_words = 0;
+    for v in &values {
+        let expected = tex_arguments_by_rescanning(v);
+        assert_eq!(context::tex_arguments(v), expected, "{:?}", String::from_utf8_lossy(v));
+        yes += usize::from(expected);
+        no_after_words += usize::from(!expected && v.starts_with(b"\\aa{x}"));
+    }
+    assert!(yes > 100 && no_after_words > 100, "{yes} TeX values, {no_after_words} not: both outcomes are reached");
+}
