@@ -1162,7 +1162,7 @@ pub fn sql_statement(v: &[u8]) -> bool {
 /// Whether the value starts (after comments) with an SQL statement or a transaction keyword
 /// (`begin;`, `alter table …`, `update … set`): a migration, a rollback plan, a script pasted
 /// in a review. An injection puts its statement after data instead (`1; drop …`, `x'; update …`).
-fn sql_script(v: &[u8]) -> bool {
+pub(crate) fn sql_script(v: &[u8]) -> bool {
     let t = after_sql_comments(v);
     let word = letters(t);
     !word.is_empty()
@@ -1172,11 +1172,11 @@ fn sql_script(v: &[u8]) -> bool {
 
 /// SQL keywords that continue an expression right after a quote (`a'or'a`, `user'and id`): an
 /// apostrophe followed by one of them is a quote, not a letter of a word like `o'reilly`.
-const AFTER_QUOTE: &[&[u8]] =
+pub(crate) const AFTER_QUOTE: &[&[u8]] =
     &[b"or", b"and", b"xor", b"div", b"like", b"union", b"select", b"having", b"order", b"group"];
 
 /// Statements that make a stacked query after a `;`.
-const STACKED: &[&[u8]] = &[
+pub(crate) const STACKED: &[&[u8]] = &[
     b"select",
     b"insert",
     b"update",
@@ -1198,7 +1198,7 @@ const STACKED: &[&[u8]] = &[
 ];
 
 /// The run of ASCII letters at the start of `v`.
-fn letters(v: &[u8]) -> &[u8] {
+pub(crate) fn letters(v: &[u8]) -> &[u8] {
     &v[..v.iter().take_while(|b| b.is_ascii_alphabetic()).count()]
 }
 
@@ -1244,6 +1244,9 @@ pub fn sql_breakout(v: &[u8]) -> bool {
             )
     };
     let mut depth = 0i32;
+    // Whether the value starts with a statement: read once (it skips the value's leading
+    // comments), not again at every `;` that ends a line.
+    let mut script = None;
     let mut i = 0;
     while i < v.len() {
         let b = v[i];
@@ -1307,7 +1310,9 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                     let start = v[..i].iter().rposition(|&b| b == b';').map_or(0, |p| p + 1);
                     v[start..i].split(|&b| b == b'\n').skip(1).any(sql_script)
                 };
-                if STACKED.contains(&letters(rest)) && !(line_end && (sql_script(v) || own_line())) {
+                if STACKED.contains(&letters(rest))
+                    && !(line_end && (*script.get_or_insert_with(|| sql_script(v)) || own_line()))
+                {
                     return true;
                 }
             }
