@@ -1358,7 +1358,7 @@ fn inch_dashes(v: &[u8]) -> bool {
 /// attribute that acts it only holds the rest (a whole error page quoted in a log), which is
 /// judged on its own. Nor is a disclosure widget (`details`): it only folds its content away,
 /// and acts only with an event handler (`ontoggle`), which is judged as on any element.
-const ACTIVE_ELEMENTS: &[&[u8]] = &[
+pub(crate) const ACTIVE_ELEMENTS: &[&[u8]] = &[
     b"script",
     b"iframe",
     b"frame",
@@ -1414,7 +1414,7 @@ const ACTIVE_ELEMENTS: &[&[u8]] = &[
 
 /// Active elements whose content is parsed as text or script up to their closing tag, so `/>` does
 /// not end them in HTML: a self-closed one of these still has content.
-const RAW_TEXT_ELEMENTS: &[&[u8]] = &[
+pub(crate) const RAW_TEXT_ELEMENTS: &[&[u8]] = &[
     b"script",
     b"style",
     b"xmp",
@@ -1517,7 +1517,7 @@ fn inert_style(v: &[u8]) -> bool {
 /// `@media` with a plain condition (`@media print`, `@media (max-width: 600px)`); so no
 /// `@import`, `@font-face` or `@namespace`: nothing is loaded, nothing runs, nothing covers the
 /// page.
-fn inert_stylesheet(css: &[u8]) -> bool {
+pub(crate) fn inert_stylesheet(css: &[u8]) -> bool {
     let mut v = colour_functions_blanked(css);
     let mut i = 0;
     while let Some(p) = v[i..].iter().position(|&b| b == b'@') {
@@ -1582,6 +1582,10 @@ pub(crate) fn colour_functions_blanked(v: &[u8]) -> Vec<u8> {
 pub fn only_named_tags(v: &[u8]) -> bool {
     let mut i = 0;
     let mut seen = false;
+    // Where a document's head is, found once (not again for every `<style>` or `<meta>`): the
+    // first `<head`; the last `<head…` and `</head` among the first `heads_read` windows.
+    let mut first_head: Option<Option<usize>> = None;
+    let (mut heads_read, mut last_head, mut last_head_end) = (0, None, None);
     while let Some(p) = v[i..].iter().position(|&b| b == b'<') {
         let s = i + p + 1;
         let Some(&first) = v.get(s) else { return seen };
@@ -1661,14 +1665,23 @@ pub fn only_named_tags(v: &[u8]) -> bool {
             // PDF or sent as e-mail) that only sets typography, colours, boxes and the page (see
             // [`inert_stylesheet`]) cannot act: the element is read with its content.
             if name == b"style" && quote.is_none() {
-                let head = v[..i + p]
-                    .windows(6)
-                    .rposition(|w| w.starts_with(b"<head") && matches!(w[5], b'>' | b' ' | b'\t' | b'\n'));
+                // The last `<head` before the tag and the last `</head`, read on from where the
+                // previous stylesheet left off (tags come in order: the pass stays linear).
+                while heads_read + 6 <= i + p {
+                    let w = &v[heads_read..heads_read + 6];
+                    if w.starts_with(b"<head") && matches!(w[5], b'>' | b' ' | b'\t' | b'\n') {
+                        last_head = Some(heads_read);
+                    } else if w == b"</head" {
+                        last_head_end = Some(heads_read);
+                    }
+                    heads_read += 1;
+                }
+                let head = last_head;
                 let body = &v[gt + 1..];
                 let end = body.windows(8).position(|w| w == b"</style>");
                 match (head, end) {
                     (Some(h), Some(e))
-                        if !v[h..i + p].windows(6).any(|w| w == b"</head")
+                        if last_head_end.is_none_or(|c| c < h)
                             && tag_attributes(attrs, Attributes::OnActive)
                             && inert_stylesheet(&body[..e]) =>
                     {
@@ -1687,7 +1700,10 @@ pub fn only_named_tags(v: &[u8]) -> bool {
             // charset>` injected into a page re-decodes it).
             let meta = name == b"meta"
                 && tag_attributes(attrs, Attributes::Meta)
-                && (!attrs.windows(7).any(|w| w == b"charset") || v[..i + p].windows(5).any(|w| w == b"<head"));
+                && (!attrs.windows(7).any(|w| w == b"charset")
+                    || first_head
+                        .get_or_insert_with(|| v.windows(5).position(|w| w == b"<head"))
+                        .is_some_and(|h| h + 5 <= i + p));
             // A self-closed tag (`<x id="1"/>`, an inline placeholder of a translation) has no
             // content: what follows is not its content, unless the element is raw text.
             let self_closed = meta || attrs.trim_ascii_end().ends_with(b"/") && !RAW_TEXT_ELEMENTS.contains(&name);
@@ -1950,7 +1966,7 @@ fn calls_dialog(v: &[u8]) -> bool {
 
 /// Which attributes a tag may have and stay inert.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Attributes {
+pub(crate) enum Attributes {
     /// An active element named in prose: [`INERT_ON_ACTIVE`].
     OnActive,
     /// An active element quoted as code: [`INERT_ATTRIBUTES`], `aria-*`, `data-*`.
@@ -1965,7 +1981,7 @@ enum Attributes {
 
 /// Whether the attribute list of a tag (what lies between its name and `>`) has only the
 /// `allowed` attributes. A trailing `/` closes the tag.
-fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
+pub(crate) fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
     let mut i = 0;
     loop {
         while i < a.len() && (a[i].is_ascii_whitespace() || (a[i] == b'/' && i + 1 == a.len())) {
