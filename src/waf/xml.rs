@@ -74,8 +74,13 @@ fn tag_end(s: &[u8]) -> usize {
     s.len()
 }
 
-fn attributes(mut s: &[u8], element: &[u8], sink: &mut dyn Sink) {
-    let mut name_buf = Vec::new();
+pub(crate) fn attributes(mut s: &[u8], element: &[u8], sink: &mut dyn Sink) {
+    // `element@`, written once: each attribute's name replaces the last one's (copying the
+    // element's name again for every attribute was quadratic in a long name with many attributes).
+    let mut name_buf = Vec::with_capacity(element.len() + 1);
+    name_buf.extend_from_slice(element);
+    name_buf.push(b'@');
+    let at = name_buf.len();
     while let Some(eq) = s.iter().position(|&b| b == b'=') {
         let name = s[..eq].rsplit(|b| b.is_ascii_whitespace()).next().unwrap_or(b"");
         let after = &s[eq + 1..];
@@ -90,9 +95,7 @@ fn attributes(mut s: &[u8], element: &[u8], sink: &mut dyn Sink) {
                 (&after[..end], &after[end..])
             }
         };
-        name_buf.clear();
-        name_buf.extend_from_slice(element);
-        name_buf.push(b'@');
+        name_buf.truncate(at);
         name_buf.extend_from_slice(name);
         if !sink.value(class::ARG_VALUE, TargetName::new("xml:", &name_buf), value) {
             return;
