@@ -100,11 +100,16 @@ pub fn boundary(content_type: &[u8]) -> Option<&[u8]> {
     (!rest.is_empty()).then_some(rest)
 }
 
-fn split<'a>(body: &'a [u8], delimiter: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+/// The parts between delimiters (the first is the preamble, the last what follows the last one).
+/// The delimiter is found by a linear-time substring search: compared window by window, a long
+/// boundary of one repeated byte (`------…x`, up to the header limit) against a body of that byte
+/// cost the boundary's length at every byte of the body.
+pub(crate) fn split<'a>(body: &'a [u8], delimiter: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
     let mut rest = Some(body);
+    let finder = memchr::memmem::Finder::new(delimiter);
     std::iter::from_fn(move || {
         let r = rest?;
-        match r.windows(delimiter.len()).position(|w| w == delimiter) {
+        match finder.find(r) {
             Some(i) => {
                 rest = Some(&r[i + delimiter.len()..]);
                 Some(&r[..i])
