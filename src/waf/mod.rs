@@ -235,17 +235,18 @@ impl ClassSet {
         let caches = kept.get_or_insert_with(|| self.new_cache());
         let mut built = false;
         let found = self.search_with(caches, v, which_ones, &mut built);
-        if !built {
-            // The walk of a short value met only transitions already computed: nothing changed.
-        } else if caches.dfa.clear_count() > 0 {
-            budget.moved(caches.accounted, 0);
-            budget.trims.fetch_add(1, Ordering::Relaxed);
-            *kept = None;
-        } else {
-            let now = caches.dfa.memory_usage();
-            if now != caches.accounted {
-                budget.moved(caches.accounted, now);
-                caches.accounted = now;
+        // Unless the walk of a short value met only transitions already computed (nothing changed).
+        if built {
+            if caches.dfa.clear_count() > 0 {
+                budget.moved(caches.accounted, 0);
+                budget.trims.fetch_add(1, Ordering::Relaxed);
+                *kept = None;
+            } else {
+                let now = caches.dfa.memory_usage();
+                if now != caches.accounted {
+                    budget.moved(caches.accounted, now);
+                    caches.accounted = now;
+                }
             }
         }
         found
