@@ -564,6 +564,17 @@ impl<'a> Prose<'a> {
                     base
                 }
             }
+            Evidence::NotInQuotedStatement => {
+                let value = self.value;
+                if (*self.statement.get_or_insert_with(|| sql_statement(value)) || quoted_statement_clauses(value))
+                    && !*self.breakout.get_or_insert_with(|| sql_breakout(value))
+                {
+                    key = PROGRAM;
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
         };
         if score < CRITICAL && key != PROGRAM && self.program() {
             key = PROGRAM;
@@ -650,6 +661,11 @@ pub enum Evidence {
     /// Critical unless the value is a whole SQL statement by design (see [`sql_statement`]) with
     /// no breakout: `GROUP BY 1 ORDER BY 1` in a query console, not `1 order by 5--` after data.
     NotInStatement,
+    /// As [`Evidence::NotInStatement`], and also weak in text that quotes SQL in Markdown code
+    /// spans when every column-enumeration clause of the value lies in a span holding a whole
+    /// statement (see [`quoted_statement_clauses`]): `` `select state, count(*) from t group by
+    /// 1;` `` in a talk abstract, not `1 order by 5-- `x` and more words`.
+    NotInQuotedStatement,
     /// Critical unless the value is a list of product tokens (a user agent's `name/version`
     /// entries and comments) in which every command word after a `;` names a runtime with its
     /// version, or a runtime alone (`(Linux; PHP 8.3.7; cURL 8.5.0)`, `sendgrid/6.11.0;python`;
@@ -733,7 +749,9 @@ pub fn evidence(rule: u32) -> Evidence {
         // Column enumeration by number, comparisons of literals, PostgreSQL casts and JSON
         // operators (`o.id::text` in a query).
         // Also a `HAVING` comparison (`select … having count(*) > 1`).
-        4213 | 4206 | 4212 | 4219 => Evidence::NotInStatement,
+        4206 | 4212 | 4219 => Evidence::NotInStatement,
+        // Column enumeration: also a statement quoted in a code span of text.
+        4213 => Evidence::NotInQuotedStatement,
         // Java class names in a log line or stack trace that names an exception.
         4401 => Evidence::NotInLog,
         // An attribute breakout into markup, in a value whose markup is inert.
@@ -1197,6 +1215,17 @@ pub(crate) const STACKED: &[&[u8]] = &[
     b"call",
 ];
 
+/// Whether `v` starts with a statement keyword glued to a hyphen and a letter, a compound word
+/// of text (`drop-off`, `create-react-app`, `update-check`, `delete-account`): SQL needs a space,
+/// a comment or a parenthesis after `DROP`, `CREATE` …, so no statement starts there. `SELECT`
+/// takes an expression (`select-x` is `SELECT -x`), so it is never one.
+pub(crate) fn compound_word(v: &[u8]) -> bool {
+    let word = letters(v);
+    word != b"select"
+        && v.get(word.len()) == Some(&b'-')
+        && v.get(word.len() + 1).is_some_and(|b| b.is_ascii_alphabetic())
+}
+
 /// The run of ASCII letters at the start of `v`.
 pub(crate) fn letters(v: &[u8]) -> &[u8] {
     &v[..v.iter().take_while(|b| b.is_ascii_alphabetic()).count()]
@@ -1311,6 +1340,7 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                     v[start..i].split(|&b| b == b'\n').skip(1).any(sql_script)
                 };
                 if STACKED.contains(&letters(rest))
+                    && !compound_word(rest)
                     && !(line_end && (*script.get_or_insert_with(|| sql_script(v)) || own_line()))
                 {
                     return true;
@@ -2250,28 +2280,35 @@ fn setup_line(t: &[u8]) -> bool {
 /// backticks delimit an example; a substitution is glued to a command (`` echo `id` ``) or is
 /// the whole value.
 pub fn quoted_commands(v: &[u8]) -> bool {
-    let (mut spans, mut outside) = (0u32, Vec::new());
+    code_spans(v).is_some()
+}
+
+/// The contents of the Markdown code spans of a value that quotes examples in them (the shape
+/// [`quoted_commands`] describes: at least one well-formed span, two words of text outside),
+/// as ranges of `v` without the backticks; `None` for any other value. One pass.
+fn code_spans(v: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
+    let (mut spans, mut outside) = (Vec::new(), Vec::new());
     let mut i = 0;
     let mut last = 0;
     while let Some(p) = v[i..].iter().position(|&b| b == b'`') {
         let open = i + p;
         if v.get(open + 1) == Some(&b'`') {
-            return false;
+            return None;
         }
         let opens = open == 0 || matches!(v[open - 1], b' ' | b'\t' | b'\n' | b'(' | b'[' | b'"' | b'\'');
-        let Some(len) = v[open + 1..].iter().position(|&b| b == b'`' || b == b'\n') else { return false };
+        let len = v[open + 1..].iter().position(|&b| b == b'`' || b == b'\n')?;
         let close = open + 1 + len;
         // A code span holds its text without padding (`` ` ${ alert } ` `` is not one).
         if !opens || v[close] != b'`' || len == 0 || v[open + 1] == b' ' || v[close - 1] == b' ' {
-            return false;
+            return None;
         }
         let closes = v.get(close + 1).is_none_or(|&b| b.is_ascii_whitespace() || b".,;:!?)]\"'".contains(&b));
         if !closes {
-            return false;
+            return None;
         }
         outside.extend_from_slice(&v[last..open]);
         outside.push(b' ');
-        spans += 1;
+        spans.push(open + 1..close);
         i = close + 1;
         last = i;
     }
@@ -2283,7 +2320,72 @@ pub fn quoted_commands(v: &[u8]) -> bool {
             t.len() >= 2 && t.iter().all(|&b| b.is_ascii_alphabetic() || b >= 0x80)
         })
         .count();
-    spans > 0 && words >= 2
+    (!spans.is_empty() && words >= 2).then_some(spans)
+}
+
+/// Whether `t` holds a column-enumeration clause of rule 4213's shape, read on words: `order by`
+/// or `group by` and a number, `limit` and a number with a comma, `procedure analyse`. One pass.
+fn enumeration_clause(t: &[u8]) -> bool {
+    let word_at = |i: usize| i == 0 || !t[i - 1].is_ascii_alphanumeric() && t[i - 1] != b'_';
+    let mut i = 0;
+    while i < t.len() {
+        if !t[i].is_ascii_alphabetic() || !word_at(i) {
+            i += 1;
+            continue;
+        }
+        let w = letters(&t[i..]);
+        let rest = &t[i + w.len()..];
+        let spaced = rest.first().is_some_and(|b| b.is_ascii_whitespace());
+        let next = rest.trim_ascii_start();
+        let found = match w {
+            b"order" | b"group" => {
+                spaced && letters(next) == b"by" && {
+                    let after = &next[2..];
+                    after.first().is_some_and(|b| b.is_ascii_whitespace())
+                        && after.trim_ascii_start().first().is_some_and(|b| b.is_ascii_digit())
+                }
+            }
+            b"limit" => {
+                let digits = next.iter().take_while(|b| b.is_ascii_digit()).count();
+                spaced && digits > 0 && next[digits..].trim_ascii_start().starts_with(b",")
+            }
+            b"procedure" => spaced && letters(next) == b"analyse",
+            _ => false,
+        };
+        if found {
+            return true;
+        }
+        i += w.len().max(1);
+    }
+    false
+}
+
+/// Whether the value is text that quotes SQL in Markdown code spans (see [`code_spans`]) and
+/// every column-enumeration clause in it (see [`enumeration_clause`]) lies in a span whose
+/// content is a whole statement ([`sql_statement`]): `` a lot of `select state, count(*) from
+/// pg_stat_activity group by 1;` `` in a talk abstract. An enumeration follows data in the
+/// query it is injected into (`1 order by 5--`); a span that opens with `select` is no data,
+/// and a clause outside the spans is judged as anywhere else. Linear: each byte is read by one
+/// span or by the text outside them.
+pub fn quoted_statement_clauses(v: &[u8]) -> bool {
+    let Some(spans) = code_spans(v) else { return false };
+    let mut last = 0;
+    let mut quoted = false;
+    for span in spans {
+        // The text before the span (its backtick excluded) holds no clause.
+        if enumeration_clause(&v[last..span.start - 1]) {
+            return false;
+        }
+        let content = &v[span.clone()];
+        if enumeration_clause(content) {
+            if !sql_statement(content) {
+                return false;
+            }
+            quoted = true;
+        }
+        last = span.end + 1;
+    }
+    quoted && !enumeration_clause(&v[last.min(v.len())..])
 }
 
 /// Whether the value is text whose examples are Markdown fenced code blocks: at least one block

@@ -81,15 +81,18 @@ pub static RULES: &[Rule] = &[
         // After a `;` or `)`, or a quote followed by `;` or a space: a statement. A quote directly
         // followed by the keyword only when no closing quote follows (`'alter a`), because a
         // closed one is a quoted phrase (`"drop shipping" vs wholesale`, `` `group by` ``).
+        // A statement keyword glued to a hyphen and a letter is a compound word (`drop-off`,
+        // `create-react-app`, `update-check`): SQL needs a space, a comment or `(` after `DROP`,
+        // `CREATE` …; the keywords that take an expression (`select-x` is `SELECT -x`) still match.
         concat!(
             r#"(?:[;)]|['"`]\s*;|['"`]\s)\s*"#,
-            r#"(?:select\b|insert\b|update\b|delete\b|drop\b|create\b|alter\b|truncate\b|exec\b|execute\b|declare\b|shutdown\b|grant\b|revoke\b|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|waitfor\b|procedure\b|into\s+(?:out|dump)file\b|limit\s+\d)"#,
+            r#"(?:select\b|(?:insert|update|delete|drop|create|alter|truncate|exec|execute|declare|shutdown|grant|revoke|waitfor|procedure)(?:[^\w-]|-[^a-z]|-?$)|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|into\s+(?:out|dump)file\b|limit\s+\d)"#,
             r#"|'\s*"#,
-            r#"(?:select\b|insert\b|update\b|delete\b|drop\b|create\b|alter\b|truncate\b|exec\b|execute\b|declare\b|shutdown\b|grant\b|revoke\b|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|waitfor\b|procedure\b|into\s+(?:out|dump)file\b|limit\s+\d)[^']*$"#,
+            r#"(?:select\b|(?:insert|update|delete|drop|create|alter|truncate|exec|execute|declare|shutdown|grant|revoke|waitfor|procedure)(?:[^\w'-]|-[^a-z']|-?$)|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|into\s+(?:out|dump)file\b|limit\s+\d)[^']*$"#,
             r#"|"\s*"#,
-            r#"(?:select\b|insert\b|update\b|delete\b|drop\b|create\b|alter\b|truncate\b|exec\b|execute\b|declare\b|shutdown\b|grant\b|revoke\b|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|waitfor\b|procedure\b|into\s+(?:out|dump)file\b|limit\s+\d)[^"]*$"#,
+            r#"(?:select\b|(?:insert|update|delete|drop|create|alter|truncate|exec|execute|declare|shutdown|grant|revoke|waitfor|procedure)(?:[^\w"-]|-[^a-z"]|-?$)|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|into\s+(?:out|dump)file\b|limit\s+\d)[^"]*$"#,
             r#"|`\s*"#,
-            r#"(?:select\b|insert\b|update\b|delete\b|drop\b|create\b|alter\b|truncate\b|exec\b|execute\b|declare\b|shutdown\b|grant\b|revoke\b|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|waitfor\b|procedure\b|into\s+(?:out|dump)file\b|limit\s+\d)[^`]*$"#
+            r#"(?:select\b|(?:insert|update|delete|drop|create|alter|truncate|exec|execute|declare|shutdown|grant|revoke|waitfor|procedure)(?:[^\w`-]|-[^a-z`]|-?$)|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|into\s+(?:out|dump)file\b|limit\s+\d)[^`]*$"#
         ),
         "SQL statement after a closing quote or parenthesis",
     ),
@@ -1003,7 +1006,22 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         FILENAME | VALUES,
         View::Text,
-        r"\.(?:php\d?|phtml|phar|pht|phps|php\.\w+|inc|shtml)(?:\.|\s*$|\x00|;|/)|^sess_[a-z0-9,-]+$|/sess_[a-z0-9,-]+",
+        r"\.(?:php\d?|phtml|phar|pht|phps|php\.\w+|inc|shtml)(?:\.|\s*$|\x00|;|/)|/sess_[a-z0-9,-]+",
+        "upload of a PHP script or session file",
+    ),
+    // The same rule: a value that is only a PHP session file's name (`sess_<id>`) names that file
+    // where a request declares a file name (a multipart file name, an `X-Filename` header). An
+    // argument, a cookie or a body holding `sess_<id>` carries a session identifier (products
+    // prefix their session ids so: `sess_2bX…`): a name with no directory opens no session file
+    // (an include reaches one by its path, `/tmp/sess_…`, matched above on every value).
+    re(
+        3307,
+        Php,
+        1,
+        CRITICAL,
+        FILENAME | HEADER,
+        View::Text,
+        r"^sess_[a-z0-9,-]+$",
         "upload of a PHP script or session file",
     ),
     re(3308, Php, 2, CRITICAL, ARGS | PATH, View::Sql, concat!(r"\b", php_funcs!(), r"\b"), "PHP function name"),
