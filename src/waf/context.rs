@@ -2508,9 +2508,16 @@ pub fn pipeline_query(v: &[u8]) -> bool {
 /// start Windows batch lines too.
 const SHELL_BUILTINS: &str = "set|cd|pushd|popd|trap|shopt|umask|ulimit|declare|local|readonly|typeset";
 
+/// The dump and restore programs of database clients, with which backup jobs start their
+/// command lines (`pg_dump | gzip > …`, `mysqldump --all-databases`). Programs, not words of
+/// prose or data.
+const DUMP_TOOLS: &str =
+    "pg_dump|pg_dumpall|pg_restore|pg_basebackup|mysqldump|mysqlpump|mariadb-dump|mongodump|mongorestore|mongoexport";
+
 /// Whether the value is a command line by design: after a shebang and comment lines, it starts
 /// with a command word followed by an argument (`tar xzf a.tgz && ls -la`, `find /tmp -delete;
-/// echo done`, `Get-ChildItem -Path …`). Chaining commands is what such a value does; an
+/// echo done`, `Get-ChildItem -Path …`) or by a pipe into stages of command words up to one with
+/// an argument (`pg_dump | gzip | aws s3 cp - …`). Chaining commands is what such a value does; an
 /// injection instead puts its separator after data (`127.0.0.1; cat …`) or first (`;id`).
 pub fn is_script(v: &[u8]) -> bool {
     let mut t = v.trim_ascii_start();
@@ -2563,8 +2570,8 @@ pub fn is_script(v: &[u8]) -> bool {
     static COMMAND: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
     let command = COMMAND.get_or_init(|| {
         let p = format!(
-            "^(?:[\\w./-]*/)?(?:{}|{}|(?:get|set|new|remove|add|invoke|start|stop|write|out|select|where|foreach|import|export|test|copy|move)-[a-z]+)$",
-            UNIX_COMMANDS, SHELL_BUILTINS
+            "^(?:[\\w./-]*/)?(?:{}|{}|{}|(?:get|set|new|remove|add|invoke|start|stop|write|out|select|where|foreach|import|export|test|copy|move)-[a-z]+)$",
+            UNIX_COMMANDS, SHELL_BUILTINS, DUMP_TOOLS
         );
         regex::bytes::RegexBuilder::new(&p).unicode(false).build().ok()
     });
@@ -2582,14 +2589,54 @@ pub fn is_script(v: &[u8]) -> bool {
         return false;
     }
     let gap = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-    // The first argument: anything but a separator, a substitution or a redirection; a variable
-    // (`echo $PATH`, `cd ${HOME}`) is an argument.
+    // The first argument (see `command_argument`), or a pipe into stages of command words up to
+    // one with an argument (`pg_dump | gzip | aws s3 cp - …`, `ps | grep node`; see
+    // `piped_stage`): the first command writes what the next reads. A value that is data before
+    // its pipe (`127.0.0.1 | id`) names no command first, and `ls | id` has no argument anywhere.
     let arg = match rest.get(gap) {
-        Some(b'$') => rest.get(gap + 1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'{'),
-        Some(&b) => !matches!(b, b';' | b'&' | b'|' | b'`' | b'(' | b'<' | b'>' | b'\n'),
+        Some(b'|') => command.as_ref().is_some_and(|re| piped_stage(&rest[gap + 1..], re)),
+        Some(_) => command_argument(&rest[gap..]),
         None => false,
     };
     gap > 0 && arg
+}
+
+/// Whether `r` (after the spaces that follow a command word) starts with an argument: anything
+/// but a separator, a substitution or a redirection; a variable (`echo $PATH`, `cd ${HOME}`) is
+/// an argument.
+fn command_argument(r: &[u8]) -> bool {
+    match r.first() {
+        Some(b'$') => r.get(1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'{'),
+        Some(&b) => !matches!(b, b';' | b'&' | b'|' | b'`' | b'(' | b'<' | b'>' | b'\n'),
+        None => false,
+    }
+}
+
+/// Whether `r`, the rest of a command line after a single `|`, goes on as a pipeline: stages
+/// that are each a command word, joined by single pipes (not `||`), up to one whose command
+/// word has an argument (`gzip | aws s3 cp - …`, `grep node`). `ls | id` and `ls | ls | id` have
+/// no argument anywhere. One pass: each stage's word and the spaces after it are read once.
+fn piped_stage(mut r: &[u8], command: &regex::bytes::Regex) -> bool {
+    loop {
+        if r.first() == Some(&b'|') {
+            return false;
+        }
+        let t = &r[r.iter().take_while(|&&b| b == b' ' || b == b'\t').count()..];
+        let word =
+            t.iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/')).count();
+        if word == 0 || !command.is_match(&t[..word]) {
+            return false;
+        }
+        let rest = &t[word..];
+        let gap = rest.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+        if gap == 0 {
+            return false;
+        }
+        match rest.get(gap) {
+            Some(b'|') => r = &rest[gap + 1..],
+            _ => return command_argument(&rest[gap..]),
+        }
+    }
 }
 
 /// The rest of a crontab line after its schedule (`*/5 * * * * `, `0 3 * * 1-5 `, `@daily `), or

