@@ -1150,15 +1150,17 @@ fn after_sql_comments(v: &[u8]) -> &[u8] {
 }
 
 /// Whether the value is a whole SQL query by design: it starts (after comments) with `select`,
-/// `with … as (`, `explain` or `show`, the way a query console or a saved report holds one, or
-/// with a `group by`/`order by` clause (a query's line in a notebook or editor). Injected SQL
-/// follows data (`1 order by 5`, `x' and 1=1`) instead.
+/// `with … as (`, `explain` or `show`, the way a query console or a saved report holds one, with
+/// `insert into NAME [(COLUMNS)] select` (rows from a query: a data pipeline's or a migration's
+/// statement), or with a `group by`/`order by` clause (a query's line in a notebook or editor).
+/// Injected SQL follows data (`1 order by 5`, `x' and 1=1`) instead.
 pub fn sql_statement(v: &[u8]) -> bool {
     let t = after_sql_comments(v);
     let word = letters(t);
     let rest = &t[word.len()..];
     match word {
         b"select" | b"explain" | b"show" => rest.first().is_some_and(|b| b.is_ascii_whitespace()),
+        b"insert" => insert_select(rest),
         // A clause that starts the value (a notebook's or editor's line of a query, a query
         // builder's part): `GROUP BY 1, 2`. Column enumeration follows data (`1 order by 5`) or
         // comments the rest of the query out (`order by 1--`, `order by 3#`).
@@ -1175,6 +1177,35 @@ pub fn sql_statement(v: &[u8]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether `rest`, the text after a leading `insert`, reads `into NAME [(COLUMNS)] select` (or
+/// `with`): an INSERT whose rows come from a query. One pass: the name, then the column list up
+/// to its `)` (a column list holds no parenthesis), then one word.
+fn insert_select(rest: &[u8]) -> bool {
+    let spaced = |r: &[u8]| r.first().is_some_and(|b| b.is_ascii_whitespace());
+    if !spaced(rest) {
+        return false;
+    }
+    let r = rest.trim_ascii_start();
+    if letters(r) != b"into" || !spaced(&r[4..]) {
+        return false;
+    }
+    let r = r[4..].trim_ascii_start();
+    let name = r
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'"' | b'`' | b'[' | b']'))
+        .count();
+    if name == 0 {
+        return false;
+    }
+    let mut r = r[name..].trim_ascii_start();
+    if r.first() == Some(&b'(') {
+        let Some(close) = r.iter().position(|&b| b == b')') else { return false };
+        r = r[close + 1..].trim_ascii_start();
+    }
+    let word = letters(r);
+    matches!(word, b"select" | b"with") && spaced(&r[word.len()..])
 }
 
 /// Whether the value starts (after comments) with an SQL statement or a transaction keyword

@@ -260,7 +260,11 @@ pub static RULES: &[Rule] = &[
         View::Sql,
         // `0e1union`, `0e(`: not a hexadecimal token (`W/"0ee8add0a938e1a"`, a hash), whose letters
         // after `0e` are all `a`–`f` digits.
-        r"\d+(?:\.\d*)?e[+-]?\d*\s*(?:union|select|from|or|and)\b|\b\d+\.e\s*\(|\b0e\d*[a-f]*[g-z(]",
+        // `or` and `and` count only glued to the number (`1e1or`, `.1e0and`): the notation lets a
+        // keyword follow with no space. After a space they are words of text or maths (`1.e4 or
+        // bust`, a chess opening; `lr 1e-3 and 3e-4`), and a number followed by `or 1=1` is the
+        // tautology the other rules judge.
+        r"\d+(?:\.\d*)?e[+-]?\d*(?:\s*(?:union|select|from)|or|and)\b|\b\d+\.e\s*\(|\b0e\d*[a-f]*[g-z(]",
         "scientific-notation obfuscation",
     ),
     re(
@@ -918,10 +922,12 @@ pub static RULES: &[Rule] = &[
         // `file[0]` are array parameters; `system['id']` is not one.
         // With a space before `(`, what follows must read as PHP arguments (a quote, `$`, a digit,
         // a call, a constant followed by an operator or `)`): `e-mail (no gmail/yahoo)` is prose.
+        // No PHP expression starts with a comparison (`<`, `>`, `=`) but a heredoc (`<<<`):
+        // `12.1 g/dL (< 12.5)` is a measurement.
         concat!(
             r"\b",
             php_funcs!(),
-            r"(?:\(|\s+\(\s*(?:[^a-z_\s]|[a-z_]\w*\s*(?:[^\w\s]|$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|\x22|'|`|\$|/\*|#))"
+            r"(?:\(|\s+\(\s*(?:[^a-z_\s<>=]|<<<|[a-z_]\w*\s*(?:[^\w\s]|$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|\x22|'|`|\$|/\*|#))"
         ),
         "PHP function call",
     ),

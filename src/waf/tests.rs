@@ -1623,6 +1623,9 @@ fn remembered_values_give_the_outcome_of_inspecting_them_again() {
     .iter()
     .map(|s| s.to_string())
     .collect();
+    // The values listed above, most of them attacks: every pool holds one of them, so that the
+    // share of bodies that match something does not fall as benign fixtures are added.
+    let listed = values.clone();
     for entry in std::fs::read_dir("tests/fixtures").into_iter().flatten().flatten() {
         let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
         for line in text.lines().step_by(7) {
@@ -1665,7 +1668,9 @@ fn remembered_values_give_the_outcome_of_inspecting_them_again() {
         let w = waf_with(config);
         for _ in 0..60 {
             // A pool of a few values, each used several times under different names.
-            let pool: Vec<&String> = (0..4).map(|_| &values[next(values.len())]).collect();
+            let pool: Vec<&String> = (0..4)
+                .map(|i| if i == 0 { &listed[next(listed.len())] } else { &values[next(values.len())] })
+                .collect();
             let mut doc = Vec::new();
             for _ in 0..(2 + next(5)) {
                 let mut obj = serde_json::Map::new();
@@ -2430,6 +2435,111 @@ fn holdout19_shapes_pass_and_their_attacks_still_score() {
     ] {
         let o = json_post(&waf, &serde_json::json!({ "desc": q }).to_string());
         assert!(o.blocked && o.matches.iter().any(|m| m.category == Category::Rce), "{q}: {o:?}");
+    }
+}
+
+#[test]
+fn holdout20_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let pl2 = waf_with(r#"{"paranoia_level":2}"#);
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    let enc = |v: &str| {
+        v.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect::<String>()
+    };
+    let both = |v: &str| {
+        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
+    };
+
+    // A number in scientific notation followed by a space and `or`/`and` is text or maths (a
+    // chess opening `1.e4`, a learning rate): the notation's trick is a keyword glued to the
+    // number, with no space (4218).
+    for v in [
+        "Club player from Leeds. 1.e4 or bust. Coach @ Headingley CC -- DM for lessons",
+        "we tried lr 1e-3 and 3e-4, batch 32",
+        "need 2e4 or more reads per sample",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked && rule(&o, 4218).is_none(), "{v}: {o:?}");
+        }
+    }
+    // Glued keywords, `union`/`select`/`from` after a space, `1.e(` and the tautologies after a
+    // number still block.
+    for q in [
+        "1e1or 1=1",
+        "1.e1and 1=1",
+        "1e0union select 1,2",
+        "1 or 1.e1 from dual",
+        "1.e(ascii 1.e(substring(1.e(select password from users limit 1 1,1) 1,1) 1.e)",
+        "1.e4 or 1=1",
+        "1e1/**/or/**/1=1",
+        "' or 1.e1 or '1'='1",
+        "2.e0 or sleep(5)#",
+    ] {
+        for o in both(q) {
+            assert!(blocked_category(&o, Category::Sqli), "{q}: {o:?}");
+        }
+    }
+    for q in ["1e1or 1=1", "1.e1and 1=1", "1e0union select 1,2"] {
+        assert_eq!(rule(&both(q)[0], 4218), Some(5), "{q}");
+    }
+
+    // With a space before `(`, a PHP function's name followed by a comparison is no call: no PHP
+    // expression starts with `<`, `>` or `=` (a heredoc `<<<` does). `12.1 g/dL (< 12.5)` is a
+    // measurement (3301).
+    for v in ["12.1 g/dL (< 12.5)", "hgb 13.6 g/dL (>= 12.5 ok)", "file (= 2 MB max)"] {
+        for o in both(v) {
+            assert!(!o.blocked && rule(&o, 3301).is_none(), "{v}: {o:?}");
+        }
+    }
+    for q in [
+        "dl ('x.so')",
+        "dl (<<<X\nx.so\nX\n)",
+        "dl(<<<X",
+        "assert (<<<'E'\nphpinfo()\nE\n)",
+        "phpinfo ()",
+        "system ($_GET[1])",
+        "system (-1)",
+        "passthru (@$_GET['c'])",
+        "system (chr(105).chr(100))",
+    ] {
+        for o in both(q) {
+            assert!(o.blocked && rule(&o, 3301) == Some(5), "{q}: {o:?}");
+        }
+    }
+
+    // `INSERT INTO name (columns) SELECT …` is a whole statement by design, as `SELECT …` is: a
+    // data pipeline's task. Its column enumeration (`GROUP BY 1, 2`) is a weak signal (4213).
+    assert!(context::sql_statement(b"insert into mart.daily_revenue (ds, region, revenue)\nselect 1"));
+    assert!(context::sql_statement(b"insert into t select a from b"));
+    assert!(context::sql_statement(b"insert into t (a)\nwith x as (select 1) select * from x"));
+    assert!(!context::sql_statement(b"insert into t (a) values (1)"));
+    assert!(!context::sql_statement(b"insert into t (a"));
+    assert!(!context::sql_statement(b"insertinto t select 1"));
+    assert!(!context::sql_statement(b"insert t select 1"));
+    assert!(!context::sql_statement(b"1 insert into t select 1"));
+    let sql = "INSERT INTO mart.daily_revenue (ds, region, revenue)\nSELECT o.order_date, c.region, SUM(o.total_cents) / 100.0\nFROM staging.orders o\nJOIN staging.customers c ON c.id = o.customer_id\nWHERE o.order_date = '{{ ds }}' AND o.status <> 'cancelled'\nGROUP BY 1, 2;";
+    for o in both(sql) {
+        assert!(!o.blocked && rule(&o, 4213).is_none(), "{o:?}");
+    }
+    let o = json_post(&pl2, &serde_json::json!({ "v": sql }).to_string());
+    assert!(o.blocked, "{o:?}");
+    // Enumeration after data, in a statement that breaks out or stacks one, a stacked INSERT,
+    // and an INSERT whose query reads files, sleeps or unions still block.
+    for q in [
+        "1 order by 5-- insert into t select 1",
+        "x'; insert into users select * from admins--",
+        "1; insert into users (a) select password from admins",
+        "insert into t (a) values (1); drop table users",
+        "insert into t select 1 union select password from users",
+        "insert into t (a) select load_file('/etc/passwd')",
+        "insert into t select sleep(5)",
+        "insert into t (a) select 1 from x where a = 'b' order by 3--'",
+    ] {
+        for o in both(q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
     }
 }
 
