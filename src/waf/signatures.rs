@@ -1321,9 +1321,14 @@ pub static RULES: &[Rule] = &[
         // `{{ ticket.id }}` and `{% for doc in docs %}` read the data they are given.
         // A filter given only a number (`| round(1)`, `| float(0)`) formats the data it is given;
         // `attr(` is the filter only as a word of its own (not `state_attr(`, a function of the host).
+        // An expression with Handlebars' segment literal `.[` (`{{request.pathSegments.[1]}}`, a
+        // mock server's response template) is no Jinja or Twig, which want a name or a number after
+        // a dot: there the globals' names are data paths. `constructor`, a dunder (also as a
+        // segment, `.[__proto__]`), arithmetic, `attr(` and a filter call count in it as before,
+        // and `request[…]` (no dot) still does.
         // A Thymeleaf selection `*{…}` holds no brace: `*{{task.title}}*` is Markdown emphasis
         // around a placeholder, judged as the placeholder.
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\battr\s*\(|\|\s*\w+\s*\(\s*[^\d\s)])[^}]*\}\}|\{%\s*(?:import|include|set|macro|call|raw|debug|extends|block)\b|\{%\s*(?:for|if|elif)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\w\s*\(|\|\s*\w+\s*\()|\{%\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^{}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\|\s*\w+\s*\(\s*[^\d\s)])[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{%\s*(?:import|include|set|macro|call|raw|debug|extends|block)\b|\{%\s*(?:for|if|elif)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\w\s*\(|\|\s*\w+\s*\()|\{%\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^{}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

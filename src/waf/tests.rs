@@ -2543,6 +2543,49 @@ fn holdout20_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout21_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let pl2 = waf_with(r#"{"paranoia_level":2}"#);
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // A Handlebars expression with a segment literal `.[` (a mock server's response template)
+    // is no Jinja or Twig expression: the names of their globals are data paths in it (3600).
+    for v in [
+        r#"{"id": {{request.pathSegments.[1]}}, "name": "{{randomValue type='ALPHANUMERIC' length=8}}"}"#,
+        "{{request.query.[search]}}",
+        "trace {{request.headers.[X-Request-Id]}} ok",
+        "{{ request.path.[2] }}",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "body": v }).to_string());
+        assert!(!o.blocked && rule(&o, 3600).is_none(), "{v}: {o:?}");
+        // At PL2 a placeholder in a value still scores (3605, 4111), as designed; 3600 does not.
+        let o = json_post(&pl2, &serde_json::json!({ "body": v }).to_string());
+        assert!(rule(&o, 3600).is_none(), "{v}: {o:?}");
+    }
+    // Without the segment literal, with `constructor`, a dunder, `attr(`, arithmetic or a bracket
+    // on the global itself, and in a second expression, the template still scores.
+    for q in [
+        "{{request}}",
+        "{{request.environ}}",
+        "{{config.items()}}",
+        "{{ticket.request}}",
+        "{{request['application']['\\x5f\\x5fglobals\\x5f\\x5f']}}",
+        "{{request.application.__globals__.__builtins__}}",
+        "{{request|attr('application')}}",
+        "{{this.[constructor].[constructor]}}",
+        "{{request.x.[1]}}{{config}}",
+        "{{a.[1]}} {{self}}",
+        "{{x.[0]}}{{7*7}}",
+        "{{request.args.x}}{{request.args.y}}",
+        "{{lipsum.[__globals__]}}",
+        "{{this.[__proto__].[polluted]}}",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "v": q }).to_string());
+        assert!(rule(&o, 3600).is_some() && o.blocked, "{q}: {o:?}");
+    }
+}
+
 /// The first form of `context::template_parent_paths` (holdout16's round): for each `..` it
 /// rescanned the value before and after it, quadratic in the value's length (a 100 KB value of
 /// `{{ ../a ../a …` took 1.4 s natively). Kept here as the reference the one-pass form must agree
