@@ -13,7 +13,7 @@ PEER        ?= auto
 WAF_EVAL_MAX_SECONDS ?= 300
 # `make fuzz`: seconds per fuzz target
 FUZZ_SECONDS ?= 120
-FUZZ_TARGETS := request waf_body jwt header_map config
+FUZZ_TARGETS := request waf_body jwt header_map config waf_growth
 
 .PHONY: help build wasm-target venv certs unit e2e test run bench bench-instructions waf-eval fuzz cli clean distclean
 
@@ -78,8 +78,9 @@ waf-eval: build venv cli
 	timeout --signal=TERM 1500 $(PYTHON) scripts/waf-eval.py --corpus $(WAF_CORPUS) --peer $(PEER) \
 		--max-seconds $(WAF_EVAL_MAX_SECONDS)
 
-# Bounded: FUZZ_SECONDS per target. Seeds come from the fixtures (tests/fuzz/seeds.py); the
-# corpus grows in tests/fuzz/corpus, failures land in tests/fuzz/artifacts (copy each one into
+# Bounded: FUZZ_SECONDS per target. Seeds come from the fixtures (tests/fuzz/seeds.py, which also
+# writes waf_growth's dictionary: the WAF's byte-string literals); the corpus grows in
+# tests/fuzz/corpus, failures land in tests/fuzz/artifacts (copy each one into
 # tests/fuzz/inputs/<target>/ with its fix: `make unit` replays them).
 fuzz:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
@@ -88,7 +89,8 @@ fuzz:
 	cargo +nightly fuzz build --fuzz-dir tests/fuzz -O
 	@for t in $(FUZZ_TARGETS); do \
 		echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
-		cargo +nightly fuzz run --fuzz-dir tests/fuzz -O $$t tests/fuzz/corpus/$$t -- \
+		dict=; [ -f tests/fuzz/corpus/$$t.dict ] && dict=-dict=tests/fuzz/corpus/$$t.dict; \
+		cargo +nightly fuzz run --fuzz-dir tests/fuzz -O $$t tests/fuzz/corpus/$$t -- $$dict \
 			-max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 -timeout=20 || exit 1; \
 	done
 

@@ -793,14 +793,28 @@ pub fn document_uris(v: &[u8]) -> bool {
         b"run", b"tmp", b"mnt", b"media", b"snap", b"private", b"system", b"library", b"windows", b"cores", b"opt",
     ];
     let mut any = false;
+    // Where each path ends (the next space, quote or angle bracket) and the next `..`, found
+    // once for the whole value: a path runs to the end of the value when nothing ends it, so
+    // searching from every URI, as the first form did, cost the rest of the value per URI
+    // (quadratic: a form field of `…file:///…` units took 3.9 s at 800 KB). Both are searched
+    // forward only, from where the last search stopped.
+    let terminator = |b: &u8| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`');
+    let (mut next_end, mut next_dots) = (0usize, 0usize);
     for m in re.find_iter(v) {
-        let Some(rest) = v[m.start()..].strip_prefix(b"file:///") else { return false };
-        let end = rest
-            .iter()
-            .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`'))
-            .unwrap_or(rest.len());
+        if !v[m.start()..].starts_with(b"file:///") {
+            return false;
+        }
+        let start = m.start() + b"file:///".len();
+        let rest = &v[start..];
+        if next_end < start {
+            next_end = start + v[start..].iter().position(terminator).unwrap_or(v.len() - start);
+        }
+        let end = next_end - start;
+        if next_dots < start {
+            next_dots = start + v[start..].windows(2).position(|w| w == b"..").unwrap_or(v.len() - start);
+        }
         let path = &rest[..end];
-        if path.windows(2).any(|w| w == b"..") {
+        if next_dots + 2 <= next_end {
             return false;
         }
         let mut segments = path.split(|&b| b == b'/');

@@ -3276,3 +3276,128 @@ fn multipart_split_agrees_with_its_rescanning_form() {
     }
     assert!(split_somewhere > 1000, "{split_somewhere} bodies had a delimiter");
 }
+
+/// The first form of `context::document_uris` (rule 3502's evidence): for every URI it searched
+/// the rest of the value for the end of the path and for `..`, and a path runs to the end of the
+/// value when no space or quote ends it, so a form field of `…file:///…` units cost the rest of
+/// the value per URI (50 / 200 / 800 KB took 0.04 / 0.38 / 3.7 s beyond process start at PL2;
+/// found by the `waf_growth` fuzz target). The reference the one-pass form must agree with.
+fn document_uris_by_rescanning(v: &[u8]) -> bool {
+    static RE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let Some(re) = RE
+        .get_or_init(|| {
+            regex::bytes::RegexBuilder::new(
+                r"\b(?:gopher|dict|ldap|ldaps|tftp|netdoc|jar|sftp|smb|file|ssh|telnet|rmi|iiop|mailto|jdbc)\s*:",
+            )
+            .unicode(false)
+            .build()
+            .ok()
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    const SYSTEM: [&[u8]; 24] = [
+        b"etc", b"proc", b"sys", b"dev", b"var", b"root", b"boot", b"bin", b"sbin", b"usr", b"lib", b"lib32", b"lib64",
+        b"run", b"tmp", b"mnt", b"media", b"snap", b"private", b"system", b"library", b"windows", b"cores", b"opt",
+    ];
+    let mut any = false;
+    for m in re.find_iter(v) {
+        let Some(rest) = v[m.start()..].strip_prefix(b"file:///") else { return false };
+        let end = rest
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`'))
+            .unwrap_or(rest.len());
+        let path = &rest[..end];
+        if path.windows(2).any(|w| w == b"..") {
+            return false;
+        }
+        let mut segments = path.split(|&b| b == b'/');
+        let mut first = segments.next().unwrap_or_default();
+        if first.len() == 2 && first[0].is_ascii_alphabetic() && first[1] == b':' {
+            // A drive: only a user's folder (`c:/users/…`) is a document's place.
+            if segments.next() != Some(b"users".as_slice()) {
+                return false;
+            }
+            first = b"users";
+        }
+        if first.is_empty() || SYSTEM.contains(&first) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+#[test]
+fn document_uris_agrees_with_its_rescanning_form() {
+    // Values made of URIs of each kind (documents, system directories, hosts, drives, other
+    // schemes), path pieces, `..`, dots and the bytes that end a path, joined at random, often
+    // with nothing between them so that paths run on over later URIs.
+    const PIECES: [&str; 22] = [
+        "file:///",
+        "file:///",
+        "file:///home/ana/",
+        "file:///etc/",
+        "file:///c:/users/",
+        "file:///c:/windows/",
+        "file://server/",
+        "gopher://x/",
+        "ldap:",
+        "file :",
+        "notes.md",
+        "src/",
+        "/",
+        "..",
+        ".",
+        "a",
+        " ",
+        "\"",
+        "'",
+        "<",
+        "`",
+        "\n",
+    ];
+    let values: Vec<Vec<u8>> = normalize::random_values(0xd0c_0e1, 40_000, 14, |_, r| r as u8)
+        .map(|picks| picks.iter().flat_map(|&p| PIECES[p as usize % PIECES.len()].bytes()).collect())
+        .collect();
+    let (mut yes, mut several) = (0, 0);
+    for v in &values {
+        let expected = document_uris_by_rescanning(v);
+        assert_eq!(context::document_uris(v), expected, "{:?}", String::from_utf8_lossy(v));
+        yes += usize::from(expected);
+        several += usize::from(expected && v.windows(8).filter(|w| w == b"file:///").count() > 1);
+    }
+    assert!(yes > 1000 && values.len() - yes > 1000, "{yes} of {} values are documents' URIs", values.len());
+    assert!(several > 200, "{several} values with several documents' URIs");
+}
+
+/// The SQL tokenizer's work on a word grows with the word's length times its `.` and `` ` ``
+/// (`sql_tokenizer_work`): a value past the bound is not handed to it and counts as its match
+/// (fail closed); ordinary values, long ones included, stay far under the bound.
+#[test]
+fn the_sql_tokenizer_is_not_handed_words_it_would_read_in_quadratic_time() {
+    use super::{sql_tokenizer_work, SQL_TOKENIZER_WORK};
+    // Ordinary text, dotted names and long tokens: about their length.
+    let prose = "Please ship it to the front desk. Thanks, it's a gift! ".repeat(20_000);
+    assert!(sql_tokenizer_work(prose.as_bytes()) < 2 * prose.len() as u64);
+    let dotted = "com.example.payments.v1.RefundService/Create ".repeat(20_000);
+    assert!(sql_tokenizer_work(dotted.as_bytes()) < 8 * dotted.len() as u64);
+    // A bearer token of 8 KB (three segments) is one run with two dots.
+    let token = format!("eyJ{}.eyJ{}.{}", "A".repeat(4_000), "B".repeat(4_000), "c".repeat(400));
+    assert!(sql_tokenizer_work(token.as_bytes()) < 4 * token.len() as u64);
+    assert!(sql_tokenizer_work(&vec![b'a'; 1 << 20]) <= 1 << 20);
+    // A run of word bytes full of `.` or `` ` ``: quadratic, over the bound past a few KB.
+    for unit in ["a`", "a.", "``", "select."] {
+        let long = unit.repeat(50_000);
+        assert!(sql_tokenizer_work(long.as_bytes()) > SQL_TOKENIZER_WORK, "{unit}");
+        assert!(sql_tokenizer_work(unit.repeat(100).as_bytes()) < 100_000, "{unit}");
+    }
+    // Such a value is blocked by the tokenizer's rule without running it (it took 45 s at 800 KB).
+    let waf = waf_with("{}");
+    let body = serde_json::json!({ "note": format!("x'{}", "a`".repeat(100_000)) }).to_string();
+    let o = json_post(&waf, &body);
+    assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 4200), "{:?}", o.matches);
+    // The same words cut by spaces are ordinary text: handed to the tokenizer as before.
+    assert!(sql_tokenizer_work("x'a` ".repeat(100_000).as_bytes()) < SQL_TOKENIZER_WORK);
+}

@@ -340,3 +340,325 @@ pub fn jwt(data: &[u8]) {
     let host = MemoryHost::at(NOW_MS);
     drive(&policies()[usize::from(first >> 3) % 2], &req, None, (None, b""), &host);
 }
+
+/// Where `waf_growth` puts its value: the selector byte's value modulo the count.
+pub const GROWTH_TARGETS: [&str; 11] = [
+    "json-string",
+    "json-body",
+    "query",
+    "form",
+    "multipart-field",
+    "multipart-boundary",
+    "xml",
+    "header",
+    "cookie",
+    "text",
+    "path",
+];
+
+/// The parsed input of `waf_growth`: a paranoia level, a target, and the pieces of the value
+/// `prefix + unit^n + middle + unit2^n + suffix`.
+pub struct Growth<'a> {
+    pub level: usize,
+    pub target: usize,
+    pub prefix: &'a [u8],
+    pub unit: &'a [u8],
+    pub middle: &'a [u8],
+    pub unit2: &'a [u8],
+    pub suffix: &'a [u8],
+}
+
+/// The input format (seeds.py writes it): byte 0 the target (`GROWTH_TARGETS`, modulo), byte 1
+/// the paranoia level (modulo the levels allowed by `WAF_GROWTH_LEVELS`, default `1234`), then
+/// the lengths of the prefix (byte 2, 0–255), the unit (byte 3: 1 + b % 64), the middle (byte 4)
+/// and the second unit (byte 5: b % 65, 0 for none), then those pieces, and the suffix is the rest
+/// (at most 1 KB). Two units reach checks that are quadratic in the product of two counts (lines
+/// of one kind before lines of another, a long name followed by many attributes).
+pub fn growth_parse(data: &[u8]) -> Option<Growth<'_>> {
+    let (head, mut rest) = (data.get(..6)?, data.get(6..)?);
+    let levels: Vec<usize> = std::env::var("WAF_GROWTH_LEVELS")
+        .ok()
+        .map(|s| s.bytes().filter(|b| (b'1'..=b'4').contains(b)).map(|b| usize::from(b - b'0')).collect())
+        .filter(|l: &Vec<usize>| !l.is_empty())
+        .unwrap_or_else(|| vec![1, 2, 3, 4]);
+    let mut take = |n: usize| {
+        let n = n.min(rest.len());
+        let (a, b) = rest.split_at(n);
+        rest = b;
+        a
+    };
+    let prefix = take(usize::from(head[2]));
+    let unit = take(1 + usize::from(head[3]) % 64);
+    let middle = take(usize::from(head[4]));
+    let unit2 = take(usize::from(head[5]) % 65);
+    let suffix = take(1024);
+    if unit.is_empty() {
+        return None;
+    }
+    Some(Growth {
+        level: levels[usize::from(head[1]) % levels.len()],
+        target: usize::from(head[0]) % GROWTH_TARGETS.len(),
+        prefix,
+        unit,
+        middle,
+        unit2,
+        suffix,
+    })
+}
+
+impl Growth<'_> {
+    /// The repetition count of the large value: 3,200, or more for short units so that the value
+    /// is at least 128 KB (a quadratic check with a small constant shows only on long values),
+    /// and never over 256 KB.
+    pub fn large_n(&self) -> usize {
+        let fixed = self.prefix.len() + self.middle.len() + self.suffix.len();
+        let per = self.unit.len() + self.unit2.len();
+        (128 * 1024 / per).max(3200).min((256 * 1024 - fixed) / per)
+    }
+
+    pub fn value(&self, n: usize) -> Vec<u8> {
+        let mut v = Vec::with_capacity(
+            self.prefix.len() + self.middle.len() + self.suffix.len() + n * (self.unit.len() + self.unit2.len()),
+        );
+        v.extend_from_slice(self.prefix);
+        for _ in 0..n {
+            v.extend_from_slice(self.unit);
+        }
+        v.extend_from_slice(self.middle);
+        for _ in 0..n {
+            v.extend_from_slice(self.unit2);
+        }
+        v.extend_from_slice(self.suffix);
+        v
+    }
+}
+
+/// A `waf_growth` policy: the WAF alone at paranoia level `pl`, with head limits raised so that a
+/// large path, query, header or cookie reaches it (as the dev corpus's configuration, plus the
+/// limits).
+pub fn growth_policy(pl: usize) -> Policy {
+    let cfg = json!({"policies": {"default": {
+        "waf": {"paranoia_level": pl},
+        "limits": {"max_uri_length": 4 << 20, "max_header_bytes": 4 << 20}
+    }}});
+    match Policy::from_json(cfg.to_string().as_bytes()) {
+        Ok(p) => p,
+        Err(errors) => {
+            eprintln!("growth policy does not compile: {errors:?}");
+            std::process::abort()
+        }
+    }
+}
+
+/// The policies at paranoia levels 1 to 4, compiled once.
+pub fn growth_policies() -> &'static [Policy] {
+    static P: OnceLock<Vec<Policy>> = OnceLock::new();
+    P.get_or_init(|| (1..=4).map(growth_policy).collect())
+}
+
+/// Bytes a URI cannot carry as they are, percent-encoded; the rest (including `%`, `&`, `=`, `/`)
+/// left for the fuzzer to use.
+fn uri_escape(v: &[u8], out: &mut Vec<u8>) {
+    for &b in v {
+        if (0x21..0x7f).contains(&b) && b != b'#' {
+            out.push(b);
+        } else {
+            out.extend_from_slice(format!("%{b:02X}").as_bytes());
+        }
+    }
+}
+
+/// A header value cannot hold line breaks or NUL: replaced by a space.
+fn header_safe(v: &[u8]) -> Vec<u8> {
+    v.iter().map(|&b| if b == b'\r' || b == b'\n' || b == 0 { b' ' } else { b }).collect()
+}
+
+/// The request carrying `value` in target `target` (`GROWTH_TARGETS`), and its body.
+pub fn growth_request(target: usize, value: &[u8]) -> (Request, Option<Vec<u8>>) {
+    let mut path = b"/api/items".to_vec();
+    let mut headers: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut body = None;
+    let mut ctype = None;
+    match GROWTH_TARGETS[target % GROWTH_TARGETS.len()] {
+        "json-string" => {
+            let s = String::from_utf8_lossy(value);
+            body = Some(serde_json::to_vec(&json!({"id": 7, "text": s})).unwrap_or_default());
+            ctype = Some("application/json".to_string());
+        }
+        "json-body" => {
+            body = Some(value.to_vec());
+            ctype = Some("application/json".to_string());
+        }
+        "query" => {
+            path.extend_from_slice(b"?page=2&q=");
+            uri_escape(value, &mut path);
+        }
+        "form" => {
+            let mut b = b"page=2&q=".to_vec();
+            b.extend_from_slice(value);
+            body = Some(b);
+            ctype = Some("application/x-www-form-urlencoded".to_string());
+        }
+        "multipart-field" => {
+            let mut b = b"--XyZ\r\ncontent-disposition: form-data; name=\"note\"\r\n\r\n".to_vec();
+            b.extend_from_slice(value);
+            b.extend_from_slice(b"\r\n--XyZ--\r\n");
+            body = Some(b);
+            ctype = Some("multipart/form-data; boundary=XyZ".to_string());
+        }
+        "multipart-boundary" => {
+            // The boundary is the value's first line, the body the rest.
+            let cut = value.iter().position(|&b| b == b'\n').unwrap_or(value.len());
+            let boundary = header_safe(&value[..cut]);
+            body = Some(value.get(cut + 1..).unwrap_or_default().to_vec());
+            ctype = Some(format!("multipart/form-data; boundary={}", String::from_utf8_lossy(&boundary)));
+        }
+        "xml" => {
+            let mut b = b"<?xml version=\"1.0\"?><r>".to_vec();
+            b.extend_from_slice(value);
+            b.extend_from_slice(b"</r>");
+            body = Some(b);
+            ctype = Some("application/xml".to_string());
+        }
+        "header" => headers.push(("x-note".to_string(), header_safe(value))),
+        "cookie" => {
+            let mut c = b"theme=dark; note=".to_vec();
+            c.extend_from_slice(&header_safe(value));
+            headers.push(("cookie".to_string(), c));
+        }
+        "text" => {
+            body = Some(value.to_vec());
+            ctype = Some("text/plain; charset=utf-8".to_string());
+        }
+        _ => {
+            path.push(b'/');
+            uri_escape(value, &mut path);
+        }
+    }
+    let method = if body.is_some() { "POST" } else { "GET" };
+    let mut all = vec![
+        (":method".to_string(), method.as_bytes().to_vec()),
+        (":path".to_string(), path),
+        (":scheme".to_string(), b"https".to_vec()),
+        (":authority".to_string(), b"api.example.com".to_vec()),
+        ("user-agent".to_string(), b"Mozilla/5.0 (X11; Linux x86_64)".to_vec()),
+    ];
+    if let Some(t) = ctype {
+        all.push(("content-type".to_string(), t.into_bytes()));
+    }
+    if let Some(b) = &body {
+        all.push(("content-length".to_string(), b.len().to_string().into_bytes()));
+    }
+    all.extend(headers);
+    let mut req = Request::from_headers(all);
+    req.peer = "10.0.0.1".parse().ok();
+    (req, body)
+}
+
+/// The CPU time this thread has used. Wall time is not enough on a shared machine: a run longer
+/// than a scheduler slice is preempted by the other processes and a short one is not, so the
+/// large value's time, and with it the ratio, grew with the load (a false alarm at 132x under a
+/// load of 7 on 2 cores).
+#[cfg(fuzzing)]
+fn cpu_time() -> std::time::Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec, which `ts` is.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0;
+    if !ok {
+        return std::time::Duration::ZERO;
+    }
+    std::time::Duration::new(u64::try_from(ts.tv_sec).unwrap_or(0), u32::try_from(ts.tv_nsec).unwrap_or(0))
+}
+
+/// Outside the fuzzer (the replay in `make unit`, which does not time), a monotonic clock.
+#[cfg(not(fuzzing))]
+fn cpu_time() -> std::time::Duration {
+    static START: OnceLock<std::time::Instant> = OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed()
+}
+
+/// One evaluation of the value through the engine (as `palisade eval` runs it); the CPU time it
+/// took.
+pub fn growth_eval(policy: &Policy, target: usize, value: &[u8]) -> std::time::Duration {
+    let (req, body) = growth_request(target, value);
+    let host = MemoryHost::at(NOW_MS);
+    let start = cpu_time();
+    let (_, verdict) = engine::evaluate(policy, &req, body.as_deref(), &host, false);
+    let took = cpu_time().saturating_sub(start);
+    check_response(&verdict);
+    took
+}
+
+/// The least of `k` timings (noise only adds time).
+fn least(k: usize, policy: &Policy, target: usize, value: &[u8]) -> std::time::Duration {
+    (0..k).map(|_| growth_eval(policy, target, value)).min().unwrap_or_default()
+}
+
+/// Superlinear time in the WAF: the same value built with n units and with 16·n units (128 to
+/// 256 KB) must cost at most `GROWTH_RATIO` (64) times as much CPU time, unless the large one
+/// takes under `GROWTH_FLOOR_MS` (50 ms). Linear growth gives about 16; quadratic growth 256 once
+/// the quadratic part dominates, but a check that is quadratic with a small constant (the
+/// rescanning `only_named_tags`: 13.6 s at 800 KB) is still mostly linear work at the small size,
+/// and at 86 KB showed only 66x: hence 4x linear rather than 8x, with CPU time and the
+/// confirmation below keeping noise out.
+pub const GROWTH_RATIO: u32 = 64;
+pub const GROWTH_FLOOR_MS: u128 = 50;
+
+fn too_slow(small: std::time::Duration, large: std::time::Duration) -> bool {
+    large.as_millis() >= GROWTH_FLOOR_MS && large >= small * GROWTH_RATIO
+}
+
+pub fn waf_growth(data: &[u8]) {
+    let Some(g) = growth_parse(data) else { return };
+    let small_n = (g.large_n() / 16).max(1);
+    let small = g.value(small_n);
+    let large = g.value(small_n * 16);
+    let policy = &growth_policies()[g.level - 1];
+    let t_small = growth_eval(policy, g.target, &small);
+    let t_large = growth_eval(policy, g.target, &large);
+    if std::env::var_os("WAF_GROWTH_VERBOSE").is_some() {
+        eprintln!(
+            "PL{} {}: {} bytes {:?}, {} bytes {:?}",
+            g.level,
+            GROWTH_TARGETS[g.target],
+            small.len(),
+            t_small,
+            large.len(),
+            t_large
+        );
+    }
+    if !too_slow(t_small, t_large) {
+        return;
+    }
+    // Confirmed before failing, on a policy compiled afresh: the shared policies' automata caches
+    // hold the states of every earlier input (and the lazy DFAs' give-up heuristics depend on
+    // them), so a hit must also show from a clean start, as when the input is replayed alone.
+    // Each value is timed three times and the least of each compared (noise only adds time).
+    let fresh = growth_policy(g.level);
+    let t_small = least(3, &fresh, g.target, &small);
+    let t_large = least(3, &fresh, g.target, &large);
+    if too_slow(t_small, t_large) {
+        panic!(
+            "superlinear: PL{} {} value of {} bytes took {:?}, of {} bytes {:?} ({:.0}x for 16x the units)",
+            g.level,
+            GROWTH_TARGETS[g.target],
+            small.len(),
+            t_small,
+            large.len(),
+            t_large,
+            t_large.as_secs_f64() / t_small.as_secs_f64().max(1e-9)
+        );
+    }
+}
+
+/// `waf_growth`'s kept inputs in `make unit`: both values run through the engine (no panic, well
+/// formed responses), untimed; the large one with 4·n units rather than 16·n, so that a debug
+/// build replays quickly. The timing is the fuzz target's job, the equivalence of each fixed check
+/// with its old form the property tests' (`src/waf/tests.rs`).
+pub fn waf_growth_replay(data: &[u8]) {
+    let Some(g) = growth_parse(data) else { return };
+    let small_n = (g.large_n() / 16).max(1);
+    for n in [small_n, small_n * 4] {
+        let _ = growth_eval(&growth_policies()[g.level - 1], g.target, &g.value(n));
+    }
+}
