@@ -1242,7 +1242,11 @@ pub static RULES: &[Rule] = &[
         // A member follows the dot (`Runtime.getRuntime`); `… at runtime. Bump it` ends a sentence.
         // `Runtime.` names Java's class only with one of its members or a gadget after it: Go's
         // `runtime.mallocgc` in a profile or stack trace is another language's package.
-        r"\bsystem\s*(?:\(|\.\s*(?:exit|getenv|getproperty|getproperties|setproperty|load|loadlibrary|setsecuritymanager|console|in\b))|\bruntime\s*(?:\.\s*(?:getruntime|exec|halt|exit|load|loadlibrary|addshutdownhook|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\b|\()|\b(?:processbuilder|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.(?:\w|\s+\w+\s*\()|\()",
+        // With a space before `(`, what follows must read as code (a quote, `$`, `@`, a backtick,
+        // a digit, a call, `)`): `a humidity control system (Dampp-Chaser)` and `Runtime (incl.
+        // credits)` are parentheticals of English text. `system('id')`, `system ("id")` and
+        // `system (chr(105).chr(100))` still match; PHP's 3301 keeps `system (id)` outside prose.
+        r"\bsystem(?:\(|\s+\(\s*(?:['\x22`$@)]|-?\d|\w+\s*\()|\s*\.\s*(?:exit|getenv|getproperty|getproperties|setproperty|load|loadlibrary|setsecuritymanager|console|in\b))|\bruntime(?:\(|\s+\(\s*(?:['\x22`$@)]|-?\d|\w+\s*\()|\s*\.\s*(?:getruntime|exec|halt|exit|load|loadlibrary|addshutdownhook|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\b)|\b(?:processbuilder|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.(?:\w|\s+\w+\s*\()|\()",
         "gadget class used as a call or member",
     ),
     re(

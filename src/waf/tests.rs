@@ -2586,6 +2586,61 @@ fn holdout21_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout22_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let pl2 = waf_with(r#"{"paranoia_level":2}"#);
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // `system` or `runtime` followed by a space and a parenthetical of English text is no call
+    // (4404): a piano technician's service note, a column heading, a film's runtime rule.
+    for v in [
+        "Pins are loose-ish in the tenor section -- recommend a humidity control system (Dampp-Chaser) before the next visit.",
+        "We installed a new filtration system (Pentair) last year and it works great.",
+        "the system (as designed) fails",
+        "Runtime (incl. credits) must be under 40 minutes",
+        "Runtime (mins)",
+        "operating system (macOS or Windows)",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "notes": v }).to_string());
+        assert!(!o.blocked && rule(&o, 4404).is_none(), "{v}: {o:?}");
+        let o = json_post(&pl2, &serde_json::json!({ "notes": v }).to_string());
+        assert!(rule(&o, 4404).is_none(), "{v}: {o:?}");
+    }
+    // A call with a code-like argument (a quote, `$`, `@`, a backtick, a digit, a call, nothing)
+    // or with `(` glued to the name still matches, in prose too; the bare constant after a space
+    // is left to PHP's 3301 outside prose.
+    for q in [
+        "system('id')",
+        "system(id)",
+        "system (\"cat /etc/passwd\")",
+        "system ( 'id' )",
+        "system ($_GET['c'])",
+        "system (@$_GET[c])",
+        "system (`id`)",
+        "system (chr(105).chr(100))",
+        "system (base64_decode('aWQ='))",
+        "system (-1)",
+        "system ()",
+        "System.exit(0)",
+        "System . getenv('AWS_SECRET')",
+        "Runtime.getRuntime().exec('id')",
+        "runtime ('id')",
+        "Runtime()",
+        "runtime (exec('id'))",
+        "Thanks for the fix, I ran system('id') on the box and it printed the uid of the web server user",
+        "Thanks for the fix, I ran system ('id') on the box and it printed the uid of the web server user",
+        "Great post. By the way Runtime.getRuntime().exec(cmd) is how the plugin launches the helper binary",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "v": q }).to_string());
+        assert!(o.blocked && rule(&o, 4404).is_some(), "{q}: {o:?}");
+    }
+    for q in ["system (id)", "system (whoami)", "; system (id)"] {
+        let o = json_post(&waf, &serde_json::json!({ "v": q }).to_string());
+        assert!(o.blocked && rule(&o, 3301).is_some(), "{q}: {o:?}");
+    }
+}
+
 /// The first form of `context::template_parent_paths` (holdout16's round): for each `..` it
 /// rescanned the value before and after it, quadratic in the value's length (a 100 KB value of
 /// `{{ ../a ../a …` took 1.4 s natively). Kept here as the reference the one-pass form must agree
