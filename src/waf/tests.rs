@@ -2641,6 +2641,40 @@ fn holdout22_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout23_shapes_pass_and_their_attacks_still_score() {
+    // Holdout23 (fresh set) needed no rule change. Its values next to attack shapes that pass at
+    // PL1 (CRS blocks the first three: 942100, 933210, 941130), and the attacks beside them.
+    let waf = waf_with("{}");
+    for v in [
+        "lumber index +6% (Random Lengths wk 47)",
+        "Hi -- we're a community orchestra (non-profit, 501(c)(3)). Could we get the parts by mid-March?",
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+        "#8 x 1-5/8\" DECK SCRW 1LB",
+        "2x4x8' SPF #2 (stud)",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "desc": v }).to_string());
+        assert!(!o.blocked, "{v}: {o:?}");
+    }
+    // Left blocked (`2x4x8' #2 SPF (stud)`, 4208 and 4200): a foot mark then ` #2` is the shape of
+    // a quote closed and the rest commented out (MySQL `#`), whatever precedes the quote or follows
+    // the `#`. These stay critical.
+    for q in [
+        "1' #1",
+        "5' #2 spf",
+        "admin' #",
+        "2x4x8' or 1=1 #2",
+        "2x4x8'; drop table items #2",
+        "lumber index +6% (Random Lengths wk 47)' or '1'='1",
+        "501(c)(3)'; drop table users; --",
+        "#8 x 1-5/8\" or 1=1 --",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "desc": q }).to_string());
+        assert!(o.blocked, "{q}: {o:?}");
+    }
+}
+
 /// The first form of `context::template_parent_paths` (holdout16's round): for each `..` it
 /// rescanned the value before and after it, quadratic in the value's length (a 100 KB value of
 /// `{{ ../a ../a …` took 1.4 s natively). Kept here as the reference the one-pass form must agree
