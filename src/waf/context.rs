@@ -554,6 +554,14 @@ impl<'a> Prose<'a> {
                     base
                 }
             }
+            Evidence::NotInCodeComments => {
+                if *self.code.get_or_insert_with(|| is_code(self.value)) && commented_code(self.value) {
+                    key = PROGRAM;
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
             Evidence::NotInStatement => {
                 if *self.statement.get_or_insert_with(|| sql_statement(self.value))
                     && !*self.breakout.get_or_insert_with(|| sql_breakout(self.value))
@@ -706,6 +714,10 @@ pub enum Evidence {
     /// would prefix each item with the control word's letters, so no list names a command of its
     /// own; the value is weak evidence, as a program by design.
     TexArguments,
+    /// Critical unless the value is a code snippet (see [`is_code`]) whose glob-like `/*` are
+    /// its block comments (see [`commented_code`]): `/* hide the footer */` in a stylesheet opens
+    /// a comment that `*/` closes; the value is weak evidence, as a program by design.
+    NotInCodeComments,
 }
 
 /// How a rule's match counts (see [`Evidence`]).
@@ -762,6 +774,8 @@ pub fn evidence(rule: u32) -> Evidence {
         3000 => Evidence::TemplatePath,
         // Brace expansion: a TeX control word's argument list (`\usepackage{amsmath,graphicx}`).
         3208 => Evidence::TexArguments,
+        // A glob-obfuscated path: a code snippet's block comments (`/* … */` in a stylesheet).
+        3205 => Evidence::NotInCodeComments,
         _ => Evidence::Always,
     }
 }
@@ -832,6 +846,51 @@ pub fn document_uris(v: &[u8]) -> bool {
         any = true;
     }
     any
+}
+
+/// Whether every glob of rule 3205 in the value (canonical, lower-cased) lies in a comment line:
+/// the value has a `/*`, each `/*` opens a line (after spaces or tabs only) with a space or a
+/// second `*` after it and is closed by a later `*/`, and with every `/* … */` blanked the rule
+/// no longer matches its shell view. Meant for a code snippet (see [`is_code`]): CSS, C,
+/// JavaScript and SQL comment so (`/* hide the powered-by footer */`). An unclosed `/*` (`rm -rf
+/// /*`), a comment inside a line (`$_x #a\n\t[5]//b\n\t['d'] /*foo*/ (17)`, PHP split by
+/// comments) and a glob outside the comments (`cat /e??/p?ss?d`, `/*/bin`) still match. One pass
+/// (linear): each `*/` is searched from the `/*` it closes, and the search resumes after it.
+pub fn commented_code(v: &[u8]) -> bool {
+    static GLOB: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let Some(glob) = GLOB
+        .get_or_init(|| {
+            super::signatures::RULES.iter().find(|r| r.id == 3205).and_then(|r| match r.matcher {
+                super::rules::Matcher::Regex(p) => regex::bytes::RegexBuilder::new(p).unicode(false).build().ok(),
+                _ => None,
+            })
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    let mut rest = Vec::with_capacity(v.len());
+    // `line_start`: only spaces or tabs since the last line break (or the start of the value).
+    let (mut i, mut comments, mut line_start) = (0, 0, true);
+    while i < v.len() {
+        if v[i..].starts_with(b"/*") {
+            // A comment line opens with `/*` and a space or a second `*` (`/**` of JSDoc); a
+            // comment glued between tokens (`['d'] /*foo*/ (17)`) splits a payload instead.
+            if !line_start || !v.get(i + 2).is_some_and(|&b| b.is_ascii_whitespace() || b == b'*') {
+                return false;
+            }
+            let Some(p) = v[i + 2..].windows(2).position(|w| w == b"*/") else { return false };
+            rest.push(b' ');
+            i += 2 + p + 2;
+            comments += 1;
+            line_start = false;
+            continue;
+        }
+        line_start = if v[i] == b'\n' { true } else { line_start && matches!(v[i], b' ' | b'\t' | b'\r') };
+        rest.push(v[i]);
+        i += 1;
+    }
+    comments > 0 && !glob.is_match(&super::normalize::shell_fold(&rest))
 }
 
 /// Whether the value has a `../` and every one is a Handlebars or Mustache parent path: inside an

@@ -2675,6 +2675,52 @@ fn holdout23_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout24_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    let enc = |v: &str| {
+        v.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect::<String>()
+    };
+    let both = |v: &str| {
+        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
+    };
+
+    // A code snippet's comment lines are no glob of the root: `/* … */` opening a line of a
+    // stylesheet, a C or JavaScript file (3205 is weak there, one program's signal).
+    for v in [
+        ".incident-title { font-weight: 600; }\n.component-status[data-status=\"major_outage\"] { color: #d93025; }\n/* hide the powered-by footer on the custom domain */\n.powered-by { display: none !important; }",
+        "/* reset */\nbody {\n  margin: 0;\n}\n/* brand */\n.btn { color: #0b3d91; }",
+        "int main(void) {\n    /* the buffer is freed by the caller */\n    return parse(buf);\n}",
+        "/**\n * Formats a price.\n */\nexport function price(cents) {\n  return (cents / 100).toFixed(2);\n}",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked && rule(&o, 3205).is_none_or(|s| s < 5), "{v}: {o:?}");
+        }
+    }
+    // An unclosed `/*`, a glob outside the comments, a comment in a one-line value (no code
+    // snippet) and a snippet that reaches the system still block.
+    for q in [
+        ".a { color: red; }\n.b { margin: 0; }\n.c { x: 1; } /* x",
+        ".a { color: red; }\n/* c */\n.b { margin: 0; }\ncat /e??/p?ss?d;",
+        "a {\n  b;\n}\n/* x */ /???/??t /???/p??s??d",
+        "x;\ny;\n/* c */ ls /*/bin;",
+        "9999 or /* x */",
+        "; ls /* */",
+        "rm -rf /*",
+        "a {\n  b;\n}\n/* x */ rm -rf /*",
+        // A comment glued inside a line splits a PHP call (CRS 933180's test).
+        "$_aB_4c #foo\r\n\t[5]//bar\r\n\t['d'] /*foo*/ (17)",
+        ".a { color: red; }\n.b { margin: 0; }\n.c { x: 1; } /* x */ ls /*/bin",
+    ] {
+        for o in both(q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+}
+
 /// The first form of `context::template_parent_paths` (holdout16's round): for each `..` it
 /// rescanned the value before and after it, quadratic in the value's length (a 100 KB value of
 /// `{{ ../a ../a …` took 1.4 s natively). Kept here as the reference the one-pass form must agree
