@@ -2721,6 +2721,57 @@ fn holdout24_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout25_shapes_pass_and_their_attacks_still_score() {
+    // Holdout25 (the twenty-first round) had no false positive at PL1 untouched: no rule changed.
+    // Its seven values that scored one weak signal are pinned here, each as a JSON field and as a
+    // query argument, next to the attacks of the same shape, so that a later round's relaxation
+    // that lets the attacks through, or a sharpening that blocks the shapes, shows here.
+    let waf = waf_with("{}");
+    let enc = |v: &str| {
+        v.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect::<String>()
+    };
+    let both = |v: &str| {
+        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
+    };
+    for v in [
+        // A host's message: a quoted Wi-Fi name, then `--` in prose (4208 weak).
+        "Hi Grace! The key safe is on the left of the blue door, code is in your check-in email. The Wi-Fi name is \"Cottage_5G\" -- password's on the fridge. Any problems give me a shout, I'm 10 min away.",
+        // A form builder's response filter (4201 weak).
+        "q3 = 'Student' AND submitted_at >= '2026-11-01'",
+        // Product analytics: SQL with a `--` comment line, HogQL on one line (4201, 4214 weak).
+        "SELECT properties.$browser AS browser, count() AS pageviews\nFROM events\nWHERE event = '$pageview'\n  AND timestamp > now() - INTERVAL 7 DAY\n  -- exclude our own office traffic\n  AND properties.$ip NOT IN ('81.2.69.160', '81.2.69.161')\nGROUP BY browser\nORDER BY pageviews DESC\nLIMIT 20",
+        "select toStartOfWeek(timestamp) as week, uniq(person_id) as users, countIf(event = 'report_exported') / count() as export_rate from events where timestamp >= '2026-09-01' and properties.plan != 'free' group by week order by week",
+        // A workflow's Postgres node with a template placeholder.
+        "SELECT c.id, c.email, max(o.created_at) AS last_order\nFROM customers c\nLEFT JOIN orders o ON o.customer_id = c.id\nWHERE c.marketing_opt_in = true\nGROUP BY c.id, c.email\nHAVING max(o.created_at) < now() - interval '90 days'\nLIMIT {{ $json.batchSize }};",
+        // A form theme's CSS with a comment line (3205 weak since the twentieth round).
+        ".fw-button { border-radius: 999px; }\n.fw-question h2 { letter-spacing: -0.01em; }\n/* hide the progress bar on mobile */\n@media (max-width: 480px) { .fw-progress { display: none; } }",
+        // An edge function reading `process.env` in a snippet (3401 weak).
+        "export default async (req) => {\n  const url = new URL(req.url);\n  const upstream = new URL(url.pathname.replace(/^\\/api/, ''), process.env.UPSTREAM);\n  upstream.search = url.search;\n  return fetch(upstream, { method: req.method, headers: { accept: 'application/json' } });\n};",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    for q in [
+        "Cottage_5G\" --",
+        "admin\" -- ",
+        "Student' AND 1=1 --",
+        "x' or '1'='1",
+        "2026-11-01' and sleep(5)--",
+        "1' union select password from users --",
+        "1; select pg_sleep(5)--",
+        "process.env",
+        "require('child_process').exec('id')",
+    ] {
+        for o in both(q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+}
+
 /// The first form of `context::template_parent_paths` (holdout16's round): for each `..` it
 /// rescanned the value before and after it, quadratic in the value's length (a 100 KB value of
 /// `{{ ../a ../a …` took 1.4 s natively). Kept here as the reference the one-pass form must agree
