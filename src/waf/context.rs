@@ -442,7 +442,8 @@ impl<'a> Prose<'a> {
         let score = match evidence(rule) {
             Evidence::Always => base,
             Evidence::Weak => base.min(WEAK),
-            Evidence::SqlBreakout => {
+            Evidence::SqlBreakoutOrMailboxes if mailboxes(self.value) => return None,
+            Evidence::SqlBreakout | Evidence::SqlBreakoutOrMailboxes => {
                 if *self.breakout.get_or_insert_with(|| sql_breakout(self.value)) {
                     base
                 } else {
@@ -459,6 +460,14 @@ impl<'a> Prose<'a> {
                 }
             }
             Evidence::NotInScript => self.not_in_script(base, &mut key),
+            Evidence::NotInScriptOrExpression => {
+                if expression_calls(self.value) {
+                    key = PROGRAM;
+                    base.min(WEAK)
+                } else {
+                    self.not_in_script(base, &mut key)
+                }
+            }
             Evidence::SqlBreakoutOrMeasure => {
                 if *self.breakout.get_or_insert_with(|| sql_breakout(self.value))
                     && !(inch_dashes(self.value) && self.get())
@@ -718,6 +727,15 @@ pub enum Evidence {
     /// its block comments (see [`commented_code`]): `/* hide the footer */` in a stylesheet opens
     /// a comment that `*/` closes; the value is weak evidence, as a program by design.
     NotInCodeComments,
+    /// Weak (one program's signal) when every `$name(` call of the value calls a built-in
+    /// function of JSONata, the expression language of integration and mapping tools (see
+    /// [`expression_calls`]): `$sum(Account.Order.Product.(Price * Quantity))`. Otherwise as
+    /// [`Evidence::NotInScript`].
+    NotInScriptOrExpression,
+    /// Not a signal at all when the value is a list of e-mail addresses with display names (see
+    /// [`mailboxes`]): `"Harborline Billing" <billing+inv-1187@inbound.example>`, the `To` of an
+    /// inbound e-mail. Otherwise as [`Evidence::SqlBreakout`].
+    SqlBreakoutOrMailboxes,
 }
 
 /// How a rule's match counts (see [`Evidence`]).
@@ -727,7 +745,9 @@ pub fn evidence(rule: u32) -> Evidence {
         // DML/DDL statements, SQL functions with keywords, SELECT … FROM, CREATE/ALTER …,
         // a value that closes a string and continues.
         // A quote closed and the rest commented out (`"it's done" -- but`: a balanced quote is not).
-        4200 | 4201 | 4203 | 4207 | 4214 | 4215 | 4216 | 4217 => Evidence::SqlBreakout,
+        4201 | 4203 | 4207 | 4214 | 4215 | 4216 | 4217 => Evidence::SqlBreakout,
+        // The SQL tokenizer: also not a signal on an e-mail address list (`"Billing" <a+b@c.d>`).
+        4200 => Evidence::SqlBreakoutOrMailboxes,
         // Also an inch mark before a dash in prose (`a 13" -- it's too tight`).
         4208 => Evidence::SqlBreakoutOrMeasure,
         // The HTML tokenizer, script tag, dangerous tag.
@@ -738,7 +758,9 @@ pub fn evidence(rule: u32) -> Evidence {
         // Command substitution (`$(…)`, backticks) and PHP `${…}` variables, which a script
         // uses by design.
         // Shell history events, which a notebook's `!pip install …` line is not.
-        3207 | 3211 | 3203 | 3001 | 3202 | 3305 | 3209 => Evidence::NotInScript,
+        3207 | 3211 | 3203 | 3001 | 3202 | 3209 => Evidence::NotInScript,
+        // Also a JSONata expression's calls of its built-in functions (`$sum(Order.Price)`).
+        3305 => Evidence::NotInScriptOrExpression,
         // Also `$(NAME_OF_VAR)` references of Kubernetes, Make or CI variables.
         3201 => Evidence::NotInScriptOrVariables,
         // Also a command word after a `;` in a list of product tokens (a user agent naming its
@@ -778,6 +800,188 @@ pub fn evidence(rule: u32) -> Evidence {
         3205 => Evidence::NotInCodeComments,
         _ => Evidence::Always,
     }
+}
+
+/// Whether the value is a list of e-mail addresses with display names, as the `From`, `To` or
+/// `Cc` of a message reads (RFC 5322 name-addr): comma-separated `Display Name <local@domain>`
+/// or `"Display Name" <local@domain>`, at least one with a name. The name holds letters, digits,
+/// spaces and `.`, `,` (quoted), `&` and single `-` only; the address is a local part of letters,
+/// digits, `.`, `_`, `+` and `-`, and a domain of labels. Without a single quote, a `--`, a `#`,
+/// a `;`, `=` or parentheses, nothing in it closes an SQL string or starts a comment; a double
+/// quote only wraps the name. One pass.
+pub fn mailboxes(v: &[u8]) -> bool {
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80 || matches!(b, b' ' | b'.' | b'&' | b'-');
+    let (mut named, mut i) = (false, 0usize);
+    loop {
+        while v.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        // The display name: quoted (commas allowed) or bare words.
+        let start = i;
+        if v.get(i) == Some(&b'"') {
+            i += 1;
+            while v.get(i).is_some_and(|&b| name_byte(b) || b == b',') {
+                i += 1;
+            }
+            if v.get(i) != Some(&b'"') {
+                return false;
+            }
+            i += 1;
+        } else {
+            while v.get(i).is_some_and(|&b| name_byte(b)) {
+                i += 1;
+            }
+        }
+        if v[start..i].windows(2).any(|w| w == b"--") {
+            return false;
+        }
+        named |= v[start..i].iter().any(|b| b.is_ascii_alphanumeric() || *b >= 0x80);
+        while v.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        // The address in angle brackets.
+        if v.get(i) != Some(&b'<') {
+            return false;
+        }
+        i += 1;
+        let local = i;
+        while v.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'-')) {
+            i += 1;
+        }
+        if i == local || v.get(i) != Some(&b'@') || v[local..i].windows(2).any(|w| w == b"--") {
+            return false;
+        }
+        i += 1;
+        let domain = i;
+        while v.get(i).is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')) {
+            i += 1;
+        }
+        if !v[domain..i].contains(&b'.') || v[domain..i].windows(2).any(|w| w == b"--") || v.get(i) != Some(&b'>') {
+            return false;
+        }
+        i += 1;
+        while v.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        match v.get(i) {
+            None => return named,
+            Some(b',') => i += 1,
+            Some(_) => return false,
+        }
+    }
+}
+
+/// JSONata's built-in functions (lower-cased, as the canonical value is), called as `$name(…)`.
+/// `$eval` is left out: it evaluates a string as an expression.
+const JSONATA_FUNCTIONS: &[&[u8]] = &[
+    b"string",
+    b"length",
+    b"substring",
+    b"substringbefore",
+    b"substringafter",
+    b"uppercase",
+    b"lowercase",
+    b"trim",
+    b"pad",
+    b"contains",
+    b"split",
+    b"join",
+    b"match",
+    b"replace",
+    b"base64encode",
+    b"base64decode",
+    b"encodeurlcomponent",
+    b"encodeurl",
+    b"decodeurlcomponent",
+    b"decodeurl",
+    b"number",
+    b"abs",
+    b"floor",
+    b"ceil",
+    b"round",
+    b"power",
+    b"sqrt",
+    b"random",
+    b"formatnumber",
+    b"formatbase",
+    b"formatinteger",
+    b"parseinteger",
+    b"sum",
+    b"max",
+    b"min",
+    b"average",
+    b"boolean",
+    b"not",
+    b"exists",
+    b"count",
+    b"append",
+    b"sort",
+    b"reverse",
+    b"shuffle",
+    b"distinct",
+    b"zip",
+    b"keys",
+    b"lookup",
+    b"spread",
+    b"merge",
+    b"sift",
+    b"each",
+    b"error",
+    b"assert",
+    b"type",
+    b"now",
+    b"millis",
+    b"frommillis",
+    b"tomillis",
+    b"map",
+    b"filter",
+    b"single",
+    b"reduce",
+];
+
+/// Whether the value is a JSONata expression whose `$name(` calls all call its built-in
+/// functions (`$sum(Account.Order.Product.(Price * Quantity))`, `$round($sum(x), 2)`): a mapping
+/// an integration tool evaluates, not PHP. In PHP, calling a variable runs code only when the
+/// variable holds a function's name, which the payload must set (`$f='system';$f('id')`: a
+/// statement ended by `;`) or bring (`$_GET[0](…)`, superglobals of their own rule); so a value
+/// with a `;`, a `${`, a `$` name called that is no JSONata function, or a call of a
+/// parenthesised, quoted or indexed name (`('sys'.'tem')(…)`, `'system'(…)`, `$f[0](…)`) is not
+/// one. One pass.
+pub fn expression_calls(v: &[u8]) -> bool {
+    if v.contains(&b';') {
+        return false;
+    }
+    // The last byte that is not a space, and the `$` name it ends (if it ends one).
+    let (mut prev, mut name): (u8, Option<&[u8]>) = (b' ', None);
+    let mut calls = 0u32;
+    let mut i = 0;
+    while i < v.len() {
+        let b = v[i];
+        if b.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        match b {
+            // `${`: a PHP (or shell) variable in braces.
+            b'{' if prev == b'$' => return false,
+            // A parenthesised, quoted or indexed name called (`('sys'.'tem')(`, `$f[0](`), or a `$`
+            // name that is no JSONata function.
+            b'(' if matches!(prev, b')' | b'\'' | b'"' | b']' | b'}') => return false,
+            b'(' if name.is_some_and(|n| !JSONATA_FUNCTIONS.contains(&n)) => return false,
+            b'(' if name.is_some() => calls += 1,
+            b'$' => {
+                let start = i + 1;
+                let end = start + v[start..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+                (prev, name) = (v[end - 1], Some(&v[start..end]));
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        (prev, name) = (b, None);
+        i += 1;
+    }
+    calls > 0
 }
 
 /// Whether every URL scheme of rule 3502 in the value (`file`, `gopher`, `jar`, `ldap` …, read

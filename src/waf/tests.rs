@@ -2772,6 +2772,90 @@ fn holdout25_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout26_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    let enc = |v: &str| {
+        v.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect::<String>()
+    };
+    let both = |v: &str| {
+        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
+    };
+
+    // A JSONata expression calls its built-in functions with `$` (`$sum(`, `$count(`): weak
+    // evidence for 3305, one program's signal.
+    for v in [
+        "$sum(Account.Order.Product.(Price * Quantity))",
+        "$count(Product)",
+        "$round($sum(Product.(Price * Quantity)), 2)",
+        "$join($map(items, function($v) { $uppercase($v.name) }), ', ')",
+        "$substringBefore(email, '@') & ' <' & $lowercase(email) & '>'",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked && rule(&o, 3305).is_none_or(|s| s < 5), "{v}: {o:?}");
+        }
+    }
+    // A variable that is no JSONata function called, a statement (`;`), `${…}`, a parenthesised,
+    // quoted or indexed name called, and PHP functions inside the calls still block.
+    for q in [
+        "$sum(x) $a('id')",
+        "$f='system';$f('id')",
+        "$sum=\"system\";$sum(\"id\")",
+        "$sum(1);system('id')",
+        "$sum(x) $f{0}('id')",
+        "$sum(x) $f[0]('id')",
+        "$sum(x) ('sys'.'tem')('id')",
+        "$sum(x)(system)('id')",
+        "$sum(x) 'system'('id')",
+        "$sum(x) ${system('id')}",
+        "$sum(x) $(id)",
+        "$count(`id`)",
+        "$sum(system('id'))",
+        "$count(shell_exec('id'))",
+        "$map($_GET[0], 'system')",
+        "$filter(phpinfo())",
+        "$sum(base64_decode('c3lzdGVt')('id'))",
+        "$eval('x')",
+    ] {
+        for o in both(q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+
+    // An address list with display names (an inbound e-mail's `To`) is no SQL for the tokenizer
+    // (4200), a plus-addressed local part included.
+    for v in [
+        "\"Harborline Billing\" <billing+INV-2026-1187@inbound.harborline.example>",
+        "\"Billing\" <billing+inv-1@x.example>, \"Ops\" <ops+a-2@x.example>",
+        "\"Doe, Jane\" <jane.doe+2026-q4@example.com>",
+    ] {
+        assert!(context::mailboxes(&v.to_ascii_lowercase().into_bytes()), "{v}");
+        for o in both(v) {
+            assert!(!o.blocked && rule(&o, 4200).is_none(), "{v}: {o:?}");
+        }
+    }
+    // A quote, a comment, a statement or a condition around or inside the list still blocks.
+    for q in [
+        "\"x\" <a@b.c>' or '1'='1",
+        "\"x' or 1=1 -- \" <a@b.c>",
+        "\"x\" or \"1\"=\"1\" <a@b.c>",
+        "\"a\"; drop table users; <a@b.c>",
+        "\"x\" <a@b.c>; select pg_sleep(5)",
+        "\"x\" <a@b.c> union select password from users",
+        "admin\" or 1=1 <a@b.c>",
+        "\" or \"\"=\" <a@b.c>",
+        "1\" <a@b.c> or \"1\"=\"1",
+    ] {
+        assert!(!context::mailboxes(&q.to_ascii_lowercase().into_bytes()), "{q}");
+        for o in both(q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+}
+
 /// The first form of `context::template_parent_paths` (holdout16's round): for each `..` it
 /// rescanned the value before and after it, quadratic in the value's length (a 100 KB value of
 /// `{{ ../a ../a …` took 1.4 s natively). Kept here as the reference the one-pass form must agree
