@@ -2856,6 +2856,50 @@ fn holdout26_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout27_shapes_pass_and_their_attacks_still_score() {
+    // Holdout27 (the twenty-third round, a set written blind) had no false positive at PL1
+    // untouched: no rule changed. Its one value that scored a weak signal (4208: a quoted phrase,
+    // then `--` in prose) is pinned here with two quote-and-dash shapes of the set that score
+    // nothing at PL1, each as a JSON field and as a query argument, next to the attacks of the
+    // same shapes, so that a later round's relaxation that lets the attacks through, or a
+    // sharpening that blocks the shapes, shows here.
+    let waf = waf_with("{}");
+    let enc = |v: &str| {
+        v.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect::<String>()
+    };
+    let both = |v: &str| {
+        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
+    };
+    for v in [
+        // A dating app's comment on a prompt: a quoted phrase, then `--` (4208 weak).
+        "ok but \"pineapple on pizza is a personality\" -- are you pro or anti? this is a dealbreaker question 🍍",
+        // A moderator's note: `--`, then a quoted `<3` (nothing at PL1; 4223 at PL2).
+        "fine -- 'xoxo <3' is from her niece",
+        // Book-club questions quoting the novel, `")` then `--` (nothing at PL1; 4228 at PL2).
+        "Questions for Thursday:\n\n1. Is Lydgate's marriage doomed from the start, or does Rosamond get a bad rap?\n2. Eliot's narrator keeps stepping in (\"we mortals...\") -- does that work for you?\n3. Favorite line so far? Mine: \"What do we live for, if it is not to make life less difficult to each other?\"\n\nSnacks: @karen is bringing her lemon bars 🍋 (thank you!!)",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    for q in [
+        "pineapple\" -- ",
+        "personality\" or \"1\"=\"1\" -- ",
+        "ok but \"pineapple on pizza\"; drop table users -- are you pro or anti? this is a dealbreaker question",
+        "ok but \"pineapple\" -- <script>alert(1)</script> are you pro or anti?",
+        "fine -- 'xoxo' or '1'='1' -- from her niece",
+        "fine' or 1=1 -- ",
+        "LOOK UNDER THE VASE') or ('1'='1",
+    ] {
+        for o in both(q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+}
+
 /// The first form of `context::template_parent_paths` (holdout16's round): for each `..` it
 /// rescanned the value before and after it, quadratic in the value's length (a 100 KB value of
 /// `{{ ../a ../a …` took 1.4 s natively). Kept here as the reference the one-pass form must agree
