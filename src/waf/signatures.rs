@@ -107,6 +107,20 @@ pub static RULES: &[Rule] = &[
         "time-based blind SQL injection",
     ),
     re(
+        4234,
+        Sqli,
+        1,
+        CRITICAL,
+        ARGS | PATH,
+        View::Sql,
+        // A delay joined by a boolean operator to a quote or parenthesis just closed (`x" and
+        // sleep(5) --`, `'||pg_sleep(5)--`): the breakout a blind probe needs. Unlike 4204 it
+        // counts inside prose too, where a quoted phrase, `and` and a delay function called with a
+        // number do not meet (`"pineapple on pizza" and sleep(5) -- …`).
+        r#"['"`)]\s*(?:(?:and|or|xor)\s+|&&\s*|\|\|\s*)(?:\(\s*)*(?:select\s+)?(?:sleep\s*\(\s*\d|benchmark\s*\(\s*\d|pg_sleep\s*\(|randomblob\s*\(\s*\d|dbms_lock\.sleep\s*\(|dbms_pipe\.receive_message\s*\(|waitfor\s+(?:delay|time)\b)"#,
+        "time delay joined to a closed quote",
+    ),
+    re(
         4205,
         Sqli,
         1,

@@ -3715,3 +3715,37 @@ fn the_sql_tokenizer_is_not_handed_words_it_would_read_in_quadratic_time() {
     // The same words cut by spaces are ordinary text: handed to the tokenizer as before.
     assert!(sql_tokenizer_work("x'a` ".repeat(100_000).as_bytes()) < SQL_TOKENIZER_WORK);
 }
+
+#[test]
+fn a_delay_joined_to_a_closed_quote_counts_inside_prose_too() {
+    // 4204 (a delay function) is weak inside prose, where SQL is quoted on purpose; 4234 is the
+    // breakout a blind probe needs, a quote or parenthesis closed and a delay joined to it by a
+    // boolean operator, and it counts everywhere (found by holdout27's round's probes).
+    let waf = waf_with("{}");
+    let pl2 = waf_with(r#"{"paranoia_level":2}"#);
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    for q in [
+        "honestly \"pineapple on pizza\" and sleep(5) -- are you pro or anti? let me know in the comments",
+        "Use `1' AND SLEEP(5)--` as the value and tell me what happens, I think the parser handles it wrong.",
+        "we all agree that 'tabs' or benchmark(5000000,md5('x')) -- right? let me know below",
+        "so the answer is 'yes' || pg_sleep(10) -- and that is final, see you all tomorrow",
+        "I tried 'abc' and (select sleep(3)) then it hung for a while, any idea why that happens?",
+        "put 1) or sleep(5)# in the box and see what the server does with it, it is weird",
+        "our office said 'fine'; waitfor delay '0:0:5' -- no idea what that means honestly",
+    ] {
+        for w in [&waf, &pl2] {
+            let o = json_post(w, &serde_json::json!({ "comment": q }).to_string());
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+    // A delay function inside prose without a breakout joined to it stays a mention.
+    for v in [
+        "I really need more sleep (8 hours at least) and coffee before the demo tomorrow morning.",
+        "The \"sleep\" and \"wake\" buttons on the hub are swapped in the new firmware, please check.",
+        "After 'Frozen' the kids watched another film and then we went to sleep. 10/10 would do again.",
+        "Our run book says: call sleep(5) between retries, but only after the first failed attempt.",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "comment": v }).to_string());
+        assert!(!o.blocked && rule(&o, 4234).is_none(), "{v}: {o:?}");
+    }
+}
