@@ -67,7 +67,10 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"['"`)]\s*(?:(?:or|and|xor)\b\s*[('"`]?\s*[\w'"`@$.-]+|(?:\|\||&&)\s*(?:[('"`]\s*)?[\w@.-][\w'"`@$.-]*)\s*[)'"`]?\s*(?:=|<=>|<>|!=|<|>|\blike\b|\bis\b|\bin\s*\(|\brlike\b|\bregexp\b)"#,
+        // A lone quote after the keyword, glued to the operator, opens a literal that holds the
+        // operator (`` `<` and `>` ``, `'=' or '=='` in text): no comparison. An empty or blank
+        // literal before it (`' or ''='`, `' or ' '='`) and every longer operand still count.
+        r#"['"`)]\s*(?:(?:or|and|xor)\b\s*(?:[('"`]?\s*(?:[\w'"`@$.-]{2,}|[\w@$.-])|[('"`]\s*['"`])\s*[)'"`]?|(?:or|and|xor)\b\s*['"`](?:\s+[)'"`]?|[)'"`])|(?:\|\||&&)\s*(?:[('"`]\s*)?[\w@.-][\w'"`@$.-]*\s*[)'"`]?)\s*(?:=|<=>|<>|!=|<|>|\blike\b|\bis\b|\bin\s*\(|\brlike\b|\bregexp\b)"#,
         "SQL tautology after a closing quote",
     ),
     re(4202, Sqli, 1, CRITICAL, ARGS | PATH, View::Sql, r"\bunion\b[\s(]*(?:all|distinct|select)\b", "UNION query"),
@@ -724,7 +727,9 @@ pub static RULES: &[Rule] = &[
         // An XPath step's predicate is no bracket glob: a glob followed by a function's `(`
         // (`//span[contains(@class,'y')]`) or by an attribute compared (`//div[@class='x']`,
         // `@aria-label=`) is none; `/e[@t]c` (`@`, letters, `]`) still is.
-        r"^/\*(?:$|[^a-z0-9_=%.\s-])|[\s;&|`(=/]/\*(?:$|[^a-z0-9_=%.-])|(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]+[?*\[]|/[?\[]|/\*[a-z?*\[\]/])[a-z?*\[\]/]*|\b[a-z]*[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.@(-]|@(?:[^a-z-]|[a-z-]+(?:$|[^a-z=-])))",
+        // A `?` after `/*` that starts a query (`Disallow: /*?sort_by=` in a robots.txt, a CDN
+        // rule's `/*?utm_source=`) is none: `/*?` before anything but a name and `=` still is.
+        r"^/\*(?:$|[^a-z0-9_=%.\s?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|[\s;&|`(=/]/\*(?:$|[^a-z0-9_=%.?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]+[?*\[]|/[?\[]|/\*[a-z?*\[\]/])[a-z?*\[\]/]*|\b[a-z]*[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.@(-]|@(?:[^a-z-]|[a-z-]+(?:$|[^a-z=-])))",
         "glob-obfuscated path",
     ),
     re(

@@ -2900,6 +2900,68 @@ fn holdout27_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout29_shapes_pass_and_their_attacks_still_score() {
+    // Holdout29 (the twenty-fifth round, a set written blind): three general shapes that blocked
+    // at PL1 untouched, each as a JSON field and as a query argument (the robots.txt also as the
+    // text body it was), next to attacks written around the relaxed shape, which must block.
+    let waf = waf_with("{}");
+    let enc = |v: &str| {
+        v.bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect::<String>()
+    };
+    let both = |v: &str| {
+        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
+    };
+    for v in [
+        // 4201: an operator quoted as a literal after `and`/`or` (a Markdown code span, a quote).
+        "## Fixed\n\n- Comments with `<` and `>` render correctly instead of as `&lt;`/`&gt;`.",
+        "use `!=` or `<>` in the filter, and `=` or `==` for equality",
+        "the characters '<' and '>' must be escaped",
+        // 3205: `/*?` that starts a query (a robots.txt rule, a CDN rule).
+        "Disallow: /*?sort_by=",
+        "/*?utm_source=",
+        // Inert markup: a slash between CSS values in a style attribute (font shorthand, ratio).
+        "<div style=\"padding:0.25in;font:14px/1.4 Helvetica,Arial,sans-serif\"><p>Holiday hours: Mon&ndash;Sat 7am&ndash;6pm.</p></div>",
+        "<p style=\"aspect-ratio: 16/9; font: 700 12px/1.2 Georgia\">Hi</p>",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    let robots = "User-agent: *\nDisallow: /cart\nDisallow: /*?sort_by=\nDisallow: /admin/\nAllow: /admin/public-assets/\n\nSitemap: https://shop.example/sitemap.xml\n";
+    let o = post("/v1/check/robots", "text/plain", robots, &waf);
+    assert!(!o.blocked, "{o:?}");
+    for q in [
+        "x' or ''='",
+        "x' or ' '='",
+        "x` or `a`=`a",
+        "x\" or \"\"=\"",
+        "x' or '<'<'=",
+        "x' or '='='",
+        "1` or `>`=`>",
+        "Comments with `<` and `>` render' or 'a'='a",
+        "') or ('='",
+        "cat /*?/passwd",
+        "; ls /*?",
+        "; cat /*??",
+        "x; /*?in/?at /e?c/p?ss?d",
+        "; /*?x",
+        "; echo /*?a=1",
+        "Disallow: /*?sort_by= ; cat /e?c/p?ss?d",
+        "<div style=\"font:14px/1.4 x;background:url(//evil.example/x.png)\">hi</div>",
+        "<div style=\"pos/**/ition:fixed;top:0\">hi</div>",
+        "<div style=\"width:100%/**/;position:fixed\">x</div>",
+        "<div style=\"font:14px/1.4 x\" onmouseover=\"alert(1)\">hi</div>",
+        "<div style=\"behavior:url(x.htc)/2\">x</div>",
+    ] {
+        for o in both(q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+}
+
 /// The first form of `context::template_parent_paths` (holdout16's round): for each `..` it
 /// rescanned the value before and after it, quadratic in the value's length (a 100 KB value of
 /// `{{ ../a ../a …` took 1.4 s natively). Kept here as the reference the one-pass form must agree
