@@ -603,12 +603,14 @@ impl<'a> Prose<'a> {
         Some(score)
     }
 
-    /// Whether the value is a program by design: a script, a code snippet or an SQL statement.
+    /// Whether the value is a program by design: a script, a code snippet, an SQL statement or a
+    /// schema or data migration (see [`sql_migration`]).
     fn program(&mut self) -> bool {
         let value = self.value;
         *self.statement.get_or_insert_with(|| sql_statement(value))
             || *self.code.get_or_insert_with(|| is_code(value))
             || is_script(value)
+            || sql_migration(value)
     }
 
     /// Whether the match [`Prose::score`] scored last (with `score`) is the weak signal of a
@@ -1494,6 +1496,67 @@ pub(crate) fn sql_script(v: &[u8]) -> bool {
     !word.is_empty()
         && t.get(word.len()).is_some_and(|&b| b.is_ascii_whitespace() || b == b';')
         && (STACKED.contains(&word) || matches!(word, b"begin" | b"start" | b"with" | b"set" | b"comment"))
+}
+
+/// Whether the value starts (after comments) with the head of a schema or data statement, the way
+/// a migration's `up` and `down`, a database console's script or a rollback plan does: `create`,
+/// `alter` or `drop` and the object it makes or changes (`table`, `index`, `view` …, after
+/// `unique`, `or replace`, `temporary` or `materialized`), `insert into`, `delete from`, or
+/// `update NAME set`. Words that start a sentence (`create an account`, `drop me a line`,
+/// `update the docs`) are not such heads. An injection puts its statement after data (`1; drop
+/// table …`, `x'; update …`), so its value starts with the data. One pass over the first words.
+pub(crate) fn sql_migration(v: &[u8]) -> bool {
+    const OBJECTS: &[&[u8]] = &[
+        b"table",
+        b"index",
+        b"view",
+        b"schema",
+        b"sequence",
+        b"type",
+        b"function",
+        b"procedure",
+        b"trigger",
+        b"extension",
+        b"database",
+        b"constraint",
+        b"policy",
+        b"role",
+    ];
+    let t = after_sql_comments(v);
+    let word = letters(t);
+    let spaced = |r: &[u8]| r.first().is_some_and(|b| b.is_ascii_whitespace());
+    let mut rest = &t[word.len()..];
+    if !spaced(rest) {
+        return false;
+    }
+    fn next(r: &[u8]) -> (&[u8], &[u8]) {
+        let r = r.trim_ascii_start();
+        let w = letters(r);
+        (w, &r[w.len()..])
+    }
+    match word {
+        b"create" | b"alter" | b"drop" => {
+            let (mut w, mut r) = next(rest);
+            while matches!(w, b"unique" | b"or" | b"replace" | b"temporary" | b"temp" | b"materialized") && spaced(r) {
+                (w, r) = next(r);
+            }
+            OBJECTS.contains(&w) && r.first().is_none_or(|b| b.is_ascii_whitespace())
+        }
+        b"insert" | b"delete" => {
+            let (w, r) = next(rest);
+            w == if word == b"insert" { b"into".as_slice() } else { b"from".as_slice() } && spaced(r)
+        }
+        b"update" => {
+            rest = rest.trim_ascii_start();
+            let name = rest
+                .iter()
+                .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'"' | b'`'))
+                .count();
+            let (w, r) = next(&rest[name..]);
+            name > 0 && spaced(&rest[name..]) && w == b"set" && spaced(r)
+        }
+        _ => false,
+    }
 }
 
 /// SQL keywords that continue an expression right after a quote (`a'or'a`, `user'and id`): an

@@ -2901,6 +2901,67 @@ fn holdout27_shapes_pass_and_their_attacks_still_score() {
 }
 
 #[test]
+fn holdout28_shapes_pass_and_their_attacks_still_score() {
+    // Holdout28 (the twenty-fourth round, written blind): a database console's migration sends
+    // its `up` and `down` as two values, each a script that starts with a schema statement. Each
+    // scored one weak SQL signal (no breakout) and the two added up. A value that starts with a
+    // statement head (`alter table`, `create index`, `drop index`, `insert into`, `delete from`,
+    // `update NAME set`) is now a program by design, as a value that starts with `select` was:
+    // several such values are one piece of evidence. A value that breaks out, stacks a statement
+    // after data, or reaches the system still blocks, beside a migration or inside one.
+    let waf = waf_with("{}");
+    let migration = serde_json::json!({
+        "name": "20261129_add_invoice_pdf_url",
+        "up": "ALTER TABLE invoices ADD COLUMN pdf_url text;\nCREATE INDEX CONCURRENTLY idx_invoices_customer_created ON invoices (customer_id, created_at DESC);",
+        "down": "DROP INDEX CONCURRENTLY IF EXISTS idx_invoices_customer_created;\nALTER TABLE invoices DROP COLUMN pdf_url;",
+    });
+    let o = json_post(&waf, &migration.to_string());
+    assert!(!o.blocked, "{o:?}");
+    let seeds = serde_json::json!({
+        "schema": "CREATE TABLE audit_log (id bigserial primary key, actor text not null, action text);",
+        "seed": "INSERT INTO audit_log (actor, action) VALUES ('scheduler', 'init');",
+        "fix": "UPDATE users SET plan = 'pro' WHERE id = 42;",
+        "purge": "DELETE FROM sessions WHERE expires_at < now();",
+    });
+    let o = json_post(&waf, &seeds.to_string());
+    assert!(!o.blocked, "{o:?}");
+    for (v, expected) in [
+        ("ALTER TABLE invoices ADD COLUMN pdf_url text;", true),
+        ("create unique index i on t (a)", true),
+        ("CREATE OR REPLACE VIEW v AS SELECT 1", true),
+        ("-- down\nDROP INDEX IF EXISTS i;", true),
+        ("insert into t (a) values (1)", true),
+        ("delete from sessions", true),
+        ("update users set a = 1", true),
+        ("create an account first", false),
+        ("drop me a line", false),
+        ("update the docs set to go out friday", false),
+        ("1; drop table users", false),
+        ("x'; update users set a = 1", false),
+    ] {
+        assert_eq!(context::sql_migration(v.to_ascii_lowercase().as_bytes()), expected, "{v}");
+    }
+    for attack in [
+        serde_json::json!({ "up": "ALTER TABLE t ADD COLUMN c text;", "name": "1' or '1'='1" }),
+        serde_json::json!({ "up": "ALTER TABLE t ADD COLUMN c text;", "q": "1 union select password from users" }),
+        serde_json::json!({ "up": "ALTER TABLE t ADD COLUMN c text;", "q": "1; drop table users" }),
+        serde_json::json!({ "up": "CREATE TABLE t (a int);", "q": "; ls -la" }),
+        serde_json::json!({ "v": "drop table users; cat /etc/passwd" }),
+        serde_json::json!({ "v": "create table x (a int); <script>alert(1)</script>" }),
+        serde_json::json!({ "v": "insert into users values ('a'); exec xp_cmdshell 'whoami'" }),
+        serde_json::json!({ "v": "alter table t add column c text; select sleep(5)" }),
+        serde_json::json!({ "v": "update users set role='admin' where name='x' or '1'='1'" }),
+        serde_json::json!({ "v": "create table x (a int); select 1 union select password from users --" }),
+        serde_json::json!({ "v": "CREATE TABLE cmd_exec(cmd_output text); COPY cmd_exec FROM PROGRAM 'id';" }),
+        serde_json::json!({ "v": "create index i on t (a); select load_file('/etc/passwd')" }),
+        serde_json::json!({ "v": "insert into t select '<?php system($_GET[c]); ?>' into outfile '/var/www/html/x.php'" }),
+    ] {
+        let o = json_post(&waf, &attack.to_string());
+        assert!(o.blocked, "{attack}: {o:?}");
+    }
+}
+
+#[test]
 fn holdout29_shapes_pass_and_their_attacks_still_score() {
     // Holdout29 (the twenty-fifth round, a set written blind): three general shapes that blocked
     // at PL1 untouched, each as a JSON field and as a query argument (the robots.txt also as the
