@@ -321,6 +321,20 @@ fn json_post(waf: &Waf, body: &str) -> Outcome {
     post("/v1/items", "application/json", body, waf)
 }
 
+/// `v` for a query string: every byte but a letter or digit as `%XX`.
+fn query_escaped(v: &str) -> String {
+    v.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// `v` sent the two ways the false-positive rounds' tests send a value: as the JSON body's field
+/// `v` and as the query argument `v`.
+fn as_field_and_query(waf: &Waf, v: &str) -> [Outcome; 2] {
+    [
+        json_post(waf, &serde_json::json!({ "v": v }).to_string()),
+        outcome(waf, &format!("/api/x?v={}", query_escaped(v))),
+    ]
+}
+
 #[test]
 fn a_url_shaped_value_ending_in_a_question_mark_is_remote_inclusion() {
     let waf = waf_with("{}");
@@ -2383,11 +2397,6 @@ fn holdout18_shapes_pass_and_their_attacks_still_score() {
 fn holdout19_shapes_pass_and_their_attacks_still_score() {
     let waf = waf_with("{}");
     let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
-    let enc = |v: &str| {
-        v.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect::<String>()
-    };
 
     // A command line that starts with a program piping into a further stage (a command word
     // with an argument or a pipe of its own) is a command line by design, as one whose first
@@ -2403,7 +2412,7 @@ fn holdout19_shapes_pass_and_their_attacks_still_score() {
     ] {
         let o = json_post(&waf, &serde_json::json!({ "desc": v }).to_string());
         assert!(!o.blocked && rule(&o, 3200) == Some(3) && rule(&o, 3201).is_none(), "{v}: {o:?}");
-        let o = outcome(&waf, &format!("/api/v3/checks?desc={}", enc(v)));
+        let o = outcome(&waf, &format!("/api/v3/checks?desc={}", query_escaped(v)));
         assert!(!o.blocked, "{v}: {o:?}");
     }
     // Data before the pipe, a bare second command, `||`, a stage that reaches the system (a
@@ -2443,14 +2452,7 @@ fn holdout20_shapes_pass_and_their_attacks_still_score() {
     let waf = waf_with("{}");
     let pl2 = waf_with(r#"{"paranoia_level":2}"#);
     let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
-    let enc = |v: &str| {
-        v.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect::<String>()
-    };
-    let both = |v: &str| {
-        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
-    };
+    let both = |v: &str| as_field_and_query(&waf, v);
 
     // A number in scientific notation followed by a space and `or`/`and` is text or maths (a
     // chess opening `1.e4`, a learning rate): the notation's trick is a keyword glued to the
@@ -2679,14 +2681,7 @@ fn holdout23_shapes_pass_and_their_attacks_still_score() {
 fn holdout24_shapes_pass_and_their_attacks_still_score() {
     let waf = waf_with("{}");
     let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
-    let enc = |v: &str| {
-        v.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect::<String>()
-    };
-    let both = |v: &str| {
-        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
-    };
+    let both = |v: &str| as_field_and_query(&waf, v);
 
     // A code snippet's comment lines are no glob of the root: `/* … */` opening a line of a
     // stylesheet, a C or JavaScript file (3205 is weak there, one program's signal).
@@ -2728,14 +2723,7 @@ fn holdout25_shapes_pass_and_their_attacks_still_score() {
     // query argument, next to the attacks of the same shape, so that a later round's relaxation
     // that lets the attacks through, or a sharpening that blocks the shapes, shows here.
     let waf = waf_with("{}");
-    let enc = |v: &str| {
-        v.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect::<String>()
-    };
-    let both = |v: &str| {
-        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
-    };
+    let both = |v: &str| as_field_and_query(&waf, v);
     for v in [
         // A host's message: a quoted Wi-Fi name, then `--` in prose (4208 weak).
         "Hi Grace! The key safe is on the left of the blue door, code is in your check-in email. The Wi-Fi name is \"Cottage_5G\" -- password's on the fridge. Any problems give me a shout, I'm 10 min away.",
@@ -2776,14 +2764,7 @@ fn holdout25_shapes_pass_and_their_attacks_still_score() {
 fn holdout26_shapes_pass_and_their_attacks_still_score() {
     let waf = waf_with("{}");
     let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
-    let enc = |v: &str| {
-        v.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect::<String>()
-    };
-    let both = |v: &str| {
-        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
-    };
+    let both = |v: &str| as_field_and_query(&waf, v);
 
     // A JSONata expression calls its built-in functions with `$` (`$sum(`, `$count(`): weak
     // evidence for 3305, one program's signal.
@@ -2865,14 +2846,7 @@ fn holdout27_shapes_pass_and_their_attacks_still_score() {
     // same shapes, so that a later round's relaxation that lets the attacks through, or a
     // sharpening that blocks the shapes, shows here.
     let waf = waf_with("{}");
-    let enc = |v: &str| {
-        v.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect::<String>()
-    };
-    let both = |v: &str| {
-        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
-    };
+    let both = |v: &str| as_field_and_query(&waf, v);
     for v in [
         // A dating app's comment on a prompt: a quoted phrase, then `--` (4208 weak).
         "ok but \"pineapple on pizza is a personality\" -- are you pro or anti? this is a dealbreaker question 🍍",
@@ -2967,14 +2941,7 @@ fn holdout29_shapes_pass_and_their_attacks_still_score() {
     // at PL1 untouched, each as a JSON field and as a query argument (the robots.txt also as the
     // text body it was), next to attacks written around the relaxed shape, which must block.
     let waf = waf_with("{}");
-    let enc = |v: &str| {
-        v.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect::<String>()
-    };
-    let both = |v: &str| {
-        [json_post(&waf, &serde_json::json!({ "v": v }).to_string()), outcome(&waf, &format!("/api/x?v={}", enc(v)))]
-    };
+    let both = |v: &str| as_field_and_query(&waf, v);
     for v in [
         // 4201: an operator quoted as a literal after `and`/`or` (a Markdown code span, a quote).
         "## Fixed\n\n- Comments with `<` and `>` render correctly instead of as `&lt;`/`&gt;`.",
