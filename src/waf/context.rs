@@ -1067,7 +1067,8 @@ pub fn commented_code(v: &[u8]) -> bool {
     let Some(glob) = GLOB
         .get_or_init(|| {
             super::signatures::RULES.iter().find(|r| r.id == 3205).and_then(|r| match r.matcher {
-                super::rules::Matcher::Regex(p) => regex::bytes::RegexBuilder::new(p).unicode(false).build().ok(),
+                // Built as the rule set builds its patterns.
+                super::rules::Matcher::Regex(p) => super::build_regex(p).ok(),
                 _ => None,
             })
         })
