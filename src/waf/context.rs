@@ -471,6 +471,7 @@ impl<'a> Prose<'a> {
             Evidence::SqlBreakoutOrMeasure => {
                 if *self.breakout.get_or_insert_with(|| sql_breakout(self.value))
                     && !(inch_dashes(self.value) && self.get())
+                    && !verbose_pattern_comments(self.value)
                 {
                     base
                 } else {
@@ -708,6 +709,8 @@ pub enum Evidence {
     /// As [`Evidence::SqlBreakout`], and weak in prose where every quote before a `--` is an
     /// inch mark (a `"` right after a digit) and the `--` is a dash between words (`13-14" --
     /// it's too tight for a 13" MBP`). `admin" -- …`, `1' -- …` and `x" --` at the end stay critical.
+    /// Also weak in a regular expression that declares verbose mode, when its `#` comments are
+    /// what the rule read (see [`verbose_pattern_comments`]).
     SqlBreakoutOrMeasure,
     /// Critical unless every unusual URL scheme in the value is a `file:///` URI of a document
     /// outside the system's directories (see [`document_uris`]): an editor, language server or
@@ -1728,6 +1731,64 @@ pub fn sql_breakout(v: &[u8]) -> bool {
         i += 1;
     }
     depth > 0
+}
+
+/// Whether the value is a regular expression in verbose mode whose `#` comments are every match
+/// of rule 4208 (a quote closed and the rest commented out): the value opens with an inline flag
+/// group of letters that sets `x` (`(?x)`, `(?xi)`), under which whitespace is layout and an
+/// unescaped `#` outside a bracket expression starts a comment to the end of the line (PCRE,
+/// Python, Rust, Java, .NET); a quoted literal before one (`"(?P<val>(?:[^"\\]|\\.)*)"  # quoted
+/// value`) closes nothing. With every such comment that whitespace sets apart blanked, the rule
+/// no longer matches the SQL view. A flag group elsewhere (`admin'# (?x)`), a `#` glued to a
+/// quote (`(?x)admin'#`), a `--`, `;` or `/*` after a quote, and a `#` the pattern escapes (`\#`)
+/// or holds in a class (`[#]`) are not comments. One pass, then the rule's pattern once.
+pub fn verbose_pattern_comments(v: &[u8]) -> bool {
+    static QUOTE_COMMENT: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let t = v.trim_ascii_start();
+    let Some(flags) = t.strip_prefix(b"(?") else { return false };
+    let n = flags.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if n == 0 || flags.get(n) != Some(&b')') || !flags[..n].contains(&b'x') {
+        return false;
+    }
+    let Some(rule) = QUOTE_COMMENT
+        .get_or_init(|| {
+            super::signatures::RULES.iter().find(|r| r.id == 4208).and_then(|r| match r.matcher {
+                // Built as the rule set builds its patterns.
+                super::rules::Matcher::Regex(p) => super::build_regex(p).ok(),
+                _ => None,
+            })
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    let mut rest = Vec::with_capacity(t.len());
+    let (mut i, mut class, mut comments) = (0, false, 0);
+    while i < t.len() {
+        match t[i] {
+            b'\\' => {
+                rest.extend_from_slice(&t[i..(i + 2).min(t.len())]);
+                i += 2;
+                continue;
+            }
+            b'[' if !class => class = true,
+            b']' if class => class = false,
+            // A comment set apart by layout whitespace (or opening a line); a `#` glued to what
+            // precedes it (`admin'#`) is left for the rule to read.
+            b'#' if !class && (i == 0 || t[i - 1].is_ascii_whitespace()) => {
+                while i < t.len() && t[i] != b'\n' {
+                    i += 1;
+                }
+                rest.push(b' ');
+                comments += 1;
+                continue;
+            }
+            _ => {}
+        }
+        rest.push(t[i]);
+        i += 1;
+    }
+    comments > 0 && !rule.is_match(&super::normalize::sql_fold(&rest))
 }
 
 /// Whether every quote followed by spaces and `--` in the value is an inch mark (a `"` right

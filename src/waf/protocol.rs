@@ -452,6 +452,8 @@ fn http_line(line: &[u8]) -> bool {
 /// with an attribute or an operator (`)(uid=`, `)(|(`, `)(&)`), a wildcard value closed (`=*)`,
 /// `adm*)`), or a filter closed before an operator (`)|`, `)&`).
 fn ldap_filter(v: &[u8]) -> bool {
+    // The first `[` (found once: a `]` after it closes a bracket expression).
+    let bracket = v.iter().position(|&b| b == b'[');
     v.windows(2).enumerate().any(|(i, w)| match w {
         b")(" => {
             let rest = &v[i + 2..];
@@ -462,10 +464,25 @@ fn ldap_filter(v: &[u8]) -> bool {
         // Inside a filter, what follows a closed component is another one, a closing
         // parenthesis, an operator or the end; a space or a word (`*@mailer.*) -is:starred`, a
         // consent cookie's `(… time)&version=`) is text.
-        b"*)" => (i == 0 || v[i - 1] != b'(') && ldap_continues(&v[i + 2..]),
+        b"*)" => (i == 0 || v[i - 1] != b'(') && !regex_repetition(v, i, bracket) && ldap_continues(&v[i + 2..]),
         b")|" | b")&" => ldap_continues(&v[i + 2..]),
         _ => false,
     })
+}
+
+/// Whether the `*` at `i` repeats a regular expression's atom that no LDAP assertion value holds
+/// as it stands: a group (`(…)*`: a value escapes `)` as `\29`), a bracket expression opened
+/// earlier in the value (`[0-9a-z-]*`; `bracket` is the value's first `[`), or a one-letter
+/// escape (`\d*`, `\w*`: a value's escape is `\` and two hex digits). A semver or e-mail pattern
+/// in a regex tester repeats so (`(?:\.[0-9a-z-]+)*)`, `\d*)(?:`); a filter's wildcard follows a
+/// value's character (`adm*)`, `=*)`).
+fn regex_repetition(v: &[u8], i: usize, bracket: Option<usize>) -> bool {
+    match i.checked_sub(1).map(|p| v[p]) {
+        Some(b')') => true,
+        Some(b']') => bracket.is_some_and(|b| b < i - 1),
+        Some(c) => c.is_ascii_alphabetic() && i >= 2 && v[i - 2] == b'\\',
+        None => false,
+    }
 }
 
 /// What may follow a closed LDAP filter component (after spaces a lenient parser skips): the

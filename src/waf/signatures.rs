@@ -729,7 +729,10 @@ pub static RULES: &[Rule] = &[
         // `@aria-label=`) is none; `/e[@t]c` (`@`, letters, `]`) still is.
         // A `?` after `/*` that starts a query (`Disallow: /*?sort_by=` in a robots.txt, a CDN
         // rule's `/*?utm_source=`) is none: `/*?` before anything but a name and `=` still is.
-        r"^/\*(?:$|[^a-z0-9_=%.\s?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|[\s;&|`(=/]/\*(?:$|[^a-z0-9_=%.?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]+[?*\[]|/[?\[]|/\*[a-z?*\[\]/])[a-z?*\[\]/]*|\b[a-z]*[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.@(-]|@(?:[^a-z-]|[a-z-]+(?:$|[^a-z=-])))",
+        // A relative glob's first segment is a word of letters spelled with wildcards (`e?c/`,
+        // `b*n/`): a wildcard glued to an identifier's `_` or digit (`prj_*/staging/*`, a policy's
+        // resource pattern; `team42*/`) names no system directory.
+        r"^/\*(?:$|[^a-z0-9_=%.\s?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|[\s;&|`(=/]/\*(?:$|[^a-z0-9_=%.?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]+[?*\[]|/[?\[]|/\*[a-z?*\[\]/])[a-z?*\[\]/]*|(?:^|\W)[a-z]+[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.@(-]|@(?:[^a-z-]|[a-z-]+(?:$|[^a-z=-])))",
         "glob-obfuscated path",
     ),
     re(
@@ -1351,7 +1354,12 @@ pub static RULES: &[Rule] = &[
         // and `request[…]` (no dot) still does.
         // A Thymeleaf selection `*{…}` holds no brace: `*{{task.title}}*` is Markdown emphasis
         // around a placeholder, judged as the placeholder.
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\|\s*\w+\s*\(\s*[^\d\s)])[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{%\s*(?:import|include|set|macro|call|raw|debug|extends|block)\b|\{%\s*(?:for|if|elif)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\w\s*\(|\|\s*\w+\s*\()|\{%\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^{}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
+        // `range` followed by a space and a pipeline (a `$variable`, a `.Field`, a word) is the
+        // action of Go's text/template iterating over its data (`{{ range $k, $v := .Secrets }}`,
+        // `{{- range .Items }}`, Helm, Prometheus alert templates), a syntax error in Jinja or
+        // Twig; their global counts where it is used as a value: bare (`{{ range }}`), called,
+        // filtered, indexed or dereferenced (`range(10)`, `range | attr(…)`, `range.__init__`).
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\|\s*\w+\s*\(\s*[^\d\s)])[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|self|request|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{%\s*(?:import|include|set|macro|call|raw|debug|extends|block)\b|\{%\s*(?:for|if|elif)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\w\s*\(|\|\s*\w+\s*\()|\{%\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|\*\{\s*[^{}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

@@ -2990,6 +2990,89 @@ fn holdout29_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout30_shapes_pass_and_their_attacks_still_score() {
+    // Holdout30 (the twenty-sixth round, a set written blind): four shapes of developer products
+    // that blocked at PL1 untouched, each as a JSON field and as a query argument, next to
+    // attacks written around the relaxed shape, which must still block.
+    let waf = waf_with("{}");
+    let both = |v: &str| as_field_and_query(&waf, v);
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    let verbose = "(?x)\n  ^(?P<key>[a-z_][a-z0-9_]*)   # key\n  \\s*=\\s*\n  \"(?P<val>(?:[^\"\\\\]|\\\\.)*)\"  # quoted value with escapes\n  $";
+    for v in [
+        // 3205: a wildcard glued to an identifier's `_` or digit (a policy's resource pattern).
+        "prj_*/staging/*",
+        "team_42*/reports/*",
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app_*/prod/*",
+        // 3600: Go's text/template `range` over a `$variable` or a `.Field` (Helm, alert templates).
+        "{{ range $k, $v := .Secrets }}{{ $k }}={{ $v }}\n{{ end }}",
+        "{{- range .Items }}{{ .Name }}: {{ .Value }}\n{{ end -}}",
+        "{{ range $i, $e := .Alerts }}{{ $e.Labels.alertname }} on {{ $e.Labels.instance }}\n{{ end }}",
+        // 1016: a regex's group, bracket expression or escape repeated before `)`.
+        "^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$",
+        "^([A-Z][a-z]*)(\\s+[A-Z][a-z]*)*$",
+        "^(\\w*)(@)([a-z0-9-]+\\.)*[a-z]{2,}$",
+        // 4208: a verbose-mode pattern's comment after a quoted literal (one weak signal).
+        verbose,
+        "(?xi) ^ \"([^\"]*)\" # the name in quotes\n \\s+ (\\d+) # its age",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    for o in both(verbose) {
+        assert!(rule(&o, 4208) == Some(3), "{o:?}");
+    }
+    let glued = format!("{verbose}\n  admin'#");
+    for q in [
+        "; cat /e?c/p?ss?d",
+        "cat prj_*/../../../e?c/p?ss?d",
+        "; ls prj_*/*",
+        "/???/c?t /e??/p??s??",
+        "prj_*/staging/*; cat /etc/passwd",
+        "a;c?t x_*/e?c/passwd",
+        "x_*/bin/sh -c id",
+        "{{ range.__init__.__globals__ }}",
+        "{{ range(10)|list }}",
+        "{{ range }}",
+        "{{ range | attr('__class__') }}",
+        "{{ range[0] }}",
+        "{{ range $x := .Y }}{{ config.items() }}{{ end }}",
+        "{{ range $k := lipsum.__globals__ }}{{ $k }}{{ end }}",
+        "{{ range $x := .X }}{{ 7*7 }}{{ end }}",
+        "{{ range $k, $v := .Secrets }}{{ self }}{{ end }}",
+        "{{ range $k := .__class__.__mro__ }}{{ end }}",
+        "{{ range $i := request.application }}{{ end }}",
+        "{{ range .X }}{{ cycler.__init__ }}{{ end }}",
+        "*)(uid=*))(|(uid=*",
+        "admin*)((|userPassword=*)",
+        "*)(|(objectclass=*)",
+        "x*)(cn=*",
+        "]*)(uid=*",
+        "\\d*)(|(uid=*)",
+        "admin*)",
+        "^(0|[1-9]\\d*)*)(uid=*",
+        "[a-z]*)(|(uid=*))",
+        "admin]*)(&)",
+        "x[a]*)(cn=admin)",
+        "admin'#",
+        "admin\" #",
+        "(?x)admin'#",
+        "(?x)\nadmin'--",
+        "(?x)\nadmin';--",
+        "(?x)\n\"(.*)\"  # c\nadmin'-- ",
+        "(?x)\\#admin'#",
+        "(?x)[#]admin'#",
+        "admin'# (?x)",
+        "(?x)' or 1=1#",
+        &glued,
+    ] {
+        for o in both(q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+}
+
 /// The first form of `context::template_parent_paths` (holdout16's round): for each `..` it
 /// rescanned the value before and after it, quadratic in the value's length (a 100 KB value of
 /// `{{ ../a ../a …` took 1.4 s natively). Kept here as the reference the one-pass form must agree
