@@ -559,6 +559,8 @@ impl<'a> Prose<'a> {
                 if tex_arguments(self.raw) {
                     key = PROGRAM;
                     base.min(WEAK)
+                } else if path_placeholders(self.value) {
+                    self.not_in_script(base, &mut key)
                 } else {
                     base
                 }
@@ -604,13 +606,17 @@ impl<'a> Prose<'a> {
     }
 
     /// Whether the value is a program by design: a script, a code snippet, an SQL statement or a
-    /// schema or data migration (see [`sql_migration`]).
+    /// schema or data migration (see [`sql_migration`]), or text whose examples are Markdown
+    /// fenced code blocks ([`fenced_code`]: a runbook, a README) that does not reach the system:
+    /// the shapes several families recognise in its examples (an SQL query's `' group by`, a
+    /// `` `kubectl -n …` `` step) are the examples themselves, one piece of evidence.
     fn program(&mut self) -> bool {
         let value = self.value;
         *self.statement.get_or_insert_with(|| sql_statement(value))
             || *self.code.get_or_insert_with(|| is_code(value))
             || is_script(value)
             || sql_migration(value)
+            || fenced_code(value) && !reaches_system(value)
     }
 
     /// Whether the match [`Prose::score`] scored last (with `score`) is the weak signal of a
@@ -723,7 +729,10 @@ pub enum Evidence {
     /// Critical unless the value is TeX source whose every brace list is a control word's
     /// argument (see [`tex_arguments`]): `\usepackage{amsmath,graphicx}` loads packages. A shell
     /// would prefix each item with the control word's letters, so no list names a command of its
-    /// own; the value is weak evidence, as a program by design.
+    /// own; the value is weak evidence, as a program by design. Also weak (as
+    /// [`Evidence::NotInScript`]) in a script, code snippet or quoted commands that do not reach
+    /// the system when every shape of the rule in the value is a placeholder that starts a path
+    /// (see [`path_placeholders`]): `` http.get(`${BASE}/api/products`) `` in a load-test script.
     TexArguments,
     /// Critical unless the value is a code snippet (see [`is_code`]) whose glob-like `/*` are
     /// its block comments (see [`commented_code`]): `/* hide the footer */` in a stylesheet opens
@@ -1261,6 +1270,29 @@ pub fn tex_arguments(v: &[u8]) -> bool {
         }
     }
     true
+}
+
+/// Whether every shape of rule 3208 in the value (read as received and, as the rule reads it, as
+/// a shell folds it: quotes and backslashes dropped, `${IFS}` a space) is a placeholder that
+/// starts a path: `${name}`
+/// right before a `/`, not glued after a letter or digit (`` `${BASE}/api/…` ``, `"${HOME}/bin"`,
+/// `/${dir}/x`). A placeholder spliced into a word (`/e${u}tc/`, `${u}tc/`), `$IFS`, `${x#…}`, a
+/// brace list, `~+` and `$(<` are the evasions the rule is for. Linear (one regex pass).
+pub fn path_placeholders(v: &[u8]) -> bool {
+    static EVASION: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    v.windows(2).any(|w| w == b"${")
+        && EVASION
+            .get_or_init(|| {
+                regex::bytes::RegexBuilder::new(concat!(
+                    r"(?:^|[^.*])\{\s*[a-z/.]+\s*,[^}\s]*\}|\$\{?ifs\}?|\$\{\w*#|[a-z0-9]\$\{!?\w+\}\w*/|",
+                    r"\$\{!?\w+\}\w+/|\$[@*0-9]|(?:^|[\s;|&(`=])~\+(?:[/\d\s]|$)|\$\s*\(\s*<"
+                ))
+                .unicode(false)
+                .build()
+                .ok()
+            })
+            .as_ref()
+            .is_some_and(|re| !re.is_match(v) && !re.is_match(&super::normalize::shell_fold(v)))
 }
 
 /// Whether the value is a JavaScript stack trace: an error message without markup or code
