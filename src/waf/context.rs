@@ -560,6 +560,8 @@ impl<'a> Prose<'a> {
                 if tex_arguments(self.raw) {
                     key = PROGRAM;
                     base.min(WEAK)
+                } else if path_placeholders(self.value) {
+                    self.not_in_script(base, &mut key)
                 } else {
                     base
                 }
@@ -605,13 +607,17 @@ impl<'a> Prose<'a> {
     }
 
     /// Whether the value is a program by design: a script, a code snippet, an SQL statement or a
-    /// schema or data migration (see [`sql_migration`]).
+    /// schema or data migration (see [`sql_migration`]), or text whose examples are Markdown
+    /// fenced code blocks ([`fenced_code`]: a runbook, a README) that does not reach the system:
+    /// the shapes several families recognise in its examples (an SQL query's `' group by`, a
+    /// `` `kubectl -n …` `` step) are the examples themselves, one piece of evidence.
     fn program(&mut self) -> bool {
         let value = self.value;
         *self.statement.get_or_insert_with(|| sql_statement(value))
             || *self.code.get_or_insert_with(|| is_code(value))
             || is_script(value)
             || sql_migration(value)
+            || fenced_code(value) && !reaches_system(value)
     }
 
     /// Whether the match [`Prose::score`] scored last (with `score`) is the weak signal of a
@@ -726,7 +732,10 @@ pub enum Evidence {
     /// Critical unless the value is TeX source whose every brace list is a control word's
     /// argument (see [`tex_arguments`]): `\usepackage{amsmath,graphicx}` loads packages. A shell
     /// would prefix each item with the control word's letters, so no list names a command of its
-    /// own; the value is weak evidence, as a program by design.
+    /// own; the value is weak evidence, as a program by design. Also weak (as
+    /// [`Evidence::NotInScript`]) in a script, code snippet or quoted commands that do not reach
+    /// the system when every shape of the rule in the value is a placeholder that starts a path
+    /// (see [`path_placeholders`]): `` http.get(`${BASE}/api/products`) `` in a load-test script.
     TexArguments,
     /// Critical unless the value is a code snippet (see [`is_code`]) whose glob-like `/*` are
     /// its block comments (see [`commented_code`]): `/* hide the footer */` in a stylesheet opens
@@ -1264,6 +1273,29 @@ pub fn tex_arguments(v: &[u8]) -> bool {
         }
     }
     true
+}
+
+/// Whether every shape of rule 3208 in the value (read as received and, as the rule reads it, as
+/// a shell folds it: quotes and backslashes dropped, `${IFS}` a space) is a placeholder that
+/// starts a path: `${name}`
+/// right before a `/`, not glued after a letter or digit (`` `${BASE}/api/…` ``, `"${HOME}/bin"`,
+/// `/${dir}/x`). A placeholder spliced into a word (`/e${u}tc/`, `${u}tc/`), `$IFS`, `${x#…}`, a
+/// brace list, `~+` and `$(<` are the evasions the rule is for. Linear (one regex pass).
+pub fn path_placeholders(v: &[u8]) -> bool {
+    static EVASION: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    v.windows(2).any(|w| w == b"${")
+        && EVASION
+            .get_or_init(|| {
+                regex::bytes::RegexBuilder::new(concat!(
+                    r"(?:^|[^.*])\{\s*[a-z/.]+\s*,[^}\s]*\}|\$\{?ifs\}?|\$\{\w*#|[a-z0-9]\$\{!?\w+\}\w*/|",
+                    r"\$\{!?\w+\}\w+/|\$[@*0-9]|(?:^|[\s;|&(`=])~\+(?:[/\d\s]|$)|\$\s*\(\s*<"
+                ))
+                .unicode(false)
+                .build()
+                .ok()
+            })
+            .as_ref()
+            .is_some_and(|re| !re.is_match(v) && !re.is_match(&super::normalize::shell_fold(v)))
 }
 
 /// Whether the value is a JavaScript stack trace: an error message without markup or code
@@ -2204,10 +2236,253 @@ fn formatting_only(v: &[u8]) -> bool {
     ![&b"href"[..], b"src", b"://", b"www."].iter().any(|w| v.windows(w.len()).any(|x| x == *w))
 }
 
-/// Whether the value's markup cannot act: inert tags ([`only_named_tags`]) or an SVG drawing
-/// ([`inert_svg`]).
+/// Whether the value's markup cannot act: inert tags ([`only_named_tags`]), an SVG drawing
+/// ([`inert_svg`]) or an XML document of its own vocabulary ([`own_vocabulary`]).
 fn inert_markup(v: &[u8]) -> bool {
-    only_named_tags(v) || inert_svg(v)
+    only_named_tags(v) || inert_svg(v) || own_vocabulary(v)
+}
+
+/// Elements of [`ACTIVE_ELEMENTS`] that an XML vocabulary may share with HTML and that act only
+/// through their attributes (an event handler, `formaction`, `autofocus`, a source to load) or
+/// inside a form: controls that take input and media that show what a source gives them.
+const VOCABULARY_CONTROLS: &[&[u8]] = &[
+    b"input",
+    b"button",
+    b"textarea",
+    b"select",
+    b"keygen",
+    b"dialog",
+    b"video",
+    b"audio",
+    b"source",
+    b"track",
+    b"picture",
+    b"canvas",
+    b"image",
+];
+
+/// HTML elements that a fragment of a page starts with: a document whose root is one of them (or
+/// of [`ACTIVE_ELEMENTS`]) is HTML, not a vocabulary of its own.
+const HTML_ROOTS: &[&[u8]] = &[
+    b"html",
+    b"head",
+    b"body",
+    b"div",
+    b"span",
+    b"p",
+    b"a",
+    b"b",
+    b"i",
+    b"u",
+    b"s",
+    b"em",
+    b"strong",
+    b"small",
+    b"big",
+    b"font",
+    b"center",
+    b"table",
+    b"tbody",
+    b"thead",
+    b"tfoot",
+    b"tr",
+    b"td",
+    b"th",
+    b"ul",
+    b"ol",
+    b"li",
+    b"dl",
+    b"dt",
+    b"dd",
+    b"h1",
+    b"h2",
+    b"h3",
+    b"h4",
+    b"h5",
+    b"h6",
+    b"section",
+    b"article",
+    b"main",
+    b"header",
+    b"footer",
+    b"nav",
+    b"aside",
+    b"figure",
+    b"figcaption",
+    b"blockquote",
+    b"pre",
+    b"code",
+    b"label",
+    b"fieldset",
+    b"legend",
+    b"details",
+    b"summary",
+    b"option",
+    b"optgroup",
+    b"title",
+    b"img",
+    b"br",
+    b"hr",
+    b"abbr",
+    b"q",
+    b"cite",
+    b"mark",
+    b"sub",
+    b"sup",
+    b"time",
+    b"address",
+    b"caption",
+    b"colgroup",
+    b"col",
+    b"menu",
+    b"output",
+];
+
+/// Attributes that name an address to load or follow: inert only with a web, relative or
+/// fragment address (see [`inert_url`]).
+const ADDRESS_ATTRIBUTES: &[&[u8]] = &[
+    b"href",
+    b"src",
+    b"srcset",
+    b"action",
+    b"data",
+    b"background",
+    b"dynsrc",
+    b"lowsrc",
+    b"poster",
+    b"code",
+    b"codebase",
+    b"xlink:href",
+    b"cite",
+    b"longdesc",
+    b"ping",
+    b"manifest",
+    b"icon",
+];
+
+/// Whether the value is an XML document in a vocabulary of its own (a labeling tool's view
+/// config `<View><Choices name="topic" toName="text">…<TextArea name="comment" …/></View>`, a UI
+/// layout, a form definition) whose markup cannot act: after an optional XML declaration, one
+/// root element that is no HTML element ([`HTML_ROOTS`], [`ACTIVE_ELEMENTS`]), closed at the end;
+/// every element closed or self-closed in order, as XML requires; no active element but the
+/// controls and media of [`VOCABULARY_CONTROLS`] (no script, frame, object, form, style, meta,
+/// link, SVG, template …); no element in a namespace prefix (`xi:include`, `xsl:…`, `soap:…`),
+/// none named `include`, and no namespace of XInclude or XSLT, whose processors fetch and run; every attribute quoted (`name="…"`), holding no `<` or backtick, and
+/// none an event handler (`on…`), `formaction`, `form`, `autofocus`, `srcdoc` or `http-equiv`;
+/// an address only to the web, a relative path or a fragment ([`ADDRESS_ATTRIBUTES`],
+/// [`inert_url`]) and none on a control or medium (`<video src=…>`, `<input type="image" src=…>`
+/// load), a `style` only inert ([`inert_style`]). A `<TextArea>` that no form holds
+/// and no handler wakes takes text and sends nothing. Read in one pass on the canonical,
+/// lower-cased value.
+pub fn own_vocabulary(v: &[u8]) -> bool {
+    let mut t = v.trim_ascii();
+    if t.starts_with(b"<?xml") {
+        let Some(e) = t.windows(2).position(|w| w == b"?>") else { return false };
+        if t[5..e].contains(&b'<') {
+            return false;
+        }
+        t = t[e + 2..].trim_ascii_start();
+    }
+    let name_len = |r: &[u8]| {
+        if !r.first().is_some_and(|b| b.is_ascii_alphabetic()) {
+            return 0;
+        }
+        r.iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.')).count()
+    };
+    let mut stack: Vec<&[u8]> = Vec::new();
+    let (mut i, mut elements) = (0, 0u32);
+    if !t.starts_with(b"<") {
+        return false;
+    }
+    while let Some(p) = t[i..].iter().position(|&b| b == b'<') {
+        let s = i + p + 1;
+        if stack.is_empty() && elements > 0 {
+            // Nothing but the root: no second element, no markup after it.
+            return false;
+        }
+        let r = &t[s..];
+        if r.starts_with(b"!--") {
+            let Some(e) = r[3..].windows(3).position(|w| w == b"-->") else { return false };
+            i = s + 3 + e + 3;
+            continue;
+        }
+        if let Some(c) = r.strip_prefix(b"/") {
+            let n = name_len(c);
+            let Some(gt) = c[n..].iter().position(|&b| b == b'>') else { return false };
+            if n == 0 || !c[n..n + gt].trim_ascii().is_empty() || stack.pop() != Some(&c[..n]) {
+                return false;
+            }
+            i = s + 1 + n + gt + 1;
+            if stack.is_empty() {
+                return elements >= 2 && t[i..].trim_ascii().is_empty();
+            }
+            continue;
+        }
+        let n = name_len(r);
+        if n == 0 {
+            return false;
+        }
+        let name = &r[..n];
+        if (ACTIVE_ELEMENTS.contains(&name) && !VOCABULARY_CONTROLS.contains(&name))
+            || name.starts_with(b"animate")
+            || name.contains(&b':')
+            || name == b"include"
+            || stack.is_empty() && (HTML_ROOTS.contains(&name) || ACTIVE_ELEMENTS.contains(&name))
+        {
+            return false;
+        }
+        elements += 1;
+        let control = VOCABULARY_CONTROLS.contains(&name);
+        // The attributes, each after a space, quoted, up to `>` or `/>`.
+        let mut k = n;
+        let closed = loop {
+            let sp = r[k..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+            k += sp;
+            match r.get(k) {
+                None => return false,
+                Some(b'>') => break false,
+                Some(b'/') if r.get(k + 1) == Some(&b'>') => {
+                    k += 1;
+                    break true;
+                }
+                _ => {}
+            }
+            let a = name_len(&r[k..]);
+            if sp == 0 || a == 0 {
+                return false;
+            }
+            let attr = &r[k..k + a];
+            k += a;
+            k += r[k..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+            if r.get(k) != Some(&b'=') {
+                return false;
+            }
+            k += 1;
+            k += r[k..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let Some(&q @ (b'"' | b'\'')) = r.get(k) else { return false };
+            let Some(e) = r[k + 1..].iter().position(|&b| b == q) else { return false };
+            let value = &r[k + 1..k + 1 + e];
+            k += e + 2;
+            if value.iter().any(|&b| b == b'<' || b == b'`')
+                || attr.starts_with(b"on")
+                || matches!(attr, b"formaction" | b"form" | b"autofocus" | b"srcdoc" | b"http-equiv")
+                || attr.starts_with(b"xmlns")
+                    && (value.windows(8).any(|w| w == b"xinclude") || value.windows(3).any(|w| w == b"xsl"))
+                || ADDRESS_ATTRIBUTES.contains(&attr) && (control || !inert_url(value))
+                || attr == b"style" && !inert_style(value)
+            {
+                return false;
+            }
+        };
+        if !closed {
+            stack.push(name);
+        } else if stack.is_empty() {
+            // A self-closed root is the whole document, one element.
+            return false;
+        }
+        i = s + k + 1;
+    }
+    false
 }
 
 /// SVG elements that only draw, group, describe or define paint and markers: none runs script,

