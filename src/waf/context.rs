@@ -461,7 +461,7 @@ impl<'a> Prose<'a> {
             }
             Evidence::NotInScript => self.not_in_script(base, &mut key),
             Evidence::NotInScriptOrExpression => {
-                if expression_calls(self.value) {
+                if expression_calls(self.value) || el_conditions(self.value) {
                     key = PROGRAM;
                     base.min(WEAK)
                 } else {
@@ -470,7 +470,7 @@ impl<'a> Prose<'a> {
             }
             Evidence::SqlBreakoutOrMeasure => {
                 if *self.breakout.get_or_insert_with(|| sql_breakout(self.value))
-                    && !(inch_dashes(self.value) && self.get())
+                    && !((inch_dashes(self.value) || quotation_dashes(self.value)) && self.get())
                     && !verbose_pattern_comments(self.value)
                 {
                     base
@@ -510,7 +510,9 @@ impl<'a> Prose<'a> {
                     base.min(WEAK)
                 }
             }
-            Evidence::NotInCode => {
+            // A traceback's frame lines are no call at all: not a signal.
+            Evidence::NotInCodeOrTraceback if traceback_frames(self.value) => return None,
+            Evidence::NotInCode | Evidence::NotInCodeOrTraceback => {
                 if *self.code.get_or_insert_with(|| is_code(self.value)) {
                     key = PROGRAM;
                     base.min(WEAK)
@@ -743,9 +745,15 @@ pub enum Evidence {
     NotInCodeComments,
     /// Weak (one program's signal) when every `$name(` call of the value calls a built-in
     /// function of JSONata, the expression language of integration and mapping tools (see
-    /// [`expression_calls`]): `$sum(Account.Order.Product.(Price * Quantity))`. Otherwise as
-    /// [`Evidence::NotInScript`].
+    /// [`expression_calls`]): `$sum(Account.Order.Product.(Price * Quantity))`; or when every
+    /// match lies in a `${…}` that only compares names and numbers (see [`el_conditions`]): a
+    /// process engine's condition `${amount > 500}`. Otherwise as [`Evidence::NotInScript`].
     NotInScriptOrExpression,
+    /// Not a signal at all when the value is a Python traceback whose every PHP-call shape is a
+    /// frame line (see [`traceback_frames`]): `File "/app/tests/test_hw3.py", line 41, in test_x`
+    /// names a source file, and PHP never calls `file` without parentheses. Otherwise as
+    /// [`Evidence::NotInCode`].
+    NotInCodeOrTraceback,
     /// Not a signal at all when the value is a list of e-mail addresses with display names (see
     /// [`mailboxes`]): `"Harborline Billing" <billing+inv-1187@inbound.example>`, the `To` of an
     /// inbound e-mail. Otherwise as [`Evidence::SqlBreakout`].
@@ -787,7 +795,9 @@ pub fn evidence(rule: u32) -> Evidence {
         // PHP variable calls and function calls, JavaScript code shapes, Node.js process and
         // module access, Java `System.`/`Runtime.` members, a C or Python `if a == b` (Windows
         // batch syntax in a one-line value).
-        3301 | 3402 | 3401 | 4404 | 3206 => Evidence::NotInCode,
+        3402 | 3401 | 4404 | 3206 => Evidence::NotInCode,
+        // PHP function calls: also the frame lines of a Python traceback (`File "…", line 41`).
+        3301 => Evidence::NotInCodeOrTraceback,
         // MongoDB operator names, which are variables in a PowerShell, PHP or shell snippet (`$size`).
         4211 => Evidence::OperatorKey,
         // A script URI followed by words only (`javascript: the good parts`).
@@ -996,6 +1006,84 @@ pub fn expression_calls(v: &[u8]) -> bool {
         i += 1;
     }
     calls > 0
+}
+
+/// The pattern of built-in rule `id`, built as the rule set builds its patterns (once, in `cell`).
+fn rule_regex(
+    cell: &'static std::sync::OnceLock<Option<regex::bytes::Regex>>,
+    id: u32,
+) -> Option<&'static regex::bytes::Regex> {
+    cell.get_or_init(|| {
+        super::signatures::RULES.iter().find(|r| r.id == id).and_then(|r| match r.matcher {
+            super::rules::Matcher::Regex(p) => super::build_regex(p).ok(),
+            _ => None,
+        })
+    })
+    .as_ref()
+}
+
+/// Whether the value has a `${…}` that only compares or joins names and numbers, and with every
+/// such `${…}` blanked rule 3305 no longer matches its SQL view: the condition of a BPMN sequence
+/// flow or a JSP page in the Unified Expression Language (`${amount > 500}`, `${order.total >=
+/// 100 && approved}`, `${status != 3}`). Inside the braces: names (with dots), numbers, spaces
+/// and the operators `<`, `>`, `=`, `!`, `&`, `|` only, with at least one operator; no call,
+/// quote, bracket, `$` or backtick, so nothing in it runs or names a function. `${system('id')}`,
+/// `${'_GET'}`, `${a > system('id')}`, `${x}(1)` beside it and a `$f(…)` elsewhere still match.
+/// (Read on the canonical value; linear: each `${` is read up to its `}` once.)
+pub fn el_conditions(v: &[u8]) -> bool {
+    static PHP_VAR: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let Some(re) = rule_regex(&PHP_VAR, 3305) else { return false };
+    let mut rest = Vec::with_capacity(v.len());
+    let (mut i, mut conditions) = (0, 0);
+    while i < v.len() {
+        if v[i..].starts_with(b"${") {
+            let inner = &v[i + 2..];
+            let len = inner
+                .iter()
+                .take_while(|&&b| {
+                    b.is_ascii_alphanumeric()
+                        || matches!(b, b'_' | b'.' | b' ' | b'<' | b'>' | b'=' | b'!' | b'&' | b'|')
+                })
+                .count();
+            let body = &inner[..len];
+            let operator = body.iter().any(|b| matches!(b, b'<' | b'>' | b'=' | b'!' | b'&' | b'|'));
+            let operand = body.iter().any(|b| b.is_ascii_alphanumeric());
+            if inner.get(len) == Some(&b'}') && operator && operand {
+                rest.push(b' ');
+                i += 2 + len + 1;
+                conditions += 1;
+                continue;
+            }
+        }
+        rest.push(v[i]);
+        i += 1;
+    }
+    conditions > 0 && !re.is_match(&super::normalize::sql_fold(&rest))
+}
+
+/// Whether the value is a Python traceback (`traceback (most recent call last):`) and with every
+/// frame line's `file "…", line N` blanked rule 3301 no longer matches its SQL view: `File
+/// "/autograder/tests/test_hw3.py", line 41, in test_flatten` names the source file of a frame.
+/// A PHP call elsewhere in the value (`system('id')`, `file_get_contents("…")`, `include "…";`)
+/// still matches. (Read on the canonical value; linear.)
+pub fn traceback_frames(v: &[u8]) -> bool {
+    static PHP_CALL: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    static FRAME: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    const HEAD: &[u8] = b"traceback (most recent call last):";
+    if !v.windows(HEAD.len()).any(|w| w == HEAD) {
+        return false;
+    }
+    let (Some(call), Some(frame)) = (
+        rule_regex(&PHP_CALL, 3301),
+        FRAME.get_or_init(|| super::build_regex(r#"\bfile "[^"\n]+", line \d+"#).ok()).as_ref(),
+    ) else {
+        return false;
+    };
+    if !frame.is_match(v) {
+        return false;
+    }
+    let rest = frame.replace_all(v, &b" "[..]);
+    !call.is_match(&super::normalize::sql_fold(&rest))
 }
 
 /// Whether every URL scheme of rule 3502 in the value (`file`, `gopher`, `jar`, `ldap` …, read
@@ -1843,6 +1931,62 @@ fn inch_dashes(v: &[u8]) -> bool {
             return false;
         }
         seen = true;
+    }
+    seen
+}
+
+/// Whether every quote followed by spaces and `--` in the value is a `"` that closes a quotation
+/// opened on the same line, and every such `--` is a dash between words (a space, then a letter):
+/// an attribution or an aside after a quotation (`> "Premature optimization is the root of all
+/// evil" -- Knuth.`, `"item not found" -- is the number right?`). On its line, the quotes up to
+/// it pair up: each odd one opens (after the line start, a space or `(`, `[`, `>`, `*`, `_`, and
+/// before a letter or digit), each even one closes (after a letter, digit or `.`, `,`, `!`, `?`,
+/// `)`); so the quote before the dash is even-numbered, and inside a string the value is put in,
+/// the `--` is text of a string the value opened again. A quote the value closes without opening
+/// it (`admin" -- …`, `x" or "1"="1" -- …`), a single quote and a `--` at the end are not.
+/// (Read on the canonical value; one pass over each line.)
+fn quotation_dashes(v: &[u8]) -> bool {
+    let mut seen = false;
+    for line in v.split(|&b| b == b'\n') {
+        let mut quotes = 0u32;
+        for (i, &b) in line.iter().enumerate() {
+            if b == b'\'' {
+                let spaces = line[i + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+                if spaces > 0 && line[i + 1 + spaces..].starts_with(b"--") {
+                    return false;
+                }
+                continue;
+            }
+            if b != b'"' {
+                continue;
+            }
+            quotes += 1;
+            let before = if i == 0 { None } else { Some(line[i - 1]) };
+            let after = line.get(i + 1).copied();
+            if quotes % 2 == 1 {
+                let opens =
+                    before.is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b'(' | b'[' | b'>' | b'*' | b'_'));
+                if !opens || !after.is_some_and(|c| c.is_ascii_alphanumeric() || c >= 0x80) {
+                    return false;
+                }
+                continue;
+            }
+            let closes = before.is_some_and(|c| {
+                c.is_ascii_alphanumeric() || c >= 0x80 || matches!(c, b'.' | b',' | b'!' | b'?' | b')')
+            });
+            if !closes {
+                return false;
+            }
+            let spaces = line[i + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+            if spaces == 0 || !line[i + 1 + spaces..].starts_with(b"--") {
+                continue;
+            }
+            let dash = &line[i + 1 + spaces + 2..];
+            if !(dash.first() == Some(&b' ') && dash.get(1).is_some_and(|c| c.is_ascii_alphabetic())) {
+                return false;
+            }
+            seen = true;
+        }
     }
     seen
 }

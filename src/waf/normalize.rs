@@ -647,7 +647,11 @@ pub fn sql_fold(input: &[u8]) -> Cow<'_, [u8]> {
 }
 
 /// Path canonicalisation: `\` → `/`, `//` → `/`, `/./` → `/`, `;params` dropped from segments.
-/// `..` is kept, because traversal is what the signatures look for.
+/// `..` is kept, because traversal is what the signatures look for. A segment's parameters end at
+/// its `/`, or at a line break (kept) once they hold a space: a `;` followed by words and a line
+/// break is text (`Set-Cookie: sid=...; HttpOnly` on a line of a diagram's source), and drops no
+/// later line. Parameters without a space (`..;/`, `..;x/`, `..;\n/`) or without a line break
+/// (`..; /`) are dropped up to the `/` as before.
 pub fn path_normalize(input: &[u8]) -> Cow<'_, [u8]> {
     let needs = input.contains(&b'\\')
         || input.contains(&b';')
@@ -657,20 +661,21 @@ pub fn path_normalize(input: &[u8]) -> Cow<'_, [u8]> {
         return Cow::Borrowed(input);
     }
     let mut out: Vec<u8> = Vec::with_capacity(input.len());
-    let mut in_params = false;
+    let (mut in_params, mut spaced) = (false, false);
     let mut i = 0;
     while i < input.len() {
         let b = if input[i] == b'\\' { b'/' } else { input[i] };
         if in_params {
-            if b == b'/' {
+            if b == b'/' || (spaced && (b == b'\n' || b == b'\r')) {
                 in_params = false;
             } else {
+                spaced |= b == b' ' || b == b'\t';
                 i += 1;
                 continue;
             }
         }
         if b == b';' {
-            in_params = true;
+            (in_params, spaced) = (true, false);
             i += 1;
             continue;
         }

@@ -410,18 +410,26 @@ pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
         // The lines after the first, up to the empty line that ends headers, are an injected
         // header block only when every one of them is a header: one line of other text (`Request
         // timed out.`, a vCard's `TEL;TYPE=work:…`) makes them a document or a log, not headers.
+        // A block of bare labels with nothing after their colons, on bare line feeds (a prompt's
+        // stop sequence `\nQuestion:`, a form's `Name:` and `Date:` left to fill in), sets no
+        // header: such a block must give a value on one line or be an HTTP line. With a CR in it
+        // (`\r\nTransfer-Encoding:`), what a response splitter sends, the names alone count.
         let mut block = l.split(|&b| b == b'\n').skip(1).take_while(|line| !line.trim_ascii().is_empty()).peekable();
+        let mut valued = false;
         let header_like = block.peek().is_some()
             && block.all(|line| {
                 let line = line.strip_prefix(b"\r").unwrap_or(line);
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
                 let colon = line.iter().position(|&b| b == b':');
                 // `https://…` on a line of its own (a signature, a list of links) is a URL, not a header.
-                matches!(colon, Some(c) if c > 0
+                let header = matches!(colon, Some(c) if c > 0
                     && line[..c].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
-                    && !line[c + 1..].starts_with(b"//"))
-                    || http_line(line)
-            });
+                    && !line[c + 1..].starts_with(b"//"));
+                let http = !header && http_line(line);
+                valued |= http || colon.is_some_and(|c| !line[c + 1..].trim_ascii().is_empty());
+                header || http
+            })
+            && (valued || v.contains(&b'\r'));
         if header_like || l.split(|&b| b == b'\n').any(http_line) || contains(&l, b"<html") {
             out.push(1006);
         }
@@ -616,5 +624,19 @@ mod tests {
         let mut out = Vec::new();
         check_value(b"x\r\nSet-Cookie: a=b", true, &mut out);
         assert!(out.contains(&1006));
+        // Bare labels set no header; one line with a value among them does.
+        for (v, fires) in [
+            (&b"\nquestion:"[..], false),
+            (b"\nquestion:\nanswer: ", false),
+            (b"\r\ntransfer-encoding:\r\n", true),
+            (b"\r\nx-a:\r\nset-cookie: sid=1", true),
+            (b"\r\nlocation:http://evil.example/", true),
+            (b"\r\nhttp/1.1 200 ok", true),
+            (b"\r\nx-a:\r\n\r\n<html>", true),
+        ] {
+            let mut out = Vec::new();
+            check_value(v, true, &mut out);
+            assert_eq!(out.contains(&1006), fires, "{}", String::from_utf8_lossy(v));
+        }
     }
 }

