@@ -1164,18 +1164,7 @@ pub fn document_uris(v: &[u8]) -> bool {
 /// (linear): each `*/` is searched from the `/*` it closes, and the search resumes after it.
 pub fn commented_code(v: &[u8]) -> bool {
     static GLOB: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
-    let Some(glob) = GLOB
-        .get_or_init(|| {
-            super::signatures::RULES.iter().find(|r| r.id == 3205).and_then(|r| match r.matcher {
-                // Built as the rule set builds its patterns.
-                super::rules::Matcher::Regex(p) => super::build_regex(p).ok(),
-                _ => None,
-            })
-        })
-        .as_ref()
-    else {
-        return false;
-    };
+    let Some(glob) = rule_regex(&GLOB, 3205) else { return false };
     let mut rest = Vec::with_capacity(v.len());
     // `line_start`: only spaces or tabs since the last line break (or the start of the value).
     let (mut i, mut comments, mut line_start) = (0, 0, true);
@@ -1870,18 +1859,7 @@ pub fn verbose_pattern_comments(v: &[u8]) -> bool {
     if n == 0 || flags.get(n) != Some(&b')') || !flags[..n].contains(&b'x') {
         return false;
     }
-    let Some(rule) = QUOTE_COMMENT
-        .get_or_init(|| {
-            super::signatures::RULES.iter().find(|r| r.id == 4208).and_then(|r| match r.matcher {
-                // Built as the rule set builds its patterns.
-                super::rules::Matcher::Regex(p) => super::build_regex(p).ok(),
-                _ => None,
-            })
-        })
-        .as_ref()
-    else {
-        return false;
-    };
+    let Some(rule) = rule_regex(&QUOTE_COMMENT, 4208) else { return false };
     let mut rest = Vec::with_capacity(t.len());
     let (mut i, mut class, mut comments) = (0, false, 0);
     while i < t.len() {
