@@ -3158,6 +3158,39 @@ fn holdout30_shapes_pass_and_their_attacks_still_score() {
 }
 
 #[test]
+fn holdout33_and_34_shapes_pass_and_their_attacks_still_score() {
+    // Holdouts 33 and 34 (sets written blind): 3600 read the starred form of a LaTeX command
+    // (`\section*{…}`) as a Thymeleaf selection `*{…}`. Each shape as a JSON field and as a query
+    // argument, next to selections written around it, which must block.
+    let waf = waf_with("{}");
+    let both = |v: &str| as_field_and_query(&waf, v);
+    for v in [
+        "\\section*{Technical Justification}\nUsing the ETC with $T_{exp} = 1200$ s we reach S/N 50.",
+        "\\subsection*{Methods} and \\chapter*{Preface}",
+        "\\paragraph*{Note.} See \\cite{ref}.",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    for v in [
+        "*{T(java.lang.Runtime).getRuntime().exec('id')}",
+        "__*{T(java.lang.Runtime).getRuntime().exec('id')}__::.x",
+        "__*{user.password}__::.x",
+        "*{user.password}",
+        "name*{user.password}",
+        "section*{user.password}",
+        "\\section *{user.password}",
+        "\\section*{Title} *{user.password}",
+        "\\*{user.password}",
+    ] {
+        for o in both(v) {
+            assert!(o.blocked, "{v}: {o:?}");
+        }
+    }
+}
+
+#[test]
 fn holdout32_shapes_pass_and_their_attacks_still_score() {
     // Holdout32 (a set written blind): five general shapes that blocked at PL1 untouched, each
     // as a JSON field and as a query argument (the upload as multipart, the condition as XML, the
