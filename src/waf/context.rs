@@ -2489,7 +2489,8 @@ const ADDRESS_ATTRIBUTES: &[&[u8]] = &[
 /// every element closed or self-closed in order, as XML requires; no active element but the
 /// controls and media of [`VOCABULARY_CONTROLS`] (no script, frame, object, form, style, meta,
 /// link, SVG, template …); no element in a namespace prefix (`xi:include`, `xsl:…`, `soap:…`),
-/// none named `include`, and no namespace of XInclude or XSLT, whose processors fetch and run; every attribute quoted (`name="…"`), holding no `<` or backtick, and
+/// none named `include`, and no namespace of XInclude or XSLT, whose processors fetch and run;
+/// every attribute quoted (`name="…"`), holding no `<` or backtick, and
 /// none an event handler (`on…`), `formaction`, `form`, `autofocus`, `srcdoc` or `http-equiv`;
 /// an address only to the web, a relative path or a fragment ([`ADDRESS_ATTRIBUTES`],
 /// [`inert_url`]) and none on a control or medium (`<video src=…>`, `<input type="image" src=…>`
@@ -2497,14 +2498,7 @@ const ADDRESS_ATTRIBUTES: &[&[u8]] = &[
 /// and no handler wakes takes text and sends nothing. Read in one pass on the canonical,
 /// lower-cased value.
 pub fn own_vocabulary(v: &[u8]) -> bool {
-    let mut t = v.trim_ascii();
-    if t.starts_with(b"<?xml") {
-        let Some(e) = t.windows(2).position(|w| w == b"?>") else { return false };
-        if t[5..e].contains(&b'<') {
-            return false;
-        }
-        t = t[e + 2..].trim_ascii_start();
-    }
+    let Some(t) = after_xml_declaration(v) else { return false };
     let name_len = |r: &[u8]| {
         if !r.first().is_some_and(|b| b.is_ascii_alphabetic()) {
             return 0;
@@ -2639,6 +2633,17 @@ const SVG_DRAWING: &[&[u8]] = &[
 const SVG_FUNCTIONS: &[&[u8]] =
     &[b"url", b"translate", b"rotate", b"scale", b"matrix", b"skewx", b"skewy", b"rgb", b"rgba", b"hsl", b"hsla"];
 
+/// The value without surrounding whitespace and without a leading XML declaration (`<?xml …?>`,
+/// holding no `<`), or `None` when it opens one that is not closed so.
+fn after_xml_declaration(v: &[u8]) -> Option<&[u8]> {
+    let t = v.trim_ascii();
+    if !t.starts_with(b"<?xml") {
+        return Some(t);
+    }
+    let e = t.windows(2).position(|w| w == b"?>")?;
+    (!t[5..e].contains(&b'<')).then(|| t[e + 2..].trim_ascii_start())
+}
+
 /// Whether the value is an SVG drawing that cannot act: an `<svg>` document (after an optional XML
 /// declaration) in the SVG namespace, closed at the end, whose every element is one of
 /// [`SVG_DRAWING`] and whose attributes are presentation and geometry: no event handler
@@ -2648,14 +2653,7 @@ const SVG_FUNCTIONS: &[&[u8]] =
 /// `<svg><script>`, `<foreignObject>`, `<use href="data:…">`, `<a href="javascript:…">`, `<animate>`
 /// or `<set>` are not. Read on the canonical, lower-cased value (entities decoded).
 pub fn inert_svg(v: &[u8]) -> bool {
-    let mut t = v.trim_ascii();
-    if t.starts_with(b"<?xml") {
-        let Some(e) = t.windows(2).position(|w| w == b"?>") else { return false };
-        if t[5..e].contains(&b'<') {
-            return false;
-        }
-        t = t[e + 2..].trim_ascii_start();
-    }
+    let Some(t) = after_xml_declaration(v) else { return false };
     if !t.starts_with(b"<svg") || !t.get(4).is_some_and(|b| b.is_ascii_whitespace()) || !t.ends_with(b"</svg>") {
         return false;
     }
