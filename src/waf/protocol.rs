@@ -276,6 +276,11 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     b"application/x-yaml",
     b"application/yaml",
     b"application/toml",
+    // EDI interchanges (RFC 1767: ANSI X12 and UN/EDIFACT), text segments read whole.
+    b"application/edi-x12",
+    b"application/edifact",
+    // The registered OpenAPI type (its YAML form; `…openapi+json` is a `+json` type).
+    b"application/vnd.oai.openapi",
 ];
 
 /// A media type's two tokens (RFC 9110 `type "/" subtype`, no parameters).
@@ -304,8 +309,10 @@ fn check_content_type(ct: &[u8], extra_types: &[Vec<u8>], out: &mut Vec<Finding>
     }
     let allowed = ALLOWED_CONTENT_TYPES.contains(&essence.as_slice())
         // A structured syntax suffix (RFC 6839: `application/reports+json`, `application/atom+xml`)
-        // is parsed and inspected as JSON or XML.
-        || (essence.starts_with(b"application/") && (essence.ends_with(b"+json") || essence.ends_with(b"+xml")))
+        // is parsed and inspected as JSON or XML; RFC 9512's `+yaml`
+        // (`application/vnd.aai.asyncapi+yaml`) is read as text.
+        || (essence.starts_with(b"application/")
+            && (essence.ends_with(b"+json") || essence.ends_with(b"+xml") || essence.ends_with(b"+yaml")))
         || essence.starts_with(b"image/")
         // Every text type is read whole as one value (or as JSON when it is a JSON document): a
         // text body hides nothing from inspection.

@@ -829,6 +829,26 @@ fn holdout4_shapes_pass_and_their_attacks_still_score() {
     // The TOML content type is allowed and read as text; Python's HTTP client is not a scanner,
     // the scanner still is.
     assert!(!post("/api/pyproject", "application/toml", "[tool.poetry]\nname = \"invoicer\"\n", &waf).blocked);
+    // Registered media types of documents read as text: EDI interchanges (RFC 1767), the OpenAPI
+    // type and RFC 9512's `+yaml` suffix. Their bodies are still inspected; unknown types still score.
+    for ct in [
+        "application/EDI-X12",
+        "application/edifact",
+        "application/vnd.oai.openapi;version=3.1",
+        "application/vnd.aai.asyncapi+yaml;version=3.0.0",
+    ] {
+        assert!(
+            !post("/api/edi", ct, "ISA*00*          *00*          *ZZ*SENDER~GS*PO*S*R~ST*850*0001~", &waf).blocked,
+            "{ct}"
+        );
+        let o =
+            post("/api/edi", ct, "openapi: 3.1.0\ninfo:\n  title: x\n  description: <script>alert(1)</script>\n", &waf);
+        assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 4100), "{ct}: {o:?}");
+    }
+    for ct in ["application/x-edi-x12", "application/yaml+x", "x-application/hl7-v2+er7"] {
+        let o = post("/api/edi", ct, "MSH|^~\\&|LAB|", &waf);
+        assert!(o.matches.iter().any(|m| m.rule_id == 1010), "{ct}: {o:?}");
+    }
     let ua = |u: &str| waf.outcome(&waf.inspect_head(&get("/products/1", &[("user-agent", u)]))).blocked;
     assert!(!ua("python-httpx/0.27.0"));
     assert!(ua("httpx"));
