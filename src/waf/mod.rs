@@ -394,16 +394,17 @@ pub struct Scan {
     base64: Vec<u8>,
     /// Families (bit = `Category as u32`) that already scored a weak signal on a value that is a
     /// program by design (`context::Prose::program_signal`): several such values (a quiz's SQL
-    /// answers, a notebook's lines) are one piece of evidence of that family, as one rule
-    /// matching several values is.
+    /// answers, a notebook's lines, a shell history's commands, a dotfile's aliases) are one
+    /// piece of evidence, whatever the families their shapes belong to, as the shapes several
+    /// families recognise in one program are (`context::PROGRAM`).
     programs: u32,
 }
 
 impl Scan {
-    /// Whether a weak signal of `category` from a program by design already counted in this
-    /// request, so that this one adds nothing.
-    fn program_seen(&mut self, prose: &context::Prose<'_>, category: Category, score: u32) -> bool {
-        let seen = prose.program_signal(score) && self.programs & 1u32 << (category as u32) != 0;
+    /// Whether a weak signal from a program by design already counted in this request, so that
+    /// this one, of any family, adds nothing.
+    fn program_seen(&mut self, prose: &context::Prose<'_>, _category: Category, score: u32) -> bool {
+        let seen = prose.program_signal(score) && self.programs != 0;
         if seen {
             self.attempts += 1;
         }

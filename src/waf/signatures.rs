@@ -744,7 +744,9 @@ pub static RULES: &[Rule] = &[
         View::Text,
         // A user's folder that starts a path (`%APPDATA%\app\logs`) is a place a file API does not
         // expand, as `~/` is; the variable alone, or the system's folders, are batch syntax.
-        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:(?:exist|defined|errorlevel)\b|\x22?%[^%]+%\x22?\s*==|[^\s(]\S*\s*==|\([^()\s]*\)\s*==)|if\s+/i\b)|\bdo\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|path)%|%(?:programfiles|appdata|temp|userprofile|homepath)%(?:[^\\/]|$)",
+        // Batch's `do` follows the `)` that closes a FOR's set (`for %f in (*) do echo %f`); a
+        // shell loop's follows `;` or a line break (`for f in *.log; do echo "$f"; done`).
+        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:(?:exist|defined|errorlevel)\b|\x22?%[^%]+%\x22?\s*==|[^\s(]\S*\s*==|\([^()\s]*\)\s*==)|if\s+/i\b)|\)\s*do\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|path)%|%(?:programfiles|appdata|temp|userprofile|homepath)%(?:[^\\/]|$)",
         "Windows batch FOR/IF or environment variable",
     ),
     re(
