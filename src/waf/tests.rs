@@ -3218,6 +3218,7 @@ fn blind_sets_classes_are_read_structurally_and_their_attacks_still_score() {
         "{{ ''['\\x5f\\x5fclass\\x5f\\x5f'] }}",
         "{{ ()|attr('\\x5f\\x5fclass\\x5f\\x5f') }}",
         "{% set x = _self.env %}",
+        "{% set f = x.read() %}",
         "{% import 'os' as os %}",
         // 3206: batch's FOR.
         "for %f in (*.log) do echo %f",
@@ -3227,8 +3228,8 @@ fn blind_sets_classes_are_read_structurally_and_their_attacks_still_score() {
             assert!(o.blocked, "{v}: {o:?}");
         }
     }
-    // Weak signals of programs in several values are one piece of evidence, whatever the
-    // families: a shell history's commands (an SQL shape in one, a pipe in another).
+    // Weak signals of programs of one kind in several values are one piece of evidence, whatever
+    // the families: a shell history's commands (an SQL shape in one, a pipe in another).
     let history = r#"{"history": [{"command": "git log --oneline -20 -- src/"}, {"command": "rg -n 'TODO|FIXME' --type rust | wc -l"}, {"command": "cat ~/.ssh/config | grep -A3 'Host bastion'"}, {"command": "psql \"$DATABASE_URL\" -c \"SELECT id FROM users WHERE created_at > now() - interval '1 day' ORDER BY id;\""}, {"command": "curl -s https://api.github.com/repos/x/y/releases/latest | jq -r '.tag_name'"}]}"#;
     let o = json_post(&waf, history);
     assert!(!o.blocked, "{o:?}");
@@ -3239,6 +3240,8 @@ fn blind_sets_classes_are_read_structurally_and_their_attacks_still_score() {
         r#"{"history": [{"command": "ls -la"}, {"command": "cat /etc/passwd"}]}"#,
         r#"{"history": [{"command": "ls -la | grep x"}, {"command": "x' or '1'='1"}]}"#,
         r#"{"code": "console.log(1)", "q": "select name from users order by name"}"#,
+        // Programs of two kinds and two families: a command line and an SQL statement.
+        r#"{"cmd": "ls -la | grep x", "q": "select name from users order by name"}"#,
     ] {
         let o = json_post(&waf, body);
         assert!(o.blocked, "{body}: {o:?}");
