@@ -404,7 +404,8 @@ pub struct Scan {
 
 /// Where the kinds of program start in `Scan::programs` (above the families' bits).
 const PROGRAM_KIND_SHIFT: u32 = 16;
-const _: () = assert!((Category::Custom as u32) < PROGRAM_KIND_SHIFT && PROGRAM_KIND_SHIFT + context::PROGRAM_KINDS <= 32);
+const _: () =
+    assert!((Category::Custom as u32) < PROGRAM_KIND_SHIFT && PROGRAM_KIND_SHIFT + context::PROGRAM_KINDS <= 32);
 
 impl Scan {
     /// Whether a weak signal of `category`, or of a program of the same kind, from a program by
