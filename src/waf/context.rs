@@ -622,6 +622,30 @@ impl<'a> Prose<'a> {
             || fenced_code(value) && !reaches_system(value)
     }
 
+    /// The kinds of program by design the value is (bits of [`PROGRAM_KINDS`]): an SQL statement
+    /// or migration, a code snippet, a command line (a script, a configuration file of commands,
+    /// a pipeline query, a fenced block holding one), text whose examples are fenced. Asked only
+    /// for a weak signal of a program (see `Scan::program_seen`), so the checks not cached here
+    /// run once per such value at most; 0 when the value is a program by another reading (an
+    /// expression condition, TeX).
+    pub fn program_kinds(&mut self) -> u32 {
+        let value = self.value;
+        let mut kinds = 0;
+        if *self.statement.get_or_insert_with(|| sql_statement(value)) || sql_migration(value) {
+            kinds |= 1;
+        }
+        if *self.code.get_or_insert_with(|| is_code(value)) {
+            kinds |= 2;
+        }
+        if is_script(value) || fence_body(value).is_some_and(is_script) || pipeline_query(value) || is_config(value) {
+            kinds |= 4;
+        }
+        if quoted_commands(value) || fenced_code(value) {
+            kinds |= 8;
+        }
+        kinds
+    }
+
     /// Whether the match [`Prose::score`] scored last (with `score`) is the weak signal of a
     /// program by design (a script, a code snippet, an SQL statement, quoted commands).
     pub fn program_signal(&self, score: u32) -> bool {
@@ -640,6 +664,9 @@ impl<'a> Prose<'a> {
 /// statement): the shapes several families recognise in it (a command and the log file it
 /// reads, `process.env` and a template literal) are one piece of evidence, the program itself.
 const PROGRAM: u32 = 1 << 31;
+
+/// How many kinds of program [`Prose::program_kinds`] tells apart (bits 0 to 3).
+pub const PROGRAM_KINDS: u32 = 4;
 
 /// The score of a weak signal: a shape that blocks only when a second signal corroborates it.
 pub const WEAK: u32 = WARNING;

