@@ -478,6 +478,13 @@ impl<'a> Prose<'a> {
                     base.min(WEAK)
                 }
             }
+            Evidence::CdataInVocabulary => {
+                if own_vocabulary(self.value) {
+                    base.min(WEAK)
+                } else {
+                    base
+                }
+            }
             Evidence::NotInInertMarkup => {
                 let value = self.value;
                 if !*self.markup.get_or_insert_with(|| !inert_markup(value)) && !calls_dialog(value) {
@@ -736,6 +743,11 @@ pub enum Evidence {
     /// `${`, `$((` or `<<<`); and not a script by design either (as [`Evidence::NotInScript`]).
     /// `$(id)`, `$(WHOAMI)` and `$(curl …)` are substitutions.
     NotInScriptOrVariables,
+    /// Weak in an XML document of its own vocabulary (see [`own_vocabulary`]), where what the
+    /// rule read can only be a CDATA section (a string resource's `<![CDATA[…<a href>…]]>`): the
+    /// document holds no SSI comment, entity, DOCTYPE or style-sheet instruction. Critical
+    /// everywhere else (`<![CDATA[><script>…`, `<!ENTITY x SYSTEM …>`, `<!--#exec cmd=…-->`).
+    CdataInVocabulary,
     /// Critical unless the value's markup is inert (see [`only_named_tags`]) and it calls no
     /// dialog or `eval` and has no UTF-7 markup: a `">` before an inert tag closes an attribute
     /// the value's own markup opened (`<meta charset="utf-8"><meta name=…>` in an e-mail
@@ -841,6 +853,8 @@ pub fn evidence(rule: u32) -> Evidence {
         4401 => Evidence::NotInLog,
         // An attribute breakout into markup, in a value whose markup is inert.
         4108 => Evidence::NotInInertMarkup,
+        // Markup injection: a CDATA section of an XML document in its own vocabulary.
+        4107 => Evidence::CdataInVocabulary,
         // A `file:///` URI of a document outside the system's directories.
         3502 => Evidence::DocumentUri,
         // Path traversal: a template's parent paths (`{{#each ../items}}`) are none.
@@ -2534,19 +2548,62 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
     };
     let mut stack: Vec<&[u8]> = Vec::new();
     let (mut i, mut elements) = (0, 0u32);
+    // The root has closed: only comments, processing instructions and white space may follow.
+    let mut done = false;
     if !t.starts_with(b"<") {
         return false;
     }
+    // A name after its namespace prefix, if any (`rdf:li` → `li`).
+    let local = |n: &'_ [u8]| -> usize { n.iter().rposition(|&b| b == b':').map_or(0, |c| c + 1) };
     while let Some(p) = t[i..].iter().position(|&b| b == b'<') {
         let s = i + p + 1;
-        if stack.is_empty() && elements > 0 {
-            // Nothing but the root: no second element, no markup after it.
+        if done && !t[i..i + p].trim_ascii().is_empty() {
             return false;
         }
         let r = &t[s..];
         if r.starts_with(b"!--") {
             let Some(e) = r[3..].windows(3).position(|w| w == b"-->") else { return false };
+            // A server-side include directive (`<!--#exec …-->`) is no comment.
+            if r[3..3 + e].trim_ascii_start().starts_with(b"#") {
+                return false;
+            }
             i = s + 3 + e + 3;
+            continue;
+        }
+        if let Some(pi) = r.strip_prefix(b"?") {
+            // A processing instruction (`<?xpacket begin="…" id="…"?>` around an XMP packet): a
+            // named target, holding no markup. A style sheet (`<?xml-stylesheet`, fetched and
+            // run), PHP (`<?php`, `<?=`) and a second XML declaration are none.
+            let n = name_len(pi);
+            let Some(e) = pi.windows(2).position(|w| w == b"?>") else { return false };
+            if n == 0
+                || n > e
+                || matches!(&pi[..n], b"php" | b"xml" | b"xml-stylesheet")
+                || pi[..e].contains(&b'<')
+                || !pi.get(n).is_some_and(|b| b.is_ascii_whitespace() || *b == b'?')
+            {
+                return false;
+            }
+            i = s + 1 + e + 2;
+            continue;
+        }
+        if done || stack.is_empty() && elements > 0 {
+            // Nothing but the root: no second element, no markup after it.
+            return false;
+        }
+        if let Some(c) = r.strip_prefix(b"![cdata[") {
+            // Character data inside an element: text to XML. An HTML parser reads `<![CDATA[`
+            // up to the first `>` as a comment and what follows as markup, so the content may
+            // hold no markup but inert tags (a string resource's `<a href="https://…">`).
+            let Some(e) = c.windows(3).position(|w| w == b"]]>") else { return false };
+            let content = &c[..e];
+            if stack.is_empty()
+                || content.windows(2).any(|w| w == b"<!")
+                || content.contains(&b'<') && !only_named_tags(content)
+            {
+                return false;
+            }
+            i = s + 8 + e + 3;
             continue;
         }
         if let Some(c) = r.strip_prefix(b"/") {
@@ -2557,7 +2614,10 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
             }
             i = s + 1 + n + gt + 1;
             if stack.is_empty() {
-                return elements >= 2 && t[i..].trim_ascii().is_empty();
+                if elements < 2 {
+                    return false;
+                }
+                done = true;
             }
             continue;
         }
@@ -2566,16 +2626,22 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
             return false;
         }
         let name = &r[..n];
-        if (ACTIVE_ELEMENTS.contains(&name) && !VOCABULARY_CONTROLS.contains(&name))
+        // A prefixed element (`rdf:li`, `ns3:Watts`) is judged by its local name: in an HTML
+        // page `x:script` is no script, and a document binding a prefix to the XHTML, SVG or
+        // MathML namespace is refused below.
+        let (prefix, name) = name.split_at(local(name));
+        if name.is_empty()
+            || (ACTIVE_ELEMENTS.contains(&name) && !VOCABULARY_CONTROLS.contains(&name))
             || name.starts_with(b"animate")
-            || name.contains(&b':')
             || name == b"include"
+            || matches!(prefix, b"xi:" | b"xsl:")
             || stack.is_empty() && (HTML_ROOTS.contains(&name) || ACTIVE_ELEMENTS.contains(&name))
         {
             return false;
         }
         elements += 1;
         let control = VOCABULARY_CONTROLS.contains(&name);
+        let name = &r[..n];
         // The attributes, each after a space, quoted, up to `>` or `/>`.
         let mut k = n;
         let closed = loop {
@@ -2606,13 +2672,18 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
             let Some(e) = r[k + 1..].iter().position(|&b| b == q) else { return false };
             let value = &r[k + 1..k + 1 + e];
             k += e + 2;
+            let bare = &attr[local(attr)..];
             if value.iter().any(|&b| b == b'<' || b == b'`')
                 || attr.starts_with(b"on")
+                || bare.starts_with(b"on")
                 || matches!(attr, b"formaction" | b"form" | b"autofocus" | b"srcdoc" | b"http-equiv")
+                || matches!(bare, b"formaction" | b"form" | b"autofocus" | b"srcdoc" | b"http-equiv")
                 || attr.starts_with(b"xmlns")
-                    && (value.windows(8).any(|w| w == b"xinclude") || value.windows(3).any(|w| w == b"xsl"))
-                || ADDRESS_ATTRIBUTES.contains(&attr) && (control || !inert_url(value))
-                || attr == b"style" && !inert_style(value)
+                    && [&b"xinclude"[..], b"xsl", b"xhtml", b"/svg", b"mathml"]
+                        .iter()
+                        .any(|ns| value.windows(ns.len()).any(|w| w == *ns))
+                || ADDRESS_ATTRIBUTES.contains(&bare) && (control || !inert_url(value))
+                || bare == b"style" && !inert_style(value)
             {
                 return false;
             }
@@ -2625,7 +2696,7 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
         }
         i = s + k + 1;
     }
-    false
+    done && t[i..].trim_ascii().is_empty()
 }
 
 /// SVG elements that only draw, group, describe or define paint and markers: none runs script,
@@ -2664,7 +2735,8 @@ const SVG_FUNCTIONS: &[&[u8]] =
 /// holding no `<`), or `None` when it opens one that is not closed so.
 fn after_xml_declaration(v: &[u8]) -> Option<&[u8]> {
     let t = v.trim_ascii();
-    if !t.starts_with(b"<?xml") {
+    // `<?xml-stylesheet …?>` is no declaration (and no vocabulary's content).
+    if !t.starts_with(b"<?xml") || !t.get(5).is_some_and(|b| b.is_ascii_whitespace() || *b == b'?') {
         return Some(t);
     }
     let e = t.windows(2).position(|w| w == b"?>")?;

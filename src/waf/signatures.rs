@@ -773,8 +773,9 @@ pub static RULES: &[Rule] = &[
         // A brace list right after `.` or `*` is a file pattern (`*.{js,ts}`), not a command spelled
         // without spaces (`;{cat,/etc/passwd}`, `c{a,oun}t`); `~+` is `$PWD` (or `~+5` the directory
         // stack) only as a word of its own (`cat ~+/x`), not inside a regular expression's class
-        // (`[a-z._~+/-]`).
-        r"(?:^|[^.*])\{\s*[a-z/.]+\s*,[^}\s]*\}|\$\{?ifs\}?|\$\{\w*#|\$\{!?\w+\}\w*/|\$[@*0-9]|(?:^|[\s;|&(`=])~\+(?:[/\d\s]|$)|\$\s*\(\s*<",
+        // (`[a-z._~+/-]`), nor before a decimal fraction (`~+0.004`, an approximate change:
+        // Bash expands `~+N` only for a whole number N, and leaves `~+0.004` as it is).
+        r"(?:^|[^.*])\{\s*[a-z/.]+\s*,[^}\s]*\}|\$\{?ifs\}?|\$\{\w*#|\$\{!?\w+\}\w*/|\$[@*0-9]|(?:^|[\s;|&(`=])~\+(?:[/\s]|\d+(?:$|[^\d.]|\.(?:$|\D))|$)|\$\s*\(\s*<",
         "brace expansion, IFS or positional-parameter evasion",
     ),
     re(
@@ -1009,7 +1010,12 @@ pub static RULES: &[Rule] = &[
             php_funcs!(),
             r#"\b)\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\("#,
             r#"|\(\s*\w+\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\(\s*['"$]"#,
-            r#"|['"][a-z_]+['"]\s*\(\s*[$'"a-z_)]"#,
+            // A quoted name before words in parentheses (`'Pfad' (too narrow)`, a glossary's note)
+            // is no call: PHP puts no bare word after a bare word but after a keyword (`new`,
+            // `print`, `include` …); `'system'('id')`, `'assert'(phpinfo())`, `'system' (id)`,
+            // `'f'(new X)` are calls.
+            r#"|['"][a-z_]+['"]\s*\(\s*(?:[$'")]|[a-z_]\w*(?:[^\w\s]|\s*$|\s+[^\s\w]|\s+\d)"#,
+            r#"|(?:new|clone|print|echo|include|include_once|require|require_once|fn|function|static|yield|throw|match|list|array|isset|empty|eval|exit|die)\s)"#,
             // A positional number glued to a name is a snippet's tab stop (`Test${1:Name}(`), unless
             // a letter follows it too: `c${1}url` splits a command name. So is one called
             // (`${1}(tc.in)`): PHP sets no variable named by a number.
@@ -1365,6 +1371,17 @@ pub static RULES: &[Rule] = &[
         // a dot: there the globals' names are data paths. `constructor`, a dunder (also as a
         // segment, `.[__proto__]`), arithmetic, `attr(` and a filter call count in it as before,
         // and `request[…]` (no dot) still does.
+        // `request` read down a chain of plain attributes (`{{ request.number }}`, a help desk's
+        // request; `{{request.body.amount}}`, a mock server's response template), maybe filtered
+        // (`| date: "%b %-d"`, Liquid), is the template's data: Flask's global reaches the
+        // interpreter only through a dunder, a call, a subscript, `attr` or `application`/`environ`,
+        // and its cookies, session and authorization are what a stored template would steal; those,
+        // and `{{ request }}` alone or filtered itself (`request|join('')`), and its query and form
+        // fields (`request.args.x`, `.values`, `.form`: strings smuggled past a filter), count as
+        // before (a filter after an attribute is judged by the alternatives above).
+        // So in a statement: `{% if request.extension %}`, `{% if request.status == 'open' %}` read
+        // data; `{% set x = request %}`, `{% set x = request.application %}`, `{% if
+        // request.args.get('x') %}` count.
         // A Thymeleaf selection `*{…}` holds no brace: `*{{task.title}}*` is Markdown emphasis
         // around a placeholder, judged as the placeholder.
         // A `*{` glued after a TeX control word (`\section*{Title}`, `\chapter*{…}`: a backslash
@@ -1376,7 +1393,7 @@ pub static RULES: &[Rule] = &[
         // `{{- range .Items }}`, Helm, Prometheus alert templates), a syntax error in Jinja or
         // Twig; their global counts where it is used as a value: bare (`{{ range }}`), called,
         // filtered, indexed or dereferenced (`range(10)`, `range | attr(…)`, `range.__init__`).
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\\x[0-9a-f]{2}|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|_self|self|request|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{%[-+]?\s*(?:import|include|macro|call|raw|debug|extends|block)\b|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|_self|self|request|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|attr|constructor)\b|\bos\.|\.\s*\w+\s*\(|\\x[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\[0-7]{3}|['"]\s*\*\s*\d|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])|\{%[-+]?\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*[-+]?%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*[^{}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\\x[0-9a-f]{2}|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|_self|self|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brequest\b(?:\s*\}\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)(?:[^}.]|\.[^}\[])*\.?\}\}|(?:\s*\.\s*[\w-]+)*\s*[^\s.}\w|-](?:[^}.]|\.[^}\[])*\.?\}\})|\{%[-+]?\s*(?:import|include|macro|call|raw|debug|extends|block)\b|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|_self|self|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|attr|constructor)\b|\bos\.|\.\s*\w+\s*\(|\\x[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\[0-7]{3}|['"]\s*\*\s*\d|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*\brequest\b(?:\s*[-+]?%\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)|(?:\s*\.\s*[\w-]+)*\s*[^\s.%\w|=!<>-])|\{%[-+]?\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*[-+]?%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*[^{}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

