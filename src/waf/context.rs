@@ -377,6 +377,8 @@ pub struct Prose<'a> {
     script: Option<bool>,
     code: Option<bool>,
     statement: Option<bool>,
+    /// The kinds of program the value is ([`Prose::program_kinds`]).
+    kinds: Option<u32>,
     /// Families (bit = `Category as u32`) that already scored a weak signal on this value, and
     /// [`PROGRAM`] once a program context (script, code, SQL statement) made a match weak.
     weak_seen: u32,
@@ -395,6 +397,7 @@ impl<'a> Prose<'a> {
             script: None,
             code: None,
             statement: None,
+            kinds: None,
             weak_seen: 0,
             last_key: 0,
         }
@@ -632,10 +635,12 @@ impl<'a> Prose<'a> {
     /// The kinds of program by design the value is (bits of [`PROGRAM_KINDS`]): an SQL statement
     /// or migration, a code snippet, a command line (a script, a configuration file of commands,
     /// a pipeline query, a fenced block holding one), text whose examples are fenced. Asked only
-    /// for a weak signal of a program (see `Scan::program_seen`), so the checks not cached here
-    /// run once per such value at most; 0 when the value is a program by another reading (an
-    /// expression condition, TeX).
+    /// for a weak signal of a program (see `Scan::program_seen`) and decided once per value; 0
+    /// when the value is a program by another reading (an expression condition, TeX).
     pub fn program_kinds(&mut self) -> u32 {
+        if let Some(kinds) = self.kinds {
+            return kinds;
+        }
         let value = self.value;
         let mut kinds = 0;
         if *self.statement.get_or_insert_with(|| sql_statement(value)) || sql_migration(value) {
@@ -650,6 +655,7 @@ impl<'a> Prose<'a> {
         if quoted_commands(value) || fenced_code(value) {
             kinds |= 8;
         }
+        self.kinds = Some(kinds);
         kinds
     }
 
@@ -2676,7 +2682,7 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
             if value.iter().any(|&b| b == b'<' || b == b'`')
                 || attr.starts_with(b"on")
                 || bare.starts_with(b"on")
-                || matches!(attr, b"formaction" | b"form" | b"autofocus" | b"srcdoc" | b"http-equiv")
+                // (`bare` is `attr` when it has no prefix.)
                 || matches!(bare, b"formaction" | b"form" | b"autofocus" | b"srcdoc" | b"http-equiv")
                 || attr.starts_with(b"xmlns")
                     && [&b"xinclude"[..], b"xsl", b"xhtml", b"/svg", b"mathml"]
