@@ -100,6 +100,30 @@ enum Command {
     },
     /// Print the JSON Schema (draft 2020-12) of the configuration.
     Schema,
+    /// Read audit records (Envoy's log, or an access log with the filter state) and propose the
+    /// narrowest WAF exclusions that would let the requests over the threshold through.
+    Tune {
+        /// The configuration (bare JSON) the records were made with.
+        #[arg(long)]
+        config: PathBuf,
+        /// Write the configuration with the proposed exclusions added to this file (checked by
+        /// the filter's own compiler first).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Propose a rule on a target only when at least this many requests over the threshold
+        /// matched it there.
+        #[arg(long, default_value_t = 3)]
+        min_requests: usize,
+        /// ... and they came from at least this many client addresses.
+        #[arg(long, default_value_t = 2)]
+        min_clients: usize,
+        /// Output format (`json`: the report, proposals and the exclusions to add per policy).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Log files (`-` for standard input).
+        #[arg(required = true)]
+        logs: Vec<PathBuf>,
+    },
 }
 
 /// Writes to standard output, ignoring a closed pipe (`palisade eval ... | head`).
@@ -260,6 +284,9 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Tune { config, out: out_file, min_requests, min_clients, format, logs } => {
+            tune(config, out_file, cli::tune::Options { min_requests, min_clients }, format, logs)
+        }
         Command::HashKey { consumer, scopes } => {
             let mut input = String::new();
             if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut input) {
@@ -288,4 +315,91 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn tune(
+    config: PathBuf,
+    out_file: Option<PathBuf>,
+    opts: cli::tune::Options,
+    format: Format,
+    logs: Vec<PathBuf>,
+) -> ExitCode {
+    let bytes = match std::fs::read(&config) {
+        Ok(b) => b,
+        Err(e) => return fail(&format!("cannot read {}: {e}", config.display())),
+    };
+    if let Err(errors) = palisade::Policy::from_json(&bytes) {
+        for e in &errors {
+            eout(&format!("{}: {e}\n", config.display()));
+        }
+        return ExitCode::from(1);
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return fail(&format!("{}: not a bare JSON configuration", config.display()));
+    };
+    let mut records = Vec::new();
+    let mut unreadable = 0;
+    for log in &logs {
+        let text = if log.as_os_str() == "-" {
+            let mut t = String::new();
+            match std::io::Read::read_to_string(&mut std::io::stdin(), &mut t) {
+                Ok(_) => t,
+                Err(e) => return fail(&format!("cannot read standard input: {e}")),
+            }
+        } else {
+            match std::fs::read(log) {
+                Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+                Err(e) => return fail(&format!("cannot read {}: {e}", log.display())),
+            }
+        };
+        let (mut r, bad) = cli::tune::read_records(&text);
+        records.append(&mut r);
+        unreadable += bad;
+    }
+    let mut report = cli::tune::tune(&value, &records, opts);
+    report.unreadable = unreadable;
+    let tuned = match serde_json::to_vec_pretty(&report.config) {
+        Ok(t) => t,
+        Err(e) => return fail(&e.to_string()),
+    };
+    if let Err(errors) = palisade::Policy::from_json(&tuned) {
+        for e in &errors {
+            eout(&format!("the tuned configuration: {e}\n"));
+        }
+        return ExitCode::from(1);
+    }
+    if let Some(path) = &out_file {
+        let mut tuned = tuned;
+        tuned.push(b'\n');
+        if let Err(e) = std::fs::write(path, tuned) {
+            return fail(&format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    match format {
+        Format::Json | Format::Jsonl => {
+            let mut add = serde_json::Map::new();
+            for p in &report.proposals {
+                let list = add.entry(p.policy.clone()).or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                if let Some(list) = list.as_array_mut() {
+                    list.push(serde_json::json!({"target": p.target, "tags": p.categories}));
+                }
+            }
+            let mut v = serde_json::to_value(&report).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("exclusions_to_add".into(), serde_json::Value::Object(add));
+            }
+            out(&format!("{v}\n"));
+        }
+        Format::Text => {
+            out(&cli::tune::render_text(&report, opts));
+            match &out_file {
+                Some(p) => out(&format!("Wrote the configuration with these exclusions to {}.\n", p.display())),
+                None if !report.proposals.is_empty() => {
+                    out("Add --out FILE to write the configuration with these exclusions.\n")
+                }
+                None => {}
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }

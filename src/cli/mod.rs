@@ -6,6 +6,7 @@ pub mod eval;
 pub mod explain;
 pub mod keys;
 pub mod schema;
+pub mod tune;
 
 use std::io::IsTerminal;
 

@@ -6,6 +6,7 @@ custom rules, audit records and metrics."""
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 import requests
@@ -248,3 +249,59 @@ def test_the_rollout_examples_detect_then_block_as_documented(envoys, echo):
     r = requests.post(t.url("tuned", "/webhooks/github"), json={"q": attack}, headers={"x-request-id": "roll-3"}, timeout=10)
     assert r.status_code == 200 and echo.requests_with("roll-3")
     assert t.counter("palisade.waf.detected") == 1
+
+
+def test_tune_proposes_exclusions_from_a_detect_only_log_and_they_work_in_block_mode(envoys, echo, tmp_path):
+    """`palisade tune` reads Envoy's log of a detect-only period: a field that trips the SQL rules
+    for many clients gets one exclusion (array indices made a wildcard); a one-off from a single
+    client is held back. The tuned configuration, switched to block mode, lets that field through
+    and still blocks the same text in other fields and the one-off."""
+    cli = harness.ROOT / "target" / "release" / "palisade"
+    if not cli.exists():
+        pytest.skip("the CLI is not built (make cli)")
+    config = {
+        "client_ip": {"source": "x_forwarded_for", "trusted_hops": 1},
+        "policies": {"default": {"waf": {"mode": "detect_only"}}},
+    }
+    d = envoys.start([Listener("detect", harness.free_port(), config)], name="tune-detect")
+    snippet = "SELECT name FROM users WHERE id = 1 UNION SELECT 2 --"
+    start = d.log_size()
+    for i in range(4):
+        posts = [{"title": f"post {j}", "body": "plain words"} for j in range(i)] + [{"title": "SQL tips", "body": snippet}]
+        r = requests.post(d.url("detect", "/forum"), json={"posts": posts},
+                          headers={"x-forwarded-for": f"192.0.2.{10 + i}", "x-request-id": f"tune-{i}"}, timeout=10)
+        assert r.status_code == 200
+    one_off = "1' UNION SELECT password FROM users--"
+    r = requests.get(d.url("detect", "/search"), params={"q": one_off},
+                     headers={"x-forwarded-for": "198.51.100.7", "x-request-id": "tune-x"}, timeout=10)
+    assert r.status_code == 200
+    d.audit_for("tune-x", since=start)
+    log = tmp_path / "envoy.log"
+    with open(d.log_path, "rb") as f:
+        f.seek(start)
+        log.write_bytes(f.read())
+    cfg = tmp_path / "palisade.json"
+    cfg.write_text(json.dumps(config))
+    out = tmp_path / "tuned.json"
+    p = subprocess.run([str(cli), "tune", "--config", str(cfg), "--out", str(out), "--format", "json", str(log)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    report = json.loads(p.stdout)
+    assert report["over_threshold"] == 5
+    proposed = {(x["target"], x["requests"], x["clients"]) for x in report["proposals"]}
+    assert proposed == {("json:$.posts[*].body", 4, 4)}, report
+    assert report["proposals"][0]["categories"] == ["sqli"]
+    held = {(h["category"], h["target"]) for h in report["held"]}
+    assert ("sqli", "args:q") in held, held
+    assert not any(t.startswith("json:") for _, t in held), held
+    assert report["would_pass"] == 4
+    assert report["exclusions_to_add"] == {"default": [{"target": "json:$.posts[*].body", "tags": ["sqli"]}]}
+
+    tuned = json.loads(out.read_text())
+    tuned["policies"]["default"]["waf"]["mode"] = "block"
+    b = envoys.start([Listener("tuned", harness.free_port(), tuned)], name="tune-block")
+    posts = [{"title": "a", "body": "b"}, {"title": "c", "body": "d"}, {"title": "SQL tips", "body": snippet}]
+    r = requests.post(b.url("tuned", "/forum"), json={"posts": posts}, headers={"x-request-id": "tune-ok"}, timeout=10)
+    assert r.status_code == 200 and echo.requests_with("tune-ok"), r.text
+    assert_blocked(requests.post(b.url("tuned", "/forum"), json={"posts": [{"title": snippet}]}, timeout=10))
+    assert_blocked(requests.get(b.url("tuned", "/search"), params={"q": one_off}, timeout=10))
