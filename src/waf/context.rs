@@ -2675,11 +2675,12 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
             k += 1;
             k += r[k..].iter().take_while(|b| b.is_ascii_whitespace()).count();
             let Some(&q @ (b'"' | b'\'')) = r.get(k) else { return false };
-            let Some(e) = r[k + 1..].iter().position(|&b| b == q) else { return false };
+            let Some((e, inner)) = attribute_value_end(&r[k + 1..], q) else { return false };
             let value = &r[k + 1..k + 1 + e];
             k += e + 2;
             let bare = &attr[local(attr)..];
             if value.iter().any(|&b| b == b'<' || b == b'`')
+                || inner && holds_attribute(value)
                 || attr.starts_with(b"on")
                 || bare.starts_with(b"on")
                 // (`bare` is `attr` when it has no prefix.)
@@ -2703,6 +2704,59 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
         i = s + k + 1;
     }
     done && t[i..].trim_ascii().is_empty()
+}
+
+/// Where a quoted attribute value that starts at `body` ends: at its quote `q` followed by white
+/// space, `>`, `/>` or the end. The value is read on a view whose entities are decoded, so a
+/// quote followed by anything else is the value's own text (a XAML workflow's
+/// `Title="[String.Format(&quot;Approve {0}&quot;, n)]"`, an `O'Hara` in single quotes); the
+/// second result says whether the value holds such a quote, for [`holds_attribute`].
+fn attribute_value_end(body: &[u8], q: u8) -> Option<(usize, bool)> {
+    let mut e = 0;
+    let mut inner = false;
+    loop {
+        e += body.get(e..)?.iter().position(|&b| b == q)?;
+        match body.get(e + 1) {
+            Some(b) if b.is_ascii_whitespace() || *b == b'>' => return Some((e, inner)),
+            Some(b'/') if body.get(e + 2) == Some(&b'>') => return Some((e, inner)),
+            None => return Some((e, inner)),
+            _ => {
+                inner = true;
+                e += 1;
+            }
+        }
+    }
+}
+
+/// Whether a value with quotes inside it holds another attribute, as an HTML parser would read
+/// it: a quote followed (past `/` and white space) by a name and `=` (`a"onclick=alert(1)`,
+/// `a"/onmouseover="…"`), or an `=` followed by a quote (`a" x="y`). Such a value is no one
+/// attribute's text.
+fn holds_attribute(value: &[u8]) -> bool {
+    let n = value.len();
+    (0..n).any(|i| match value[i] {
+        b'"' | b'\'' => {
+            let mut j = i + 1;
+            while j < n && (value[j] == b'/' || value[j].is_ascii_whitespace()) {
+                j += 1;
+            }
+            let name = value[j..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
+                .count();
+            let mut k = j + name;
+            while k < n && value[k].is_ascii_whitespace() {
+                k += 1;
+            }
+            name > 0 && value.get(k) == Some(&b'=')
+        }
+        b'=' => {
+            let rest = &value[i + 1..];
+            let ws = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            matches!(rest.get(ws), Some(b'"' | b'\''))
+        }
+        _ => false,
+    })
 }
 
 /// SVG elements that only draw, group, describe or define paint and markers: none runs script,

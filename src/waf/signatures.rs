@@ -775,7 +775,16 @@ pub static RULES: &[Rule] = &[
         // stack) only as a word of its own (`cat ~+/x`), not inside a regular expression's class
         // (`[a-z._~+/-]`), nor before a decimal fraction (`~+0.004`, an approximate change:
         // Bash expands `~+N` only for a whole number N, and leaves `~+0.004` as it is).
-        r"(?:^|[^.*])\{\s*[a-z/.]+\s*,[^}\s]*\}|\$\{?ifs\}?|\$\{\w*#|\$\{!?\w+\}\w*/|\$[@*0-9]|(?:^|[\s;|&(`=])~\+(?:[/\s]|\d+(?:$|[^\d.]|\.(?:$|\D))|$)|\$\s*\(\s*<",
+        // A brace list standing alone is a command only when its first word is a command or a
+        // path (`{cat,/etc/passwd}`, `{/bin/sh,-c,id}`); glued to the rest of a word it spells
+        // one (`c{a,oun}t`, `{ca,}t`, `/bin/ca{t,}`). Alone (after white space, a separator or
+        // `(`, `,`, `=`, `:`, `{`) and of plain words it is a set written in prose or a field's
+        // choices (`filing status {single,mfj}`, `{en,fr}`).
+        concat!(
+            r"[^\s.*;|&(`,=:{]\{\s*[a-z/.]+\s*,[^}\s]*\}|(?:^|[^.*])\{\s*[a-z/.]+\s*,[^}\s]*\}[a-z0-9_/]|(?:^|[\s;|&(`,=:{])\{\s*(?:[/.][a-z/.]*|",
+            unix_cmds!(),
+            r")\s*,[^}\s]*\}|\$\{?ifs\}?|\$\{\w*#|\$\{!?\w+\}\w*/|\$[@*0-9]|(?:^|[\s;|&(`=])~\+(?:[/\s]|\d+(?:$|[^\d.]|\.(?:$|\D))|$)|\$\s*\(\s*<"
+        ),
         "brace expansion, IFS or positional-parameter evasion",
     ),
     re(

