@@ -273,14 +273,7 @@ pub fn walk<S: Sink + ?Sized>(input: &[u8], max_depth: usize, sink: &mut S) -> b
 /// past its closing quote.
 #[inline(always)]
 fn string(input: &[u8], start: usize, scratch: &mut Vec<u8>) -> Option<(Str, usize)> {
-    let rest = input.get(start..)?;
-    // Most keys and values are short: the first 32 bytes are looked at eight at a time (no
-    // call), the rest, if any, with memchr.
-    let end = start
-        + match quote_or_backslash_in_head(rest) {
-            Ok(i) => i,
-            Err(head) => head + memchr::memchr2(b'"', b'\\', rest.get(head..)?)?,
-        };
+    let end = start + quote_or_backslash(input.get(start..)?)?;
     if input.get(end) == Some(&b'"') {
         return Some((Str::Input(start, end), end + 1));
     }
@@ -368,33 +361,7 @@ fn skip_container(input: &[u8], mut pos: usize) -> Option<usize> {
     None
 }
 
-/// The position of the first `"` or `\\` among the first 32 bytes of `s` (`Ok`), else how many
-/// bytes were looked at (`Err`). Eight bytes at a time: a byte equal to the one looked for is a
-/// zero byte of the word XOR that byte repeated, and the lowest flagged byte of the classic
-/// zero-byte test is always the first zero byte.
-fn quote_or_backslash_in_head(s: &[u8]) -> Result<usize, usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let head = s.len().min(32);
-    let mut i = 0;
-    while i + 8 <= head {
-        let Some(w) = s.get(i..i + 8).and_then(|w| w.first_chunk::<8>()) else { break };
-        let w = u64::from_le_bytes(*w);
-        let hit = zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')));
-        if hit != 0 {
-            return Ok(i + (hit.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    while let Some(&b) = s.get(i).filter(|_| i < head) {
-        if b == b'"' || b == b'\\' {
-            return Ok(i);
-        }
-        i += 1;
-    }
-    Err(head)
-}
+include!("json/scan.rs");
 
 /// Appends `n` in decimal (array indices in paths), without allocating.
 fn push_decimal(out: &mut Vec<u8>, n: usize) {
@@ -485,6 +452,25 @@ mod tests {
             let head = v.len().min(32);
             let want = v[..head].iter().position(|&b| b == b'"' || b == b'\\').ok_or(head);
             assert_eq!(quote_or_backslash_in_head(&v), want, "{v:?}");
+        }
+    }
+
+    /// The whole search (the head, then memchr; the Wasm build's SIMD loop is checked the same
+    /// way as built for Wasm, see `json/scan.rs`).
+    #[test]
+    fn the_search_finds_the_first_quote_or_backslash() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 100) as usize;
+            let abc: &[u8] = b"ab\"\\\x00\xff\x21\x5b\x23\x5daaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+            let v: Vec<u8> = (0..len).map(|i| abc[((seed >> (i % 60)) as usize + i * 7 + i * i) % abc.len()]).collect();
+            for off in 0..len.min(20) {
+                let s = &v[off..];
+                assert_eq!(quote_or_backslash(s), s.iter().position(|&b| b == b'"' || b == b'\\'), "{s:?}");
+            }
         }
     }
 
