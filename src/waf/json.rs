@@ -20,12 +20,12 @@ enum Str {
 /// Where a value is in the document (`$.user.tags[0]`): the walker's stack of steps, one per
 /// open container. Spelt out only when a target name is needed (a match, a custom rule or an
 /// exclusion reads it), not for every key and element.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct JsonPath<'a> {
     input: &'a [u8],
     /// Keys that had escapes, decoded, one after the other (see `Step::Decoded`).
-    keys: &'a [u8],
-    steps: &'a [Step],
+    keys: Vec<u8>,
+    steps: Vec<Step>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +42,7 @@ impl JsonPath<'_> {
     /// Appends the path, from `$`, to `out`.
     pub fn write(&self, out: &mut Vec<u8>) {
         out.push(b'$');
-        for step in self.steps {
+        for step in &self.steps {
             let key = match *step {
                 Step::Key(start, end) => self.input.get(start..end).unwrap_or_default(),
                 Step::Decoded(start, end) => self.keys.get(start..end).unwrap_or_default(),
@@ -104,165 +104,171 @@ fn skip_ws(input: &[u8], pos: &mut usize) -> Option<u8> {
     None
 }
 
-/// What the walk expects next.
-#[derive(Clone, Copy)]
-enum Expect {
-    /// A value (the document's, an element's or a member's).
+/// What reading a member's key left: the walk goes on with its value, stops (the sink said so),
+/// or the input is not JSON.
+enum KeyRead {
     Value,
-    /// An object's key (after `{` or `,`).
-    Key,
-    /// What follows a value: `,` or the container's close (or, at the top, the next document).
-    After,
+    Stopped,
+    Malformed,
+}
+
+/// Reads an object's key at `pos` (after `{` or `,`, whitespace allowed) up to and past its `:`,
+/// makes it the innermost step of `path` and hands it over.
+#[inline(always)]
+fn key<S: Sink + ?Sized>(
+    input: &[u8],
+    pos: &mut usize,
+    path: &mut JsonPath<'_>,
+    scratch: &mut Vec<u8>,
+    sink: &mut S,
+) -> KeyRead {
+    if next_byte(input, pos) != Some(b'"') {
+        return KeyRead::Malformed;
+    }
+    let Some((s, end)) = string(input, *pos + 1, scratch) else { return KeyRead::Malformed };
+    *pos = end;
+    let Some(top) = path.steps.last_mut() else { return KeyRead::Malformed };
+    // A decoded key is kept while its member is walked; the previous member's goes.
+    if let Step::Decoded(start, _) = *top {
+        path.keys.truncate(start);
+    }
+    let handed = match s {
+        Str::Input(start, end) => {
+            *top = Step::Key(start, end);
+            let key = input.get(start..end).unwrap_or_default();
+            sink.value(class::ARG_NAME, TargetName::json("json_key:", path), key)
+        }
+        Str::Scratch => {
+            let start = path.keys.len();
+            path.keys.extend_from_slice(scratch);
+            *top = Step::Decoded(start, path.keys.len());
+            sink.value(class::ARG_NAME, TargetName::json("json_key:", path), scratch)
+        }
+    };
+    if !handed {
+        return KeyRead::Stopped;
+    }
+    if next_byte(input, pos) != Some(b':') {
+        return KeyRead::Malformed;
+    }
+    *pos += 1;
+    KeyRead::Value
 }
 
 /// Walks `input`; returns false when it is not valid JSON (values seen so far were delivered).
 /// Newline-delimited JSON (several documents in a row) is walked document after document.
 pub fn walk<S: Sink + ?Sized>(input: &[u8], max_depth: usize, sink: &mut S) -> bool {
-    // The open containers, innermost last, and the decoded keys their `Step::Decoded` point to.
-    let mut steps: Vec<Step> = Vec::new();
-    let mut keys: Vec<u8> = Vec::new();
+    // The open containers, innermost last, and the decoded keys their `Step::Decoded` point to:
+    // the path of every value handed over.
+    let mut path = JsonPath { input, keys: Vec::new(), steps: Vec::new() };
     // The decoding of the last string read that had escapes.
     let mut scratch: Vec<u8> = Vec::new();
     let mut pos = 0usize;
-    let mut expect = Expect::Value;
-    loop {
-        match expect {
-            Expect::Value => {
-                let Some(b) = next_byte(input, &mut pos) else { return false };
-                match b {
-                    b'"' => {
-                        let Some((s, end)) = string(input, pos + 1, &mut scratch) else { return false };
-                        pos = end;
-                        let value = match s {
-                            Str::Input(start, end) => input.get(start..end).unwrap_or_default(),
-                            Str::Scratch => &scratch,
-                        };
-                        let at = JsonPath { input, keys: &keys, steps: &steps };
-                        if !sink.value(class::ARG_VALUE, TargetName::json("json:", &at), value) {
-                            return true;
-                        }
-                        expect = Expect::After;
-                    }
-                    b'{' | b'[' if steps.len() >= max_depth => {
-                        let Some(end) = skip_container(input, pos) else { return false };
-                        let raw = input.get(pos..end).unwrap_or_default();
-                        pos = end;
-                        let at = JsonPath { input, keys: &keys, steps: &steps };
-                        if !sink.value(class::ARG_VALUE, TargetName::json("json:", &at), raw) {
-                            return true;
-                        }
-                        expect = Expect::After;
-                    }
-                    b'{' => {
-                        pos += 1;
-                        if next_byte(input, &mut pos) == Some(b'}') {
-                            pos += 1;
-                            expect = Expect::After;
-                        } else {
-                            steps.push(Step::Key(0, 0));
-                            expect = Expect::Key;
-                        }
-                    }
-                    b'[' => {
-                        pos += 1;
-                        if next_byte(input, &mut pos) == Some(b']') {
-                            pos += 1;
-                            expect = Expect::After;
-                        } else {
-                            steps.push(Step::Index(0));
-                        }
-                    }
-                    _ => {
-                        // A number or literal: up to `,`, `}`, `]`, whitespace or the end, made
-                        // of a number's bytes only, or one of the three literals.
-                        let start = pos;
-                        let mut all = NUMERIC;
-                        while let Some(&c) = input.get(pos) {
-                            let k = CLASS[usize::from(c)];
-                            if k & LIT_END != 0 {
-                                break;
-                            }
-                            all &= k;
-                            pos += 1;
-                        }
-                        let lit = input.get(start..pos).unwrap_or_default();
-                        if lit.is_empty() || (all == 0 && !matches!(lit, b"true" | b"false" | b"null")) {
-                            return false;
-                        }
-                        expect = Expect::After;
-                    }
-                }
-            }
-            Expect::Key => {
-                if next_byte(input, &mut pos) != Some(b'"') {
-                    return false;
-                }
+    // Each turn reads a value (a document's, an element's or a member's), then what follows it.
+    'value: loop {
+        let Some(b) = next_byte(input, &mut pos) else { return false };
+        match b {
+            b'"' => {
                 let Some((s, end)) = string(input, pos + 1, &mut scratch) else { return false };
                 pos = end;
-                let Some(top) = steps.last_mut() else { return false };
-                // A decoded key is kept while its member is walked; the previous member's goes.
-                if let Step::Decoded(start, _) = *top {
-                    keys.truncate(start);
-                }
-                *top = match s {
-                    Str::Input(start, end) => Step::Key(start, end),
-                    Str::Scratch => {
-                        let start = keys.len();
-                        keys.extend_from_slice(&scratch);
-                        Step::Decoded(start, keys.len())
-                    }
-                };
-                let key = match s {
+                let value = match s {
                     Str::Input(start, end) => input.get(start..end).unwrap_or_default(),
                     Str::Scratch => &scratch,
                 };
-                let at = JsonPath { input, keys: &keys, steps: &steps };
-                if !sink.value(class::ARG_NAME, TargetName::json("json_key:", &at), key) {
+                if !sink.value(class::ARG_VALUE, TargetName::json("json:", &path), value) {
                     return true;
                 }
-                if next_byte(input, &mut pos) != Some(b':') {
+            }
+            b'{' | b'[' if path.steps.len() >= max_depth => {
+                let Some(end) = skip_container(input, pos) else { return false };
+                let raw = input.get(pos..end).unwrap_or_default();
+                pos = end;
+                if !sink.value(class::ARG_VALUE, TargetName::json("json:", &path), raw) {
+                    return true;
+                }
+            }
+            b'{' => {
+                pos += 1;
+                if next_byte(input, &mut pos) == Some(b'}') {
+                    pos += 1;
+                } else {
+                    path.steps.push(Step::Key(0, 0));
+                    match key(input, &mut pos, &mut path, &mut scratch, sink) {
+                        KeyRead::Value => continue 'value,
+                        KeyRead::Stopped => return true,
+                        KeyRead::Malformed => return false,
+                    }
+                }
+            }
+            b'[' => {
+                pos += 1;
+                if next_byte(input, &mut pos) == Some(b']') {
+                    pos += 1;
+                } else {
+                    path.steps.push(Step::Index(0));
+                    continue 'value;
+                }
+            }
+            _ => {
+                // A number or literal: up to `,`, `}`, `]`, whitespace or the end, made of a
+                // number's bytes only, or one of the three literals.
+                let start = pos;
+                let mut all = NUMERIC;
+                while let Some(&c) = input.get(pos) {
+                    let k = CLASS[usize::from(c)];
+                    if k & LIT_END != 0 {
+                        break;
+                    }
+                    all &= k;
+                    pos += 1;
+                }
+                let lit = input.get(start..pos).unwrap_or_default();
+                if lit.is_empty() || (all == 0 && !matches!(lit, b"true" | b"false" | b"null")) {
                     return false;
                 }
-                pos += 1;
-                expect = Expect::Value;
             }
-            Expect::After => {
-                let b = next_byte(input, &mut pos);
-                match steps.last_mut() {
-                    // The end of a document: the input's end, or the next document.
-                    None => {
-                        if b.is_none() {
-                            return true;
-                        }
-                        expect = Expect::Value;
+        }
+        // What follows a value: `,` and the next element or member, or the container's close
+        // (then what follows the container), or, at the top, the end or the next document.
+        loop {
+            let b = next_byte(input, &mut pos);
+            match path.steps.last_mut() {
+                None => {
+                    if b.is_none() {
+                        return true;
                     }
-                    Some(Step::Index(i)) => match b {
-                        Some(b',') => {
-                            *i += 1;
-                            pos += 1;
-                            expect = Expect::Value;
-                        }
-                        Some(b']') => {
-                            steps.pop();
-                            pos += 1;
-                        }
-                        _ => return false,
-                    },
-                    Some(top) => match b {
-                        Some(b',') => {
-                            pos += 1;
-                            expect = Expect::Key;
-                        }
-                        Some(b'}') => {
-                            if let Step::Decoded(start, _) = *top {
-                                keys.truncate(start);
-                            }
-                            steps.pop();
-                            pos += 1;
-                        }
-                        _ => return false,
-                    },
+                    continue 'value;
                 }
+                Some(Step::Index(i)) => match b {
+                    Some(b',') => {
+                        *i += 1;
+                        pos += 1;
+                        continue 'value;
+                    }
+                    Some(b']') => {
+                        path.steps.pop();
+                        pos += 1;
+                    }
+                    _ => return false,
+                },
+                Some(top) => match b {
+                    Some(b',') => {
+                        pos += 1;
+                        match key(input, &mut pos, &mut path, &mut scratch, sink) {
+                            KeyRead::Value => continue 'value,
+                            KeyRead::Stopped => return true,
+                            KeyRead::Malformed => return false,
+                        }
+                    }
+                    Some(b'}') => {
+                        if let Step::Decoded(start, _) = *top {
+                            path.keys.truncate(start);
+                        }
+                        path.steps.pop();
+                        pos += 1;
+                    }
+                    _ => return false,
+                },
             }
         }
     }
@@ -425,7 +431,7 @@ mod tests {
                 }
             }
             let mut out = Vec::new();
-            JsonPath { input: &input, keys: &keys, steps: &steps }.write(&mut out);
+            JsonPath { input: &input, keys: keys.clone(), steps }.write(&mut out);
             assert_eq!(out, buffer);
         }
     }
