@@ -546,8 +546,14 @@ mod tests {
             ok_new == ok_old && new.calls == old.calls,
             "{:?} (depth {max_depth}, stop {stop_at}): {ok_new} vs {ok_old}\n{:?}\n{:?}",
             String::from_utf8_lossy(doc),
-            new.calls.iter().map(|c| (c.0, c.1, String::from_utf8_lossy(&c.2), String::from_utf8_lossy(&c.3))).collect::<Vec<_>>(),
-            old.calls.iter().map(|c| (c.0, c.1, String::from_utf8_lossy(&c.2), String::from_utf8_lossy(&c.3))).collect::<Vec<_>>(),
+            new.calls
+                .iter()
+                .map(|c| (c.0, c.1, String::from_utf8_lossy(&c.2), String::from_utf8_lossy(&c.3)))
+                .collect::<Vec<_>>(),
+            old.calls
+                .iter()
+                .map(|c| (c.0, c.1, String::from_utf8_lossy(&c.2), String::from_utf8_lossy(&c.3)))
+                .collect::<Vec<_>>(),
         );
     }
 
@@ -580,8 +586,30 @@ mod tests {
                 _ => 200 + self.below(200),
             };
             const PIECES: [&str; 24] = [
-                "a", "b", "Z", " ", "0", "é", "✓", "'", "<", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\b", "\\f",
-                "\\r", "\\u0041", "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\udc00x", "\\ud800\\u0041", "\\q",
+                "a",
+                "b",
+                "Z",
+                " ",
+                "0",
+                "é",
+                "✓",
+                "'",
+                "<",
+                "\\\"",
+                "\\\\",
+                "\\/",
+                "\\n",
+                "\\t",
+                "\\b",
+                "\\f",
+                "\\r",
+                "\\u0041",
+                "\\u00e9",
+                "\\ud83d\\ude00",
+                "\\ud800",
+                "\\udc00x",
+                "\\ud800\\u0041",
+                "\\q",
             ];
             for _ in 0..len {
                 let n = if self.below(4) == 0 { PIECES.len() } else { 5 };
@@ -591,8 +619,10 @@ mod tests {
             out.push(b'"');
         }
         fn scalar(&mut self, out: &mut Vec<u8>) {
-            const LITS: [&str; 14] =
-                ["0", "1", "-12.5e+3", "412047", "21.84", "true", "false", "null", "1.2.3", "tru", "nul", "+1", "1x", "-"];
+            const LITS: [&str; 14] = [
+                "0", "1", "-12.5e+3", "412047", "21.84", "true", "false", "null", "1.2.3", "tru", "nul", "+1", "1x",
+                "-",
+            ];
             let n = if self.below(10) == 0 { LITS.len() } else { 8 };
             let i = self.below(n);
             out.extend_from_slice(LITS[i].as_bytes());
@@ -690,9 +720,8 @@ mod tests {
         for _ in 0..30_000 {
             let len = g.below(40);
             let abc: &[u8] = b"{}[]\":,\\u0a1 tfn\"\"{\"a\":[";
-            let v: Vec<u8> = (0..len)
-                .map(|_| if g.below(8) == 0 { g.next() as u8 } else { abc[g.below(abc.len())] })
-                .collect();
+            let v: Vec<u8> =
+                (0..len).map(|_| if g.below(8) == 0 { g.next() as u8 } else { abc[g.below(abc.len())] }).collect();
             both(&v, 1 + g.below(4), usize::MAX);
         }
         // Nesting around the bound, and far beyond it.

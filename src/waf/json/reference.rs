@@ -321,4 +321,3 @@ impl<S: Sink + ?Sized> Walker<'_, '_, S> {
         None
     }
 }
-
