@@ -1830,6 +1830,7 @@ struct Inspector<'w, 's> {
 }
 
 impl Sink for Inspector<'_, '_> {
+    #[inline(always)]
     fn value(&mut self, classes: u16, name: TargetName<'_>, value: &[u8]) -> bool {
         let waf = self.waf;
         if self.scan.values >= waf.max_values || self.scan.bytes + value.len() as u64 > waf.max_bytes {
