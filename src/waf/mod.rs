@@ -1337,6 +1337,15 @@ impl Waf {
             if scan.fired.contains(&rule.id) || (context::prose_weak(rule.id) && prose.get()) {
                 continue;
             }
+            if matches!(rule.id, 3100 | 3501) && loopback_redirect(&name.key(), v) {
+                continue;
+            }
+            if rule.id == 4211
+                && matches!(name.prefix, "json_key:" | "args_names:" | "form_name:")
+                && query_document_operator(&name.key())
+            {
+                continue;
+            }
             let Some(score) = prose.score(rule.id, rule.category, rule.score) else { continue };
             if scan.program_seen(prose, rule.category, score) {
                 continue;
@@ -1623,6 +1632,7 @@ impl Waf {
             if !host.is_empty()
                 && host != scan.authority.as_slice()
                 && (remote_include_shaped(c, host) || !link_valued_name(&name.key()))
+                && !loopback_redirect(&name.key(), &canonical)
             {
                 let target = rendered.get_or_insert_with(|| name.render()).clone();
                 self.fire_code(scan, 3150, &target, scoring::excerpt(&canonical, 0, 48));
@@ -1747,18 +1757,7 @@ fn remote_include_shaped(url: &[u8], host: &[u8]) -> bool {
 /// Whether an argument's name says it holds a link (`url`, `redirect_uri`, `$.profile.website`,
 /// `source_url`, `links[2]`): off-site URLs are its normal content.
 fn link_valued_name(key: &[u8]) -> bool {
-    let mut k = key;
-    while k.ends_with(b"]") {
-        match k.iter().rposition(|&b| b == b'[') {
-            Some(i) => k = &k[..i],
-            None => break,
-        }
-    }
-    let last = match k.iter().rposition(|&b| b == b'.') {
-        Some(i) => &k[i + 1..],
-        None => k,
-    };
-    let last = last.to_ascii_lowercase();
+    let last = last_name_step(key);
     const EXACT: &[&[u8]] = &[
         b"next",
         b"return",
@@ -1790,6 +1789,94 @@ fn link_valued_name(key: &[u8]) -> bool {
         || [&b"url"[..], b"uri", b"link", b"href"].iter().any(|e| last.ends_with(e))
         || last.starts_with(b"url")
         || last.starts_with(b"redirect")
+}
+
+/// The last step of an argument's name, lower-cased, without array indices
+/// (`$.client.redirect_uris[0]` → `redirect_uris`).
+fn last_name_step(key: &[u8]) -> Vec<u8> {
+    let mut k = key;
+    while k.ends_with(b"]") {
+        match k.iter().rposition(|&b| b == b'[') {
+            Some(i) => k = &k[..i],
+            None => break,
+        }
+    }
+    let last = match k.iter().rposition(|&b| b == b'.') {
+        Some(i) => &k[i + 1..],
+        None => k,
+    };
+    last.to_ascii_lowercase()
+}
+
+/// An OAuth redirection URI (RFC 6749 `redirect_uri`; `redirect_uris` of dynamic client
+/// registration, RFC 7591; OpenID Connect's `post_logout_redirect_uri`) to a native app's
+/// loopback listener, as RFC 8252 (7.3) prescribes: `http://127.0.0.1:{port}/{path}`, or
+/// `[::1]` or `localhost` for the host. The authorization server compares such a URI with the
+/// registered ones and sends the user's browser there; it never fetches it, so it is no
+/// server-side request, and its IP-literal host includes no remote file. Only this exact shape:
+/// another scheme, another loopback spelling (`127.0.0.2`, `0`, `localtest.me`), user
+/// information (`@`), white space, or any other argument name is read as before.
+fn loopback_redirect(key: &[u8], v: &[u8]) -> bool {
+    const NAMES: &[&[u8]] = &[
+        b"redirect_uri",
+        b"redirect_uris",
+        b"redirecturi",
+        b"redirecturis",
+        b"post_logout_redirect_uri",
+        b"post_logout_redirect_uris",
+    ];
+    if !NAMES.contains(&last_name_step(key).as_slice()) {
+        return false;
+    }
+    let Some(rest) = v.strip_prefix(b"http://") else { return false };
+    let Some(rest) = [&b"127.0.0.1"[..], b"[::1]", b"localhost"].iter().find_map(|h| rest.strip_prefix(*h)) else {
+        return false;
+    };
+    let rest = match rest.strip_prefix(b":") {
+        Some(port) => {
+            let digits = port.iter().take_while(|b| b.is_ascii_digit()).count();
+            if !(1..=5).contains(&digits) {
+                return false;
+            }
+            &port[digits..]
+        }
+        None => rest,
+    };
+    (rest.is_empty() || rest[0] == b'/') && !rest.iter().any(|&b| b == b'@' || b == b'\\' || b <= b' ')
+}
+
+/// Whether a name (a body's JSON key path, `$.filter.createdAt.$lt`, or an argument's name,
+/// `find[date][$gte]`) ends in a MongoDB-style query operator that sits inside a query document:
+/// an earlier step names one (`filter`, `filters`, `query`, `selector`, `find`, `match`, `$match`,
+/// `pipeline`, `criteria`, `where`, `partialFilterExpression`). An API that takes such a document
+/// (a database console, a CouchDB `_find`, Strapi's `filters[title][$eq]=`, a mock server's
+/// matcher, Nightscout's `find[date][$gte]=`) takes operators by design; the injection is an
+/// operator where a plain value was expected (`password[$ne]=`, `{"user": {"$exists": true}}`,
+/// `{"$where": …}` at the top), and those are read as before. Operators that run JavaScript
+/// (`$where`, `$function`, `$accumulator`) count wherever they are.
+fn query_document_operator(key: &[u8]) -> bool {
+    const QUERY_DOCUMENTS: &[&[u8]] = &[
+        b"filter",
+        b"filters",
+        b"query",
+        b"selector",
+        b"find",
+        b"match",
+        b"$match",
+        b"pipeline",
+        b"criteria",
+        b"where",
+        b"partialfilterexpression",
+    ];
+    let mut steps = key
+        .split(|&b| matches!(b, b'.' | b'[' | b']'))
+        .filter(|s| !s.is_empty() && *s != b"$" && !s.iter().all(u8::is_ascii_digit));
+    let Some(last) = steps.next_back() else { return false };
+    let last = last.to_ascii_lowercase();
+    if last.first() != Some(&b'$') || matches!(&last[1..], b"where" | b"function" | b"accumulator") {
+        return false;
+    }
+    steps.any(|s| QUERY_DOCUMENTS.iter().any(|q| s.eq_ignore_ascii_case(q)))
 }
 
 /// Every name the session-id pattern accepts contains one of these; most argument names do not.

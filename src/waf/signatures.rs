@@ -201,7 +201,8 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r#"\$(?:ne|gt|gte|lt|lte|eq|in|nin|regex|where|exists|or|and|nor|not|expr|function|accumulator|elemmatch|text|type|mod|all|size)\b"#,
+        // Not a placeholder closed by `$` (a browser extension's `"Delete $TEXT$?"`).
+        r#"\$(?:ne|gt|gte|lt|lte|eq|in|nin|regex|where|exists|or|and|nor|not|expr|function|accumulator|elemmatch|text|type|mod|all|size)(?:[^\w$]|$)"#,
         "MongoDB query operator injection",
     ),
     re(
@@ -577,7 +578,9 @@ pub static RULES: &[Rule] = &[
         // Under `/var/` only from the root: a relative `var/log/app/…` is a key in a bucket or a
         // path in the application's own tree. `.env.example`, `.env.sample`, `.env.template` and
         // `.env.dist` are the templates a repository commits in place of its `.env`: no secret.
-        r"/var/(?:log/|run/secrets|lib/(?:mysql|postgresql|docker))|(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|root/\.|home/[\w.-]+/\.|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys)|(?:^|[^~]/|[\s=:'\x22])\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|zsh_history|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|env(?:$|[^\w.]|\.(?:[^\Wedst]|e(?:[^\Wx]|x[^\Wa])|s(?:[^\Wa]|a[^\Wm])|t(?:[^\We]|e[^\Wm])|d(?:[^\Wi]|i[^\Ws]))))|(?:^|/|\s|=|:|\b)(?:id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
+        // A dotted name after `{` and a space is a Go template's field (`{{ .env }}`,
+        // `{{ .Env.GITHUB_TOKEN }}` in a Helm chart or a release config), not a file.
+        r"/var/(?:log/|run/secrets|lib/(?:mysql|postgresql|docker))|(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|root/\.|home/[\w.-]+/\.|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys)|(?:^|[^~]/|[=:'\x22]|(?:^|[^{])\s)\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|zsh_history|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|env(?:$|[^\w.]|\.(?:[^\Wedst]|e(?:[^\Wx]|x[^\Wa])|s(?:[^\Wa]|a[^\Wm])|t(?:[^\We]|e[^\Wm])|d(?:[^\Wi]|i[^\Ws]))))|(?:^|/|\s|=|:|\b)(?:id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
         "access to an operating-system or secret file",
     ),
     re(
@@ -796,10 +799,13 @@ pub static RULES: &[Rule] = &[
         View::Text,
         // An event starts the value or follows a command separator (`!!`, `;!-2`): between words
         // (`! Markup !! Result` in a wiki table, `great !! thanks`) it is punctuation, which
-        // a shell expands only when typed at its prompt.
+        // a shell expands only when typed at its prompt. A value that is `!` and a word alone is
+        // a negation (`!test`, a Liquibase context; `!draft`) or CSS's `!important`, not an
+        // event; with arguments (`!cat /etc/passwd`, a notebook's shell escape) or a modifier
+        // (`!ca:s/l/t/`) it still is.
         // After `:` a word designator (`:0`, `:$`, `:*`) or a modifier (`:p`, `:h`, `:s/a/b/`,
         // `:gs/a/b/`): `!browser:safari` is a negated `field:value` filter, not an event.
-        r"(?:^\s*|[;&|`]\s*)!(?:-?\d+|!|[a-z]+|\?[a-z]+\??)(?:\s|$|:(?:[0-9^$*%-]|[htrepqx&](?:[\s:]|$)|[ag]?s[^\w\s]|g&))|\bhistory\s+-[cwr]|\bfc\s+-[els]",
+        r"(?:(?:^\s*|[;&|`]\s*)!(?:-?\d+|!|\?[a-z]+\??)|[;&|`]\s*![a-z]+)(?:\s|$|:(?:[0-9^$*%-]|[htrepqx&](?:[\s:]|$)|[ag]?s[^\w\s]|g&))|^\s*![a-z]+(?:\s|:(?:[0-9^$*%-]|[htrepqx&](?:[\s:]|$)|[ag]?s[^\w\s]|g&))|\bhistory\s+-[cwr]|\bfc\s+-[els]",
         "shell history expansion",
     ),
     re(
@@ -958,11 +964,12 @@ pub static RULES: &[Rule] = &[
         // a call, a constant followed by an operator or `)`): `e-mail (no gmail/yahoo)` is prose.
         // No PHP expression starts with a comparison (`<`, `>`, `=`) but a heredoc (`<<<`):
         // `12.1 g/dL (< 12.5)` is a measurement. A name glued to a hyphen and a letter is a
-        // compound word (`pack (e-bike)`, `file (x-ray)`), not a constant minus a constant.
+        // compound word (`pack (e-bike)`, `file (x-ray)`), not a constant minus a constant. A
+        // constant followed by `#` comments out the rest of the call: `e-mail (ticket #58812)`.
         concat!(
             r"\b",
             php_funcs!(),
-            r"(?:\(|\s+\(\s*(?:[^a-z_\s<>=]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s]|\s*$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|\x22|'|`|\$|/\*|#))"
+            r"(?:\(|\s+\(\s*(?:[^a-z_\s<>=]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s#]|\s*$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|\x22|'|`|\$|/\*|#))"
         ),
         "PHP function call",
     ),

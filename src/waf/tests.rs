@@ -4446,3 +4446,175 @@ fn a_delay_joined_to_a_closed_quote_counts_inside_prose_too() {
         assert!(!o.blocked && rule(&o, 4234).is_none(), "{v}: {o:?}");
     }
 }
+
+#[test]
+fn oauth_loopback_redirects_pass_and_loopback_urls_elsewhere_still_score() {
+    // RFC 8252 (7.3): a native app receives the authorization response on its own loopback
+    // listener, `http://127.0.0.1:{port}/{path}`. The authorization request carries it in the
+    // query, the token request in its form, dynamic client registration (RFC 7591) in a JSON
+    // array; holdouts 33 and 35 (written blind) had the first two.
+    let waf = waf_with("{}");
+    let form = "application/x-www-form-urlencoded";
+    for t in [
+        "/oauth2/authorize?response_type=code&client_id=desktop-cli&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback&code_challenge=E9Melhoe2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&state=af0ifjsldkj",
+        "/logout?post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A3000%2F",
+    ] {
+        let o = outcome(&waf, t);
+        assert!(!o.blocked && o.matches.is_empty(), "{t}: {o:?}");
+    }
+    for body in [
+        "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback&client_id=desktop-cli&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+        "grant_type=authorization_code&code=abc&redirect_uri=http%3A%2F%2F127.0.0.1%3A8111%2Foauth_authorization",
+    ] {
+        let o = post("/oauth2/token", form, body, &waf);
+        assert!(!o.blocked && o.matches.is_empty(), "{body}: {o:?}");
+    }
+    let reg = r#"{"client_name":"Desktop CLI","application_type":"native","redirect_uris":["http://127.0.0.1/callback","http://localhost:8400/done"],"token_endpoint_auth_method":"none"}"#;
+    let o = json_post(&waf, reg);
+    assert!(!o.blocked && o.matches.is_empty(), "{o:?}");
+
+    // Loopback URLs as any other argument, in other shapes, or to metadata addresses: as before.
+    for t in [
+        "/fetch?url=http://127.0.0.1:8765/callback",
+        "/oauth2/authorize?request_uri=http://127.0.0.1:8080/admin",
+        "/oauth2/authorize?callback=http://127.0.0.1:6379/",
+        "/oauth2/authorize?redirect_uri=http://127.0.0.2:8765/callback",
+        "/oauth2/authorize?redirect_uri=http://0:8080/admin",
+        "/oauth2/authorize?redirect_uri=http://localtest.me:8080/admin",
+        "/oauth2/authorize?redirect_uri=gopher://127.0.0.1:6379/_INFO",
+        "/oauth2/authorize?redirect_uri=http://127.0.0.1:80@169.254.169.254/latest/meta-data/",
+        "/oauth2/authorize?redirect_uri=http://169.254.169.254/latest/meta-data/",
+        "/oauth2/authorize?redirect_uri=http://127.0.0.1:123456/",
+        "/oauth2/authorize?redirect_uri=ftp://127.0.0.1/x",
+    ] {
+        assert!(outcome(&waf, t).blocked, "{t}");
+    }
+    let o = post(
+        "/oauth2/token",
+        form,
+        "grant_type=authorization_code&code=abc&target=http%3A%2F%2F127.0.0.1%3A8765%2F",
+        &waf,
+    );
+    assert!(o.blocked, "{o:?}");
+    let o = json_post(&waf, r#"{"client_name":"x","jwks_uri":"http://127.0.0.1:8080/keys"}"#);
+    assert!(o.blocked, "{o:?}");
+    // At PL2 the off-site URL rule (3150) reads it alike.
+    let pl2 = waf_with(r#"{"paranoia_level": 2}"#);
+    let t = "/oauth2/authorize?response_type=code&client_id=cli&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback";
+    let o = outcome(&pl2, t);
+    assert!(!o.blocked && o.matches.is_empty(), "{o:?}");
+    assert!(outcome(&pl2, "/fetch?next=http://127.0.0.1:8765/callback").blocked);
+    assert!(!loopback_redirect(b"url", b"http://127.0.0.1:8765/callback"));
+    assert!(loopback_redirect(b"$.client.redirect_uris[3]", b"http://127.0.0.1:8765/callback"));
+    // The IPv6 loopback is the same redirect to 3100 and 3501 (`http://[::1]:…` still meets the
+    // glob rule 3205 by its `//[:`, left as it is: a bracket glob after `/` is that rule's shape).
+    assert!(loopback_redirect(b"redirect_uri", b"http://[::1]:51004/"));
+    assert!(!loopback_redirect(b"redirect_uri", b"http://127.0.0.1:8765/a b"));
+    assert!(!loopback_redirect(b"redirect_uri", b"http://127.0.0.1:/cb"));
+    assert!(!loopback_redirect(b"redirect_uri", b"http://127.0.0.1.evil.example/cb"));
+}
+
+#[test]
+fn query_operators_inside_a_query_document_pass_and_operators_in_place_of_values_still_score() {
+    // Holdout41 (written blind) had a document-database console: operators under `filter`,
+    // `pipeline[0].$match`, `selector`, `partialFilterExpression`; holdout38 a mock server's
+    // `match`, holdout31 Nightscout's `find[date][$gte]=`. Strapi's REST filters take
+    // `filters[title][$eq]=`. And a browser extension's message placeholder `$TEXT$`.
+    let waf = waf_with("{}");
+    for body in [
+        r#"{"filter":{"createdAt":{"$lt":"2025-11-01T00:00:00Z"},"status":{"$in":["paid","shipped"]}},"sort":{"createdAt":-1},"limit":50}"#,
+        r#"{"pipeline":[{"$match":{"status":{"$in":["paid","refunded"]},"total":{"$gte":100}}},{"$group":{"_id":"$country","n":{"$sum":1}}}]}"#,
+        r#"{"filter":{"customer.email":{"$regex":"@example\\.org$","$options":"i"}},"projection":{"email":1}}"#,
+        r#"{"keys":{"sku":1},"options":{"partialFilterExpression":{"deleted":{"$eq":false}},"name":"sku_live"}}"#,
+        r#"{"selector":{"total":{"$gt":500},"$or":[{"currency":"EUR"},{"currency":"CHF"}]},"fields":["_id","total"]}"#,
+        r#"{"match":{"body":{"amount":{"$lt":10000}}},"response":{"status":201}}"#,
+        r#"{"query":{"$and":[{"age":{"$gte":18}},{"tags":{"$all":["vip","newsletter"]}}]}}"#,
+        r#"{"confirmDelete":{"message":"Delete $TEXT$? This cannot be undone.","placeholders":{"text":{"content":"$1"}}}}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked && o.matches.is_empty(), "{body}: {o:?}");
+    }
+    for t in [
+        "/api/articles?filters%5Btitle%5D%5B%24eq%5D=hello&filters%5Bviews%5D%5B%24gt%5D=10&sort=publishedAt%3Adesc",
+        "/api/v1/entries/sgv.json?count=288&find%5Bdate%5D%5B%24gte%5D=1764460800000",
+    ] {
+        let o = outcome(&waf, t);
+        assert!(!o.blocked && o.matches.is_empty(), "{t}: {o:?}");
+    }
+    // Operators where a value was expected, at the top, or that run code: as before.
+    for body in [
+        r#"{"username":{"$ne":null},"password":{"$ne":null}}"#,
+        r#"{"email":"admin@example.com","password":{"$gt":""}}"#,
+        r#"{"user":{"$exists":true}}"#,
+        r#"{"$where":"sleep(5000)"}"#,
+        r#"{"$nor":"foo"}"#,
+        r#"{"filter":{"$where":"this.password.length > 0"}}"#,
+        r#"{"filter":{"owner":{"$function":{"body":"function(){return true}","args":[],"lang":"js"}}}}"#,
+        r#"{"query_id":{"$ne":1}}"#,
+        r#"{"profile":{"filter":"recent","password":{"$regex":"^a"}}}"#,
+    ] {
+        let o = json_post(&waf, body);
+        assert!(blocked_category(&o, Category::Sqli), "{body}: {o:?}");
+    }
+    for t in [
+        "/login?username=admin&password%5B%24ne%5D=x",
+        "/get/mongo/show.php?u_id[$regex]=2",
+        "/api/users?filter_by[$ne]=1",
+        "/api/articles?filters%5B%24where%5D=sleep(100)",
+    ] {
+        assert!(blocked_category(&outcome(&waf, t), Category::Sqli), "{t}");
+    }
+    let form = "application/x-www-form-urlencoded";
+    assert!(blocked_category(&post("/login", form, "user=admin&pass%5B%24ne%5D=1", &waf), Category::Sqli));
+    assert!(!query_document_operator(b"$.filter"));
+    assert!(!query_document_operator(b"$.filter.$where"));
+    assert!(query_document_operator(b"$.pipeline[0].$match.status.$in"));
+}
+
+#[test]
+fn go_template_fields_and_a_ticket_number_after_e_mail_pass_and_their_attacks_still_score() {
+    // Holdout41 (written blind): a log pipeline's S3 key prefix `logs/{{ .env }}/…` and a note
+    // `Address corrected per customer e-mail (ticket #58812)`.
+    let waf = waf_with("{}");
+    for v in [
+        "logs/{{ .env }}/%Y/%m/%d/{{ .service }}/",
+        "token: {{ .Env.GITHUB_TOKEN }}",
+        "Address corrected per customer e-mail (ticket #58812)",
+        "see the mail (thread #4) from Friday",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    for v in [
+        "; cat .env",
+        "$(cat .env)",
+        "x=.env",
+        "../../.env",
+        "{{ ../../.env }}",
+        "mail ('root@example.com', 'x', file_get_contents('/etc/passwd'))",
+        "system (ls)",
+        "system ($_GET[c])",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(o.blocked, "{v}: {o:?}");
+        }
+    }
+}
+
+#[test]
+fn a_negated_word_alone_is_no_history_event_and_events_with_arguments_still_score() {
+    // Holdout42 (written blind): a Liquibase change set's `context="!test"`.
+    let waf = waf_with("{}");
+    for v in ["!test", "!important", "!draft", "  !prod"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked && o.matches.is_empty(), "{v}: {o:?}");
+        }
+    }
+    for v in ["!1", "!!", "!-2", "!?passwd?", "; !cat /etc/passwd", "x | !ls", "!ls -la", "!id ", "!ca:s/l/t/", "a;!id"]
+    {
+        for o in as_field_and_query(&waf, v) {
+            assert!(o.matches.iter().any(|m| m.rule_id == 3209), "{v}: {o:?}");
+        }
+    }
+}
