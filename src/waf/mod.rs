@@ -1340,6 +1340,9 @@ impl Waf {
             if matches!(rule.id, 3100 | 3501) && loopback_redirect(&name.key(), v) {
                 continue;
             }
+            if rule.id == 3301 && name.prefix == "xml_doctype" && external_id_only(v) {
+                continue;
+            }
             if rule.id == 4211
                 && matches!(name.prefix, "json_key:" | "args_names:" | "form_name:")
                 && query_document_operator(&name.key())
@@ -1877,6 +1880,45 @@ fn query_document_operator(key: &[u8]) -> bool {
         return false;
     }
     steps.any(|s| QUERY_DOCUMENTS.iter().any(|q| s.eq_ignore_ascii_case(q)))
+}
+
+/// Whether an XML document type declaration (lower-cased) is only a name and an external
+/// identifier: `<!doctype cxml system "http://xml.cxml.org/schemas/cxml/1.2.063/cxml.dtd">`,
+/// `<!doctype html public "-//w3c//dtd xhtml 1.0 strict//en" "http://…">`. Its `system "` is the
+/// XML keyword, not a PHP or Perl `system "…"` call. A declaration with an internal subset
+/// (`[…]`, where entities are declared) or anything else after the identifiers is read as before.
+fn external_id_only(v: &[u8]) -> bool {
+    fn literal(t: &[u8]) -> Option<&[u8]> {
+        let q = *t.first()?;
+        if q != b'"' && q != b'\'' {
+            return None;
+        }
+        let end = t[1..].iter().position(|&b| b == q)? + 1;
+        if t[1..end].iter().any(|b| matches!(b, b'<' | b'>' | b'[' | b']' | b'\n' | b'\r')) {
+            return None;
+        }
+        Some(t[end + 1..].trim_ascii_start())
+    }
+    let Some(t) = v.trim_ascii().strip_prefix(b"<!doctype") else { return false };
+    let Some(first) = t.first() else { return false };
+    if !first.is_ascii_whitespace() {
+        return false;
+    }
+    let t = t.trim_ascii_start();
+    let name = t.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-')).count();
+    if name == 0 {
+        return false;
+    }
+    let t = t[name..].trim_ascii_start();
+    let rest = if let Some(r) = t.strip_prefix(b"system") {
+        literal(r.trim_ascii_start())
+    } else if let Some(r) = t.strip_prefix(b"public") {
+        literal(r.trim_ascii_start()).and_then(|r| if r.first() == Some(&b'>') { Some(r) } else { literal(r) })
+    } else {
+        None
+    };
+    // The declaration as the XML reader hands it over ends before its `>`.
+    matches!(rest, Some(b">" | b""))
 }
 
 /// Every name the session-id pattern accepts contains one of these; most argument names do not.

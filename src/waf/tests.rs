@@ -4618,3 +4618,57 @@ fn a_negated_word_alone_is_no_history_event_and_events_with_arguments_still_scor
         }
     }
 }
+
+#[test]
+fn a_doctype_with_only_an_external_identifier_is_no_php_call_and_entity_declarations_still_score() {
+    // Holdout44 (written blind): a cXML order whose DOCTYPE names its DTD by a SYSTEM identifier.
+    let waf = waf_with("{}");
+    let xml = "application/xml";
+    let order = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/schemas/cXML/1.2.063/cXML.dtd\">\n<cXML payloadID=\"62250.1699@procure.example\" timestamp=\"2025-05-12T09:30:11-04:00\" xml:lang=\"en-CA\"><Request><OrderRequest><OrderRequestHeader orderID=\"PO-118230\" type=\"new\"/></OrderRequest></Request></cXML>";
+    let o = post("/b2b/cxml/inbound", xml, order, &waf);
+    assert!(!o.blocked && !o.matches.iter().any(|m| m.rule_id == 3301), "{o:?}");
+    let xhtml = "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\n<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Hi</p></body></html>";
+    let o = post("/v1/pages", xml, xhtml, &waf);
+    assert!(!o.matches.iter().any(|m| m.rule_id == 3301), "{o:?}");
+    for doc in [
+        "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>",
+        "<?xml version=\"1.0\"?><!DOCTYPE r SYSTEM \"http://203.0.113.9/x.dtd\" [<!ENTITY % p SYSTEM \"http://203.0.113.9/e\"> %p;]><r/>",
+    ] {
+        assert!(post("/b2b/cxml/inbound", xml, doc, &waf).blocked, "{doc}");
+    }
+    assert!(external_id_only(b"<!doctype cxml system \"http://x/cxml.dtd\">"));
+    assert!(external_id_only(b"<!doctype cxml system \"http://x/cxml.dtd\""));
+    assert!(external_id_only(b"<!doctype html public \"-//w3c//dtd html 4.01//en\">"));
+    assert!(!external_id_only(b"<!doctype r system \"a\" [<!entity x system \"file:///etc/passwd\">]>"));
+    assert!(!external_id_only(b"<!doctype r system \"a\" x>"));
+    assert!(!external_id_only(b"<!doctype system \"a\">"));
+    assert!(!external_id_only(b"<!doctype r system \"a"));
+}
+
+#[test]
+fn a_less_than_sign_followed_by_a_space_opens_no_tag_and_tags_still_score() {
+    // Holdout43 (written blind): a test-prep question's dispute, `1 < x < 5 … x > 4`. A browser
+    // opens a tag only at `<` followed by a letter (or `</` and a letter): `< x` is text.
+    let waf = waf_with("{}");
+    for v in [
+        "Statement (1): |x − 3| < 2 ⇒ 1 < x < 5. Statement (2) says x is an integer; with (1) alone x could be 4.5 → x > 4? not always",
+        "keep 0 < input voltage < 5 V and output > 2 V",
+        "if a < b and b > c then swap",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    for v in [
+        "<x onclick=alert(1)>click",
+        "<svg onload=alert(1)>",
+        "</x><x onmouseover=alert(1)>",
+        "<iframe src=//evil.example>",
+        "<input autofocus onfocus=alert(1)>",
+        "<a href=\"javascript:alert(1)\">x</a>",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(o.blocked && o.matches.iter().any(|m| m.category == Category::Xss), "{v}: {o:?}");
+        }
+    }
+}
