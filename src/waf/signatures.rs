@@ -471,6 +471,8 @@ pub static RULES: &[Rule] = &[
         View::Text,
         // Active elements are suspect on their own; the formatting elements of rich text
         // (`<p>`, `<a href>`, `<img src>`) only with an event handler, a style or a script URL.
+        // A tag opens only where a browser's tokenizer opens one, at `<` or `</` followed by a
+        // letter: `1 < x < 5 … x > 4` is text.
         r#"</?(?:iframe|frame|frameset|object|embed|applet|meta|base|link|svg|math|form|isindex|style|xss|xml|import|vmlframe|marquee|bgsound|layer|ilayer|template|portal|animate\w*|set|handler|listener|x|body|input|textarea|button|select|keygen|details|dialog|video|audio|source|track|html|plaintext|xmp|noscript|noembed|blink|picture|canvas|output|textpath|foreignobject|use|feimage)\b[^>]*(?:>|\s(?:on\w+|src|href|style|action|formaction|data|xlink:href|srcdoc|background|dynsrc|lowsrc|poster|code|codebase|values|to|from|by|attributename)\s*=)|<(?:a|img|image|div|span|table|td|tr|h[1-6]|p|b|i|u|s|em|strong|br|hr|font|center|title|li|ul|ol)\b[^>]*[\s/"'](?:on\w+\s*=|style\s*=|(?:src|href|background|dynsrc|lowsrc|action|formaction|data|xlink:href)\s*=\s*['"`]?\s*(?:javascript|vbscript|livescript|data)\s*:)"#,
         "dangerous HTML tag",
     ),
