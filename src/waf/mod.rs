@@ -1337,16 +1337,7 @@ impl Waf {
             if scan.fired.contains(&rule.id) || (context::prose_weak(rule.id) && prose.get()) {
                 continue;
             }
-            if matches!(rule.id, 3100 | 3501) && loopback_redirect(&name.key(), v) {
-                continue;
-            }
-            if rule.id == 3301 && name.prefix == "xml_doctype" && external_id_only(v) {
-                continue;
-            }
-            if rule.id == 4211
-                && matches!(name.prefix, "json_key:" | "args_names:" | "form_name:")
-                && query_document_operator(&name.key())
-            {
+            if named_no_signal(rule.id, name, v) {
                 continue;
             }
             let Some(score) = prose.score(rule.id, rule.category, rule.score) else { continue };
@@ -1792,6 +1783,22 @@ fn link_valued_name(key: &[u8]) -> bool {
         || [&b"url"[..], b"uri", b"link", b"href"].iter().any(|e| last.ends_with(e))
         || last.starts_with(b"url")
         || last.starts_with(b"redirect")
+}
+
+/// Whether a match of `rule` on `v` is no signal because of the target's name as well as the
+/// value (docs/waf.md, "Names that decide"): an OAuth loopback redirect (3100, 3501), a DOCTYPE
+/// that only names its DTD (3301), a query operator inside a query document (4211). Every other
+/// rule's weight is decided by the value alone (`context::Prose::score`). The name's key is
+/// spelt out only for those rules.
+fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8]) -> bool {
+    match rule {
+        3100 | 3501 => loopback_redirect(&name.key(), v),
+        3301 => name.prefix == "xml_doctype" && external_id_only(v),
+        4211 => {
+            matches!(name.prefix, "json_key:" | "args_names:" | "form_name:") && query_document_operator(&name.key())
+        }
+        _ => false,
+    }
 }
 
 /// The last step of an argument's name, lower-cased, without array indices
