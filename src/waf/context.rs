@@ -2784,6 +2784,7 @@ const SVG_DRAWING: &[&[u8]] = &[
     b"clippath",
     b"mask",
     b"pattern",
+    b"metadata",
 ];
 
 /// Functions an SVG attribute value may call: a reference to a definition of the same document
@@ -2811,6 +2812,15 @@ fn after_xml_declaration(v: &[u8]) -> Option<&[u8]> {
 /// [`SVG_FUNCTIONS`]. A diagram or logo uploaded to a media library is one; `<svg onload=…>`,
 /// `<svg><script>`, `<foreignObject>`, `<use href="data:…">`, `<a href="javascript:…">`, `<animate>`
 /// or `<set>` are not. Read on the canonical, lower-cased value (entities decoded).
+///
+/// A drawing editor's own namespaces (Inkscape's `xmlns:inkscape`, `xmlns:sodipodi`, the RDF and
+/// Dublin Core of its metadata) are declared on the root and hold its bookkeeping: elements
+/// (`<sodipodi:namedview …>`) and attributes (`inkscape:label="cut"`) that no browser renders or
+/// runs, in SVG or in an HTML page. They are inert when declared on the root to a namespace that
+/// is not one a browser or an XML processor acts on ([`ACTING_NAMESPACES`]); an element in such a
+/// prefix is judged by its unprefixed attributes as any other, and its prefixed attributes may
+/// hold any text without markup. A prefix bound to the SVG namespace (`xmlns:svg`) names SVG
+/// elements, judged as unprefixed ones; any other prefix, or one declared later, is refused.
 pub fn inert_svg(v: &[u8]) -> bool {
     let Some(t) = after_xml_declaration(v) else { return false };
     if !t.starts_with(b"<svg") || !t.get(4).is_some_and(|b| b.is_ascii_whitespace()) || !t.ends_with(b"</svg>") {
@@ -2818,6 +2828,8 @@ pub fn inert_svg(v: &[u8]) -> bool {
     }
     let mut i = 0;
     let mut namespaced = false;
+    let mut prefixes = Prefixes::default();
+    let mut root = true;
     while let Some(p) = t[i..].iter().position(|&b| b == b'<') {
         let s = i + p + 1;
         if t[s..].starts_with(b"!--") {
@@ -2830,8 +2842,24 @@ pub fn inert_svg(v: &[u8]) -> bool {
         }
         let closing = t.get(s) == Some(&b'/');
         let ns = if closing { s + 1 } else { s };
-        let n = t[ns..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
-        if !SVG_DRAWING.contains(&&t[ns..ns + n]) {
+        let mut n = t[ns..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        let drawing = if n > 0 && t.get(ns + n) == Some(&b':') {
+            // `prefix:local`: the local name runs on over `.`, `-` and `_` (`inkscape:path-effect`).
+            let local = t[ns + n + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+                .count();
+            let (prefix, name) = (&t[ns..ns + n], &t[ns + n + 1..ns + n + 1 + local]);
+            n += 1 + local;
+            match prefixes.kind(prefix) {
+                Some(Namespace::Svg) => SVG_DRAWING.contains(&name),
+                Some(Namespace::Editor) => local > 0,
+                None => false,
+            }
+        } else {
+            SVG_DRAWING.contains(&&t[ns..ns + n])
+        };
+        if !drawing {
             return false;
         }
         let Some(gt) = t[ns + n..].iter().position(|&b| b == b'>').map(|g| ns + n + g) else { return false };
@@ -2841,19 +2869,53 @@ pub fn inert_svg(v: &[u8]) -> bool {
                 return false;
             }
         } else {
-            match svg_attributes(attrs) {
+            match svg_attributes(attrs, &mut prefixes, root) {
                 Some(declares) => namespaced |= declares,
                 None => return false,
             }
+            root = false;
         }
         i = gt + 1;
     }
     namespaced
 }
 
+/// Namespaces whose elements or attributes a browser or an XML processor acts on: a prefix bound
+/// to one of them is no drawing editor's (XHTML's `script`, MathML, XInclude's `include`, XSLT,
+/// XML Events' handlers, XLink's `href` and the XML namespace's `base` under another prefix).
+const ACTING_NAMESPACES: &[&[u8]] =
+    &[b"xhtml", b"mathml", b"xinclude", b"xsl", b"xml-events", b"xmlevents", b"1999/xlink", b"xml/1998/namespace"];
+
+/// What a declared namespace prefix names, in [`inert_svg`].
+#[derive(Clone, Copy, PartialEq)]
+enum Namespace {
+    Svg,
+    Editor,
+}
+
+/// The prefixes an SVG document's root declares (a few; more than [`Prefixes::MAX`] are refused).
+#[derive(Default)]
+struct Prefixes<'a> {
+    held: Vec<(&'a [u8], Namespace)>,
+}
+
+impl Prefixes<'_> {
+    const MAX: usize = 16;
+
+    fn kind(&self, prefix: &[u8]) -> Option<Namespace> {
+        self.held.iter().find(|(p, _)| *p == prefix).map(|&(_, k)| k)
+    }
+}
+
+/// A namespace name as declared: an `http`, `https` or `urn` identifier of plain URI characters.
+fn namespace_name(v: &[u8]) -> bool {
+    (v.starts_with(b"http://") || v.starts_with(b"https://") || v.starts_with(b"urn:"))
+        && v.iter().all(|b| b.is_ascii_alphanumeric() || b":/._~#%-".contains(b))
+}
+
 /// Whether an SVG tag's attributes are inert (see [`inert_svg`]); `Some(true)` when they declare
-/// the SVG namespace.
-fn svg_attributes(a: &[u8]) -> Option<bool> {
+/// the SVG namespace. On the root (`root`), `xmlns:prefix` declarations are read into `prefixes`.
+fn svg_attributes<'a>(a: &'a [u8], prefixes: &mut Prefixes<'a>, root: bool) -> Option<bool> {
     let mut declares = false;
     let mut i = 0;
     loop {
@@ -2879,6 +2941,7 @@ fn svg_attributes(a: &[u8]) -> Option<bool> {
         let e = a[i + 2..].iter().position(|&b| b == q)?;
         let value = &a[i + 2..i + 2 + e];
         i += e + 3;
+        let prefix = name.iter().position(|&b| b == b':').map(|c| &name[..c]);
         let ok = match name {
             b"xmlns" => {
                 declares |= value == b"http://www.w3.org/2000/svg";
@@ -2890,6 +2953,26 @@ fn svg_attributes(a: &[u8]) -> Option<bool> {
                     && value[1..].iter().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(b))
             }
             b"style" => inert_style(value),
+            _ if name.starts_with(b"xmlns:") => {
+                let prefix = &name[6..];
+                let kind = if value == b"http://www.w3.org/2000/svg" { Namespace::Svg } else { Namespace::Editor };
+                root && !prefix.is_empty()
+                    && !matches!(prefix, b"xml" | b"xmlns" | b"xlink")
+                    && namespace_name(value)
+                    && (kind == Namespace::Svg
+                        || !ACTING_NAMESPACES.iter().any(|ns| value.windows(ns.len()).any(|w| w == *ns)))
+                    && prefixes.kind(prefix).is_none()
+                    && prefixes.held.len() < Prefixes::MAX
+                    && {
+                        prefixes.held.push((prefix, kind));
+                        true
+                    }
+            }
+            // An editor's attribute (`inkscape:label`, `sodipodi:docname`, `inkscape:version="1.3
+            // (0e150ed6c4, 2023-07-21)"`): text for the editor, without markup.
+            _ if prefix.is_some_and(|p| prefixes.kind(p) == Some(Namespace::Editor)) => {
+                !value.iter().any(|&b| matches!(b, b'<' | b'>' | b'`'))
+            }
             _ => !name.starts_with(b"on") && svg_value(value),
         };
         if !ok {

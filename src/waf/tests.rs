@@ -4672,3 +4672,55 @@ fn a_less_than_sign_followed_by_a_space_opens_no_tag_and_tags_still_score() {
         }
     }
 }
+
+#[test]
+fn a_drawing_editors_namespaces_leave_an_svg_inert_and_acting_ones_do_not() {
+    // Holdout43 (written blind): a makerspace's laser-cut project, an Inkscape SVG uploaded as a
+    // file. Its root declares Inkscape's namespace and its layers carry `inkscape:label`.
+    let waf = waf_with("{}");
+    let head = r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" xmlns:svg="http://www.w3.org/2000/svg" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/" width="100mm" height="100mm" viewBox="0 0 100 100" version="1.1" inkscape:version="1.3 (0e150ed6c4, 2023-07-21)" sodipodi:docname="leaf-coaster_v3.svg">"#;
+    let drawing = r##"
+  <sodipodi:namedview id="namedview1" pagecolor="#ffffff" bordercolor="#000000" inkscape:pageopacity="0.0" inkscape:document-units="mm" inkscape:current-layer="layer1"/>
+  <metadata><rdf:RDF><dc:title>Leaf coaster</dc:title></rdf:RDF></metadata>
+  <g inkscape:label="cut" inkscape:groupmode="layer" id="layer1">
+    <circle cx="50" cy="50" r="45" fill="none" stroke="#ff0000" stroke-width="0.01"/>
+    <svg:rect x="5" y="5" width="90" height="90" fill="none" stroke="#0000ff"/>
+  </g>
+  <g inkscape:label="engrave" inkscape:groupmode="layer" id="layer2">
+    <path d="M 30,60 C 30,40 45,30 50,25 C 55,30 70,40 70,60 Z" fill="#000000"/>
+    <text x="50" y="88" font-size="6" text-anchor="middle">Casa Natarajan-Ruiz · 2024</text>
+  </g>
+</svg>"##;
+    let svg = format!("{head}{drawing}");
+    assert!(context::inert_svg(svg.to_ascii_lowercase().as_bytes()), "{svg}");
+    let body = format!(
+        "--B\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nLeaf coasters (set of 12)\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"leaf.svg\"\r\nContent-Type: image/svg+xml\r\n\r\n{svg}\r\n--B--\r\n"
+    );
+    let o = post("/api/projects", "multipart/form-data; boundary=B", &body, &waf);
+    assert!(!o.blocked, "{o:?}");
+
+    // What acts still acts: a prefix bound to a namespace that a browser or processor acts on,
+    // an element of the SVG prefix that runs, a prefix declared below the root or not at all, a
+    // namespace that is no identifier, and the old attacks in an editor's document.
+    let ns = r#"xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape""#;
+    for s in [
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml"><h:script>alert(1)</h:script></svg>"#.to_string(),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:q="http://www.w3.org/1999/xlink"><a q:href="javascript:alert(1)"><rect width="9"/></a></svg>"#.to_string(),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:ev="http://www.w3.org/2001/xml-events"><ev:listener event="load" handler="#h"/><rect width="9"/></svg>"##.to_string(),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/2001/XInclude"><x:include href="file:///etc/passwd"/></svg>"#.to_string(),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg"><s:script>alert(1)</s:script></svg>"#.to_string(),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="javascript:alert(1)"><x:a x:b="c"/></svg>"#.to_string(),
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><g xmlns:k="http://k.example/"><k:a onload="alert(1)"/></g></svg>"#.to_string(),
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><k:a onload="alert(1)"/></svg>"#.to_string(),
+        format!(r#"<svg {ns} onload="alert(1)"><rect width="1"/></svg>"#),
+        format!(r#"<svg {ns}><inkscape:x onload="alert(1)"/></svg>"#),
+        format!(r#"<svg {ns}><g inkscape:label="<img src=x onerror=alert(1)>"/></svg>"#),
+        format!(r#"<svg {ns}><foreignObject><iframe src="//203.0.113.9/"></iframe></foreignObject></svg>"#),
+        format!(r#"<svg {ns}><a href="javascript:alert(1)"><rect width="9"/></a></svg>"#),
+    ] {
+        assert!(!context::inert_svg(s.to_ascii_lowercase().as_bytes()), "{s}");
+        let o = json_post(&waf, &serde_json::json!({ "svg": s }).to_string());
+        assert!(blocked_category(&o, Category::Xss), "{s}: {o:?}");
+    }
+}
