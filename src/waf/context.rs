@@ -2148,8 +2148,11 @@ const INERT_ATTRIBUTES: &[&[u8]] = &[
     b"standalone",
 ];
 
-/// The attributes an active element may carry and still be only named (`<script type=module>`).
-const INERT_ON_ACTIVE: &[&[u8]] = &[b"type", b"lang", b"class", b"id", b"async", b"defer", b"nomodule"];
+/// The attributes an active element may carry and still be only named (`<script type=module>`,
+/// `<input type="text" autocomplete="on" id="city">` as a test runner's log shows the element it
+/// found: the browser's autofill hint does nothing by itself).
+const INERT_ON_ACTIVE: &[&[u8]] =
+    &[b"type", b"lang", b"class", b"id", b"async", b"defer", b"nomodule", b"autocomplete"];
 
 /// A link or image address that a tag may carry without acting: a web URL, a relative path, a
 /// fragment or a query (not `javascript:`, `data:` or any other scheme).
@@ -2982,9 +2985,11 @@ fn svg_attributes<'a>(a: &'a [u8], prefixes: &mut Prefixes<'a>, root: bool) -> O
 }
 
 /// An SVG presentation or geometry value: numbers, names, colours, lists, and calls of
-/// [`SVG_FUNCTIONS`] (`url(` only to a fragment, `url(#arrow)`); no scheme, quote or markup.
+/// [`SVG_FUNCTIONS`] (`url(` only to a fragment, `url(#arrow)`); no scheme or markup. The other
+/// quote may stand inside (`font-family="Georgia, 'Times New Roman', serif"`): the value ends at its
+/// own.
 fn svg_value(v: &[u8]) -> bool {
-    if !v.iter().all(|b| b.is_ascii_alphanumeric() || b" \t\n#.,%+-_()".contains(b)) {
+    if !v.iter().all(|b| b.is_ascii_alphanumeric() || b" \t\n#.,%+-_()'\"".contains(b)) {
         return false;
     }
     v.iter().enumerate().all(|(i, &b)| {

@@ -61,12 +61,18 @@ pub fn walk(content_type: &[u8], body: &[u8], sink: &mut dyn Sink) -> Option<&'s
         for (v, file) in [(Some(name), false), (filename, true)].into_iter().filter_map(|(v, f)| Some((v?, f))) {
             let odd = v.iter().enumerate().any(|(i, &b)| match b {
                 // In a file name, an apostrophe that ends a word before a space (`Owners'
-                // Association`) and an `&` between spaces (`Property & Owners`) are its words: no
-                // parser reads a quote there (a single-quoted value opens with its quote) nor an
-                // entity or a query (`&#…;`, `&x=`). An apostrophe inside a word (`te'st.txt`, the
-                // shape parser-differential probes send) stays odd.
+                // Association`) and an `&` that opens no entity or parameter (`Property &
+                // Owners`, `Keys&Strings_estimate.pdf`) are its words: no parser reads a quote
+                // there (a single-quoted value opens with its quote) nor an entity or a query. An
+                // `&` before `#` or before a name ended by `;` or `=` (`&amp;fi;`, `&x=`), and an
+                // apostrophe inside a word (`te'st.txt`, the shape parser-differential probes
+                // send), stay odd.
                 b'\'' if file => !(i > 0 && v[i - 1].is_ascii_alphabetic() && v.get(i + 1) == Some(&b' ')),
-                b'&' if file => !(i > 0 && v[i - 1] == b' ' && v.get(i + 1) == Some(&b' ')),
+                b'&' if file => {
+                    let rest = v.get(i + 1..).unwrap_or_default();
+                    let name = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+                    rest.first() == Some(&b'#') || matches!(rest.get(name), Some(b';' | b'='))
+                }
                 b'"' | b'\'' | b';' | b'\\' | b'&' | b'%' => true,
                 _ => b < 0x20,
             });

@@ -734,10 +734,12 @@ pub static RULES: &[Rule] = &[
         // `@aria-label=`) is none; `/e[@t]c` (`@`, letters, `]`) still is.
         // A `?` after `/*` that starts a query (`Disallow: /*?sort_by=` in a robots.txt, a CDN
         // rule's `/*?utm_source=`) is none: `/*?` before anything but a name and `=` still is.
+        // A step whose predicate holds a step with a position (`//tr[td[3]]`, XPath) is no bracket
+        // glob either: a glob's bracket holds characters, not another bracket and a number.
         // A relative glob's first segment is a word of letters spelled with wildcards (`e?c/`,
         // `b*n/`): a wildcard glued to an identifier's `_` or digit (`prj_*/staging/*`, a policy's
         // resource pattern; `team42*/`) names no system directory.
-        r"^/\*(?:$|[^a-z0-9_=%.\s?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|[\s;&|`(=/]/\*(?:$|[^a-z0-9_=%.?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]+[?*\[]|/[?\[]|/\*[a-z?*\[\]/])[a-z?*\[\]/]*|(?:^|\W)[a-z]+[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.@(-]|@(?:[^a-z-]|[a-z-]+(?:$|[^a-z=-])))",
+        r"^/\*(?:$|[^a-z0-9_=%.\s?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|[\s;&|`(=/]/\*(?:$|[^a-z0-9_=%.?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]+[?*\[]|/[?\[]|/\*[a-z?*\[\]/])[a-z?*\[\]/]*|(?:^|\W)[a-z]+[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.@(\[-]|\[(?:$|[^0-9])|@(?:[^a-z-]|[a-z-]+(?:$|[^a-z=-])))",
         "glob-obfuscated path",
     ),
     re(
@@ -751,7 +753,12 @@ pub static RULES: &[Rule] = &[
         // expand, as `~/` is; the variable alone, or the system's folders, are batch syntax.
         // Batch's `do` follows the `)` that closes a FOR's set (`for %f in (*) do echo %f`); a
         // shell loop's follows `;` or a line break (`for f in *.log; do echo "$f"; done`).
-        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:(?:exist|defined|errorlevel)\b|\x22?%[^%]+%\x22?\s*==|[^\s(]\S*\s*==|\([^()\s]*\)\s*==)|if\s+/i\b)|\)\s*do\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|path)%|%(?:programfiles|appdata|temp|userprofile|homepath)%(?:[^\\/]|$)",
+        // An IF that compares two words runs a command on its line (`IF red==red echo test`,
+        // `if "!v!" == "x" @echo ok`, `IF [%1]==[/?] ...`) or ends the value; a condition followed
+        // by a template's close (`{% if order.status == 'partial' %}`, `-%}`, `%>`, AMPscript's
+        // `]%%`), `then` (AMPscript, Lua), `and`/`or`, a block's `{` (Go, Rust) or the line's end
+        // (Python's `if n == 0:`) is another language's.
+        r"(?:^|[\s&(@])(?:for\s+/[dflr]\b.*\bin\s*\(|for\s+%%?[a-z]\s+in\s*\(|if\s+(?:not\s+)?(?:(?:exist|defined|errorlevel)\b|\x22?%[^%]+%\x22?\s*==|[^\s(]\S*\s*==\s*\S*[^\s:](?:\s*$|[ \t]+(?:[^\s%\-\]{aot]|%(?:$|[^}>])|-(?:$|[^%])|\](?:$|[^%])|a(?:$|[^n]|n(?:$|[^d])|nd\w)|o(?:$|[^r]|r\w)|t(?:$|[^h]|h(?:$|[^e])|he(?:$|[^n])|hen\w)))|\([^()\s]*\)\s*==)|if\s+/i\b)|\)\s*do\s+(?:@?echo|set|call|cmd|start)\b|%(?:comspec|systemroot|windir|path)%|%(?:programfiles|appdata|temp|userprofile|homepath)%(?:[^\\/]|$)",
         "Windows batch FOR/IF or environment variable",
     ),
     re(
@@ -1030,10 +1037,14 @@ pub static RULES: &[Rule] = &[
             r#"|\(\s*\w+\s*(?:\.\s*['"]?\$?\w+['"]?\s*)*\)\s*\(\s*['"$]"#,
             // A quoted name before words in parentheses (`'Pfad' (too narrow)`, a glossary's note)
             // is no call: PHP puts no bare word after a bare word but after a keyword (`new`,
-            // `print`, `include` …); `'system'('id')`, `'assert'(phpinfo())`, `'system' (id)`,
-            // `'f'(new X)` are calls.
-            r#"|['"][a-z_]+['"]\s*\(\s*(?:[$'")]|[a-z_]\w*(?:[^\w\s]|\s*$|\s+[^\s\w]|\s+\d)"#,
+            // `print`, `include` …); `'system'('id')`, `'assert'(phpinfo())`, `'f'(new X)` are
+            // calls. A quoted name called with one bare word (`'system' (id)`) is a call only when
+            // it names a PHP function: a cultivar's `radish 'Sango' (purple)` calls nothing.
+            r#"|['"][a-z_]+['"]\s*\(\s*(?:[$'")]"#,
             r#"|(?:new|clone|print|echo|include|include_once|require|require_once|fn|function|static|yield|throw|match|list|array|isset|empty|eval|exit|die)\s)"#,
+            r#"|['"]"#,
+            php_funcs!(),
+            r#"['"]\s*\(\s*[a-z_]\w*(?:[^\w\s]|\s*$|\s+[^\s\w]|\s+\d)"#,
             // A positional number glued to a name is a snippet's tab stop (`Test${1:Name}(`), unless
             // a letter follows it too: `c${1}url` splits a command name. So is one called
             // (`${1}(tc.in)`): PHP sets no variable named by a number.
@@ -1367,6 +1378,9 @@ pub static RULES: &[Rule] = &[
         ARGS | PATH,
         View::Text,
         // `{#` opens a Jinja/Twig comment only when `#}` closes it (not ICU `{count, plural, one {# item}}`).
+        // A comment is a probe when it is the whole value or glued to text on its line (`a{#x#}b`
+        // renders `ab`); one on a line of its own in a template's source (`{# per-env tuning #}`
+        // above a block) is that template's comment.
         // An expression, or a `for`/`if` tag, acts only with what reaches past the template's own
         // data: arithmetic (`7*7`; `2024-01-01` is a date), a dunder, a global of the engine named
         // as a whole word (`request`, not `ticket.requester`; `range`, not `dateRange`), a call or
@@ -1378,7 +1392,9 @@ pub static RULES: &[Rule] = &[
         // the engine, `attr(` (as a word of its own: not `state_attr(`, a function of the host),
         // a name spelled in escapes (`\x5f`), a subscript of a literal (`''[…]`, `()[…]`) and the
         // filters that take a callable by name (Twig's `filter`, `map`, `reduce`, `sort` given a
-        // string: `['id']|filter('system')`).
+        // string: `['id']|filter('system')`; Twig's `filter`, `map` and `sort` take one argument, so
+        // Jinja's `map('extract', hostvars, 'ansible_host')`, a filter applied with its arguments
+        // over an Ansible inventory, is none of them; `reduce` takes two, `reduce('system','id')`).
         // Statements (`{% set %}`, `{% if %}`, `{% for %}`, `{% with %}`, with or without `-`/`+`)
         // count on the same internals, or on a method called on an object (`x.read()`,
         // `d.items()`), string repetition (`'_'*2`), arithmetic and a constant condition; a
@@ -1411,7 +1427,7 @@ pub static RULES: &[Rule] = &[
         // `{{- range .Items }}`, Helm, Prometheus alert templates), a syntax error in Jinja or
         // Twig; their global counts where it is used as a value: bare (`{{ range }}`), called,
         // filtered, indexed or dereferenced (`range(10)`, `range | attr(…)`, `range.__init__`).
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\\x[0-9a-f]{2}|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|_self|self|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brequest\b(?:\s*\}\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)(?:[^}.]|\.[^}\[])*\.?\}\}|(?:\s*\.\s*[\w-]+)*\s*[^\s.}\w|-](?:[^}.]|\.[^}\[])*\.?\}\})|\{%[-+]?\s*(?:import|include|macro|call|raw|debug|extends|block)\b|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|_self|self|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|attr|constructor)\b|\bos\.|\.\s*\w+\s*\(|\\x[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\[0-7]{3}|['"]\s*\*\s*\d|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*\brequest\b(?:\s*[-+]?%\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)|(?:\s*\.\s*[\w-]+)*\s*[^\s.%\w|=!<>-])|\{%[-+]?\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*[-+]?%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*[^{}]*\}|\{#\s*\w[^}]*#\}|\{php\}|\{\$smarty"#,
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\\x[0-9a-f]{2}|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:(?:filter|map|sort)\s*\(\s*(?:'[^']*'|"[^"]*")\s*\)|reduce\s*\(\s*['"]))[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|_self|self|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brequest\b(?:\s*\}\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)(?:[^}.]|\.[^}\[])*\.?\}\}|(?:\s*\.\s*[\w-]+)*\s*[^\s.}\w|-](?:[^}.]|\.[^}\[])*\.?\}\})|\{%[-+]?\s*(?:import|include|macro|call|raw|debug|extends|block)\b|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|_self|self|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|attr|constructor)\b|\bos\.|\.\s*\w+\s*\(|\\x[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\[0-7]{3}|['"]\s*\*\s*\d|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*\brequest\b(?:\s*[-+]?%\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)|(?:\s*\.\s*[\w-]+)*\s*[^\s.%\w|=!<>-])|\{%[-+]?\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*[-+]?%\}|<%=?\s*[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*[^{}]*\}|[^\s][ \t]*\{#\s*\w[^}]*#\}|\{#\s*\w[^}]*#\}[ \t]*[^\s]|^\s*\{#\s*\w[^}]*#\}\s*$|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

@@ -4724,3 +4724,113 @@ fn a_drawing_editors_namespaces_leave_an_svg_inert_and_acting_ones_do_not() {
         assert!(blocked_category(&o, Category::Xss), "{s}: {o:?}");
     }
 }
+
+#[test]
+fn holdout45_and_46_shapes_pass_and_their_attacks_still_score() {
+    // Holdouts 45 and 46 (written blind). Each shape passes; the attacks beside it still score.
+    let waf = waf_with("{}");
+    let blocked_as = |v: &str, c: Category| {
+        for o in as_field_and_query(&waf, v) {
+            assert!(blocked_category(&o, c), "{v}: {o:?}");
+        }
+    };
+    let passes = |v: &str| {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    };
+
+    // A cultivar in quotes before a colour in parentheses (rule 3305): no PHP function is named.
+    passes("radish 'Sango' (purple)");
+    passes("tomato \"Cherokee\" (heirloom), basil 'Genovese' (sweet)");
+    for v in ["'system' (id)", "'passthru' (whoami)", "'system'('id')", "'assert'(phpinfo())", "\"exec\" (ls)"] {
+        blocked_as(v, Category::Php);
+    }
+
+    // An XPath step whose predicate holds a positional step (rule 3205): no bracket glob.
+    passes("//table[@id='orders']//tr[td[3][normalize-space(.)='Shipped']]/td[1]/a");
+    passes("//ul/li[a[2]]/span");
+    for v in ["cat /e[t]c/p[a]sswd", "cat /e[t]c/pass[a-z]d", "/???/??t /???/p??s??", "cat /e??/p[a]ss[w]d"] {
+        blocked_as(v, Category::Rce);
+    }
+
+    // A test runner's log naming the element it found (rule 4104): an input with an autofill hint.
+    passes(r#"  - locator resolved to <input type="text" autocomplete="on" id="name" class="Input_root__x7f2a"/>"#);
+    for v in [
+        r#"<input autocomplete="on" autofocus onfocus="alert(1)">"#,
+        r#"<input type="image" autocomplete="off" src=x onerror=alert(1)>"#,
+        r#"<input autocomplete="on" formaction="javascript:alert(1)" type="submit">"#,
+    ] {
+        blocked_as(v, Category::Xss);
+    }
+
+    // A logo whose font family names a face in the other quote (an SVG drawing stays inert).
+    let logo = r##"<svg xmlns="http://www.w3.org/2000/svg" width="280" height="64" viewBox="0 0 280 64" role="img" aria-labelledby="t"><title id="t">Bloom &amp; Co.</title><g fill="#2f5d50"><circle cx="32" cy="32" r="10"/></g><text x="64" y="42" font-family="Georgia, 'Times New Roman', serif" font-size="28">Bloom &amp; Co.</text></svg>"##;
+    let body = format!(
+        "--B\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\nBloom & Co. logo\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bloom-logo.svg\"\r\nContent-Type: image/svg+xml\r\n\r\n{logo}\r\n--B--\r\n"
+    );
+    let o = post("/v1/assets", "multipart/form-data; boundary=B", &body, &waf);
+    assert!(!o.blocked, "{o:?}");
+    for s in [
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><text font-family="a'" onload="alert(1)">x</text></svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><rect fill="'x'" style="background:url(//203.0.113.9/)"/></svg>"#,
+    ] {
+        assert!(!context::inert_svg(s.to_ascii_lowercase().as_bytes()), "{s}");
+        blocked_as(s, Category::Xss);
+    }
+
+    // Conditions of other languages are no batch IF (rule 3206): a Liquid preheader, AMPscript, a
+    // Jinja block with `and`, Python, Go.
+    for v in [
+        "{% if order.fulfillment_status == 'partial' %}Part of your order is on the way{% else %}It's on the way!{% endif %}",
+        "%%[ IF @tier == \"Gold\" THEN ]%%\n<p>As a Gold member you get free delivery.</p>\n%%[ ENDIF ]%%",
+        "{%- if env == 'prod' and replicas > 1 -%}\nproxy_read_timeout 30s;\n{%- endif -%}",
+        "n = hook.get_first(sql)[0]\nif n == 0:\n    raise ValueError(f\"No orders for {ds}\")\nreturn n",
+        "if n == 0 {\n    return errors.New(\"empty batch\")\n}",
+    ] {
+        passes(v);
+    }
+    for v in [
+        "IF red==red echo test",
+        "IF [%1]==[/?] ...",
+        "if \"!VAR!\" == \"after\" @echo ok",
+        "if not {%1} == {}",
+        "x & if a==a calc.exe",
+        "IF X%1==X/? GOTO Helpscreen",
+    ] {
+        blocked_as(v, Category::Rce);
+    }
+
+    // A business's name in a file name (rule 1011): `&` opens no entity or parameter there.
+    let upload = |filename: &str| {
+        let body = format!(
+            "--B\r\nContent-Disposition: form-data; name=\"doc_type\"\r\n\r\nrepair_estimate\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\r\n--B--\r\n"
+        );
+        post("/api/v2/claims/CLM-40918/documents", "multipart/form-data; boundary=B", &body, &waf)
+    };
+    for f in ["Keys&Strings_estimate_8-24.pdf", "R&D plan.pdf", "AT&T bill.pdf", "Property & Owners.pdf"] {
+        let o = upload(f);
+        assert!(!o.blocked, "{f}: {o:?}");
+    }
+    for f in ["&amp;fi;zzz", "a&x=1.pdf", "a&#39;b.pdf", "te;st.txt"] {
+        let o = upload(f);
+        assert!(blocked_category(&o, Category::Protocol), "{f}: {o:?}");
+    }
+
+    // An Ansible playbook's Jinja (rule 3600): a filter applied with its arguments, and a comment
+    // on a line of its own in a template's source.
+    passes("---\n- name: Harden and configure web tier\n  hosts: web\n  become: true\n  vars:\n    nginx_worker_connections: 4096\n    app_upstreams: \"{{ groups['app'] | map('extract', hostvars, 'ansible_host') | list }}\"\n  tasks:\n    - name: Render upstreams\n      ansible.builtin.template:\n        src: upstreams.conf.j2\n        dest: /etc/nginx/conf.d/upstreams.conf\n");
+    passes("upstream app {\n{% for host in app_upstreams %}\n  server {{ host }}:8080;\n{% endfor %}\n}\n{# per-env tuning #}\n{% if env | default('prod') == 'prod' %}\nproxy_read_timeout 30s;\n{% endif %}");
+    for v in [
+        "{{['id']|map('system')|join}}",
+        "{{['id']|filter('system')}}",
+        "{{[0]|reduce('system','id')}}",
+        "{{['id',1]|sort('passthru')}}",
+        "{{ ['cat /etc/passwd'] | map(\"system\") | join(',') }}",
+        "a{#x#}b",
+        "{#comment#}",
+        "name: x {# probe #}",
+    ] {
+        blocked_as(v, Category::GenericAttack);
+    }
+}
