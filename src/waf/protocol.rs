@@ -281,6 +281,8 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     b"application/edifact",
     // The registered OpenAPI type (its YAML form; `…openapi+json` is a `+json` type).
     b"application/vnd.oai.openapi",
+    // SQL source (RFC 6922): a schema tool's import, read as text like any body.
+    b"application/sql",
 ];
 
 /// A media type's two tokens (RFC 9110 `type "/" subtype`, no parameters).

@@ -734,12 +734,14 @@ pub static RULES: &[Rule] = &[
         // `@aria-label=`) is none; `/e[@t]c` (`@`, letters, `]`) still is.
         // A `?` after `/*` that starts a query (`Disallow: /*?sort_by=` in a robots.txt, a CDN
         // rule's `/*?utm_source=`) is none: `/*?` before anything but a name and `=` still is.
+        // A `:` after the pattern ends a scheme or an address, not a path: `/^https?:` opens a
+        // regular expression literal for URLs, `//[::1]:8080` is an IPv6 loopback address.
         // A step whose predicate holds a step with a position (`//tr[td[3]]`, XPath) is no bracket
         // glob either: a glob's bracket holds characters, not another bracket and a number.
         // A relative glob's first segment is a word of letters spelled with wildcards (`e?c/`,
         // `b*n/`): a wildcard glued to an identifier's `_` or digit (`prj_*/staging/*`, a policy's
         // resource pattern; `team42*/`) names no system directory.
-        r"^/\*(?:$|[^a-z0-9_=%.\s?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|[\s;&|`(=/]/\*(?:$|[^a-z0-9_=%.?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]+[?*\[]|/[?\[]|/\*[a-z?*\[\]/])[a-z?*\[\]/]*|(?:^|\W)[a-z]+[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.@(\[-]|\[(?:$|[^0-9])|@(?:[^a-z-]|[a-z-]+(?:$|[^a-z=-])))",
+        r"^/\*(?:$|[^a-z0-9_=%.\s?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|[\s;&|`(=/]/\*(?:$|[^a-z0-9_=%.?-]|\?(?:$|[^a-z_]|[a-z_]+(?:$|[^a-z0-9_=])))|(?:(?:^|[\s;&|`(=/])(?:/[a-z?*\[\]]+[?*\[]|/[?\[]|/\*[a-z?*\[\]/])[a-z?*\[\]/]*|(?:^|\W)[a-z]+[?*]+[a-z]*/[a-z?*]+|(?:^|[\s;&|`(=])/[a-z]+/[a-z]*\?[a-z?]*)(?:$|[^a-z0-9_=%.@(\[:-]|\[(?:$|[^0-9])|@(?:[^a-z-]|[a-z-]+(?:$|[^a-z=-])))",
         "glob-obfuscated path",
     ),
     re(
@@ -1027,8 +1029,9 @@ pub static RULES: &[Rule] = &[
         // (`§ 1798.100(a)(1)`). `${…}` is code at the start of the value, glued to what precedes
         // or follows it (`c${x}url`, `${f}(1)`), inside a tagged template literal (``call`${x}` ``)
         // or holding more than a name (`${system('id')}`, `${'_GET'}`); a placeholder set in text
-        // after a space, quote, slash, `:`, `=` or `-` is not (`© ${year} ${company}.`, `due on
-        // ${date, date, long}`, `--set image.tag=${GIT_SHA}`, `` `inv-${id}` `` formatting a string).
+        // after a space, quote, slash, `:`, `=`, `-` or `@` is not (`© ${year} ${company}.`, `due on
+        // ${date, date, long}`, `--set image.tag=${GIT_SHA}`, `` `inv-${id}` `` formatting a string,
+        // a SIP address's domain in a PBX dialplan, `user/1001@${domain_name}`).
         concat!(
             r#"\$[a-z_]\w*\s*(?:\[[^\]]*\]\s*|\{[^}]*\}\s*)*\((?:[^\\]|$)"#,
             r#"|\(\s*(?:['"]\$?\w+['"]|\$\w+|"#,
@@ -1049,7 +1052,7 @@ pub static RULES: &[Rule] = &[
             // a letter follows it too: `c${1}url` splits a command name. So is one called
             // (`${1}(tc.in)`): PHP sets no variable named by a number.
             // `${name:/…}` is no PHP expression (a parse error): a URI-style placeholder.
-            r#"|(?:^\s*|[^\s("'/:=-])\$\{\s*(?:['"]?[a-z_]\w*(?:[^\w:]|:[^/]|:?$)|['"]\d|\d[^}]*\}[a-z])"#,
+            r#"|(?:^\s*|[^\s("'/:=@-])\$\{\s*(?:['"]?[a-z_]\w*(?:[^\w:]|:[^/]|:?$)|['"]\d|\d[^}]*\}[a-z])"#,
             r#"|\$\{\s*(?:['"]\w|\w+\s*(?:[^\w\s},:.]|\.\s*\w+\s*[^\w\s},:.]))"#,
             r#"|\$\{\s*\d+\s*\}\w|\$\{[\w\s.,]*[a-z_][\w\s.,]*\}[\w(]|[\w)\]]\s*`[^`]*\$\{"#
         ),

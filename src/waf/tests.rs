@@ -4834,3 +4834,40 @@ fn holdout45_and_46_shapes_pass_and_their_attacks_still_score() {
         blocked_as(v, Category::GenericAttack);
     }
 }
+
+#[test]
+fn holdout47_and_48_shapes_pass_and_their_attacks_still_score() {
+    // Holdouts 47 and 48 (written blind).
+    let waf = waf_with("{}");
+
+    // A schema designer's import as `application/sql` (RFC 6922): a registered type, read as text.
+    let ddl = "CREATE TABLE riders (\n  id bigserial PRIMARY KEY,\n  email text NOT NULL UNIQUE,\n  created_at timestamptz DEFAULT now()\n);\n";
+    let o = post("/api/import?dialect=postgres", "application/sql", ddl, &waf);
+    assert!(!o.blocked, "{o:?}");
+    let o = post("/api/import", "application/sql", "-- owner: <script>alert(1)</script>\nSELECT 1;\n", &waf);
+    assert!(blocked_category(&o, Category::Xss), "{o:?}");
+
+    // A SIP address's domain in a PBX dialplan (rule 3305): a placeholder after `@` is text.
+    for v in ["user/1001@${domain_name}", "sofia/gateway/carrier/${destination_number}@${sip_from_host}"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    for v in ["${system('id')}", "@${'_GET'}[0]($_GET[1])", "x${phpinfo()}", "${@system($_GET[c])}"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(blocked_category(&o, Category::Php), "{v}: {o:?}");
+        }
+    }
+
+    // An IPv6 address in brackets is no bracket glob (rule 3205): `//[::1]:8080`, `//[a::]`.
+    for v in ["http://[::1]:8080/callback", "https://[2001:db8::1]:8443/health", "http://[a::]"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.matches.iter().any(|m| m.rule_id == 3205), "{v}: {o:?}");
+        }
+    }
+    for v in ["cat /e[t]c/p[a]sswd", "/bin/c[a]t /e[t]c/shadow", "ls /[e]tc/"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3205), "{v}: {o:?}");
+        }
+    }
+}
