@@ -60,7 +60,19 @@ fn main() {
             }
         }
     }
-    println!("classify-wasm: {n} values agree");
+    // The SQL candidates' pairs and quote-like bytes, anywhere in the chunks and across them.
+    let mut m = 0u64;
+    for _ in 0..400_000 {
+        let len = (next() % 70) as usize;
+        let abc: &[u8] = if next() % 2 == 0 { b"aaaaaaaaaaaaaaaaaaaa-|&/*" } else { b"ab-|&/*'\"\`(#;\x00 " };
+        let v: Vec<u8> = (0..len).map(|_| abc[(next() as usize) % abc.len()]).collect();
+        for off in 0..len.min(4) {
+            let s = &v[off..];
+            assert_eq!(sql_shaped(s), sql_shaped_bytes(s), "{s:?}");
+            m += 1;
+        }
+    }
+    println!("classify-wasm: {n} values agree; sql_shaped: {m} values agree");
 }
 RS
 cat > "$dir/run.mjs" <<'JS'

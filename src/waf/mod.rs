@@ -1374,7 +1374,14 @@ impl Waf {
 
     /// As [`Waf::scan_value`], with `lower` the value lower-cased (ASCII), which is its canonical
     /// form when nothing decodes (`bytes.shape()` is known).
-    fn scan_lowered(&self, scan: &mut Scan, classes: u16, name: TargetName<'_>, (raw, bytes): (&[u8], RawBytes), lower: &[u8]) {
+    fn scan_lowered(
+        &self,
+        scan: &mut Scan,
+        classes: u16,
+        name: TargetName<'_>,
+        (raw, bytes): (&[u8], RawBytes),
+        lower: &[u8],
+    ) {
         match bytes.shape() {
             Some(shape) => self.scan_canonical(scan, classes, name, (raw, bytes), lower, shape),
             None => self.scan_value(scan, classes, name, raw, bytes),
@@ -1659,21 +1666,7 @@ fn tokenizer_reachable(check: &Check, shape: Shape, c: &[u8]) -> bool {
 /// Values worth handing to the SQL tokenizer: they contain a quote, comment, operator or
 /// parenthesis. Plain words and numbers are skipped (the tokenizer costs microseconds).
 fn sqli_candidate(v: &[u8]) -> bool {
-    if v.len() < 2 {
-        return false;
-    }
-    // One pass: a quote-like byte anywhere, or one of the pairs `--`, `/*`, `||`, `&&`.
-    let mut prev = 0u8;
-    for &b in v {
-        match b {
-            b'\'' | b'"' | b'`' | b'(' | b'#' | b';' => return true,
-            b'-' | b'|' | b'&' if prev == b => return true,
-            b'*' if prev == b'/' => return true,
-            _ => {}
-        }
-        prev = b;
-    }
-    false
+    normalize::sql_shaped(v)
 }
 
 /// Whether the SQL tokenizer reports an injection in `c` that is not an arithmetic expression

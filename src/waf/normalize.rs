@@ -904,12 +904,8 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        let alphabets: [&[u8]; 4] = [
-            b"aZ  .,@+09%&\\\x00\x7f\x80\xa0\xff\t\r\n/*;'\"^${`(#-|<>)=:_",
-            b"ab  ",
-            b"Mixed Case Words 42",
-            b" ",
-        ];
+        let alphabets: [&[u8]; 4] =
+            [b"aZ  .,@+09%&\\\x00\x7f\x80\xa0\xff\t\r\n/*;'\"^${`(#-|<>)=:_", b"ab  ", b"Mixed Case Words 42", b" "];
         let mut lower = Vec::new();
         for _ in 0..50_000 {
             let abc = alphabets[(next() % 4) as usize];
