@@ -166,7 +166,6 @@ fn word(s: &[u8]) -> u64 {
 /// Whether `v` holds a quote-like byte (`'`, `"`, `` ` ``, `(`, `#`, `;`) or one of the pairs
 /// `--`, `/*`, `||`, `&&`: the values worth handing to the SQL tokenizer. Byte by byte (native
 /// builds; the reference of the tests).
-#[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
 fn sql_shaped_bytes(v: &[u8]) -> bool {
     if v.len() < 2 {
         return false;
@@ -190,13 +189,16 @@ pub fn sql_shaped(v: &[u8]) -> bool {
     sql_shaped_bytes(v)
 }
 
-/// [`sql_shaped_bytes`] sixteen bytes at a time with the Wasm build's 128-bit SIMD (the last
-/// chunk zero-filled as in [`classify_lower`]; a pair may straddle two chunks).
+/// [`sql_shaped_bytes`] sixteen bytes at a time with the Wasm build's 128-bit SIMD for values of
+/// sixteen bytes and more (the last chunk zero-filled as in [`classify_lower`]; a pair may
+/// straddle two chunks).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub fn sql_shaped(v: &[u8]) -> bool {
     use core::arch::wasm32::{u8x16, u8x16_bitmask, u8x16_eq, u8x16_splat, v128_or};
-    if v.len() < 2 {
-        return false;
+    // Under sixteen bytes the byte loop costs less than a zero-filled chunk's eleven comparisons
+    // (measured in Envoy on the 265-byte POST, whose SQL-shaped values are short).
+    if v.len() < 16 {
+        return sql_shaped_bytes(v);
     }
     // The last byte of the chunk before: `-`, `|`, `&` or `/` there, as the bit for lane -1.
     let (mut dash, mut bar, mut amp, mut slash) = (0u32, 0u32, 0u32, 0u32);
