@@ -1372,6 +1372,22 @@ impl Waf {
         self.scan_canonical(scan, classes, name, (raw, bytes), &canonical, shape);
     }
 
+    /// As [`Waf::scan_value`], with `lower` the value lower-cased (ASCII), which is its canonical
+    /// form when nothing decodes (`bytes.shape()` is known).
+    fn scan_lowered(
+        &self,
+        scan: &mut Scan,
+        classes: u16,
+        name: TargetName<'_>,
+        (raw, bytes): (&[u8], RawBytes),
+        lower: &[u8],
+    ) {
+        match bytes.shape() {
+            Some(shape) => self.scan_canonical(scan, classes, name, (raw, bytes), lower, shape),
+            None => self.scan_value(scan, classes, name, raw, bytes),
+        }
+    }
+
     /// Whether the full inspection below ([`Waf::scan_canonical`]) would certainly record nothing
     /// for this value, known with one automaton search per class: the path most benign values
     /// take. True only when every check of the full inspection is out of reach or comes out
@@ -1650,21 +1666,7 @@ fn tokenizer_reachable(check: &Check, shape: Shape, c: &[u8]) -> bool {
 /// Values worth handing to the SQL tokenizer: they contain a quote, comment, operator or
 /// parenthesis. Plain words and numbers are skipped (the tokenizer costs microseconds).
 fn sqli_candidate(v: &[u8]) -> bool {
-    if v.len() < 2 {
-        return false;
-    }
-    // One pass: a quote-like byte anywhere, or one of the pairs `--`, `/*`, `||`, `&&`.
-    let mut prev = 0u8;
-    for &b in v {
-        match b {
-            b'\'' | b'"' | b'`' | b'(' | b'#' | b';' => return true,
-            b'-' | b'|' | b'&' if prev == b => return true,
-            b'*' if prev == b'/' => return true,
-            _ => {}
-        }
-        prev = b;
-    }
-    false
+    normalize::sql_shaped(v)
 }
 
 /// Whether the SQL tokenizer reports an injection in `c` that is not an arithmetic expression
@@ -2006,10 +2008,14 @@ impl Inspector<'_, '_> {
     /// [`Sink::value`], whose memo hits (most keys) need none of it.
     #[inline(never)]
     fn inspect(&mut self, classes: u16, name: TargetName<'_>, value: &[u8], hash: Option<u64>, free: Option<usize>) {
-        let bytes = RawBytes::of(value);
+        // Its byte classes and its lower-cased copy in one pass (into the request's buffer,
+        // taken for the call).
+        let mut lower = std::mem::take(&mut self.scan.lower);
+        let bytes = RawBytes::of_lowered(value, &mut lower);
         let key = hash.filter(|_| CleanValues::rememberable(bytes));
         let attempts = self.scan.attempts;
-        self.waf.scan_value(self.scan, classes, name, value, bytes);
+        self.waf.scan_lowered(self.scan, classes, name, (value, bytes), &lower);
+        self.scan.lower = lower;
         if let Some(h) = key {
             if self.scan.attempts == attempts {
                 self.scan.clean.insert_at(free, h, classes, value);

@@ -241,6 +241,19 @@ impl RawBytes {
         RawBytes(k)
     }
 
+    /// The marks of [`classify_lower`] for this table.
+    const MARKS: ClassMarks = ClassMarks {
+        pair_of_spaces: Shape::WS as u32,
+        upper: Self::TABLE[b'A' as usize],
+        space: Self::TABLE[b' ' as usize],
+        punct: Self::TABLE[b'.' as usize],
+    };
+
+    /// [`RawBytes::of`] of `v`, and `v` lower-cased (ASCII) into `lower`, in one pass over `v`.
+    pub fn of_lowered(v: &[u8], lower: &mut Vec<u8>) -> RawBytes {
+        RawBytes(classify_lower(v, &Self::TABLE, Self::MARKS, lower))
+    }
+
     pub fn has(self, kinds: u32) -> bool {
         self.0 & kinds != 0
     }
@@ -269,6 +282,8 @@ impl RawBytes {
         len >= MIN_BASE64 && (self.has(Self::PERCENT) || !self.has(Self::NOT_BASE64))
     }
 }
+
+include!("normalize/classify.rs");
 
 fn hex(b: u8) -> Option<u32> {
     (b as char).to_digit(16)
@@ -854,6 +869,52 @@ mod tests {
 
     fn s(c: Cow<'_, [u8]>) -> String {
         String::from_utf8_lossy(&c).into_owned()
+    }
+
+    /// What the Wasm build's sixteen-bytes-at-a-time form of `classify_lower` takes for granted
+    /// about the table (see `ClassMarks`).
+    #[test]
+    fn the_class_marks_are_the_tables_entries() {
+        let t = &RawBytes::TABLE;
+        for b in 0..=255u8 {
+            if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'+' {
+                assert_eq!(t[usize::from(b)], 0, "{b}");
+            }
+            if b.is_ascii_uppercase() {
+                assert_eq!(t[usize::from(b)], RawBytes::MARKS.upper, "{b}");
+            }
+        }
+        assert_eq!(t[usize::from(b' ')], RawBytes::MARKS.space);
+        for b in [b'.', b',', b'@'] {
+            assert_eq!(t[usize::from(b)], RawBytes::MARKS.punct, "{b}");
+        }
+        assert_eq!(RawBytes::MARKS.pair_of_spaces, u32::from(Shape::WS));
+    }
+
+    /// The one pass gives what the byte classes and the lower-casing gave apart (on every length
+    /// up to 70 and bytes that mark the table's classes, runs of spaces across the sixteen-byte
+    /// chunks of the Wasm form included; that form itself is checked by
+    /// `scripts/classify-wasm.sh`).
+    #[test]
+    fn classes_and_lower_case_in_one_pass_agree_with_two_passes() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let alphabets: [&[u8]; 4] =
+            [b"aZ  .,@+09%&\\\x00\x7f\x80\xa0\xff\t\r\n/*;'\"^${`(#-|<>)=:_", b"ab  ", b"Mixed Case Words 42", b" "];
+        let mut lower = Vec::new();
+        for _ in 0..50_000 {
+            let abc = alphabets[(next() % 4) as usize];
+            let len = (next() % 71) as usize;
+            let v: Vec<u8> = (0..len).map(|_| abc[(next() as usize) % abc.len()]).collect();
+            let bytes = RawBytes::of_lowered(&v, &mut lower);
+            assert_eq!(bytes, RawBytes::of(&v), "{v:?}");
+            assert_eq!(lower, v.to_ascii_lowercase(), "{v:?}");
+        }
     }
 
     #[test]

@@ -4871,3 +4871,24 @@ fn holdout47_and_48_shapes_pass_and_their_attacks_still_score() {
         }
     }
 }
+
+/// The whole body inspection natively, for callgrind: `INSPECT_BODY=file INSPECT_N=n
+/// [INSPECT_PL=2] cargo test --release --lib inspect_cost -- --ignored` (the difference between
+/// two `n` is the cost of `n` inspections; the first builds the automata's states).
+#[test]
+#[ignore]
+fn inspect_cost() {
+    let body = std::fs::read(std::env::var("INSPECT_BODY").unwrap_or_default()).unwrap_or_default();
+    let n: usize = std::env::var("INSPECT_N").ok().and_then(|n| n.parse().ok()).unwrap_or(1);
+    let pl = std::env::var("INSPECT_PL").unwrap_or_else(|_| "1".into());
+    let w = waf_with(&format!("{{\"paranoia_level\":{pl}}}"));
+    let mut r = get("/api/orders", &[("content-type", "application/json")]);
+    r.method = "POST".into();
+    let mut values = 0;
+    for _ in 0..n {
+        let mut s = w.inspect_head(&r);
+        w.inspect_body(&mut s, b"application/json", std::hint::black_box(&body[..]));
+        values += s.values;
+    }
+    println!("{values}");
+}
