@@ -15,13 +15,14 @@ WAF_EVAL_MAX_SECONDS ?= 300
 FUZZ_SECONDS ?= 120
 FUZZ_TARGETS := request waf_body jwt header_map config waf_growth
 
-.PHONY: help build wasm-target venv certs unit e2e test run bench bench-instructions waf-eval fuzz cli clean distclean
+.PHONY: help build wasm-target venv certs unit wasm-checks e2e test run bench bench-instructions waf-eval fuzz cli clean distclean
 
 help:
 	@echo "make build   build $(WASM) (wasm32-wasip1, release)"
 	@echo "make run     build, then start the demo upstream + Envoy with Palisade; prints curl commands"
-	@echo "make test    unit tests (cargo test) and end-to-end tests (pytest, real Envoy)"
+	@echo "make test    unit tests (cargo test), the Wasm SIMD checks and end-to-end tests (pytest, real Envoy)"
 	@echo "make unit    cargo test, natively"
+	@echo "make wasm-checks   the Wasm build's SIMD routines under Node's WASI, against their byte loops"
 	@echo "make e2e     build + venv + cli, then pytest tests/e2e"
 	@echo "make bench   Envoy with and without Palisade under wrk (about 2 minutes)"
 	@echo "make bench-instructions   instructions per request under valgrind (repeatable on a busy machine)"
@@ -59,7 +60,13 @@ unit:
 e2e: build venv cli
 	$(PYTHON) -m pytest tests/e2e -q
 
-test: unit e2e
+# The Wasm build's SIMD routines (JSON string search, byte classes, SQL candidates), which the
+# native unit tests do not compile, checked under Node's WASI against their byte-by-byte forms.
+wasm-checks: wasm-target
+	scripts/json-scan-wasm.sh
+	scripts/classify-wasm.sh
+
+test: unit wasm-checks e2e
 
 run: build venv certs
 	CONFIG=$(CONFIG) scripts/run.sh

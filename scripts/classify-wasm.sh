@@ -75,14 +75,5 @@ fn main() {
     println!("classify-wasm: {n} values agree; sql_shaped: {m} values agree");
 }
 RS
-cat > "$dir/run.mjs" <<'JS'
-import { readFile } from 'node:fs/promises';
-import { WASI } from 'node:wasi';
-const wasi = new WASI({ version: 'preview1', args: [], env: {} });
-const wasm = await WebAssembly.compile(await readFile(process.argv[2]));
-wasi.start(await WebAssembly.instantiate(wasm, wasi.getImportObject()));
-JS
-rustc --edition 2021 --target wasm32-wasip1 -C opt-level=3 -C target-feature=+simd128 "$dir/check.rs" -o "$dir/check.wasm"
-rustc --edition 2021 --target wasm32-wasip1 -C opt-level=3 -C target-feature=+simd128 --emit=asm "$dir/check.rs" -o "$dir/check.s"
-grep -q 'i8x16.bitmask' "$dir/check.s" || { echo "classify-wasm: the SIMD form was not compiled" >&2; exit 1; }
-node --no-warnings "$dir/run.mjs" "$dir/check.wasm"
+. "$root/scripts/wasm-simd-lib.sh"
+wasm_simd_check "$dir" classify-wasm
