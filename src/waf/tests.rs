@@ -4892,3 +4892,32 @@ fn inspect_cost() {
     }
     println!("{values}");
 }
+
+#[test]
+fn holdout49_and_50_shapes_pass_and_their_attacks_still_score() {
+    // Holdout49 (written blind): a LiveView question quoting a template, `<%= todo.title %>`. An ERB
+    // output tag of one data path reads the template's data (rule 3600); anything more counts.
+    let waf = waf_with("{}");
+    for v in [
+        "and now compilation fails:\n\n```elixir\ndefp row(todo) do\n  ~H\"\"\"\n  <li id={\"todo-#{todo.id}\"}><%= todo.title %></li>\n  \"\"\"\nend\n```",
+        "The counter shows <%= @count %> and the footer <%= @user.name -%>.",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    for v in [
+        "<%= 7*7 %>",
+        "<%= system('id') %>",
+        "<%= `id` %>",
+        "<%= File.read('/etc/passwd') %>",
+        "<%= eval params[:x] %>",
+        "<%== system('id') %>",
+        "<%= system 'id' %>",
+        "<%= IO.popen('id').readlines() %>",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(blocked_category(&o, Category::GenericAttack), "{v}: {o:?}");
+        }
+    }
+}
