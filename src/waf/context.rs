@@ -2957,17 +2957,17 @@ fn svg_attributes<'a>(a: &'a [u8], prefixes: &mut Prefixes<'a>, root: bool) -> O
             }
             b"style" => inert_style(value),
             _ if name.starts_with(b"xmlns:") => {
-                let prefix = &name[6..];
+                let declared = &name[6..];
                 let kind = if value == b"http://www.w3.org/2000/svg" { Namespace::Svg } else { Namespace::Editor };
-                root && !prefix.is_empty()
-                    && !matches!(prefix, b"xml" | b"xmlns" | b"xlink")
+                root && !declared.is_empty()
+                    && !matches!(declared, b"xml" | b"xmlns" | b"xlink")
                     && namespace_name(value)
                     && (kind == Namespace::Svg
                         || !ACTING_NAMESPACES.iter().any(|ns| value.windows(ns.len()).any(|w| w == *ns)))
-                    && prefixes.kind(prefix).is_none()
+                    && prefixes.kind(declared).is_none()
                     && prefixes.held.len() < Prefixes::MAX
                     && {
-                        prefixes.held.push((prefix, kind));
+                        prefixes.held.push((declared, kind));
                         true
                     }
             }

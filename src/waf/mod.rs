@@ -1657,16 +1657,12 @@ impl Waf {
 /// (after a `=`); the SQL tokenizer runs only on SQL candidates. Other checks: reachable.
 fn tokenizer_reachable(check: &Check, shape: Shape, c: &[u8]) -> bool {
     match check {
-        Check::Sqli => shape.has(Shape::SQL) && sqli_candidate(c),
+        // Values worth the SQL tokenizer's microseconds hold a quote, comment, operator or
+        // parenthesis; plain words and numbers are skipped.
+        Check::Sqli => shape.has(Shape::SQL) && normalize::sql_shaped(c),
         Check::Xss => shape.has(Shape::MARKUP) && shape.has(Shape::LT | Shape::EQ),
         _ => true,
     }
-}
-
-/// Values worth handing to the SQL tokenizer: they contain a quote, comment, operator or
-/// parenthesis. Plain words and numbers are skipped (the tokenizer costs microseconds).
-fn sqli_candidate(v: &[u8]) -> bool {
-    normalize::sql_shaped(v)
 }
 
 /// Whether the SQL tokenizer reports an injection in `c` that is not an arithmetic expression
