@@ -47,6 +47,22 @@ macro_rules! php_funcs {
     };
 }
 
+/// The names of `php_funcs!` that no natural language or common field uses as a word (rule 3308
+/// counts them alone at paranoia level 2).
+macro_rules! php_funcs_distinct {
+    () => {
+        r"(?:shell_exec|passthru|popen|proc_open|pcntl_exec|phpinfo|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|create_function|call_user_func(?:_array)?|preg_replace|include_once|require_once|file_get_contents|file_put_contents|fopen|fwrite|fputs|readfile|unserialize|highlight_file|show_source|php_uname|getenv|putenv|ini_set|ini_get|move_uploaded_file|symlink|fsockopen|pfsockopen|curl_exec|curl_init|ob_start|array_map|array_filter|usort|uasort|uksort|register_shutdown_function|register_tick_function|set_error_handler|mb_ereg_replace|iterator_apply|hex2bin|convert_uuencode|gzopen|bzopen|scandir|opendir|readdir|posix_getpwuid|posix_setuid|get_defined_vars|parse_str|var_dump|print_r|var_export|escapeshellcmd|escapeshellarg|apache_setenv|stream_get_contents|filemtime|is_writable|tempnam|tmpfile|error_reporting|set_time_limit|ignore_user_abort|setcookie|session_start|strrev|strtolower|strtoupper|ucfirst|urldecode|rawurldecode|htmlspecialchars_decode|html_entity_decode|json_decode|simplexml_load_string|libxml_disable_entity_loader)"
+    };
+}
+
+/// The rest of `php_funcs!`: names that are also everyday words or common field names (`file`,
+/// `system`, `include`, `mail`, `header`, `ord` …); rule 3308 counts them only before a call.
+macro_rules! php_funcs_words {
+    () => {
+        r"(?:eval|assert|system|exec|include|require|dl|mail|chmod|unlink|glob|extract|serialize|file|copy|rename|rmdir|mkdir|touch|header|md5|sha1|crc32|chr|ord|pack|unpack)"
+    };
+}
+
 pub static RULES: &[Rule] = &[
     // ---------------------------------------------------------------- SQL injection (4200–4299)
     Rule {
@@ -1093,7 +1109,23 @@ pub static RULES: &[Rule] = &[
         r"^sess_[a-z0-9,-]+$",
         "upload of a PHP script or session file",
     ),
-    re(3308, Php, 2, CRITICAL, ARGS | PATH, View::Sql, concat!(r"\b", php_funcs!(), r"\b"), "PHP function name"),
+    // A PHP function name at paranoia level 2, in two tiers. A name no language uses as a word
+    // (`base64_decode`, `shell_exec`, `phpinfo`, `str_rot13` …) counts alone, as CRS's high-risk
+    // list does. A name that is also an everyday word or a common field name (`file`, `include`,
+    // `system`, `mail`, `header`, `copy`, `md5` …) counts only before a call's parenthesis later
+    // in the value (`system('id')`, `[system][0](ls)`, `md5\(`), the test CRS applies to its
+    // level-2 list: a multipart field named `file`, `?include=author`, a chat message's
+    // `"role": "system"` or an order id `ord-2291` are no PHP.
+    re(
+        3308,
+        Php,
+        2,
+        CRITICAL,
+        ARGS | PATH,
+        View::Sql,
+        concat!(r"\b(?:", php_funcs_distinct!(), r"\b|", php_funcs_words!(), r"\b[^(]*\()"),
+        "PHP function name",
+    ),
     re(
         3309,
         Php,
@@ -1519,3 +1551,22 @@ pub static CODE_RULES: &[(u32, Category, u8, u32, &str)] = &[
     (3150, Rfi, 2, CRITICAL, "URL value pointing to another host"),
     (4350, SessionFixation, 1, CRITICAL, "session id in a query or form argument without a same-site Referer"),
 ];
+
+#[cfg(test)]
+#[test]
+fn rule_3308s_two_tiers_partition_the_php_function_names() {
+    let names = |s: &str| -> std::collections::BTreeSet<String> {
+        let inner = s.strip_prefix("(?:").and_then(|s| s.strip_suffix(')')).unwrap_or(s);
+        inner
+            .replace("call_user_func(?:_array)?", "call_user_func|call_user_func_array")
+            .split('|')
+            .map(String::from)
+            .collect()
+    };
+    let all = names(php_funcs!());
+    let distinct = names(php_funcs_distinct!());
+    let words = names(php_funcs_words!());
+    assert!(distinct.is_disjoint(&words), "{:?}", distinct.intersection(&words).collect::<Vec<_>>());
+    let union: std::collections::BTreeSet<String> = distinct.union(&words).cloned().collect();
+    assert_eq!(union, all);
+}

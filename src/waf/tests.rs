@@ -4921,3 +4921,40 @@ fn holdout49_and_50_shapes_pass_and_their_attacks_still_score() {
         }
     }
 }
+
+#[test]
+fn php_function_names_that_are_words_count_at_level_2_only_before_a_call() {
+    let pl2 = waf_with(r#"{"paranoia_level": 2}"#);
+    let has = |o: &Outcome| o.matches.iter().any(|m| m.rule_id == 3308);
+
+    // Everyday words and field names from real APIs: no call after them.
+    for target in [
+        "/api/articles?include=author,comments&sort=-published",
+        "/api/orders/ord-2291/items",
+        "/api/files?file=report.pdf",
+        "/api/settings?header=compact&mail=weekly",
+        "/api/uploads?checksum=md5",
+    ] {
+        let o = outcome(&pl2, target);
+        assert!(!has(&o), "{target}: {o:?}");
+    }
+    let chat = r#"{"model":"m-2","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}]}"#;
+    let o = json_post(&pl2, chat);
+    assert!(!has(&o), "{o:?}");
+
+    // A call after such a name still counts, as does a name nothing but PHP uses, alone.
+    for q in [
+        "system('id')",
+        "[system][0](ls);",
+        "md5\\(",
+        "file(\"/etc/passwd\")",
+        "include ($_GET['p'])",
+        "shell_exec=(bla)",
+        "print_r",
+        "base64_decode",
+        "symlink//c",
+    ] {
+        let o = outcome(&pl2, &format!("/q?x={}", query_escaped(q)));
+        assert!(has(&o), "{q}: {o:?}");
+    }
+}
