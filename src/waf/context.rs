@@ -1824,8 +1824,21 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                 }
                 // A quoted identifier qualified by another (`"reports"."id"`, `` `db`.`t` ``).
                 let qualified = prev == Some(b'.') && i >= 2 && v[i - 2] == b;
+                // A quote before a dash opens a comment (`'--`) or a negative number (`'-1`); before
+                // dashes and a letter it opens an option string (`["-Wall", "--host"]` in a build
+                // file or a command's argument list), which the scan below reads as any string.
+                let dash = || {
+                    let rest = &v[i + 1..];
+                    let dashes = rest.iter().take_while(|&&c| c == b'-').count();
+                    dashes > 0 && !rest.get(dashes).is_some_and(|c| c.is_ascii_alphabetic())
+                };
+                // So does a `#` alone (`'#`, `'# x`, MySQL's comment); glued to more it opens a
+                // string of its own (`'#[fg=colour244]'`, `"#{pane_current_path}"`, `'#fff'`).
+                let hash = || next == Some(b'#') && v.get(i + 2).is_none_or(|c| c.is_ascii_whitespace());
                 if prev.is_some_and(|p| !opener(p)) && !qualified
-                    || next.is_some_and(|n| n.is_ascii_whitespace() || matches!(n, b';' | b')' | b'-' | b'#'))
+                    || next.is_some_and(|n| n.is_ascii_whitespace() || matches!(n, b';' | b')'))
+                    || dash()
+                    || hash()
                 {
                     return true;
                 }

@@ -993,10 +993,16 @@ pub static RULES: &[Rule] = &[
         // `12.1 g/dL (< 12.5)` is a measurement. A name glued to a hyphen and a letter is a
         // compound word (`pack (e-bike)`, `file (x-ray)`), not a constant minus a constant. A
         // constant followed by `#` comments out the rest of the call: `e-mail (ticket #58812)`.
+        // A name before a quote, backtick or `$` is a call without parentheses (PHP's `include"…"`,
+        // Perl's `system 'id'`), unless a hyphen joins it to the word before: `"wl-copy"` in a tmux
+        // configuration ends a quoted command name.
         concat!(
             r"\b",
             php_funcs!(),
-            r"(?:\(|\s+\(\s*(?:[^a-z_\s<>=]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s#]|\s*$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|\x22|'|`|\$|/\*|#))"
+            r"(?:\(|\s+\(\s*(?:[^a-z_\s<>=]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s#]|\s*$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|/\*|#))",
+            r"|(?:^|[^\w-])",
+            php_funcs!(),
+            r"\s*[\x22'`$]"
         ),
         "PHP function call",
     ),
@@ -1007,7 +1013,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r"\$_(?:get|post|cookie|request|server|files|env|session)\b|\$globals\b|\$http_raw_post_data|\$php_\w+|\$argv\b|php://(?:input|stdin|filter|memory|temp|fd|output)",
+        r"\$_(?:get|post|cookie|request|server|files|env|session)\b|\$globals\b|\$http_raw_post_data|\$php_\w+|php://(?:input|stdin|filter|memory|temp|fd|output)",
         "PHP superglobal or I/O stream",
     ),
     re(
@@ -1294,7 +1300,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ALL | URI,
         View::Text,
-        r"\$\{[^}]{0,64}?(?:j[^a-z}]{0,32}n[^a-z}]{0,32}d[^a-z}]{0,32}i|jndi|ctx:|env:|sys:|java:|lower:|upper:|date:|main:|base64:|bundle:|spring:|k8s:|docker:|web:|log4j:|marker:|map:|sd:|event:|::-|\$\{)",
+        // A lookup's prefix is a word of its own (`${env:HOME}`, `${x${lower:j}…`):
+        // `${RAILS_ENV:-production}` is a shell default, not `env:`.
+        r"\$\{[^}]{0,64}?(?:j[^a-z}]{0,32}n[^a-z}]{0,32}d[^a-z}]{0,32}i|jndi|::-|\$\{)|\$\{(?:[^}]{0,63}[^\w}])?(?:ctx|env|sys|java|lower|upper|date|main|base64|bundle|spring|k8s|docker|web|log4j|marker|map|sd|event):",
         "Log4Shell-style lookup",
     ),
     re(
@@ -1338,10 +1346,11 @@ pub static RULES: &[Rule] = &[
         // `Runtime.` names Java's class only with one of its members or a gadget after it: Go's
         // `runtime.mallocgc` in a profile or stack trace is another language's package.
         // With a space before `(`, what follows must read as code (a quote, `$`, `@`, a backtick,
-        // a digit, a call, `)`): `a humidity control system (Dampp-Chaser)` and `Runtime (incl.
-        // credits)` are parentheticals of English text. `system('id')`, `system ("id")` and
-        // `system (chr(105).chr(100))` still match; PHP's 3301 keeps `system (id)` outside prose.
-        r"\bsystem(?:\(|\s+\(\s*(?:['\x22`$@)]|-?\d|\w+\s*\()|\s*\.\s*(?:exit|getenv|getproperty|getproperties|setproperty|load|loadlibrary|setsecuritymanager|console|in\b))|\bruntime(?:\(|\s+\(\s*(?:['\x22`$@)]|-?\d|\w+\s*\()|\s*\.\s*(?:getruntime|exec|halt|exit|load|loadlibrary|addshutdownhook|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\b)|\b(?:processbuilder|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.(?:\w|\s+\w+\s*\()|\()",
+        // a number alone, a call, `)`): `a humidity control system (Dampp-Chaser)`, `Runtime (incl.
+        // credits)` and `the solar system (1 AU ≈ 150,000,000 km)` are parentheticals of English
+        // text. `system('id')`, `system ("id")`, `system (-1)` and `system (chr(105).chr(100))`
+        // still match; PHP's 3301 keeps `system (id)` outside prose.
+        r"\bsystem(?:\(|\s+\(\s*(?:['\x22`$@)]|-?\d[\d.]*\s*\)|\w+\s*\()|\s*\.\s*(?:exit|getenv|getproperty|getproperties|setproperty|load|loadlibrary|setsecuritymanager|console|in\b))|\bruntime(?:\(|\s+\(\s*(?:['\x22`$@)]|-?\d[\d.]*\s*\)|\w+\s*\()|\s*\.\s*(?:getruntime|exec|halt|exit|load|loadlibrary|addshutdownhook|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\b)|\b(?:processbuilder|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.(?:\w|\s+\w+\s*\()|\()",
         "gadget class used as a call or member",
     ),
     re(

