@@ -870,10 +870,21 @@ pub static RULES: &[Rule] = &[
         // hyphenated, then `/` and a version) and an assignment (`sort=-updated`, a query
         // string's parameter) are not the command; `ansible-config dump`, `python3.10 x`,
         // `cat/etc/passwd` and `cmd.exe` are.
+        // At the start of a value the word must be run: an argument after a space, a separator,
+        // a redirection or a substitution follows it (`time;`, `nohup sh`, `vi<x`, `python3.10
+        // cmd`). A value that is the word alone or the word before other punctuation names a tool
+        // or a field (`python`, `node`, `?fields=id,name`, `service: api`); after a separator it
+        // runs as before.
         concat!(
-            r"(?:^|[;&|`\n]|\$\(|\|\||&&)\s*",
+            r"(?:[;&|`\n]|\$\(|\|\||&&)\s*",
             unix_cmds!(),
-            r"(?:\.exe)?(?:$|[^\w/=-]|/(?:\D|$)|-[\w.-]*(?:[^\w./-]|$))"
+            r"(?:\.exe)?(?:$|[^\w/=-]|/(?:\D|$)|-[\w.-]*(?:[^\w./-]|$))",
+            r"|^\s*",
+            unix_cmds!(),
+            r"(?:\.\d+)*(?:\.exe)?(?:\s+\S|[;&|<>`$(]|/(?:\D|$)|-[\w.-]*(?:[^\w./-]|$))",
+            // Alone, a word that only asks the system who and where it is (`'wh'oami`, quotes
+            // split to slip past a list of words).
+            r"|^\s*(?:whoami|ifconfig|ipconfig|uname|netstat|systeminfo|tasklist)(?:\.exe)?\s*$"
         ),
         "shell command word after a separator or at the start",
     ),

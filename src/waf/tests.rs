@@ -1361,10 +1361,17 @@ fn a_command_word_at_paranoia_level_2_ends_where_a_shell_word_ends() {
     let o =
         post("/login", "application/x-www-form-urlencoded", "next=%2Fprojects%3Fview%3Dlist%26sort%3D-updated", &waf);
     assert!(!o.matches.iter().any(|m| m.rule_id == 3212), "{o:?}");
-    // Commands, hyphenated command names, versioned interpreters, paths glued to the command.
-    for q in
-        ["ansible-config dump", "python3.10 x", "x;cat/etc/passwd", "x|cmd.exe /c dir", "a;id", "ls", "x&&wget -q x"]
-    {
+    // Commands, hyphenated command names, versioned interpreters, paths glued to the command. (A
+    // bare `ls` at the start is a word, initials `LS`: a_command_word_at_the_start_counts_….)
+    for q in [
+        "ansible-config dump",
+        "python3.10 x",
+        "x;cat/etc/passwd",
+        "x|cmd.exe /c dir",
+        "a;id",
+        "ls -la",
+        "x&&wget -q x",
+    ] {
         let o = json_post(&waf, &format!(r#"{{"q": "{q}"}}"#));
         assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 3212), "{q}: {o:?}");
     }
@@ -5054,5 +5061,22 @@ fn holdout51_and_52_shapes_pass_and_their_attacks_still_score() {
     for q in ["@{[system 'whoami']}", "include\"/etc/passwd\";", "require$f;", "(\"system  \")(\"whoami\")"] {
         let o = json_post(&waf, &field("q", q));
         assert!(o.blocked && rule(&o, 3301) == Some(5), "{q}: {o:?}");
+    }
+}
+
+#[test]
+fn a_command_word_at_the_start_counts_at_level_2_only_when_it_runs() {
+    let pl2 = waf_with(r#"{"paranoia_level": 2}"#);
+    let has = |o: &Outcome| o.matches.iter().any(|m| m.rule_id == 3212);
+    // A tool's or a field's name: the word alone, or before punctuation other than a separator.
+    for v in ["python", "node", "id,name,email", "service: api", "cat", "time"] {
+        let o = outcome(&pl2, &format!("/q?x={}", query_escaped(v)));
+        assert!(!has(&o), "{v}: {o:?}");
+    }
+    // Run: an argument, a separator, a redirection, a versioned binary with an argument, a
+    // command after a separator, a recon word alone (also split by quotes).
+    for v in ["time;", "nohup sh x", "vi<x", "python3.10 cmd", ";id", "x|vi", "'wh'oami", "whoami", "cat/etc/passwd"] {
+        let o = outcome(&pl2, &format!("/q?x={}", query_escaped(v)));
+        assert!(has(&o), "{v}: {o:?}");
     }
 }
