@@ -1373,7 +1373,8 @@ impl Waf {
     }
 
     /// As [`Waf::scan_value`], with `lower` the value lower-cased (ASCII), which is its canonical
-    /// form when nothing decodes (`bytes.shape()` is known).
+    /// form when `bytes.lowered_shape()` is known (nothing decodes, or only non-ASCII bytes that no
+    /// decoder or folder changes).
     fn scan_lowered(
         &self,
         scan: &mut Scan,
@@ -1382,7 +1383,7 @@ impl Waf {
         (raw, bytes): (&[u8], RawBytes),
         lower: &[u8],
     ) {
-        match bytes.shape() {
+        match bytes.lowered_shape() {
             Some(shape) => self.scan_canonical(scan, classes, name, (raw, bytes), lower, shape),
             None => self.scan_value(scan, classes, name, raw, bytes),
         }
