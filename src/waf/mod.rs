@@ -1373,7 +1373,8 @@ impl Waf {
     }
 
     /// As [`Waf::scan_value`], with `lower` the value lower-cased (ASCII), which is its canonical
-    /// form when nothing decodes (`bytes.shape()` is known).
+    /// form when `bytes.lowered_shape()` is known (nothing decodes, or only non-ASCII bytes that no
+    /// decoder or folder changes).
     fn scan_lowered(
         &self,
         scan: &mut Scan,
@@ -1382,7 +1383,7 @@ impl Waf {
         (raw, bytes): (&[u8], RawBytes),
         lower: &[u8],
     ) {
-        match bytes.shape() {
+        match bytes.lowered_shape() {
             Some(shape) => self.scan_canonical(scan, classes, name, (raw, bytes), lower, shape),
             None => self.scan_value(scan, classes, name, raw, bytes),
         }
@@ -1395,10 +1396,19 @@ impl Waf {
     /// `_method` checks), no URL scheme at the start (the off-site URL rule), no control byte or
     /// `)` (the protocol checks), not ending in `}` (a GraphQL document is inspected by its
     /// literals), every derived view equal to the canonical value (so the class's merged set
-    /// holds every rule that could read it), no base64 view to decode, no tokenizer reachable,
-    /// and no member of the merged set matching. Anything else takes the full path, which
-    /// decides as before (`the_fast_lane_decides_as_the_full_inspection`).
-    fn certainly_clean(&self, classes: u16, (raw, bytes): (&[u8], RawBytes), c: &[u8], shape: Shape) -> bool {
+    /// holds every rule that could read it), no tokenizer reachable, no member of the merged set
+    /// matching, and no member of the base64 view's set matching that view (decoded from `raw`
+    /// into `base64`, the request's buffer, only for a value that may have one, as the full
+    /// inspection decodes it). Anything else takes the full path, which decides as before
+    /// (`the_fast_lane_decides_as_the_full_inspection`).
+    fn certainly_clean(
+        &self,
+        classes: u16,
+        (raw, bytes): (&[u8], RawBytes),
+        c: &[u8],
+        shape: Shape,
+        base64: &mut Vec<u8>,
+    ) -> bool {
         if !self.custom.is_empty()
             || classes & class::ARG_NAME != 0
             || shape.has(Shape::CONTROL | Shape::RPAREN)
@@ -1410,14 +1420,12 @@ impl Waf {
             return false;
         }
         let mut bits = classes;
+        let mut decoded = false;
         while bits != 0 {
             let bit = bits.trailing_zeros() as usize;
             bits &= bits - 1;
             if bit >= class::COUNT {
                 break;
-            }
-            if self.by_class[bit][View::Base64.index()].is_some() && bytes.may_be_base64(raw.len()) {
-                return false;
             }
             for &ri in &self.native_by_class[bit] {
                 if self.rules.get(ri).is_none_or(|r| tokenizer_reachable(&r.check, shape, c)) {
@@ -1436,6 +1444,17 @@ impl Waf {
                     }
                 }
             }
+            // The base64 view is empty (and its set is not searched) unless the raw bytes allow
+            // it; else its set must not match it, as in `scan_full`.
+            if let (Some(si), true) = (self.by_class[bit][View::Base64.index()], bytes.may_be_base64(raw.len())) {
+                if !decoded {
+                    normalize::base64_view_into(raw, base64);
+                    decoded = true;
+                }
+                if !base64.is_empty() && self.set_matches(si, base64) {
+                    return false;
+                }
+            }
         }
         true
     }
@@ -1450,7 +1469,7 @@ impl Waf {
         c: &[u8],
         shape: Shape,
     ) {
-        if !self.certainly_clean(classes, (raw, bytes), c, shape) {
+        if !self.certainly_clean(classes, (raw, bytes), c, shape, &mut scan.base64) {
             self.scan_full(scan, classes, name, (raw, bytes), c, shape);
         }
     }

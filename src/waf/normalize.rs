@@ -188,6 +188,10 @@ impl RawBytes {
     pub const NOT_BASE64: u32 = 1 << 20;
     /// A space (a run of two makes the value's shape [`Shape::WS`]; looked for only when set).
     const SPACE: u32 = 1 << 21;
+    /// `%`, `&`, `\` or NUL: the bytes of [`DECODE`](Self::DECODE) other than non-ASCII ones.
+    const ESCAPE: u32 = 1 << 22;
+    /// `0xE3` or `0xEF`: the first byte of every sequence [`fold_unicode`] folds.
+    const FOLD_LEAD: u32 = 1 << 23;
 
     const TABLE: [u32; 256] = {
         let mut t = [0u32; 256];
@@ -212,6 +216,12 @@ impl RawBytes {
             }
             if c == b' ' {
                 k |= Self::SPACE;
+            }
+            if matches!(c, b'%' | b'&' | b'\\' | 0) {
+                k |= Self::ESCAPE;
+            }
+            if matches!(c, 0xe3 | 0xef) {
+                k |= Self::FOLD_LEAD;
             }
             t[b] = k;
             b += 1;
@@ -273,6 +283,15 @@ impl RawBytes {
     /// The canonical value's shape, when it is known from these bytes (no decoding happens).
     pub fn shape(self) -> Option<Shape> {
         (!self.has(Self::DECODE)).then_some(Shape(self.0 as u16))
+    }
+
+    /// The canonical value's shape when [`canonical`] only lower-cases the value these bytes were
+    /// found in, even if it has non-ASCII bytes: no `%`, `&`, `\` or NUL (percent, entity, JS and
+    /// CSS decoding and NUL removal act on nothing) and no `0xE3` or `0xEF` byte (every sequence
+    /// [`fold_unicode`] folds starts with one). The canonical value is then the value lower-cased,
+    /// whose shape is the raw value's (letters have none).
+    pub fn lowered_shape(self) -> Option<Shape> {
+        (!self.has(Self::DECODE) || !self.has(Self::ESCAPE | Self::FOLD_LEAD)).then_some(Shape(self.0 as u16))
     }
 
     /// Whether [`base64_view`] of a value of `len` bytes with these bytes may be non-empty: it is
@@ -914,6 +933,68 @@ mod tests {
             let bytes = RawBytes::of_lowered(&v, &mut lower);
             assert_eq!(bytes, RawBytes::of(&v), "{v:?}");
             assert_eq!(lower, v.to_ascii_lowercase(), "{v:?}");
+        }
+    }
+
+    /// When `RawBytes::lowered_shape` says canonicalisation only lower-cases a value (also one
+    /// with non-ASCII bytes), `canonical` gives exactly the lower-cased copy `of_lowered` made, of
+    /// that shape; and it says so for ordinary non-ASCII text. Values over alphabets of non-ASCII
+    /// letters, the full-width sequences `fold_unicode` folds (and their lead bytes alone), the
+    /// bytes other decoders act on, upper case and shape bytes.
+    #[test]
+    fn a_value_that_only_needs_lower_casing_is_its_lower_cased_copy() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let pieces: [&[u8]; 24] = [
+            "é".as_bytes(),
+            "ü".as_bytes(),
+            "Ø".as_bytes(),
+            "ß".as_bytes(),
+            "日本".as_bytes(),
+            "\u{a0}".as_bytes(),
+            "！".as_bytes(),
+            "ｓ".as_bytes(),
+            "\u{3000}".as_bytes(),
+            b"\xef",
+            b"\xe3",
+            b"\xef\xbc",
+            b"\xe3\x80",
+            b"%41",
+            b"&lt;",
+            b"\\x41",
+            b"\x00",
+            b"Amelie",
+            b"O'Brien",
+            b" ",
+            b"  ",
+            b"@example.org",
+            b"(3)",
+            b"\t",
+        ];
+        let (mut lowered, mut non_ascii) = (0, 0);
+        let mut lower = Vec::new();
+        for _ in 0..50_000 {
+            let n = (next() % 6) as usize;
+            let mut v = Vec::new();
+            for _ in 0..n {
+                v.extend_from_slice(pieces[(next() as usize) % pieces.len()]);
+            }
+            let bytes = RawBytes::of_lowered(&v, &mut lower);
+            let Some(shape) = bytes.lowered_shape() else { continue };
+            lowered += 1;
+            non_ascii += usize::from(bytes.has(RawBytes::DECODE));
+            let c = canonical(&v);
+            assert_eq!(c.as_ref(), &lower[..], "{v:?}");
+            assert_eq!(shape, Shape::of(&c), "{v:?}");
+        }
+        assert!(lowered > 5_000 && non_ascii > 2_000, "{lowered} lower-cased only, {non_ascii} of them non-ASCII");
+        for v in ["Amélie Silva", "ingrid.müller346@example.com", "Zoë Patel", "Mateo Hernández"] {
+            assert!(RawBytes::of(v.as_bytes()).lowered_shape().is_some(), "{v}");
         }
     }
 

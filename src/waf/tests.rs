@@ -1933,7 +1933,8 @@ fn holdout14_shapes_pass_and_their_attacks_still_score() {
 /// records nothing: for values of every kind (fixture lines and pieces of them, attack pieces,
 /// random bytes, short ordinary values), for each class a value can have, at paranoia levels 1,
 /// 2 and 4, a value it lets through leaves a scan untouched when inspected in full. It must also
-/// let through most ordinary short values (else it is no fast lane).
+/// let through most ordinary short values (else it is no fast lane), and values with a base64
+/// view that its rules do not match (the lane searches that view's set too).
 #[test]
 fn the_fast_lane_decides_as_the_full_inspection() {
     let mut values: Vec<Vec<u8>> = Vec::new();
@@ -1968,6 +1969,19 @@ fn the_fast_lane_decides_as_the_full_inspection() {
         "__proto__",
         "eval(x)",
         "${jndi:x}",
+        // Values with a base64 view (the lane searches its set): benign ones, and attacks only
+        // that view's rules see (4408, 3405), padded, URL-safe, with percent-encoded padding.
+        "promo-spring",
+        "eyJhbGciOiJIUzI1NiJ9",
+        "U29tZSBvcmRpbmFyeSB0ZXh0",
+        "amF2YS5sYW5nLlJ1bnRpbWUuZ2V0UnVudGltZSgpLmV4ZWMoY21kKQ==",
+        "amF2YS5sYW5nLlJ1bnRpbWUuZ2V0UnVudGltZSgpLmV4ZWMoY21kKQ",
+        "cmVxdWlyZSgnY2hpbGRfcHJvY2VzcycpLmV4ZWMoJ2lkJyk=",
+        "cmVxdWlyZSgnY2hpbGRfcHJvY2VzcycpLmV4ZWMoJ2lkJyk%3D",
+        "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==",
+        "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA",
+        "b3JnLmFwYWNoZS5jb21tb25zLmNvbGxlY3Rpb25zLmZ1bmN0b3JzLkludm9rZXJUcmFuc2Zvcm1lcg",
+        "d2hpbGUodHJ1ZSl7fQ==",
     ] {
         values.push(v.as_bytes().to_vec());
     }
@@ -1975,7 +1989,7 @@ fn the_fast_lane_decides_as_the_full_inspection() {
     values.extend(normalize::random_values(0x005e_ed0f_fa57, 400, 30, |_, r| BYTES[r % BYTES.len()]));
     values.sort();
     values.dedup();
-    let (mut lane, mut ordinary_lane) = (0, 0);
+    let (mut lane, mut ordinary_lane, mut base64_lane) = (0, 0, 0);
     for level in [1, 2, 4] {
         let w = waf_with(&format!(r#"{{"paranoia_level":{level}}}"#));
         for classes in [
@@ -1994,10 +2008,11 @@ fn the_fast_lane_decides_as_the_full_inspection() {
                 let bytes = RawBytes::of(raw);
                 let canonical = bytes.canonical(raw);
                 let shape = Shape::of(&canonical);
-                if !w.certainly_clean(classes, (raw, bytes), &canonical, shape) {
+                if !w.certainly_clean(classes, (raw, bytes), &canonical, shape, &mut Vec::new()) {
                     continue;
                 }
                 lane += 1;
+                base64_lane += usize::from(bytes.may_be_base64(raw.len()));
                 ordinary_lane += usize::from(level == 1 && classes == class::ARG_VALUE && raw.len() < 24);
                 let mut scan = Scan::default();
                 let name = TargetName::new("args:", b"x");
@@ -2011,7 +2026,10 @@ fn the_fast_lane_decides_as_the_full_inspection() {
             }
         }
     }
-    assert!(lane > 5_000 && ordinary_lane > 100, "{lane} values took the fast lane ({ordinary_lane} short values)");
+    assert!(
+        lane > 5_000 && ordinary_lane > 100 && base64_lane > 100,
+        "{lane} values took the fast lane ({ordinary_lane} short values, {base64_lane} with a base64 view)"
+    );
 }
 
 /// The class sets' own walk of the lazy DFA (`ClassSet::any_match`, for values up to
