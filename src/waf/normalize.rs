@@ -858,6 +858,17 @@ pub fn base64_view_into(raw: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// A xorshift generator for property tests: each call gives the next number of the sequence.
+#[cfg(test)]
+pub(crate) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
 /// Pseudo-random byte strings for property tests: `count` values shorter than `max_len` from a
 /// xorshift seed, each byte chosen by `byte(value number, random number)`.
 #[cfg(test)]
@@ -916,13 +927,7 @@ mod tests {
     /// `scripts/classify-wasm.sh`).
     #[test]
     fn classes_and_lower_case_in_one_pass_agree_with_two_passes() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let alphabets: [&[u8]; 4] =
             [b"aZ  .,@+09%&\\\x00\x7f\x80\xa0\xff\t\r\n/*;'\"^${`(#-|<>)=:_", b"ab  ", b"Mixed Case Words 42", b" "];
         let mut lower = Vec::new();
@@ -943,13 +948,7 @@ mod tests {
     /// bytes other decoders act on, upper case and shape bytes.
     #[test]
     fn a_value_that_only_needs_lower_casing_is_its_lower_cased_copy() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let pieces: [&[u8]; 24] = [
             "é".as_bytes(),
             "ü".as_bytes(),
