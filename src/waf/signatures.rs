@@ -40,13 +40,6 @@ macro_rules! strict_cmds {
 /// The command words of [`strict_cmds!`], for the context checks (`context::runtime_tokens`).
 pub const STRICT_COMMANDS: &str = strict_cmds!();
 
-/// PHP functions that execute code or commands, read files or decode payloads.
-macro_rules! php_funcs {
-    () => {
-        r"(?:eval|assert|system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|phpinfo|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|create_function|call_user_func(?:_array)?|preg_replace|include|include_once|require|require_once|file_get_contents|file_put_contents|fopen|fwrite|fputs|readfile|unserialize|highlight_file|show_source|php_uname|getenv|putenv|ini_set|ini_get|dl|mail|move_uploaded_file|chmod|unlink|symlink|fsockopen|pfsockopen|curl_exec|curl_init|ob_start|array_map|array_filter|usort|uasort|uksort|register_shutdown_function|register_tick_function|set_error_handler|mb_ereg_replace|iterator_apply|hex2bin|convert_uuencode|gzopen|bzopen|scandir|glob|opendir|readdir|posix_getpwuid|posix_setuid|get_defined_vars|extract|parse_str|var_dump|print_r|var_export|serialize|escapeshellcmd|escapeshellarg|apache_setenv|stream_get_contents|file|copy|rename|rmdir|mkdir|touch|filemtime|is_writable|tempnam|tmpfile|error_reporting|set_time_limit|ignore_user_abort|header|setcookie|session_start|md5|sha1|crc32|strrev|strtolower|strtoupper|ucfirst|chr|ord|pack|unpack|urldecode|rawurldecode|htmlspecialchars_decode|html_entity_decode|json_decode|simplexml_load_string|libxml_disable_entity_loader)"
-    };
-}
-
 /// The names of `php_funcs!` that no natural language or common field uses as a word (rule 3308
 /// counts them alone at paranoia level 2).
 macro_rules! php_funcs_distinct {
@@ -60,6 +53,14 @@ macro_rules! php_funcs_distinct {
 macro_rules! php_funcs_words {
     () => {
         r"(?:eval|assert|system|exec|include|require|dl|mail|chmod|unlink|glob|extract|serialize|file|copy|rename|rmdir|mkdir|touch|header|md5|sha1|crc32|chr|ord|pack|unpack)"
+    };
+}
+
+/// PHP functions that execute code or commands, read files or decode payloads: the two tiers
+/// above, as one alternation.
+macro_rules! php_funcs {
+    () => {
+        concat!(r"(?:", php_funcs_distinct!(), "|", php_funcs_words!(), ")")
     };
 }
 
@@ -1576,7 +1577,7 @@ pub static CODE_RULES: &[(u32, Category, u8, u32, &str)] = &[
 
 #[cfg(test)]
 #[test]
-fn rule_3308s_two_tiers_partition_the_php_function_names() {
+fn rule_3308s_two_tiers_share_no_name() {
     let names = |s: &str| -> std::collections::BTreeSet<String> {
         let inner = s.strip_prefix("(?:").and_then(|s| s.strip_suffix(')')).unwrap_or(s);
         inner
@@ -1585,10 +1586,8 @@ fn rule_3308s_two_tiers_partition_the_php_function_names() {
             .map(String::from)
             .collect()
     };
-    let all = names(php_funcs!());
     let distinct = names(php_funcs_distinct!());
     let words = names(php_funcs_words!());
+    assert!(distinct.len() > 40 && words.len() > 20);
     assert!(distinct.is_disjoint(&words), "{:?}", distinct.intersection(&words).collect::<Vec<_>>());
-    let union: std::collections::BTreeSet<String> = distinct.union(&words).cloned().collect();
-    assert_eq!(union, all);
 }
