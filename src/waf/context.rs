@@ -2446,6 +2446,21 @@ const VOCABULARY_CONTROLS: &[&[u8]] = &[
     b"image",
 ];
 
+/// Elements of [`ACTIVE_ELEMENTS`] that a vocabulary with a namespace of its own names for its own
+/// purposes (a dive log's `<link ref="ean32"/>`, a PLC project's `<body>`, a map's `<Style id>`):
+/// allowed unprefixed in a document whose root declares a default namespace that is not HTML's,
+/// SVG's or MathML's, and then with no address, relation, `content` or `charset` attribute. An
+/// HTML parser would read them as HTML's elements: a `<body>` without a handler merges nothing
+/// that acts, a `<link>` or `<meta>` without an address, relation or content loads and sets
+/// nothing, a `<set>` outside SVG is no animation, and a `<style>` is allowed only when its raw
+/// text (what an HTML parser reads as CSS, up to `</style`) holds no rule, at-rule, function or
+/// escape (no `{`, `@`, `(` or `\`).
+const NAMESPACE_SHARED: &[&[u8]] = &[b"body", b"link", b"meta", b"set", b"style"];
+
+/// Attributes that a [`NAMESPACE_SHARED`] element may not carry: what makes a `<link>` or a
+/// `<meta>` load, relate or set something.
+const SHARED_REFUSED: &[&[u8]] = &[b"rel", b"content", b"charset"];
+
 /// HTML elements that a fragment of a page starts with: a document whose root is one of them (or
 /// of [`ACTIVE_ELEMENTS`]) is HTML, not a vocabulary of its own.
 const HTML_ROOTS: &[&[u8]] = &[
@@ -2570,6 +2585,8 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
     };
     let mut stack: Vec<&[u8]> = Vec::new();
     let (mut i, mut elements) = (0, 0u32);
+    // The root declares a default namespace of its own (`<uddf xmlns="http://www.streit.cc/…">`).
+    let mut own_namespace = false;
     // The root has closed: only comments, processing instructions and white space may follow.
     let mut done = false;
     if !t.starts_with(b"<") {
@@ -2652,8 +2669,9 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
         // page `x:script` is no script, and a document binding a prefix to the XHTML, SVG or
         // MathML namespace is refused below.
         let (prefix, name) = name.split_at(local(name));
+        let shared = own_namespace && prefix.is_empty() && NAMESPACE_SHARED.contains(&name);
         if name.is_empty()
-            || (ACTIVE_ELEMENTS.contains(&name) && !VOCABULARY_CONTROLS.contains(&name))
+            || (ACTIVE_ELEMENTS.contains(&name) && !VOCABULARY_CONTROLS.contains(&name) && !shared)
             || name.starts_with(b"animate")
             || name == b"include"
             || matches!(prefix, b"xi:" | b"xsl:")
@@ -2661,8 +2679,10 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
         {
             return false;
         }
+        let root = elements == 0;
         elements += 1;
         let control = VOCABULARY_CONTROLS.contains(&name);
+        let style = shared && name == b"style";
         let name = &r[..n];
         // The attributes, each after a space, quoted, up to `>` or `/>`.
         let mut k = n;
@@ -2702,15 +2722,30 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
                 // (`bare` is `attr` when it has no prefix.)
                 || matches!(bare, b"formaction" | b"form" | b"autofocus" | b"srcdoc" | b"http-equiv")
                 || attr.starts_with(b"xmlns")
-                    && [&b"xinclude"[..], b"xsl", b"xhtml", b"/svg", b"mathml"]
+                    && [&b"xinclude"[..], b"xsl", b"/svg", b"mathml"]
                         .iter()
                         .any(|ns| value.windows(ns.len()).any(|w| w == *ns))
-                || ADDRESS_ATTRIBUTES.contains(&bare) && (control || !inert_url(value))
+                // XHTML only under a prefix (`xmlns:xhtml=…` for a project's documentation), whose
+                // elements are judged as HTML's by their local names above.
+                || attr == b"xmlns" && value.windows(5).any(|w| w == b"xhtml")
+                || ADDRESS_ATTRIBUTES.contains(&bare) && (control || shared || !inert_url(value))
+                || shared && SHARED_REFUSED.contains(&bare)
                 || bare == b"style" && !inert_style(value)
             {
                 return false;
             }
+            if root && attr == b"xmlns" && !value.trim_ascii().is_empty() {
+                own_namespace = true;
+            }
         };
+        if style && !closed {
+            // What an HTML parser reads as the style sheet: the raw text up to `</style`.
+            let raw = &r[k + 1..];
+            let end = raw.windows(7).position(|w| w == b"</style").unwrap_or(raw.len());
+            if raw[..end].iter().any(|&b| matches!(b, b'{' | b'@' | b'(' | b'\\')) {
+                return false;
+            }
+        }
         if !closed {
             stack.push(name);
         } else if stack.is_empty() {

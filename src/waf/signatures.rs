@@ -299,7 +299,9 @@ pub static RULES: &[Rule] = &[
         // keyword follow with no space. After a space they are words of text or maths (`1.e4 or
         // bust`, a chess opening; `lr 1e-3 and 3e-4`), and a number followed by `or 1=1` is the
         // tautology the other rules judge.
-        r"\d+(?:\.\d*)?e[+-]?\d*(?:\s*(?:union|select|from)|or|and)\b|\b\d+\.e\s*\(|\b0e\d*[a-f]*[g-z(]",
+        // After `0e` and its hexadecimal-looking run, a keyword or `(` must follow, glued: a
+        // random token (a PKCE verifier `…~0eo9B8…`) has `0e` and any letter by chance.
+        r"\d+(?:\.\d*)?e[+-]?\d*(?:\s*(?:union|select|from)|or|and)\b|\b\d+\.e\s*\(|\b0e\d*[a-f]*(?:union|select|from|or|and|xor|div|like|rlike|regexp|having|where|limit|order|group|into|\()",
         "scientific-notation obfuscation",
     ),
     re(
@@ -319,7 +321,10 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS,
         View::Sql,
-        r"(?:-|\b)(?:9223372036854775807|18446744073709551615|2147483647|4294967295|0x7fffffff|0xffffffff)\b",
+        // The boundary number is the whole value, or an operand in SQL: after a comparison, in a
+        // list, after a keyword. In a register dump or a log line (`LCOUNT : 0xffffffff`) it is
+        // a number among others.
+        r#"(?:^\s*['"`]?|[=<>(,]|\b(?:or|and|xor|limit|offset|select|having|by|div)\s)\s*-?(?:9223372036854775807|18446744073709551615|2147483647|4294967295|0x7fffffff|0xffffffff)\b"#,
         "integer overflow probe",
     ),
     re(

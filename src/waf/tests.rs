@@ -5083,6 +5083,105 @@ fn holdout51_and_52_shapes_pass_and_their_attacks_still_score() {
 }
 
 #[test]
+fn holdout55_and_56_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // A random token (a PKCE code verifier) can hold `0e` and a letter by chance; the notation's
+    // trick needs a keyword or `(` glued after it (4218).
+    let verifier = "kUqE~o~0eo9B8.GKbF52JR2jSlNJfTvu-4HjyfmN7PHh2N6oFaYsF5Z2gEPgkW~V";
+    let form = format!("grant_type=authorization_code&code=3ia6QcKdNNiV0i5&code_verifier={verifier}");
+    let o = post("/oauth2/token", "application/x-www-form-urlencoded", &form, &waf);
+    assert!(!o.blocked && rule(&o, 4218).is_none(), "{o:?}");
+    for o in as_field_and_query(&waf, verifier) {
+        assert!(!o.blocked, "{o:?}");
+    }
+    for q in ["0eunion select 1", "1 or 0eor 1", "0e1ddiv 1", "0e(1)", "x-0eand 1", "0efrom dual"] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 4218) == Some(5), "{q}: {o:?}");
+        }
+    }
+
+    // An integer boundary in a register dump is a number among others; as the whole value, after
+    // a comparison, in a list or after a keyword it is the overflow probe (4220).
+    let dump = "[13:02:20.319] EXCVADDR: 0x00000008  LBEG    : 0x4000c2e0  LEND    : 0x4000c2f6  LCOUNT  : 0xffffffff\n[13:02:20.342] Rebooting...\n";
+    let o = post("/api/serial/sessions/s1/logs", "text/plain; charset=utf-8", dump, &waf);
+    assert!(rule(&o, 4220).is_none(), "{o:?}");
+    for q in [
+        "2147483647",
+        "-9223372036854775807",
+        "'4294967295'",
+        "1 and 2147483647=2147483647",
+        "id in (2147483647,-1)",
+        "1 limit 18446744073709551615",
+        "x=0x7fffffff",
+    ] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 4220) == Some(5), "{q}: {o:?}");
+        }
+    }
+
+    // A document whose root declares a namespace of its own names some elements as HTML does
+    // (a dive log's `<link ref>`, a PLC project's `<body>` with its documentation under an
+    // `xhtml:` prefix, a map's `<Style id>`): its own vocabulary, as an upload and as a field.
+    let upload = |doc: &str| {
+        let body = format!(
+            "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"doc.xml\"\r\nContent-Type: application/xml\r\n\r\n{doc}\r\n--B--\r\n"
+        );
+        post("/files", "multipart/form-data; boundary=B", &body, &waf)
+    };
+    let uddf = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<uddf xmlns=\"http://www.streit.cc/uddf/3.2/\" version=\"3.2.3\">\n  <gasdefinitions><mix id=\"ean32\"><name>EAN32</name><o2>0.32</o2></mix></gasdefinitions>\n  <profiledata><repetitiongroup id=\"rg1\"><dive id=\"d412\">\n    <tankdata><link ref=\"ean32\"/><tankvolume>0.0111</tankvolume></tankdata>\n    <samples><waypoint><divetime>0</divetime><depth>0.0</depth></waypoint></samples>\n  </dive></repetitiongroup></profiledata>\n</uddf>";
+    let plc = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<project xmlns=\"http://www.plcopen.org/xml/tc6_0201\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n  <types><pous><pou name=\"FB_LayerCounter\" pouType=\"functionBlock\">\n    <interface><inputVars><variable name=\"i_xCaseIn\"><type><BOOL /></type><documentation><xhtml:p>1 = column, 2 = interlock</xhtml:p></documentation></variable></inputVars></interface>\n    <body>\n      <ST><xhtml:p><![CDATA[rt(CLK := i_xCaseIn);\nq_iCount := ctu.CV;]]></xhtml:p></ST>\n    </body>\n  </pou></pous></types>\n</project>";
+    let kml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n  <Document>\n    <name>Trailheads</name>\n    <Style id=\"th\"><IconStyle><Icon><href>http://maps.example/shapes/hiker.png</href></Icon></IconStyle></Style>\n    <Placemark><name>Canto Cochino</name><styleUrl>#th</styleUrl><Point><coordinates>-3.88967,40.75214,1035</coordinates></Point></Placemark>\n  </Document>\n</kml>";
+    for doc in [uddf, plc, kml] {
+        assert!(context::own_vocabulary(doc.to_ascii_lowercase().as_bytes()), "{doc}");
+        assert!(!upload(doc).blocked, "{doc}");
+        for o in as_field_and_query(&waf, doc) {
+            assert!(!o.blocked, "{doc}: {o:?}");
+        }
+    }
+    // Those elements where they load, relate, set or style something, under a prefix (where a
+    // prefix may be XHTML's), with no namespace of the document's own, or with XHTML's as the
+    // default, are HTML's.
+    let ns = |inner: &str| {
+        format!("<?xml version=\"1.0\"?>\n<doc xmlns=\"urn:example:doc\">\n  <item>a</item>\n  {inner}\n</doc>")
+    };
+    for doc in [
+        ns("<link rel=\"stylesheet\" href=\"https://evil.example/x.css\"/>"),
+        ns("<link href=\"https://evil.example/x.css\"/>"),
+        ns("<link rel=\"import\"/>"),
+        ns("<style>@import url(https://evil.example/x.css);</style>"),
+        ns("<style>body{background:url(https://evil.example/t.gif)}</style>"),
+        ns("<body onload=\"alert(1)\"><item>b</item></body>"),
+        ns("<body background=\"javascript:alert(1)\"><item>b</item></body>"),
+        ns("<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/\"/>"),
+        ns("<meta name=\"referrer\" content=\"unsafe-url\"/>"),
+        ns("<base href=\"https://evil.example/\"/>"),
+        ns("<script>alert(1)</script>"),
+        ns("<iframe src=\"https://evil.example/\"></iframe>"),
+        ns("<h:body xmlns:h=\"http://www.w3.org/1999/xhtml\" onload=\"alert(1)\"><item>b</item></h:body>"),
+        ns("<h:link xmlns:h=\"http://www.w3.org/1999/xhtml\" ref=\"a\"/>"),
+        "<doc>\n  <item>a</item>\n  <link ref=\"ean32\"/>\n</doc>".to_string(),
+        "<doc xmlns=\"http://www.w3.org/1999/xhtml\">\n  <item>a</item>\n  <body><item>b</item></body>\n</doc>"
+            .to_string(),
+    ] {
+        assert!(!context::own_vocabulary(doc.to_ascii_lowercase().as_bytes()), "{doc}");
+    }
+    for doc in [
+        ns("<link rel=\"stylesheet\" href=\"https://evil.example/x.css\"/>"),
+        ns("<style>@import url(https://evil.example/x.css);</style>"),
+        ns("<body onload=\"alert(1)\"><item>b</item></body>"),
+        ns("<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/\"/>"),
+        ns("<base href=\"https://evil.example/\"/>"),
+    ] {
+        assert!(upload(&doc).blocked, "{doc}");
+        for o in as_field_and_query(&waf, &doc) {
+            assert!(o.blocked, "{doc}: {o:?}");
+        }
+    }
+}
+
+#[test]
 fn a_command_word_at_the_start_counts_at_level_2_only_when_it_runs() {
     let pl2 = waf_with(r#"{"paranoia_level": 2}"#);
     let has = |o: &Outcome| o.matches.iter().any(|m| m.rule_id == 3212);
