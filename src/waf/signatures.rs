@@ -714,7 +714,10 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         VALUES | PATH,
         View::Shell,
-        r"(?:^|[\s;&|`(=<>'\x22])/(?:usr/(?:local/)?)?s?bin/[a-z0-9_.+-]+|/dev/(?:tcp|udp|shm|null|zero|random|urandom|stdin|stdout|stderr|fd)\b|\b(?:bash|sh|zsh|ksh)\s+-[ic]\b|\bmkfifo\b|\bnc(?:at)?\s+(?:-[a-z]+\s+)*[\w.-]+\s+\d+|>\s*&\s*\d|\d\s*>\s*&\s*\d",
+        // The output sinks (`/dev/null`, `/dev/stdout`, `/dev/stderr`) count with anything around
+        // them (`> /dev/null`, `| tee /dev/stderr`); alone they are a log or output setting
+        // (`"accessLogFile": "/dev/stdout"`), which reads nothing and runs nothing.
+        r"(?:^|[\s;&|`(=<>'\x22])/(?:usr/(?:local/)?)?s?bin/[a-z0-9_.+-]+|/dev/(?:tcp|udp|shm|zero|random|urandom|stdin|fd)\b|(?s:.)/dev/(?:null|stdout|stderr)\b|/dev/(?:null|stdout|stderr)(?s:.)|\b(?:bash|sh|zsh|ksh)\s+-[ic]\b|\bmkfifo\b|\bnc(?:at)?\s+(?:-[a-z]+\s+)*[\w.-]+\s+\d+|>\s*&\s*\d|\d\s*>\s*&\s*\d",
         "shell binary path, device file or reverse shell",
     ),
     re(

