@@ -108,7 +108,7 @@ fn default_threshold() -> u32 {
     5
 }
 fn default_automata_memory_mib() -> u32 {
-    256
+    384
 }
 fn default_headers() -> Vec<String> {
     vec!["*".to_string()]

@@ -175,7 +175,9 @@ impl ClassSet {
     ///
     /// Why so much: the states a set needs grow with the variety of the text it reads. The merged
     /// sets of argument values held 27 MB (PL1), 56 MB (PL2) and 65 MB (PL4) after the
-    /// repository's 7,915 varied requests (the fixtures and the dev corpus). A cap under that makes
+    /// repository's 7,915 varied requests (the fixtures and the dev corpus); 49 MB (PL1) and
+    /// 134 MB (PL2) after the 11,400 requests of the benign fixtures of 2026-11-30 (all sets: 80
+    /// and 264 MB). A cap under that makes
     /// the cache clear over and over, and each state built again costs an epsilon closure over
     /// thousands of NFA states: at 16 MB, varied JSON bodies cost about 340 µs each in V8 instead
     /// of 17 µs (docs/waf.md, "Automata caches on varied traffic"). Memory is taken only as states

@@ -233,7 +233,9 @@ pub static RULES: &[Rule] = &[
         // MySQL's path `->"$.a"`); between words in text (`asked: "…?" -> yes`) it is not one, nor
         // between two double-quoted words (`"it's" -> "its"`, a correction): PostgreSQL's keys
         // are single-quoted literals, and a double-quoted word after the arrow is no MySQL path.
-        r#"::\s*(?:jsonb?|text|int\d?|integer|bigint|varchar|bytea|regclass|oid|double\s+precision|numeric|boolean)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|@@|@\?)\s*['"a-z\[]|['"]\s*->>?(?:\s*(?:'|"\$|\[)|[a-z0-9])"#,
+        // A type that takes no modifier followed by `(` is a namespaced function (GROQ's
+        // `pt::text(body)`, C++'s `std::…`), not a cast: `::text(` is no PostgreSQL.
+        r#"::\s*(?:jsonb?|text|int\d?|integer|bigint|bytea|regclass|oid|boolean)\b\s*(?:[^\s(]|$)|::\s*(?:varchar|double\s+precision|numeric)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|@@|@\?)\s*['"a-z\[]|['"]\s*->>?(?:\s*(?:'|"\$|\[)|[a-z0-9])"#,
         "PostgreSQL cast or JSON operator injection",
     ),
     re(
@@ -604,7 +606,10 @@ pub static RULES: &[Rule] = &[
         // `.env.dist` are the templates a repository commits in place of its `.env`: no secret.
         // A dotted name after `{` and a space is a Go template's field (`{{ .env }}`,
         // `{{ .Env.GITHUB_TOKEN }}` in a Helm chart or a release config), not a file.
-        r"/var/(?:log/|run/secrets|lib/(?:mysql|postgresql|docker))|(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|root/\.|home/[\w.-]+/\.|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys)|(?:^|[^~]/|[=:'\x22]|(?:^|[^{])\s)\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|zsh_history|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|env(?:$|[^\w.]|\.(?:[^\Wedst]|e(?:[^\Wx]|x[^\Wa])|s(?:[^\Wa]|a[^\Wm])|t(?:[^\We]|e[^\Wm])|d(?:[^\Wi]|i[^\Ws]))))|(?:^|/|\s|=|:|\b)(?:id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
+        // In a home directory (`/root/…`, `/home/u/…`) the dotfiles that hold secrets or a
+        // history count, by name; a package manager's cache (`/root/.npm`, `/home/runner/.gradle`,
+        // a Dockerfile's cache mount) holds none.
+        r"/var/(?:log/|run/secrets|lib/(?:mysql|postgresql|docker))|(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys)|(?:^|[^~]/|[=:'\x22]|(?:^|[^{])\s)\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|bash_logout|zsh_history|zshrc|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|mysql_history|psql_history|python_history|sqlite_history|rediscli_history|node_repl_history|lesshst|viminfo|gnupg/|password-store|vnc/|azure/|config/gcloud|terraform\.d/|env(?:$|[^\w.]|\.(?:[^\Wedst]|e(?:[^\Wx]|x[^\Wa])|s(?:[^\Wa]|a[^\Wm])|t(?:[^\We]|e[^\Wm])|d(?:[^\Wi]|i[^\Ws]))))|(?:^|/|\s|=|:|\b)(?:id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
         "access to an operating-system or secret file",
     ),
     re(
@@ -614,7 +619,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         PATH,
         View::Path,
-        r"/\.(?:[a-vx-z_]|w(?:[^e]|e[^l]|$)|$)|/(?:web-inf|meta-inf)(?:/|$)|~$|\.(?:bak|backup|old|orig|save|swp|swo|tmp|temp|sav|dist|copy|~[0-9]*)$|/(?:claude|cursor|copilot|aider|windsurf|codex|gemini|cline|roo|continue|kiro|agents?)\.(?:md|json|ya?ml|toml)$",
+        // A dot-directory but `.well-known/` and `.github/` (a repository's workflows and
+        // templates, in every code host's contents API: `/contents/.github/workflows/ci.yml`).
+        r"/\.(?:[a-fh-vx-z_]|g(?:[^i]|i(?:[^t]|t(?:[^h]|h(?:[^u]|u(?:[^b]|b(?:[^/]|$)|$)|$)|$)|$)|$)|w(?:[^e]|e[^l]|$)|$)|/(?:web-inf|meta-inf)(?:/|$)|~$|\.(?:bak|backup|old|orig|save|swp|swo|tmp|temp|sav|dist|copy|~[0-9]*)$|/(?:claude|cursor|copilot|aider|windsurf|codex|gemini|cline|roo|continue|kiro|agents?)\.(?:md|json|ya?ml|toml)$",
         "hidden, backup or tooling file in the path",
     ),
     re(

@@ -5136,6 +5136,48 @@ fn holdout55_and_56_shapes_pass_and_their_attacks_still_score() {
         }
     }
 
+    // Holdout57's shapes: a repository's `.github/` directory in a contents API path (3002), and
+    // a package manager's cache in a home directory (3001); a dot-directory and the home
+    // directory's secret or history files still count.
+    let o = outcome(&waf, "/repos/tidy-dev/tidy/contents/.github/workflows/release.yml");
+    assert!(!o.blocked && rule(&o, 3002).is_none(), "{o:?}");
+    for t in ["/app/.git/config", "/.git/HEAD", "/.gitignore", "/.env", "/.github", "/.githubx/a", "/x/.htaccess"] {
+        let o = outcome(&waf, t);
+        assert!(o.blocked && rule(&o, 3002) == Some(5), "{t}: {o:?}");
+    }
+    for v in [
+        "Use BuildKit for cache mounts (RUN --mount=type=cache,target=/root/.npm)",
+        "/home/runner/.gradle",
+        "/root/.cache/pip",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked && rule(&o, 3001).is_none(), "{v}: {o:?}");
+        }
+    }
+    for q in [
+        "../../../../root/.bash_history",
+        "/home/alice/.ssh/id_rsa",
+        "/root/.mysql_history",
+        "/home/deploy/.aws/credentials",
+        "/root/.gnupg/secring.gpg",
+        "/home/u/.config/gcloud/credentials.db",
+    ] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 3001) == Some(5), "{q}: {o:?}");
+        }
+    }
+
+    // Holdout58's GROQ query: `pt::text(body)` is a namespaced function, no cast (4212); casts
+    // still count, also those whose type takes a modifier.
+    let groq = "*[_type == \"post\" && publishedAt < now()] | order(publishedAt desc) [0...10] { _id, title, \"excerpt\": pt::text(body)[0..200] }";
+    for o in as_field_and_query(&waf, groq) {
+        assert!(!o.blocked && rule(&o, 4212).is_none(), "{o:?}");
+    }
+    for q in ["'1'::text", "1::int", "' or 1::int=1--", "x'::jsonb", "1::varchar(10)||version()", "'a'::text ||'b'"] {
+        let o = json_post(&waf, &serde_json::json!({ "q": q }).to_string());
+        assert!(rule(&o, 4212).is_some(), "{q}: {o:?}");
+    }
+
     // A document whose root declares a namespace of its own names some elements as HTML does
     // (a dive log's `<link ref>`, a PLC project's `<body>` with its documentation under an
     // `xhtml:` prefix, a map's `<Style id>`): its own vocabulary, as an upload and as a field.
