@@ -2332,9 +2332,10 @@ mod gate_tests {
     /// `words_and_one_quote` (the shortcut in front of the SQL tokenizer) answers only for values
     /// the tokenizer reports no injection in: values joined from words (SQL keywords, two-word
     /// keyword phrases, the letters that start typed string literals, accented words, a
-    /// UTF-8 sequence holding 0xA0), spaces, quotes and a few other bytes, against
+    /// UTF-8 sequence holding 0xA0), spaces, quotes, dashes and a few other bytes, against
     /// `SqliState::detect`. Without its keyword lookups (the mutant `sql_keyword` → false) it
-    /// claims `x' or ` and the like, which the tokenizer reports.
+    /// claims `' having menxzoë`, which the tokenizer reports; without the typed-literal rule it
+    /// claims `n'x`.
     #[test]
     fn words_and_one_quote_is_never_an_injection() {
         use libinjectionrs::{SqliFlags, SqliState};
