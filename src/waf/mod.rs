@@ -1694,6 +1694,9 @@ fn tokenizer_reachable(check: &Check, shape: Shape, c: &[u8]) -> bool {
 /// A value on which the tokenizer's work would not stay linear (see [`sql_tokenizer_work`]) is
 /// not handed to it: it counts as the injection the tokenizer reports (fail closed).
 fn sqli_injection(c: &[u8]) -> bool {
+    if words_and_one_quote(c) {
+        return false;
+    }
     // A value of `n` bytes needs at most `n × (n + 1)` (see `sql_tokenizer_work`): short ones
     // (nearly all) cannot reach the bound and skip the pass.
     if c.len() > SQL_TOKENIZER_SHORT && sql_tokenizer_work(c) > SQL_TOKENIZER_WORK {
@@ -1701,6 +1704,79 @@ fn sqli_injection(c: &[u8]) -> bool {
     }
     let mut state = libinjectionrs::SqliState::new(c, libinjectionrs::SqliFlags::FLAG_NONE);
     state.detect() && !context::arithmetic(&state.get_fingerprint().to_string(), c)
+}
+
+/// Whether `c` is a value the SQL tokenizer certainly reports no injection in, known without
+/// running it: words that are neither SQL keywords nor two-word keyword phrases, single dashes,
+/// and one quote (`Maja O'Brien`, `Chloé D'Angelo`, `Rain jacket - men's`). The tokenizer
+/// (`libinjectionrs` 0.1.1, as the C library) reads such a value as barewords, operators (`-`)
+/// and one string in both contexts it tries (as it is: the tokens before the quote, then a string
+/// to the end; as if after a quote: a string to the quote, then the tokens after it); its folding
+/// only drops a dash after an operator or at the start, so every fingerprint it takes is of `n`
+/// and `o` with one `s` at one end (or none, cut at five tokens), and none of those is in its list
+/// of SQL injections (`SqliState::detect` then answers false; no comment, so no MySQL reparse; no
+/// `"`, so no third context). What must hold for that, each checked here:
+/// - under 32 bytes and valid UTF-8, so each word is a token whole (a token holds 31 bytes) and
+///   is looked up as it is (the tokenizer looks up only valid UTF-8 words);
+/// - bytes: `a`–`z`, space, bytes above 0x7f but 0xA0 (a word byte for the tokenizer; 0xA0 is
+///   white space), `-` not next to another (`--` starts a comment), and exactly one `'` (quotes
+///   are strings; no other byte starts a token of its own kind);
+/// - the word just before the quote, if any, is not of one or two letters starting with one of
+///   `b e n q u x`: such a word before a quote starts a typed string literal (`x'…'`, `n'…'`,
+///   `nq'…'`, `q'…'`, `b'…'`, `e'…'`; `u&'…'` needs a `&`);
+/// - no word, and no two tokens in a row joined by a space (how the tokenizer's folding merges
+///   two words or a word and an operator), is in the tokenizer's keyword table (`lookup_word`
+///   answers only for words in it; a word not in it is a bareword; a dash is not looked up).
+///
+/// `words_and_one_quote_is_never_an_injection` checks the claim against the tokenizer.
+fn words_and_one_quote(c: &[u8]) -> bool {
+    if c.len() >= 32 {
+        return false;
+    }
+    let mut quotes = 0;
+    let mut prev = b' ';
+    for &b in c {
+        match b {
+            b'a'..=b'z' | b' ' => {}
+            b'\'' => quotes += 1,
+            b'-' if prev != b'-' => {}
+            0x80..=0xff if b != 0xa0 => {}
+            _ => return false,
+        }
+        prev = b;
+    }
+    if quotes != 1 || std::str::from_utf8(c).is_err() {
+        return false;
+    }
+    // The tokens: runs of word bytes, and each dash alone.
+    let mut rest = c;
+    let mut last: &[u8] = b"";
+    while let Some(start) = rest.iter().position(|&b| b != b' ' && b != b'\'') {
+        rest = rest.get(start..).unwrap_or_default();
+        let len = match rest.first() {
+            Some(b'-') => 1,
+            _ => rest.iter().position(|&b| matches!(b, b' ' | b'\'' | b'-')).unwrap_or(rest.len()),
+        };
+        let (token, after) = rest.split_at(len);
+        // `b'`, `e'`, `n'`, `nq'`, `q'`, `x'` (and `u&'`) open typed string literals.
+        let literal = after.first() == Some(&b'\'')
+            && token.len() <= 2
+            && matches!(token.first(), Some(b'b' | b'e' | b'n' | b'q' | b'u' | b'x'));
+        if literal || (token != b"-" && sql_keyword(token, b"")) || (!last.is_empty() && sql_keyword(last, token)) {
+            return false;
+        }
+        (last, rest) = (token, after);
+    }
+    true
+}
+
+/// Whether the SQL tokenizer's keyword table holds `a` (when `b` is empty) or `a b`, upper-cased,
+/// as its `lookup_word` finds them (the same binary search over the table, without the copy it
+/// makes of the word).
+fn sql_keyword(a: &[u8], b: &[u8]) -> bool {
+    use libinjectionrs::sqli::sqli_data::SQL_KEYWORDS;
+    let upper = a.iter().chain(if b.is_empty() { &[][..] } else { &b" "[..] }).chain(b).map(u8::to_ascii_uppercase);
+    SQL_KEYWORDS.binary_search_by(|k| k.word.bytes().cmp(upper.clone())).is_ok()
 }
 
 /// The most work [`sql_tokenizer_work`] lets the SQL tokenizer do on one value: 64 M byte steps,
@@ -2253,6 +2329,84 @@ mod gate_tests {
             assert_eq!(super::sqli_injection(v), replaced(v), "{v:?}");
         }
         assert!(seen > 50_000 && injections > 1_000, "{seen} values, {injections} injections");
+    }
+
+    /// `words_and_one_quote` (the shortcut in front of the SQL tokenizer) answers only for values
+    /// the tokenizer reports no injection in: values joined from words (SQL keywords, two-word
+    /// keyword phrases, the letters that start typed string literals, accented words, a
+    /// UTF-8 sequence holding 0xA0), spaces, quotes, dashes and a few other bytes, against
+    /// `SqliState::detect`. Without its keyword lookups (the mutant `sql_keyword` → false) it
+    /// claims `' having menxzoë`, which the tokenizer reports; without the typed-literal rule it
+    /// claims `n'x`.
+    #[test]
+    fn words_and_one_quote_is_never_an_injection() {
+        use libinjectionrs::{SqliFlags, SqliState};
+        // What the shortcut's argument rests on: no fingerprint of barewords and strings alone
+        // is in the tokenizer's list of injections.
+        let mut fps = vec![String::new()];
+        for _ in 0..5 {
+            fps = fps.iter().flat_map(|f| ["n", "o", "s"].map(|t| format!("{f}{t}"))).collect::<Vec<_>>();
+            for f in fps.iter().filter(|f| f.matches('s').count() <= 1) {
+                assert!(!libinjectionrs::sqli::blacklist::is_blacklisted(f), "{f}");
+            }
+        }
+        assert!(libinjectionrs::sqli::blacklist::is_blacklisted("sos"));
+        let detect = |v: &[u8]| SqliState::new(v, SqliFlags::FLAG_NONE).detect();
+        const PIECES: &[&str] = &[
+            "maja", "o", "brien", "chloé", "d", "angelo", "amélie", "lucas", "men", "s", "it", "select", "union", "or",
+            "and", "not", "like", "in", "is", "by", "group", "order", "all", "having", "where", "from", "sleep",
+            "true", "false", "null", "between", "sounds", "cross", "join", "left", "natural", "n", "x", "b", "e", "q",
+            "u", "nq", "à", "zoë", " ", " ", " ", "  ", "'", "'", "'", "-", "-", " - ", "1", "(", "#", "\"",
+        ];
+        let (mut claimed, mut keywords_matter) = (0, 0);
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..500_000 {
+            let mut v = String::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for k in 0..1 + x % 7 {
+                v.push_str(PIECES[((x >> (8 * k)) % PIECES.len() as u64) as usize]);
+            }
+            let v = v.as_bytes();
+            if super::words_and_one_quote(v) {
+                claimed += 1;
+                assert!(!detect(v), "{:?}", String::from_utf8_lossy(v));
+            } else if v.len() < 32 && v.iter().filter(|&&b| b == b'\'').count() == 1 && detect(v) {
+                keywords_matter += 1;
+            }
+        }
+        for v in [
+            "maja o'brien",
+            "chloé d'angelo",
+            "amélie o'brien",
+            "lucas o'brien",
+            "rain jacket - men's",
+            "o'",
+            "'",
+            "-'-",
+        ] {
+            assert!(super::words_and_one_quote(v.as_bytes()), "{v}");
+            assert!(!detect(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "x' or y",
+            "a' union select",
+            "n'x",
+            "a nq'b",
+            "x'41",
+            "q'[x]",
+            "maja o'brien' or",
+            "a\u{a0}'b",
+            "a'--",
+            "a' - or",
+        ] {
+            assert!(!super::words_and_one_quote(v.as_bytes()), "{v}");
+        }
+        assert!(
+            claimed > 20_000 && keywords_matter > 100,
+            "{claimed} claimed, {keywords_matter} injections with a quote"
+        );
     }
 
     /// The XSS gate in `scan_canonical`: the HTML tokenizer never reports a value without `<` or
