@@ -1770,13 +1770,24 @@ fn words_and_one_quote(c: &[u8]) -> bool {
     true
 }
 
-/// Whether the SQL tokenizer's keyword table holds `a` (when `b` is empty) or `a b`, upper-cased,
-/// as its `lookup_word` finds them (the same binary search over the table, without the copy it
-/// makes of the word).
+/// Whether the SQL tokenizer's `lookup_word` reads `a` (when `b` is empty) or `a b` as anything
+/// but a bareword (a word in its keyword table). Unsure (too long, not UTF-8): yes.
 fn sql_keyword(a: &[u8], b: &[u8]) -> bool {
-    use libinjectionrs::sqli::sqli_data::SQL_KEYWORDS;
-    let upper = a.iter().chain(if b.is_empty() { &[][..] } else { &b" "[..] }).chain(b).map(u8::to_ascii_uppercase);
-    SQL_KEYWORDS.binary_search_by(|k| k.word.bytes().cmp(upper.clone())).is_ok()
+    // Through the tokenizer's own `lookup_word`: naming its keyword table here (a `const`) would
+    // link a second copy of it, 171 KB of Wasm. The values are under 32 bytes, so two words and a
+    // space fit the buffer.
+    let mut buf = [0u8; 64];
+    let n = a.len() + if b.is_empty() { 0 } else { b.len() + 1 };
+    if n > buf.len() {
+        return true;
+    }
+    buf[..a.len()].copy_from_slice(a);
+    if !b.is_empty() {
+        buf[a.len()] = b' ';
+        buf[a.len() + 1..n].copy_from_slice(b);
+    }
+    let Ok(w) = std::str::from_utf8(&buf[..n]) else { return true };
+    !matches!(libinjectionrs::sqli::sqli_data::lookup_word(w), libinjectionrs::sqli::TokenType::Bareword)
 }
 
 /// The most work [`sql_tokenizer_work`] lets the SQL tokenizer do on one value: 64 M byte steps,
