@@ -5083,7 +5083,7 @@ fn holdout51_and_52_shapes_pass_and_their_attacks_still_score() {
 }
 
 #[test]
-fn holdout55_and_56_shapes_pass_and_their_attacks_still_score() {
+fn holdout55_to_58_shapes_pass_and_their_attacks_still_score() {
     let waf = waf_with("{}");
     let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
 
