@@ -2275,7 +2275,7 @@ pub fn only_named_tags(v: &[u8]) -> bool {
         if v[s..].starts_with(b"!--") {
             let Some(e) = v[s + 3..].windows(3).position(|w| w == b"-->") else { return false };
             let body = &v[s + 3..s + 3 + e];
-            if body.contains(&b'<') || body.contains(&b'[') {
+            if !(conditional_comment(body) || !body.contains(&b'<') && !body.contains(&b'[')) {
                 return false;
             }
             seen = true;
@@ -2408,6 +2408,38 @@ pub fn only_named_tags(v: &[u8]) -> bool {
         i = gt + 1;
     }
     seen
+}
+
+/// Whether a comment's body (between `<!--` and the first `-->`) is one of Outlook's conditional
+/// comments, as e-mail templates write them: a hidden block (`[if mso]>…<![endif]`, read only by
+/// Outlook's Word engine, which runs no script), the opener of a revealed one (`[if !mso]><!`)
+/// or its closer (`<![endif]`). An HTML parser reads each as one comment; it ends at the first
+/// `-->` unless `--!>` (which also ends a comment) or an abrupt `<!-->` ends it sooner, so
+/// those refuse, and so does a hidden block holding a script, a script URL or a handler (what
+/// Internet Explorer, long gone, would have run).
+fn conditional_comment(body: &[u8]) -> bool {
+    if body.starts_with(b">") || body.starts_with(b"->") || body.windows(4).any(|w| w == b"--!>") {
+        return false;
+    }
+    if body == b"<![endif]" {
+        return true;
+    }
+    let Some(cond) = body.strip_prefix(b"[if ") else { return false };
+    let Some(c) = cond.iter().position(|&b| b == b']') else { return false };
+    let condition = &cond[..c];
+    if !condition.iter().all(|&b| b.is_ascii_alphanumeric() || b" !()&|".contains(&b)) {
+        return false;
+    }
+    match &cond[c + 1..] {
+        b"><!" => true,
+        rest => {
+            rest.starts_with(b">")
+                && rest.ends_with(b"<![endif]")
+                && ![&b"<script"[..], b"javascript:", b"vbscript:", b" on"]
+                    .iter()
+                    .any(|w| rest.windows(w.len()).any(|x| x == *w))
+        }
+    }
 }
 
 /// Whether the value's inert markup (see [`inert_markup`], which the caller has established) only
@@ -3189,7 +3221,16 @@ pub(crate) fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
                         && !value.windows(5).any(|w| w == b"utf-7")
                         && !value.windows(4).any(|w| w == b"utf7"))
             }
-            _ if INERT_ATTRIBUTES.contains(&name) || name.starts_with(b"aria-") || name.starts_with(b"data-") => true,
+            // A namespace declaration (`<html xmlns:v="urn:schemas-microsoft-com:vml">`, an
+            // e-mail template's) names a vocabulary; nothing loads it.
+            _ if INERT_ATTRIBUTES.contains(&name)
+                || name.starts_with(b"aria-")
+                || name.starts_with(b"data-")
+                || name == b"xmlns"
+                || name.starts_with(b"xmlns:") =>
+            {
+                true
+            }
             Attributes::Labels => false,
             Attributes::Ordinary => {
                 (matches!(name, b"href" | b"src") && inert_url(value)) || (name == b"style" && inert_style(value))

@@ -214,7 +214,11 @@ pub fn check_head(req: &Request, allowed_methods: &[String], extra_types: &[Vec<
         Some(a) if a.iter().all(u8::is_ascii_whitespace) && method != "OPTIONS" => {
             out.push((1014, "empty Accept".into()))
         }
-        Some(a) if contains(&lower(a), b"charset") => out.push((1019, "charset in Accept".into())),
+        // A client may say which charsets it reads (Selenium's clients send `application/json;
+        // charset=utf-8`); a charset outside the few every server speaks (`utf-7`, `utf-16`,
+        // an EBCDIC code page) asks for a response a browser may decode into markup, as in
+        // Content-Type.
+        Some(a) if charsets(&lower(a)).any(|cs| !allowed_charset(&cs)) => out.push((1019, "charset in Accept".into())),
         None if method != "OPTIONS" => out.push((1020, "missing Accept".into())),
         _ => {}
     }
@@ -326,22 +330,25 @@ fn check_content_type(ct: &[u8], extra_types: &[Vec<u8>], out: &mut Vec<Finding>
     if !allowed {
         out.push((1010, "content type not allowed".into()));
     }
-    let charsets = l.windows(8).filter(|w| w == b"charset=").count();
-    if charsets > 1 {
+    if charsets(&l).count() > 1 {
         out.push((1019, "several charsets".into()));
     }
-    if let Some(p) = l.windows(8).position(|w| w == b"charset=") {
-        let cs: Vec<u8> = l[p + 8..]
-            .iter()
-            .copied()
-            .take_while(|&b| b != b';' && b != b',')
-            .filter(|b| !b" \"'".contains(b))
-            .collect();
-        if !matches!(cs.as_slice(), b"utf-8" | b"utf8" | b"iso-8859-1" | b"iso-8859-15" | b"windows-1252" | b"us-ascii")
-        {
-            out.push((1019, "charset not allowed".into()));
-        }
+    if charsets(&l).next().is_some_and(|cs| !allowed_charset(&cs)) {
+        out.push((1019, "charset not allowed".into()));
     }
+}
+
+/// The values of the `charset=` parameters in a lower-cased header value, unquoted (a `charset`
+/// without `=` is none).
+fn charsets(l: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
+    l.windows(8).enumerate().filter(|(_, w)| *w == b"charset=").map(|(p, _)| {
+        l[p + 8..].iter().copied().take_while(|&b| b != b';' && b != b',').filter(|b| !b" \"'".contains(b)).collect()
+    })
+}
+
+/// The charsets every server reads and writes.
+fn allowed_charset(cs: &[u8]) -> bool {
+    matches!(cs, b"utf-8" | b"utf8" | b"iso-8859-1" | b"iso-8859-15" | b"windows-1252" | b"us-ascii")
 }
 
 fn hexval(b: u8) -> Option<u8> {
@@ -454,7 +461,14 @@ pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
             })
             && (valued || cr)
             && (consequential || (cr && untraced));
-        if header_like || l.split(|&b| b == b'\n').any(http_line) || contains(&l, b"<html") {
+        // An HTML document is what a splitter puts after its headers; one on bare line feeds
+        // whose markup cannot act (an e-mail or a PDF template: inert tags, a head with an
+        // inert stylesheet) and that has no header block is a document a field holds, as an
+        // editor saves it. With a CR in the value (`\r\n\r\n<html>…`) it counts as before.
+        if header_like
+            || l.split(|&b| b == b'\n').any(http_line)
+            || contains(&l, b"<html") && (cr || !super::context::only_named_tags(&l))
+        {
             out.push(1006);
         }
     }
@@ -592,10 +606,28 @@ fn ldap_filter(v: &[u8]) -> bool {
         // Inside a filter, what follows a closed component is another one, a closing
         // parenthesis, an operator or the end; a space or a word (`*@mailer.*) -is:starred`, a
         // consent cookie's `(… time)&version=`) is text.
-        b"*)" => (i == 0 || v[i - 1] != b'(') && !regex_repetition(v, i, bracket) && ldap_continues(&v[i + 2..]),
+        // A group the value opened itself and that holds no assertion (`(eval* OR certif*)`, a
+        // search's boolean group of truncated terms) is no filter component: an injected wildcard
+        // closes the application's own `(attr=` (`adm*)(|…`), or a component with its `=`.
+        b"*)" => {
+            (i == 0 || v[i - 1] != b'(')
+                && !regex_repetition(v, i, bracket)
+                && !search_group(v, i)
+                && ldap_continues(&v[i + 2..])
+        }
         b")|" | b")&" => ldap_continues(&v[i + 2..]),
         _ => false,
     })
+}
+
+/// Whether the `*` at `i` ends a parenthesised group that the value opened (its last unclosed
+/// `(` before `i`) and that holds no assertion or filter operator (`=`, `~`, `<`, `>`, `&`, `|`,
+/// `!`): the group of a search query's terms.
+fn search_group(v: &[u8], i: usize) -> bool {
+    match v[..i].iter().rposition(|&b| b == b'(' || b == b')') {
+        Some(o) if v[o] == b'(' => !v[o + 1..i].iter().any(|b| b"=~<>&|!".contains(b)),
+        _ => false,
+    }
 }
 
 /// Whether the `*` at `i` repeats a regular expression's atom that no LDAP assertion value holds
@@ -673,6 +705,36 @@ mod tests {
         let mut out = Vec::new();
         check_head(r, &["GET".into(), "POST".into()], &[], &mut out);
         out.into_iter().map(|(id, _)| id).collect()
+    }
+
+    #[test]
+    fn a_charset_in_accept_counts_only_outside_the_common_ones() {
+        let accept = |a: &str| {
+            let r = Request::from_headers(vec![
+                (":method".into(), b"GET".to_vec()),
+                (":path".into(), b"/a".to_vec()),
+                (":authority".into(), b"api.example.com".to_vec()),
+                ("accept".into(), a.as_bytes().to_vec()),
+                ("user-agent".into(), b"selenium/4.29.0 (python linux)".to_vec()),
+            ]);
+            ids(&r).contains(&1019)
+        };
+        for ok in [
+            "application/json; charset=utf-8",
+            "text/plain; charset=UTF-8",
+            "text/html;q=0.9;charset=\"utf-8\";,*/*;q=.8",
+            "text/html; charset=iso-8859-1, */*; charset=windows-1252",
+        ] {
+            assert!(!accept(ok), "{ok}");
+        }
+        for bad in [
+            "text/html; charset=CP1026",
+            "text/html;q=0.9;charset=\"CP1026\",*/*;q=0.8",
+            "text/html;q=0.9;charset=\"iso-8859-1\",*/*;q=0.8;charset=utf-16",
+            "text/html; charset=utf-7",
+        ] {
+            assert!(accept(bad), "{bad}");
+        }
     }
 
     #[test]

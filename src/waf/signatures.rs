@@ -186,7 +186,10 @@ pub static RULES: &[Rule] = &[
         // off the rest (`"--1`); a `#` after a quote is one only when the line does not close the
         // quote again (`admin'#`, not a selector or colour `'#app .item'`, `"#fff"`). A `--` between
         // two quotes of the same kind is a string that holds it (`["run", "dev", "--", "--host"]`).
-        r#"['"](?:\s+--|\s*(?:;\s*--|;\s*#|/\*))|'--(?:[^a-z0-9']|$)|"--(?:[^a-z0-9"]|$)|'\s*#[^'\n]*(?:\n|$)|"\s*#[^"\n]*(?:\n|$)|['"]\s*;\s*$"#,
+        // A `#` glued to a number after a quote that closes a quoted word is a number sign: a
+        // nursery's container size after a cultivar (`Ilex glabra 'Shamrock' #3`), a rank, an
+        // issue number. After the value's first quote (`admin'#1`) it is a comment as before.
+        r#"['"](?:\s+--|\s*(?:;\s*--|;\s*#|/\*))|'--(?:[^a-z0-9']|$)|"--(?:[^a-z0-9"]|$)|(?:^|\n)[^'\n]*'\s*#[^'\n]*(?:\n|$)|'\s*#(?:[^0-9'\n][^'\n]*)?(?:\n|$)|(?:^|\n)[^"\n]*"\s*#[^"\n]*(?:\n|$)|"\s*#(?:[^0-9"\n][^"\n]*)?(?:\n|$)|['"]\s*;\s*$"#,
         "quote closed and the rest commented out",
     ),
     re(

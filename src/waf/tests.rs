@@ -5254,3 +5254,80 @@ fn a_command_word_at_the_start_counts_at_level_2_only_when_it_runs() {
         assert!(has(&o), "{v}: {o:?}");
     }
 }
+
+#[test]
+fn holdout59_and_60_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // A client that names the charset it reads (Selenium's `application/json; charset=utf-8`)
+    // asks for nothing unusual; a code page outside the common ones does (1019).
+    for accept in ["application/json; charset=utf-8", "text/plain; charset=UTF-8"] {
+        let o = waf.outcome(&waf.inspect_head(&get("/wd/hub/status", &[("accept", accept)])));
+        assert!(!o.blocked && rule(&o, 1019).is_none(), "{accept}: {o:?}");
+    }
+    for accept in ["text/html; charset=utf-7", "text/html;q=0.9;charset=utf-8,*/*;charset=utf-16"] {
+        let o = waf.outcome(&waf.inspect_head(&get("/wd/hub/status", &[("accept", accept)])));
+        assert!(o.blocked && rule(&o, 1019) == Some(5), "{accept}: {o:?}");
+    }
+
+    // A `#` glued to a number after a quote that closes a quoted word is a number sign (a
+    // nursery's container sizes); after the value's first quote, or before anything but a
+    // number, it is a comment that cuts off the rest (4208).
+    let list = "15 × Ilex glabra 'Shamrock' #3\r\n8 × Hydrangea arborescens 'Annabelle' #5\r\n25 × Schizachyrium scoparium 'Standing Ovation' #1";
+    let o = form_post(&waf, &format!("company=Blue+Ridge&plant_list={}", query_escaped(list)));
+    assert!(!o.blocked && rule(&o, 4208).is_none(), "{o:?}");
+    for o in as_field_and_query(&waf, "vote for 'Annabelle' #2 this year") {
+        assert!(!o.blocked, "{o:?}");
+    }
+    for q in ["admin'#", "admin' #1", "admin\" #12", "x' #cmt"] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 4208) == Some(5), "{q}: {o:?}");
+        }
+    }
+
+    // A search's boolean group of truncated terms is no LDAP filter component; a wildcard that
+    // closes the application's own component, or one with its assertion, is (1016).
+    for o in as_field_and_query(&waf, "\"forklift\" NEAR/10 (eval* OR certif*)") {
+        assert!(!o.blocked && rule(&o, 1016).is_none(), "{o:?}");
+    }
+    for q in ["*)(uid=*))(|(uid=*", "admin*)((|userPassword=*)", "(cn=adm*)", "x*)", "(x*)(|(a=b))"] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 1016).is_some(), "{q}: {o:?}");
+        }
+    }
+
+    // An e-mail template: Outlook's conditional comments, namespace declarations on `<html>`, a
+    // head with an inert stylesheet, placeholders for links. Its markup cannot act, so it is no
+    // active markup (4100, 4104) and no response-splitting document (1006).
+    let email = concat!(
+        "<!DOCTYPE html>\n<html lang=\"en\" xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\">\n",
+        "<head>\n<meta charset=\"utf-8\">\n<title>{{subject}}</title>\n",
+        "<!--[if mso]>\n<noscript><xml><o:OfficeDocumentSettings><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml></noscript>\n<![endif]-->\n",
+        "<style>\n  @media (max-width: 620px) { .stack { display: block !important; } }\n</style>\n</head>\n",
+        "<body style=\"margin:0;padding:0;\">\n",
+        "<!--[if mso]><table role=\"presentation\" width=\"600\"><tr><td><![endif]-->\n",
+        "<p style=\"margin:0 0 16px;\">Hi {{firstName}}, your box is ready.</p>\n",
+        "<!--[if !mso]><!-->\n<a href=\"{{manageUrl}}\" style=\"color:#ffffff;\">Manage my box</a>\n<!--<![endif]-->\n",
+        "<!--[if mso]></td></tr></table><![endif]-->\n</body>\n</html>\n"
+    );
+    let o = json_post(&waf, &serde_json::json!({ "source": email }).to_string());
+    assert!(!o.blocked && rule(&o, 1006).is_none() && rule(&o, 4100).is_none(), "{o:?}");
+    for (label, doc) in [
+        ("script in a hidden block", email.replace("<o:PixelsPerInch>", "<script>alert(1)</script><o:PixelsPerInch>")),
+        (
+            "handler in a hidden block",
+            email.replace("<tr><td><![endif]", "<tr><td><img src=x onerror=alert(1)><![endif]"),
+        ),
+        ("comment closed by --!>", email.replace("<noscript>", "--!><script>alert(1)</script><noscript>")),
+        (
+            "script after a revealed opener",
+            email.replace("<!--[if !mso]><!-->\n", "<!--[if !mso]><!--><script>alert(1)</script>\n"),
+        ),
+        ("CR LF before the document", format!("x\r\n\r\n{email}")),
+        ("script in the body", email.replace("</body>", "<script>alert(1)</script></body>")),
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "source": doc }).to_string());
+        assert!(o.blocked, "{label}: {o:?}");
+    }
+}
