@@ -586,7 +586,8 @@ impl<'a> Prose<'a> {
                     base
                 }
             }
-            Evidence::NotInStatement => {
+            Evidence::NotInStatementOrSelectors if selector_pseudo_elements(self.value) => return None,
+            Evidence::NotInStatement | Evidence::NotInStatementOrSelectors => {
                 if *self.statement.get_or_insert_with(|| sql_statement(self.value))
                     && !*self.breakout.get_or_insert_with(|| sql_breakout(self.value))
                 {
@@ -729,6 +730,10 @@ pub enum Evidence {
     /// Critical unless the value is a whole SQL statement by design (see [`sql_statement`]) with
     /// no breakout: `GROUP BY 1 ORDER BY 1` in a query console, not `1 order by 5--` after data.
     NotInStatement,
+    /// Not a signal when every `::` of the value is a pseudo-element of a CSS selector (see
+    /// [`selector_pseudo_elements`]: Scrapy's `h3.title a::text`); otherwise as
+    /// [`Evidence::NotInStatement`].
+    NotInStatementOrSelectors,
     /// As [`Evidence::NotInStatement`], and also weak in text that quotes SQL in Markdown code
     /// spans when every column-enumeration clause of the value lies in a span holding a whole
     /// statement (see [`quoted_statement_clauses`]): `` `select state, count(*) from t group by
@@ -852,7 +857,9 @@ pub fn evidence(rule: u32) -> Evidence {
         // Column enumeration by number, comparisons of literals, PostgreSQL casts and JSON
         // operators (`o.id::text` in a query).
         // Also a `HAVING` comparison (`select … having count(*) > 1`).
-        4206 | 4212 | 4219 => Evidence::NotInStatement,
+        4206 | 4219 => Evidence::NotInStatement,
+        // Also a CSS selector's pseudo-element (`a::text`, `::attr(href)` in a scraper).
+        4212 => Evidence::NotInStatementOrSelectors,
         // Column enumeration: also a statement quoted in a code span of text.
         4213 => Evidence::NotInQuotedStatement,
         // Java class names in a log line or stack trace that names an exception.
@@ -3080,6 +3087,126 @@ fn svg_value(v: &[u8]) -> bool {
         let f = &v[start..i];
         SVG_FUNCTIONS.contains(&f) && (f != b"url" || v.get(i + 1) == Some(&b'#'))
     })
+}
+
+/// Whether every `::` in the value is a pseudo-element of a CSS selector: the selector is the
+/// whole value (`article.event-card h3.event-title a::text`) or a quoted string on the line
+/// (`response.css(".event-branch::text").get()`, Scrapy's and parsel's `::text` and
+/// `::attr(href)`), and it is structured as a selector (a class, an id, an attribute, a pseudo-class
+/// or a combinator: `password::text` alone is a cast's shape and stays one). A value with a
+/// PostgreSQL JSON operator (`->`, `@>`, `#>` …) is not asked further.
+pub fn selector_pseudo_elements(v: &[u8]) -> bool {
+    const OPERATORS: &[&[u8]] = &[b"->", b"@>", b"<@", b"#>", b"@@", b"@?", b"?|", b"?&"];
+    if OPERATORS.iter().any(|o| v.windows(o.len()).any(|w| w == *o)) {
+        return false;
+    }
+    let mut any = false;
+    let mut p = 0;
+    while let Some(at) = v[p..].windows(2).position(|w| w == b"::") {
+        let at = p + at;
+        let line_start = v[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_end = v[at..].iter().position(|&b| b == b'\n').map_or(v.len(), |i| at + i);
+        let opening = v[line_start..at].iter().rposition(|&b| b == b'"' || b == b'\'').map(|i| line_start + i);
+        let region = match opening {
+            Some(o) => match v[at..line_end].iter().position(|&b| b == v[o]) {
+                Some(c) => &v[o + 1..at + c],
+                None => return false,
+            },
+            None if !v.contains(&b'\n') => v.trim_ascii(),
+            None => return false,
+        };
+        if !css_selector(region) {
+            return false;
+        }
+        any = true;
+        p = at + 2;
+    }
+    any
+}
+
+/// Whether `s` is a CSS selector list (type, `*`, `.class`, `#id`, `[attr]`, `[attr=value]`,
+/// `:pseudo-class`, `::pseudo-element`, either maybe with a parenthesised argument, joined by
+/// white space, `>`, `+`, `~` and `,`) that has more structure than a name and a `::`: a class,
+/// an id, an attribute, a pseudo-class or a combinator.
+fn css_selector(s: &[u8]) -> bool {
+    let s = s.trim_ascii();
+    let ident = |i: usize| -> usize {
+        let mut j = i;
+        if s.get(j) == Some(&b'-') {
+            j += 1;
+        }
+        if !s.get(j).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_') {
+            return i;
+        }
+        while s.get(j).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            j += 1;
+        }
+        j
+    };
+    let (mut i, mut structured, mut compound) = (0, false, false);
+    while i < s.len() {
+        let b = s[i];
+        match b {
+            b' ' | b'\t' | b'>' | b'+' | b'~' | b',' => {
+                // White space after a compound is a descendant combinator; the others join.
+                structured |= compound || !matches!(b, b' ' | b'\t');
+                compound = false;
+                i += 1;
+            }
+            b'*' => {
+                compound = true;
+                i += 1;
+            }
+            b'.' | b'#' => {
+                let e = ident(i + 1);
+                if e == i + 1 {
+                    return false;
+                }
+                structured = true;
+                compound = true;
+                i = e;
+            }
+            b'[' => {
+                let Some(c) = s[i..].iter().position(|&x| x == b']') else { return false };
+                let inner = &s[i + 1..i + c];
+                if inner.is_empty()
+                    || inner.iter().any(|&x| matches!(x, b'[' | b'(' | b')' | b';' | b'<' | b'{' | b'}'))
+                {
+                    return false;
+                }
+                structured = true;
+                compound = true;
+                i += c + 1;
+            }
+            b':' => {
+                let element = s.get(i + 1) == Some(&b':');
+                let start = if element { i + 2 } else { i + 1 };
+                let e = ident(start);
+                if e == start {
+                    return false;
+                }
+                i = e;
+                if s.get(i) == Some(&b'(') {
+                    let Some(c) = s[i..].iter().position(|&x| x == b')') else { return false };
+                    if s[i + 1..i + c].iter().any(|&x| matches!(x, b'(' | b';' | b'\'' | b'"' | b'<' | b'{' | b'}')) {
+                        return false;
+                    }
+                    i += c + 1;
+                }
+                structured |= !element;
+                compound = true;
+            }
+            _ => {
+                let e = ident(i);
+                if e == i || compound {
+                    return false;
+                }
+                compound = true;
+                i = e;
+            }
+        }
+    }
+    structured
 }
 
 /// Whether a JSON filter document only selects the values it lists: the value is a JSON object

@@ -5331,3 +5331,40 @@ fn holdout59_and_60_shapes_pass_and_their_attacks_still_score() {
         assert!(o.blocked, "{label}: {o:?}");
     }
 }
+
+#[test]
+fn a_css_selectors_pseudo_element_is_no_postgresql_cast() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    // Scrapy's and parsel's `::text` and `::attr(…)` in a selector: the whole value, or a quoted
+    // string in a spider's source (4212).
+    for v in [
+        "article.event-card h3.event-title a::text",
+        "div.quote > span.text::text",
+        "td:nth-child(2)::text",
+        "a.next::attr(href)",
+        "ul#results li[data-id] .price::text, .sku::text",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked && rule(&o, 4212).is_none(), "{v}: {o:?}");
+        }
+    }
+    let spider = "import scrapy\n\nclass EventsSpider(scrapy.Spider):\n    name = \"events\"\n\n    def parse(self, response):\n        for ev in response.css(\"div.event\"):\n            yield {\n                \"title\": ev.css(\"h3.event-title a::text\").get(default=\"\").strip(),\n                \"branch\": ev.css(\".event-branch::text\").get(),\n            }\n";
+    let o = json_post(&waf, &serde_json::json!({ "file": spider }).to_string());
+    assert!(!o.blocked && rule(&o, 4212).is_none(), "{o:?}");
+    // A cast after a name, a literal, a call or a number still counts, and so does a selector
+    // with a JSON operator beside it.
+    for q in [
+        "password::text",
+        "1::text",
+        "'1'::text",
+        "version()::text",
+        "x' and 1=cast(current_user::text as int)--",
+        "a.b::text ->> 'x'",
+        "1 or 'a'::text = 'a'",
+    ] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(rule(&o, 4212).is_some(), "{q}: {o:?}");
+        }
+    }
+}
