@@ -3097,6 +3097,20 @@ fn svg_value(v: &[u8]) -> bool {
 /// PostgreSQL JSON operator (`->`, `@>`, `#>` …) is not asked further.
 pub fn selector_pseudo_elements(v: &[u8]) -> bool {
     const OPERATORS: &[&[u8]] = &[b"->", b"@>", b"<@", b"#>", b"@@", b"@?", b"?|", b"?&"];
+    const TYPES: &[&[u8]] = &[
+        b"json",
+        b"text",
+        b"int",
+        b"integer",
+        b"bigint",
+        b"bytea",
+        b"regclass",
+        b"oid",
+        b"boolean",
+        b"varchar",
+        b"double",
+        b"numeric",
+    ];
     if OPERATORS.iter().any(|o| v.windows(o.len()).any(|w| w == *o)) {
         return false;
     }
@@ -3104,22 +3118,39 @@ pub fn selector_pseudo_elements(v: &[u8]) -> bool {
     let mut p = 0;
     while let Some(at) = v[p..].windows(2).position(|w| w == b"::") {
         let at = p + at;
+        p = at + 2;
+        // Only a `::` that the cast rule reads: a type's name after it (`::attr(href)` is none).
+        let after = v[at + 2..].trim_ascii_start();
+        if !TYPES.iter().any(|t| after.starts_with(t)) {
+            continue;
+        }
+        // The quoted string of its line that holds it, read from the line's start.
         let line_start = v[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let line_end = v[at..].iter().position(|&b| b == b'\n').map_or(v.len(), |i| at + i);
-        let opening = v[line_start..at].iter().rposition(|&b| b == b'"' || b == b'\'').map(|i| line_start + i);
-        let region = match opening {
-            Some(o) => match v[at..line_end].iter().position(|&b| b == v[o]) {
-                Some(c) => &v[o + 1..at + c],
-                None => return false,
-            },
-            None if !v.contains(&b'\n') => v.trim_ascii(),
+        let mut open: Option<usize> = None;
+        let mut region = None;
+        for (k, &b) in v.iter().enumerate().take(line_end).skip(line_start) {
+            match open {
+                Some(o) if b == v[o] => {
+                    if (o..k).contains(&at) {
+                        region = Some(&v[o + 1..k]);
+                        break;
+                    }
+                    open = None;
+                }
+                None if b == b'"' || b == b'\'' => open = Some(k),
+                _ => {}
+            }
+        }
+        let region = match region {
+            Some(r) => r,
+            None if open.is_none() && !v.contains(&b'\n') => v.trim_ascii(),
             None => return false,
         };
         if !css_selector(region) {
             return false;
         }
         any = true;
-        p = at + 2;
     }
     any
 }

@@ -5349,7 +5349,7 @@ fn a_css_selectors_pseudo_element_is_no_postgresql_cast() {
             assert!(!o.blocked && rule(&o, 4212).is_none(), "{v}: {o:?}");
         }
     }
-    let spider = "import scrapy\n\nclass EventsSpider(scrapy.Spider):\n    name = \"events\"\n\n    def parse(self, response):\n        for ev in response.css(\"div.event\"):\n            yield {\n                \"title\": ev.css(\"h3.event-title a::text\").get(default=\"\").strip(),\n                \"branch\": ev.css(\".event-branch::text\").get(),\n            }\n";
+    let spider = "import scrapy\n\nclass EventsSpider(scrapy.Spider):\n    name = \"events\"\n\n    def parse(self, response):\n        for ev in response.css(\"div.event\"):\n            yield {\n                \"title\": ev.css(\"h3.event-title a::text\").get(default=\"\").strip(),\n                \"branch\": ev.css(\".event-branch::text\").get(),\n                \"starts\": ev.css(\"time::attr(datetime)\").get(),\n            }\n        next_page = response.css(\"nav.pager a[rel='next']::text\").get()\n";
     let o = json_post(&waf, &serde_json::json!({ "file": spider }).to_string());
     assert!(!o.blocked && rule(&o, 4212).is_none(), "{o:?}");
     // A cast after a name, a literal, a call or a number still counts, and so does a selector
