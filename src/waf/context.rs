@@ -3211,6 +3211,11 @@ fn css_selector(s: &[u8]) -> bool {
             }
             b':' => {
                 let element = s.get(i + 1) == Some(&b':');
+                // A pseudo-element ends a compound of its own selector (`a::text`), and nothing
+                // but the end or the next selector of the list follows it.
+                if element && !compound {
+                    return false;
+                }
                 let start = if element { i + 2 } else { i + 1 };
                 let e = ident(start);
                 if e == start {
@@ -3223,6 +3228,14 @@ fn css_selector(s: &[u8]) -> bool {
                         return false;
                     }
                     i += c + 1;
+                }
+                if element {
+                    while s.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+                        i += 1;
+                    }
+                    if !matches!(s.get(i), None | Some(b',')) {
+                        return false;
+                    }
                 }
                 structured |= !element;
                 compound = true;

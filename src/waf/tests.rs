@@ -5362,6 +5362,8 @@ fn a_css_selectors_pseudo_element_is_no_postgresql_cast() {
         "x' and 1=cast(current_user::text as int)--",
         "a.b::text ->> 'x'",
         "1 or 'a'::text = 'a'",
+        "Great product, really happy with it and the delivery was quick'::text or '1'='1",
+        "x'::text or 'a.b c'",
     ] {
         for o in as_field_and_query(&waf, q) {
             assert!(rule(&o, 4212).is_some(), "{q}: {o:?}");
