@@ -192,6 +192,20 @@ pub fn is_prose(v: &[u8]) -> bool {
 /// reverse shell (`/dev/tcp/`, `nc -e`, `bash -i`, `mkfifo`). Text that carries one is not given
 /// the benefit of prose (an attack dressed as a sentence).
 fn runs_hostile_command(v: &[u8]) -> bool {
+    may_run_hostile(v) && hostile_command().is_some_and(|re| re.is_match(v))
+}
+
+/// Whether `v` holds a `/`, a `-` or `mkfifo`, as every match of [`hostile_command`] does (the
+/// account files and `/dev/tcp/` hold a `/`, `nc -e` and `bash -i` a `-`): prose without them,
+/// most of it, is not searched (`hostile_commands_hold_a_slash_a_dash_or_mkfifo`).
+fn may_run_hostile(v: &[u8]) -> bool {
+    v.iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'/' || b == b'-' || (b == b'm' && v.get(i..).is_some_and(|t| t.starts_with(b"mkfifo"))))
+}
+
+/// The commands of [`runs_hostile_command`].
+fn hostile_command() -> Option<&'static regex::bytes::Regex> {
     static HOSTILE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
     HOSTILE
         .get_or_init(|| {
@@ -204,7 +218,6 @@ fn runs_hostile_command(v: &[u8]) -> bool {
             .ok()
         })
         .as_ref()
-        .is_some_and(|re| re.is_match(v))
 }
 
 /// Rules whose matches are shapes that prose quotes on purpose (SQL statements and functions,
@@ -4037,6 +4050,101 @@ mod not_prose_tests {
         }
         for t in &tokens {
             assert_eq!(not_prose(t), NOT_PROSE.iter().any(|w| w == t), "{t:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod hostile_command_tests {
+    use super::{hostile_command, is_prose, may_run_hostile};
+
+    /// The gate in front of the hostile-command search drops no match: every alternative's
+    /// shortest form passes it, and on 300,000 values joined from pieces of the commands (with
+    /// `/`, `-` and `mkfifo` cut apart, upper case, separators, prose words) the search matches
+    /// none that the gate turns away. Mutants without the `-` (`nc -e `, `bash -i`) or without
+    /// `mkfifo` fail it.
+    #[test]
+    fn hostile_commands_hold_a_slash_a_dash_or_mkfifo() {
+        let Some(re) = hostile_command() else { panic!("the hostile-command pattern compiles") };
+        for v in [
+            &b";cat /etc/passwd"[..],
+            b"$(head x/etc/shadow",
+            b"/dev/tcp/",
+            b"nc -e ",
+            b"ncat -lve\t",
+            b"bash -i",
+            b"mkfifo",
+            b"a mkfifo b",
+        ] {
+            assert!(re.is_match(v), "{v:?}");
+            assert!(may_run_hostile(v), "{v:?}");
+        }
+        const PIECES: &[&[u8]] = &[
+            b";",
+            b"|",
+            b"&",
+            b"`",
+            b"$(",
+            b" ",
+            b"\t",
+            b"cat",
+            b"head",
+            b"nc",
+            b"at",
+            b"bash",
+            b"-",
+            b"i",
+            b"e",
+            b"lv",
+            b"/",
+            b"etc",
+            b"passwd",
+            b"shadow",
+            b"dev",
+            b"tcp",
+            b"mk",
+            b"fifo",
+            b"m",
+            b"kfifo",
+            b"MKFIFO",
+            b"NC",
+            b"it's",
+            b"the",
+            b"bell",
+            b".",
+            b",",
+            b"nc -e ",
+            b"ncat -lve ",
+            b"bash -i",
+            b";cat /etc/passwd",
+            b"/dev/tcp/",
+            b"mkfifo",
+            b" -",
+            b"-i",
+            b"/etc/",
+            b" /etc/shadow",
+        ];
+        let mut next = crate::waf::normalize::xorshift(0x2545_f491_4f6c_dd1d);
+        let (mut turned_away, mut matched) = (0, 0);
+        for _ in 0..300_000 {
+            let mut v = Vec::new();
+            for _ in 0..next() % 10 {
+                v.extend_from_slice(PIECES[(next() % PIECES.len() as u64) as usize]);
+            }
+            if re.is_match(&v) {
+                matched += 1;
+                assert!(may_run_hostile(&v), "{:?}", String::from_utf8_lossy(&v));
+            } else if !may_run_hostile(&v) {
+                turned_away += 1;
+            }
+        }
+        assert!(turned_away > 50_000 && matched > 1_000, "{turned_away} {matched}");
+        // This body's notes are prose, and hold none of the three.
+        for v in [
+            &b"ring twice; the bell doesn't always work. thanks, sofia"[..],
+            b"deliver after 6pm on weekdays (i work from 9 to 5).",
+        ] {
+            assert!(is_prose(v) && !may_run_hostile(v), "{v:?}");
         }
     }
 }

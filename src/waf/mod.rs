@@ -117,6 +117,38 @@ struct ClassSet {
     /// with `try_lock`: when another thread holds them, a search makes its own.
     cache: Mutex<Option<SetCache>>,
     rules: Vec<usize>,
+    /// Every member is one of [`CODE_IN_BASE64`] (the base64 view's set): a value without
+    /// [`may_hold_code`] cannot match, and is not searched.
+    code_only: bool,
+}
+
+/// The rules of the base64 view (Java gadget and class names, 4408; JavaScript code, 3405), whose
+/// every match holds three ASCII letters in a row, a `\` or the byte 0xAC ([`may_hold_code`]).
+const CODE_IN_BASE64: [u32; 2] = [4408, 3405];
+
+/// Whether `v` holds three ASCII letters in a row, a `\` or the byte 0xAC: what every match of
+/// the rules [`CODE_IN_BASE64`] holds. Each alternative of rule 4408 is a word or a dotted
+/// package name of three letters or more (`forclosure`, `java.`, `org.apache.`, `com.sun.` …)
+/// but the serialized stream's header `\xac\xed\x00\x05`; each of rule 3405 holds a word of three
+/// letters or more (`for`, `eval`, `while`, `require`, `child_process`, `_$$nd_func$$_`,
+/// `process.`, `function`) but `\\u00..`, which starts with `\`. A base64 view of random
+/// bytes (an order id's, a token's) seldom has three letters in a row, so most views need no
+/// search: `the_base64_rules_match_only_what_may_hold_code`.
+fn may_hold_code(v: &[u8]) -> bool {
+    let mut run = 0u32;
+    for &b in v {
+        if b.is_ascii_alphabetic() {
+            run += 1;
+            if run == 3 {
+                return true;
+            }
+        } else if b == b'\\' || b == 0xac {
+            return true;
+        } else {
+            run = 0;
+        }
+    }
+    false
 }
 
 #[derive(Debug)]
@@ -212,7 +244,7 @@ impl ClassSet {
             .configure(pikevm::PikeVM::config().match_kind(MatchKind::All))
             .build_from_nfa(nfa)
             .map_err(|e| e.to_string())?;
-        Ok(ClassSet { dfa, pikevm, cache: Mutex::new(None), rules: members })
+        Ok(ClassSet { dfa, pikevm, cache: Mutex::new(None), rules: members, code_only: false })
     }
 
     /// Whether any member matches `v`, and if one does, which (`None`: none matches).
@@ -229,6 +261,9 @@ impl ClassSet {
     /// The kept cache's memory is reported to `budget` after the search (a cache the lazy DFA
     /// cleared for want of room is dropped, so that the memory it kept is freed).
     fn search(&self, v: &[u8], which_ones: bool, budget: &CacheBudget) -> Option<PatternSet> {
+        if self.code_only && !may_hold_code(v) {
+            return None;
+        }
         let mut guard = self.cache.try_lock().ok();
         let Some(kept) = guard.as_deref_mut() else {
             // Another thread holds the kept caches: a cache of its own, dropped after the search.
@@ -1052,7 +1087,11 @@ impl Waf {
             // benchmark (a scan over thousands of literals plus the automaton of the uncovered
             // members costs more than it saves).
             match ClassSet::build(&patterns, members.clone(), budget_bytes) {
-                Ok(set) => {
+                Ok(mut set) => {
+                    set.code_only = !members.is_empty()
+                        && members
+                            .iter()
+                            .all(|&i| CODE_IN_BASE64.contains(&rules[i].id) && matches!(rules[i].check, Check::Set(_)));
                     sets.push(set);
                     dedup.insert(members, sets.len() - 1);
                     Ok(Some(sets.len() - 1))
@@ -1450,7 +1489,7 @@ impl Waf {
             // it; else its set must not match it, as in `scan_full`.
             if let (Some(si), true) = (self.by_class[bit][View::Base64.index()], bytes.may_be_base64(raw.len())) {
                 if !decoded {
-                    normalize::base64_view_into(raw, base64);
+                    bytes.base64_view_into(raw, base64);
                     decoded = true;
                 }
                 if !base64.is_empty() && self.set_matches(si, base64) {
@@ -1543,7 +1582,7 @@ impl Waf {
                 // Decoded once per value, into the request's buffer (taken for the call).
                 let v = base64.get_or_insert_with(|| {
                     let mut buf = std::mem::take(&mut scan.base64);
-                    normalize::base64_view_into(raw, &mut buf);
+                    bytes.base64_view_into(raw, &mut buf);
                     buf
                 });
                 self.run_set(scan, si, v, &name, &mut rendered, &mut prose);
@@ -1787,7 +1826,55 @@ fn sql_keyword(a: &[u8], b: &[u8]) -> bool {
         buf[a.len() + 1..n].copy_from_slice(b);
     }
     let Ok(w) = std::str::from_utf8(&buf[..n]) else { return true };
+    if !w.starts_with('0') && !keyword_filter_holds(w.as_bytes()) {
+        // Not a word of the table (the filter holds every one but the fingerprints, which
+        // start with `0`): `lookup_word` would answer `Bareword`.
+        return false;
+    }
     !matches!(libinjectionrs::sqli::sqli_data::lookup_word(w), libinjectionrs::sqli::TokenType::Bareword)
+}
+
+/// Bits of [`KEYWORD_FILTER`] a word sets: two of its 8,192, from the FNV-1a hash of the word
+/// upper-cased (ASCII, as `lookup_word` upper-cases it before its search).
+const fn keyword_filter_bits(w: &[u8]) -> (usize, usize) {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < w.len() {
+        h ^= w[i].to_ascii_uppercase() as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    ((h & 8191) as usize, ((h >> 32) & 8191) as usize)
+}
+
+/// A filter over the words of the SQL tokenizer's keyword table (`libinjectionrs`'s
+/// `SQL_KEYWORDS`) but its fingerprints (entries that start with `0`): every such word sets
+/// its two bits ([`keyword_filter_bits`]), so a word with either bit clear is not in the table
+/// and `lookup_word` reads it as a bareword, without its upper-cased copy and binary search
+/// over 9,349 entries. About 980 words: fewer than one bareword in ten has both bits set and
+/// is looked up. Computed when compiling: only these 1,024 bytes are linked, not the table
+/// (`the_keyword_filter_holds_every_keyword`).
+const KEYWORD_FILTER: [u64; 128] = {
+    let table = libinjectionrs::sqli::sqli_data::SQL_KEYWORDS;
+    let mut bits = [0u64; 128];
+    let mut i = 0;
+    while i < table.len() {
+        let w = table[i].word.as_bytes();
+        if !(!w.is_empty() && w[0] == b'0') {
+            let (a, b) = keyword_filter_bits(w);
+            bits[a / 64] |= 1 << (a % 64);
+            bits[b / 64] |= 1 << (b % 64);
+        }
+        i += 1;
+    }
+    bits
+};
+
+/// Whether both of `w`'s bits are set in [`KEYWORD_FILTER`] (it may be a word of the table).
+fn keyword_filter_holds(w: &[u8]) -> bool {
+    let (a, b) = keyword_filter_bits(w);
+    let bit = |i: usize| KEYWORD_FILTER.get(i / 64).is_some_and(|m| m >> (i % 64) & 1 == 1);
+    bit(a) && bit(b)
 }
 
 /// The most work [`sql_tokenizer_work`] lets the SQL tokenizer do on one value: 64 M byte steps,
@@ -2441,5 +2528,183 @@ mod gate_tests {
         for v in [&b"x' onclick alert(1)"[..], b"it's o'brien \"quoted\" `tick`", b"a > b"] {
             assert!(!libinjectionrs::detect_xss(v).is_injection(), "{v:?}");
         }
+    }
+
+    /// The gate in front of the base64 view's set (`may_hold_code`) drops no match: the view's
+    /// rules are the two whose patterns its argument was written for (a change to either, or a
+    /// new rule of that view, fails here until the argument is checked again); every
+    /// alternative's shortest form passes the gate; and on 400,000 values joined from pieces
+    /// (random bytes, letters, parts of the rules' words, `\`, the stream header without its
+    /// first byte) the set matches none that the gate turns away. Three mutants fail it: a run
+    /// of four letters instead of three (`for(;;`), no `\` (`\u0041`), no 0xAC (the header).
+    #[test]
+    fn the_base64_rules_match_only_what_may_hold_code() {
+        use super::signatures::RULES;
+        use super::{may_hold_code, Matcher, View, CODE_IN_BASE64};
+        let base64: Vec<_> = RULES.iter().filter(|r| r.view == View::Base64).collect();
+        assert_eq!(base64.iter().map(|r| r.id).collect::<Vec<_>>(), CODE_IN_BASE64);
+        const ARGUED: [&str; 2] = [
+            r"processbuilder|getruntime|runtime\.exec|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|templatesimpl|constanttransformer|chainedtransformer|java\.(?:lang|io|util|net|rmi|beans)\.|javax\.|org\.apache\.|com\.sun\.|ysoserial|objectinputstream|classloader|\xac\xed\x00\x05",
+            r"_\$\$nd_func\$\$_|\bwhile\s*\(|\brequire\s*\(|child_process|\beval\s*\(|\bfunction\s*\(\s*\)\s*\{|\bfor\s*\(\s*;\s*;|process\.(?:mainmodule|binding|env)|\\u00[0-9a-f]{2}",
+        ];
+        let patterns: Vec<&str> = base64
+            .iter()
+            .filter_map(|r| match r.matcher {
+                Matcher::Regex(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(patterns, ARGUED);
+        let Ok(set) = regex::bytes::RegexSetBuilder::new(patterns).unicode(false).build() else {
+            panic!("the base64 view's rules compile");
+        };
+        // The shortest form of every alternative matches and passes the gate.
+        for v in [
+            &b"for(;;"[..],
+            b"eval(",
+            b"while(",
+            b"require(",
+            b"function(){",
+            b"child_process",
+            b"_$$nd_func$$_",
+            b"process.env",
+            b"\\u0041",
+            b"\xac\xed\x00\x05",
+            b"java.io.",
+            b"javax.",
+            b"org.apache.",
+            b"com.sun.",
+            b"ysoserial",
+            b"getruntime",
+            b"classloader",
+            b"\x01for(;;\x02",
+            b"\xff\\u00ff",
+        ] {
+            assert!(set.is_match(v), "{v:?}");
+            assert!(may_hold_code(v), "{v:?}");
+        }
+        const PIECES: &[&[u8]] = &[
+            b"fo",
+            b"r",
+            b"ev",
+            b"al",
+            b"(",
+            b";",
+            b"ja",
+            b"va",
+            b".",
+            b"o",
+            b"rg",
+            b"co",
+            b"m",
+            b"\\",
+            b"u00",
+            b"41",
+            b"\xed\x00\x05",
+            b"\xac",
+            b"_$$",
+            b"nd",
+            b"_",
+            b"$",
+            b"{",
+            b")",
+            b" ",
+            b"e",
+            b"x",
+            b"1",
+            b"0",
+            b"\x00",
+            b"for",
+            b"eval",
+            b"while",
+            b"java",
+            b"lang",
+            b"org",
+            b"apache",
+            b"com",
+            b"sun",
+            b"process",
+            b"env",
+            b"\\u00",
+            b"\xac\xed\x00\x05",
+            b"func",
+            b"function",
+            b"()",
+            b"child_process",
+            b"require",
+            b"(;;",
+        ];
+        let mut next = crate::waf::normalize::xorshift(0x9e37_79b9_7f4a_7c15);
+        let (mut turned_away, mut matched) = (0, 0);
+        for _ in 0..400_000 {
+            let mut v = Vec::new();
+            let n = next() % 12;
+            for _ in 0..n {
+                let r = next();
+                match r % 4 {
+                    0 => v.push((r >> 8) as u8),
+                    1 => v.push(b"abcdefghijklmnopqrstuvwxyz"[((r >> 8) % 26) as usize]),
+                    _ => v.extend_from_slice(PIECES[((r >> 8) % PIECES.len() as u64) as usize]),
+                }
+            }
+            if set.is_match(&v) {
+                matched += 1;
+                assert!(may_hold_code(&v), "{v:?}");
+            } else if !may_hold_code(&v) {
+                turned_away += 1;
+            }
+        }
+        assert!(turned_away > 100_000 && matched > 1_000, "{turned_away} {matched}");
+    }
+
+    /// The keyword filter in front of `lookup_word` holds every word of the tokenizer's table but
+    /// its fingerprints (so `sql_keyword` answers as `lookup_word` does), and lets few other
+    /// words through: of 200,000 generated words and pairs, `sql_keyword` and the lookup agree on
+    /// every one, and under a tenth of those that are barewords pass the filter.
+    #[test]
+    fn the_keyword_filter_holds_every_keyword() {
+        use super::{keyword_filter_holds, sql_keyword};
+        use libinjectionrs::sqli::{sqli_data, TokenType};
+        let mut words = 0;
+        for k in sqli_data::SQL_KEYWORDS {
+            if !k.word.starts_with('0') {
+                words += 1;
+                assert!(keyword_filter_holds(k.word.as_bytes()), "{}", k.word);
+                assert!(keyword_filter_holds(k.word.to_ascii_lowercase().as_bytes()), "{}", k.word);
+            }
+        }
+        assert!(words > 900, "{words}");
+        let lookup = |w: &str| !matches!(sqli_data::lookup_word(w), TokenType::Bareword);
+        const PIECES: &[&str] =
+            &["a", "e", "i", "o", "u", "s", "t", "n", "r", "l", "c", "d", "m", "b", "k", "y", "é", "ü", "_", "0"];
+        let mut next = crate::waf::normalize::xorshift(0x0123_4567_89ab_cdef);
+        let (mut barewords, mut passed) = (0, 0);
+        let word = |len: u64, next: &mut dyn FnMut() -> u64| -> String {
+            (0..len).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect()
+        };
+        for round in 0..200_000 {
+            let a = word(1 + next() % 7, &mut next);
+            let b = if round % 3 == 0 { word(1 + next() % 6, &mut next) } else { String::new() };
+            // Every keyword and keyword phrase now and then, in lower case as values hold them.
+            let (a, b) = if round % 50 == 0 {
+                let k = &sqli_data::SQL_KEYWORDS[(next() % sqli_data::SQL_KEYWORDS.len() as u64) as usize];
+                match k.word.split_once(' ') {
+                    Some((x, y)) => (x.to_ascii_lowercase(), y.to_ascii_lowercase()),
+                    None => (k.word.to_ascii_lowercase(), b),
+                }
+            } else {
+                (a, b)
+            };
+            let w = if b.is_empty() { a.clone() } else { format!("{a} {b}") };
+            let expected = lookup(&w);
+            assert_eq!(sql_keyword(a.as_bytes(), b.as_bytes()), expected, "{w}");
+            if !expected {
+                barewords += 1;
+                if keyword_filter_holds(w.as_bytes()) {
+                    passed += 1;
+                }
+            }
+        }
+        assert!(barewords > 150_000 && passed * 10 < barewords, "{barewords} {passed}");
     }
 }

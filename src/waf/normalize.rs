@@ -300,6 +300,21 @@ impl RawBytes {
     pub fn may_be_base64(self, len: usize) -> bool {
         len >= MIN_BASE64 && (self.has(Self::PERCENT) || !self.has(Self::NOT_BASE64))
     }
+
+    /// [`base64_view_into`] of `raw`, these its bytes. A value with neither `%`, `=` nor a byte
+    /// outside the alphabet is its own percent-decoded form with nothing to strip, every byte of
+    /// it in the alphabet: it goes straight to the lower-case test and the decoding, without the
+    /// percent pass and the alphabet check (`the_base64_view_from_the_bytes_is_the_view`).
+    pub fn base64_view_into(self, raw: &[u8], out: &mut Vec<u8>) {
+        if self.has(Self::PERCENT | Self::NOT_BASE64 | Shape::EQ as u32) {
+            return base64_view_into(raw, out);
+        }
+        out.clear();
+        if raw.len() < MIN_BASE64 || raw.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            return;
+        }
+        decode_base64(raw, out);
+    }
 }
 
 include!("normalize/classify.rs");
@@ -831,9 +846,13 @@ pub fn base64_view_into(raw: &[u8], out: &mut Vec<u8>) {
     if v.len() < MIN_BASE64 || !v.iter().all(is_b64) || v.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
         return;
     }
-    // Every byte is in the alphabet here (checked above). Four characters are three bytes; a
-    // tail of two or three characters is one or two bytes, one character none (what a bit
-    // accumulator emitting each full byte gives).
+    decode_base64(v, out);
+}
+
+/// Appends the bytes `v` (every one in the base64 alphabet) stand for, lower-cased.
+fn decode_base64(v: &[u8], out: &mut Vec<u8>) {
+    // Four characters are three bytes; a tail of two or three characters is one or two bytes,
+    // one character none (what a bit accumulator emitting each full byte gives).
     let value = |c: u8| u32::from(BASE64_VALUE[c as usize]);
     out.reserve(v.len() / 4 * 3 + 2);
     let mut groups = v.chunks_exact(4);
@@ -1230,5 +1249,56 @@ mod tests {
             assert!(base64_view(&v).len() <= 3 * v.len() / 4 + 2);
             assert!(form_decode(&v).len() <= v.len());
         }
+    }
+
+    /// `RawBytes::base64_view_into` (the shortcut without the percent pass and the alphabet
+    /// check) writes what `base64_view_into` writes, on 300,000 values over the base64 alphabets
+    /// with `=`, `%`, escapes and other bytes now and then, of 0 to 40 bytes.
+    #[test]
+    fn the_base64_view_from_the_bytes_is_the_view() {
+        const PIECES: &[&[u8]] = &[
+            b"a",
+            b"Z",
+            b"0",
+            b"9",
+            b"+",
+            b"/",
+            b"-",
+            b"_",
+            b"=",
+            b"==",
+            b"%3d",
+            b"%41",
+            b"%",
+            b" ",
+            b".",
+            b"\xc3\xa9",
+            b"ord_",
+            b"000000",
+            b"a05daf81",
+            b"eyJ",
+            b"QUJD",
+            b"x",
+            b"Q",
+        ];
+        let mut next = xorshift(0x5151_7a7a_0f0f_e1e1);
+        let (mut fast, mut views) = (0, 0);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..300_000 {
+            let mut v = Vec::new();
+            while v.len() < (next() % 41) as usize {
+                v.extend_from_slice(PIECES[(next() % PIECES.len() as u64) as usize]);
+            }
+            let bytes = RawBytes::of(&v);
+            base64_view_into(&v, &mut a);
+            b.extend_from_slice(b"stale");
+            bytes.base64_view_into(&v, &mut b);
+            assert_eq!(a, b, "{:?}", String::from_utf8_lossy(&v));
+            if !bytes.has(RawBytes::PERCENT | RawBytes::NOT_BASE64 | Shape::EQ as u32) {
+                fast += 1;
+                views += usize::from(!a.is_empty());
+            }
+        }
+        assert!(fast > 50_000 && views > 5_000, "{fast} {views}");
     }
 }
