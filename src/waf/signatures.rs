@@ -258,7 +258,10 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r"\b(?:char|chr|nchar|concat|concat_ws|ascii|ord|hex|unhex|substr|substring|mid|left|right|length|len|lower|upper|cast|convert|coalesce|ifnull|isnull|nullif|iif|elt|make_set|export_set|field|instr|locate|position|version|database|schema|user|current_user|system_user|session_user|db_name|host_name|suser_name|user_name|row_count|found_rows|last_insert_id|json_extract|json_keys|json_value|xmltype|rawtohex|to_char|rpad|lpad|replace|reverse|strcmp|soundex|md5|sha1|sha2|crc32|compress|uncompress|conv|bin|oct|floor|rand|count|sum|avg|min|max|exp|pow|sqrt|abs|mod|if|case)\s*\(.*\b(?:select|from|union|or|and|sleep|null)\b",
+        // `and`/`or` count as keywords between operands, not as the calls of a spreadsheet
+        // formula (`IF(AND({Status} != "Done", …), …)`, `=IF(OR(A1="x", B1>2), …)`): a keyword
+        // right after `(` or `,` and right before `(` is a function, which SQL has no such of.
+        r"\b(?:char|chr|nchar|concat|concat_ws|ascii|ord|hex|unhex|substr|substring|mid|left|right|length|len|lower|upper|cast|convert|coalesce|ifnull|isnull|nullif|iif|elt|make_set|export_set|field|instr|locate|position|version|database|schema|user|current_user|system_user|session_user|db_name|host_name|suser_name|user_name|row_count|found_rows|last_insert_id|json_extract|json_keys|json_value|xmltype|rawtohex|to_char|rpad|lpad|replace|reverse|strcmp|soundex|md5|sha1|sha2|crc32|compress|uncompress|conv|bin|oct|floor|rand|count|sum|avg|min|max|exp|pow|sqrt|abs|mod|if|case)\s*\(.*(?:\b(?:select|from|union|sleep|null)\b|\b(?:or|and)\b\s*(?:[^\s(]|$)|[^\s(,]\s*\b(?:or|and)\s*\()",
         "SQL functions combined with SQL keywords",
     ),
     re(

@@ -5370,3 +5370,32 @@ fn a_css_selectors_pseudo_element_is_no_postgresql_cast() {
         }
     }
 }
+
+#[test]
+fn a_spreadsheet_formulas_and_or_calls_are_no_sql_keywords() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    // Airtable, Sheets and Excel formulas call AND and OR as functions right after `(` or `,`:
+    // nothing SQL has (4214).
+    for f in [
+        "IF(\n  AND({Status} != \"Done\", IS_BEFORE({Due date}, TODAY())),\n  \"⚠️ Overdue by \" & DATETIME_DIFF(TODAY(), {Due date}, 'days') & \" days\",\n  IF({Status} = \"Done\", \"✅\", \"On track\")\n)",
+        "=IF(OR(A2=\"Paid\", B2>=C2), \"closed\", \"open\")",
+        "IF(AND({Qty} > 0, OR({Region} = 'EU', {Region} = 'UK')), {Qty} * {Price}, 0)",
+    ] {
+        for o in as_field_and_query(&waf, f) {
+            assert!(!o.blocked && rule(&o, 4214).is_none(), "{f}: {o:?}");
+        }
+    }
+    // Between operands they are SQL's keywords, spaced or glued to a parenthesis.
+    for q in [
+        "1' and if(ascii(substr(user(),1,1))>64,1,0) and '1'='1",
+        "if(now()=sysdate(),1,0) or(1)",
+        "-1 or if(1=1,1,0) and 1",
+        "x' or if(length(database())>3,1,0) or(1)='1",
+        "concat(0x3a,version()) and 1",
+    ] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(rule(&o, 4214).is_some(), "{q}: {o:?}");
+        }
+    }
+}
