@@ -893,6 +893,18 @@ pub fn evidence(rule: u32) -> Evidence {
     }
 }
 
+/// Whether `v` is one absolute `http` or `https` URL and nothing else: no space or control
+/// character, and no dot segment (`..`, `%2e%2e` in any case) that would climb out of the
+/// server's paths.
+pub fn web_page_url(v: &[u8]) -> bool {
+    let lower = |b: &u8| b.to_ascii_lowercase();
+    let scheme = |s: &[u8]| v.len() > s.len() && v.iter().take(s.len()).map(lower).eq(s.iter().copied());
+    (scheme(b"https://") || scheme(b"http://"))
+        && !v.iter().any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        && !v.windows(2).any(|w| w == b"..")
+        && !v.windows(3).any(|w| w[0] == b'%' && w[1] == b'2' && lower(&w[2]) == b'e')
+}
+
 /// Whether the value is a list of e-mail addresses with display names, as the `From`, `To` or
 /// `Cc` of a message reads (RFC 5322 name-addr): comma-separated `Display Name <local@domain>`
 /// or `"Display Name" <local@domain>`, at least one with a name. The name holds letters, digits,
@@ -1597,6 +1609,13 @@ pub fn is_config(v: &[u8]) -> bool {
 /// The value after its leading whitespace and SQL comments (`-- …` lines, `/* … */` blocks).
 fn after_sql_comments(v: &[u8]) -> &[u8] {
     let mut t = v.trim_ascii_start();
+    // A notebook's SQL magic (`%%sql` on the cell's first line, with its connection or options;
+    // `%sql` before a one-line query) runs the query that follows: the query starts after it.
+    if t.starts_with(b"%%sql") && t.get(5).is_none_or(|b| b.is_ascii_whitespace()) {
+        t = t.iter().position(|&b| b == b'\n').map_or(&[][..], |e| &t[e + 1..]).trim_ascii_start();
+    } else if t.starts_with(b"%sql") && t.get(4).is_some_and(|b| *b == b' ' || *b == b'\t') {
+        t = t[4..].trim_ascii_start();
+    }
     while t.starts_with(b"--") || t.starts_with(b"/*") {
         let end = if t.starts_with(b"--") {
             t.iter().position(|&b| b == b'\n').map_or(t.len(), |e| e + 1)
@@ -1608,7 +1627,8 @@ fn after_sql_comments(v: &[u8]) -> &[u8] {
     t
 }
 
-/// Whether the value is a whole SQL query by design: it starts (after comments) with `select`,
+/// Whether the value is a whole SQL query by design: it starts (after comments and a notebook's
+/// `%%sql` or `%sql` magic) with `select`,
 /// `with … as (`, `explain` or `show`, the way a query console or a saved report holds one, with
 /// `insert into NAME [(COLUMNS)] select` (rows from a query: a data pipeline's or a migration's
 /// statement), or with a `group by`/`order by` clause (a query's line in a notebook or editor).

@@ -1980,13 +1980,19 @@ fn link_valued_name(key: &[u8]) -> bool {
 
 /// Whether a match of `rule` on `v` is no signal because of the target's name as well as the
 /// value (docs/waf.md, "Names that decide"): an OAuth loopback redirect (3100, 3501), a DOCTYPE
-/// that only names its DTD (3301), a query operator inside a query document (4211). Every other
+/// that only names its DTD (3301), a page's address in the Referer (3307), a query operator
+/// inside a query document (4211). Every other
 /// rule's weight is decided by the value alone (`context::Prose::score`). The name's key is
 /// spelt out only for those rules.
 fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8]) -> bool {
     match rule {
         3100 | 3501 => loopback_redirect(&name.key(), v),
         3301 => name.prefix == "xml_doctype" && external_id_only(v),
+        // The Referer names the page the browser came from (`https://shop.example/checkout.php`,
+        // `https://app.example/octave/sess_31`): a script or path on a web server, which no upload
+        // or include of this request reaches. In an argument the same URL is a remote inclusion
+        // (`?src=https://…/gecko.php`) and counts.
+        3307 => name.prefix == "header:" && name.key().eq_ignore_ascii_case(b"referer") && context::web_page_url(v),
         4211 => {
             matches!(name.prefix, "json_key:" | "args_names:" | "form_name:") && query_document_operator(&name.key())
         }

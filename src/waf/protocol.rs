@@ -122,13 +122,13 @@ pub fn check_head(req: &Request, allowed_methods: &[String], extra_types: &[Vec<
             out.push((1015, format!("header name {}", name.chars().take(32).collect::<String>())));
         }
         match name {
-            "proxy"
-            | "lock-token"
-            | "content-range"
-            | "if"
-            | "x-http-method-override"
-            | "x-method-override"
-            | "x-http-method" => {
+            // An upload's part (`bytes 0-524287/2000000` in a resumable upload, GitLab's runner
+            // appending `0-1129` of a job's log): a request's Content-Range where a body is sent,
+            // well-formed. Anywhere else, or malformed, it stays restricted.
+            "content-range" if !(matches!(method, "PUT" | "PATCH" | "POST") && upload_range(value)) => {
+                out.push((1015, format!("restricted header {name}")));
+            }
+            "proxy" | "lock-token" | "if" | "x-http-method-override" | "x-method-override" | "x-http-method" => {
                 out.push((1015, format!("restricted header {name}")));
             }
             "request-range" => out.push((1012, "Request-Range header".into())),
@@ -287,7 +287,46 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     b"application/vnd.oai.openapi",
     // SQL source (RFC 6922): a schema tool's import, read as text like any body.
     b"application/sql",
+    // The W3C's registered query and RDF types (SPARQL 1.1 Protocol, RDF 1.1): a triple store's
+    // queries and updates and its N-Triples, N-Quads and TriG data, read as text like any body.
+    b"application/sparql-query",
+    b"application/sparql-update",
+    b"application/n-triples",
+    b"application/n-quads",
+    b"application/trig",
 ];
+
+/// Whether `v` is a Content-Range a client sends with a part of an upload (RFC 9110 §14.4):
+/// `bytes first-last/complete`, `bytes first-last/*` or `bytes */complete`; the unit may be left
+/// out (`0-1129`, as GitLab's runner sends it). Positions are decimal, the first not after the last.
+fn upload_range(v: &[u8]) -> bool {
+    let v = v.trim_ascii();
+    let v = match v.get(..5) {
+        Some(unit) if unit.eq_ignore_ascii_case(b"bytes") => v[5..].trim_ascii_start(),
+        _ => v,
+    };
+    let number = |s: &[u8]| -> Option<u64> {
+        if s.is_empty() || s.len() > 19 || !s.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(s).ok()?.parse().ok()
+    };
+    let (range, complete) = match v.iter().position(|&b| b == b'/') {
+        Some(i) => (&v[..i], Some(&v[i + 1..])),
+        None => (v, None),
+    };
+    let complete_ok = complete.is_none_or(|c| c == b"*" || number(c).is_some());
+    if range == b"*" {
+        return complete.is_some_and(|c| number(c).is_some());
+    }
+    let Some(dash) = range.iter().position(|&b| b == b'-') else {
+        return false;
+    };
+    match (number(&range[..dash]), number(&range[dash + 1..])) {
+        (Some(first), Some(last)) => first <= last && complete_ok,
+        _ => false,
+    }
+}
 
 /// A media type's two tokens (RFC 9110 `type "/" subtype`, no parameters).
 fn media_type(essence: &[u8]) -> bool {
@@ -736,6 +775,33 @@ mod tests {
             "text/html; charset=utf-7",
         ] {
             assert!(accept(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_uploads_content_range_is_no_restricted_header() {
+        let with = |method: &str, range: &str| {
+            ids(&req(method, "/upload", &[("content-range", range), ("content-type", "application/octet-stream")]))
+        };
+        for (method, range) in [
+            ("PUT", "bytes 0-524287/2000000"),
+            ("PUT", "bytes */2000000"),
+            ("PATCH", "0-1129"),
+            ("POST", "Bytes 100-199/*"),
+        ] {
+            assert!(!with(method, range).contains(&1015), "{method} {range}");
+        }
+        for (method, range) in [
+            ("GET", "bytes 0-99/100"),
+            ("DELETE", "bytes 0-99/100"),
+            ("PUT", "bytes 99-0/100"),
+            ("PUT", "bytes 0-99, 200-299/300"),
+            ("PUT", "bytes=0-99"),
+            ("PUT", "bytes */*"),
+            ("PUT", "items 0-9/10"),
+            ("PUT", "bytes -99/100"),
+        ] {
+            assert!(with(method, range).contains(&1015), "{method} {range}");
         }
     }
 

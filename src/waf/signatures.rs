@@ -523,7 +523,8 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r#"\b(?:alert|prompt|confirm|eval|execscript|msgbox)\s*(?:\(|`|&#|\.call|\.apply)|\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body\.innerhtml)|window\s*\.\s*(?:location|open|name|eval)|location\s*\.\s*(?:href|hash|replace|assign)|\.innerhtml\s*=|\.outerhtml\s*=|string\s*\.\s*fromcharcode|top\s*\[|self\s*\[|parent\s*\[|globalthis\s*\[|constructor\s*\(\s*['"`]|\bimport\s*\([ \t]*['"`]|fetch\s*\(\s*['"`]?(?:https?:)?//)"#,
+        // A dynamic `import("…")`; Zig's builtin `@import("std")`, in every Zig source file, is none.
+        r#"\b(?:alert|prompt|confirm|eval|execscript|msgbox)\s*(?:\(|`|&#|\.call|\.apply)|\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body\.innerhtml)|window\s*\.\s*(?:location|open|name|eval)|location\s*\.\s*(?:href|hash|replace|assign)|\.innerhtml\s*=|\.outerhtml\s*=|string\s*\.\s*fromcharcode|top\s*\[|self\s*\[|parent\s*\[|globalthis\s*\[|constructor\s*\(\s*['"`]|fetch\s*\(\s*['"`]?(?:https?:)?//)|(?:^|[^@\w])import\s*\([ \t]*['"`]"#,
         "JavaScript sink or dangerous call",
     ),
     re(
@@ -1302,8 +1303,10 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         USER_AGENT,
         View::Text,
-        // `httpx` the scanner, not Python's HTTP client (`python-httpx/0.27.0`).
-        r"\b(?:nikto|sqlmap|nmap|nessus|acunetix|w3af|dirbuster|gobuster|dirb|wpscan|masscan|zgrab|openvas|havij|arachni|nuclei|wfuzz|ffuf|skipfish|netsparker|jaeles|zmeu|whatweb|joomscan|paros|webinspect|appscan|qualys|burpcollaborator|commix|fimap|grabber|grendel|metis|nsauditor|pangolin|webshag|webtrends|xsser|brutus|hydra|morfeus|muieblackcat|jorgee|blackwidow|bsqlbf|crimscanner|sqlninja|absinthe|bilbo|mysqloit|mozilla/4\.0\s+\(compatible;\s+msie\s+6\.0;\s+win32\)|nasl|nutch\b.*\bcrawl|zap/|owasp\s+zap|netlab360|censysinspect|internet-measurement|leakix|xpanse|interactsh|dirsearch|feroxbuster|katana|subfinder|gau/|hakrawler|vega/|webreaper|wprecon|cgichk|n-stealth|struts-pwn|scan\s?bot)\b|(?:^|[^\w-])httpx\b",
+        // `httpx` the scanner, not Python's HTTP client (`python-httpx/0.27.0`, or its product
+        // token `httpx/0.27.0` after the application's own: `minizinc-python/0.9.0 httpx/0.27.0`).
+        // A user agent that starts with `httpx/` is the scanner's.
+        r"\b(?:nikto|sqlmap|nmap|nessus|acunetix|w3af|dirbuster|gobuster|dirb|wpscan|masscan|zgrab|openvas|havij|arachni|nuclei|wfuzz|ffuf|skipfish|netsparker|jaeles|zmeu|whatweb|joomscan|paros|webinspect|appscan|qualys|burpcollaborator|commix|fimap|grabber|grendel|metis|nsauditor|pangolin|webshag|webtrends|xsser|brutus|hydra|morfeus|muieblackcat|jorgee|blackwidow|bsqlbf|crimscanner|sqlninja|absinthe|bilbo|mysqloit|mozilla/4\.0\s+\(compatible;\s+msie\s+6\.0;\s+win32\)|nasl|nutch\b.*\bcrawl|zap/|owasp\s+zap|netlab360|censysinspect|internet-measurement|leakix|xpanse|interactsh|dirsearch|feroxbuster|katana|subfinder|gau/|hakrawler|vega/|webreaper|wprecon|cgichk|n-stealth|struts-pwn|scan\s?bot)\b|(?:^|[^\w-])httpx(?:$|[^\w/])|^httpx/",
         "security scanner User-Agent",
     ),
     re(

