@@ -1605,6 +1605,9 @@ impl Waf {
                 if scan.fired.contains(&rule.id) || (context::prose_weak(rule.id) && prose.get()) {
                     continue;
                 }
+                if named_no_signal(rule.id, &name, c) {
+                    continue;
+                }
                 // Reachable (above), so only the tokenizer is left to run.
                 let hit = match rule.check {
                     Check::Sqli => sqli_injection(c),
@@ -1980,14 +1983,17 @@ fn link_valued_name(key: &[u8]) -> bool {
 
 /// Whether a match of `rule` on `v` is no signal because of the target's name as well as the
 /// value (docs/waf.md, "Names that decide"): an OAuth loopback redirect (3100, 3501), a DOCTYPE
-/// that only names its DTD (3301), a page's address in the Referer (3307), a query operator
+/// that only names its DTD (3301, 4100), a page's address in the Referer (3307), a query operator
 /// inside a query document (4211). Every other
 /// rule's weight is decided by the value alone (`context::Prose::score`). The name's key is
 /// spelt out only for those rules.
 fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8]) -> bool {
     match rule {
         3100 | 3501 => loopback_redirect(&name.key(), v),
-        3301 => name.prefix == "xml_doctype" && external_id_only(v),
+        // A DOCTYPE that only names its DTD (QGIS's `<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd'
+        // 'SYSTEM'>` in every style file) is no PHP call (3301) and no markup that can act (4100):
+        // entity declarations need an internal subset, which it does not have.
+        3301 | 4100 => name.prefix == "xml_doctype" && external_id_only(v),
         // The Referer names the page the browser came from (`https://shop.example/checkout.php`,
         // `https://app.example/octave/sess_31`): a script or path on a web server, which no upload
         // or include of this request reaches. In an argument the same URL is a remote inclusion

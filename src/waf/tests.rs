@@ -5459,6 +5459,15 @@ fn holdout63_to_65_headers_types_and_snippets_pass_and_their_attacks_still_score
         }
     }
 
+    // A style file's DOCTYPE that only names its DTD is no markup that can act (4100); one with
+    // an internal subset declaring a script still is.
+    let qml = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n<qgis version=\"3.36.2\"><renderer-v2 type=\"singleSymbol\"/></qgis>";
+    let o = post("/api/layers/parcels/style", "application/xml", qml, &waf);
+    assert!(!o.blocked && rule(&o, 4100).is_none(), "{o:?}");
+    let xxe = "<!DOCTYPE qgis [<!ENTITY x \"<script>alert(1)</script>\">]>\n<qgis>&x;</qgis>";
+    let o = post("/api/layers/parcels/style", "application/xml", xxe, &waf);
+    assert!(o.blocked && rule(&o, 4100) == Some(5), "{o:?}");
+
     // A notebook cell's `%%sql` magic runs the query under it: `GROUP BY 1, 2` of a whole query
     // is no column enumeration (4213); after data, or commented out, it is.
     let cell = "%%sql\nSELECT date_trunc('month', signup_date) AS cohort, plan, count(*) AS n\nFROM analytics.customers\nWHERE signup_date >= '2024-01-01'\n  AND country <> 'US'\nGROUP BY 1, 2\nORDER BY 1, 2;";
