@@ -535,7 +535,9 @@ impl<'a> Prose<'a> {
             }
             // A traceback's frame lines are no call at all: not a signal.
             Evidence::NotInCodeOrTraceback if traceback_frames(self.value) => return None,
-            Evidence::NotInCode | Evidence::NotInCodeOrTraceback => {
+            // An Erlang map is no interpolation: not a signal.
+            Evidence::NotInCodeOrMaps if erlang_maps(self.value) => return None,
+            Evidence::NotInCode | Evidence::NotInCodeOrTraceback | Evidence::NotInCodeOrMaps => {
                 if *self.code.get_or_insert_with(|| is_code(self.value)) {
                     key = PROGRAM;
                     base.min(WEAK)
@@ -577,7 +579,8 @@ impl<'a> Prose<'a> {
                 }
             }
             // A document's address is no URL to fetch: not a signal at all.
-            Evidence::DocumentUri if document_uris(self.value) => return None,
+            // Nor is a stack trace's frame (`at f (file:///app/src/index.js:266:22)`).
+            Evidence::DocumentUri if document_uris(self.value) || stack_frame_uris(self.value) => return None,
             Evidence::DocumentUri => base,
             Evidence::TemplatePath if template_parent_paths(self.value) => return None,
             Evidence::TemplatePath => base,
@@ -787,7 +790,8 @@ pub enum Evidence {
     /// outside the system's directories (see [`document_uris`]): an editor, language server or
     /// notebook names its documents so (`file:///workspace/api/app.py`). `file://host/…`,
     /// `file:///etc/…`, `file:///proc/…`, a `..` and every other scheme (`gopher://`, `jar:`,
-    /// `ldap://` …) stay critical.
+    /// `ldap://` …) stay critical. Not a signal either when the value is a stack trace whose every
+    /// such URI is a frame's place (see [`stack_frame_uris`]: `at f (file:///app/x.js:12:7)`).
     DocumentUri,
     /// Not a signal at all when every `../` of the value is a Handlebars or Mustache parent path
     /// inside `{{ … }}` (see [`template_parent_paths`]): `{{formatCurrency this.amount
@@ -817,6 +821,10 @@ pub enum Evidence {
     /// names a source file, and PHP never calls `file` without parentheses. Otherwise as
     /// [`Evidence::NotInCode`].
     NotInCodeOrTraceback,
+    /// Not a signal at all when every `#{` of the value opens an Erlang map (see
+    /// [`erlang_maps`]: `#{config => #{file => "log/chat.log"}}`), not an interpolation.
+    /// Otherwise as [`Evidence::NotInCode`].
+    NotInCodeOrMaps,
     /// Not a signal at all when the value is a list of e-mail addresses with display names (see
     /// [`mailboxes`]): `"Harborline Billing" <billing+inv-1187@inbound.example>`, the `To` of an
     /// inbound e-mail. Otherwise as [`Evidence::SqlBreakout`].
@@ -859,6 +867,9 @@ pub fn evidence(rule: u32) -> Evidence {
         // module access, Java `System.`/`Runtime.` members, a C or Python `if a == b` (Windows
         // batch syntax in a one-line value).
         3402 | 3401 | 4404 | 3206 => Evidence::NotInCode,
+        // Template interpolation `#{…}`, `{{constructor…}}`: weak in a program by design (Ruby's
+        // `"dev-#{ENV.fetch('USER')}"` in a Vagrantfile), and no signal in an Erlang map.
+        3403 => Evidence::NotInCodeOrMaps,
         // PHP function calls: also the frame lines of a Python traceback (`File "…", line 41`).
         3301 => Evidence::NotInCodeOrTraceback,
         // MongoDB operator names, which are variables in a PowerShell, PHP or shell snippet (`$size`).
@@ -1165,6 +1176,155 @@ pub fn traceback_frames(v: &[u8]) -> bool {
     !call.is_match(&super::normalize::sql_fold(&rest))
 }
 
+/// Whether every `#{` of the value opens an Erlang map (`#{config => #{file => "log/chat.log"}}`
+/// in a `sys.config`, `M#{k := V}`), and with the `#` of each blanked rule 3403 no longer
+/// matches: each map is empty or a list of `key => value` or `key := value` items separated by
+/// commas at its own depth, a key being an atom (`file`, `'my-key'`), a string or a number, and
+/// every map is closed. Ruby's, CoffeeScript's and Pug's interpolation `#{…}` holds an expression:
+/// `key => value` there is an arrow function that nothing calls (JavaScript, items separated by
+/// commas are several) or a pattern match (Ruby), so no expression in it runs, while `#{require(
+/// …)}`, `#{x.read("…")}` or `#{a => 1} #{process.exit()}` still match. A `#{` inside a quoted
+/// string is no map. One pass (linear, whatever the nesting): brackets on a stack, strings
+/// skipped.
+pub fn erlang_maps(v: &[u8]) -> bool {
+    static RULE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    // The brackets open at the reading point: a map (`true` while it waits for a key) or another.
+    let mut stack: Vec<Option<bool>> = Vec::new();
+    let mut blanked = v.to_vec();
+    let (mut i, mut maps) = (0, 0u32);
+    while i < v.len() {
+        if let Some(Some(true)) = stack.last() {
+            // A key, `=>` or `:=`; or the end of an empty map.
+            while i < v.len() && v[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if v.get(i) == Some(&b'}') {
+                stack.pop();
+                i += 1;
+                continue;
+            }
+            let key = match v.get(i) {
+                Some(&q @ (b'"' | b'\'')) => v[i + 1..].iter().position(|&b| b == q || b == b'\\').map(|e| e + 2),
+                Some(b) if b.is_ascii_alphanumeric() => Some(
+                    v[i..].iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'@' | b'.')).count(),
+                ),
+                _ => None,
+            };
+            let Some(n) = key else { return false };
+            i += n;
+            while i < v.len() && v[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if !(v[i..].starts_with(b"=>") || v[i..].starts_with(b":=")) {
+                return false;
+            }
+            i += 2;
+            stack.pop();
+            stack.push(Some(false));
+            continue;
+        }
+        match v[i] {
+            b'#' if v.get(i + 1) == Some(&b'{') => {
+                blanked[i] = b' ';
+                maps += 1;
+                stack.push(Some(true));
+                i += 2;
+                continue;
+            }
+            q @ (b'"' | b'\'') => {
+                // A string or quoted atom, escapes aside, up to its closing quote; no `#{` in it.
+                let mut j = i + 1;
+                while j < v.len() && v[j] != q {
+                    if v[j] == b'#' && v.get(j + 1) == Some(&b'{') {
+                        return false;
+                    }
+                    j += if v[j] == b'\\' { 2 } else { 1 };
+                }
+                i = j + 1;
+                continue;
+            }
+            b'(' | b'[' | b'{' => stack.push(None),
+            b')' | b']' | b'}' => {
+                stack.pop();
+            }
+            b',' => {
+                if let Some(top @ Some(false)) = stack.last_mut() {
+                    *top = Some(true);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    maps > 0 && !stack.iter().any(Option::is_some) && rule_regex(&RULE, 3403).is_some_and(|re| !re.is_match(&blanked))
+}
+
+/// The URL schemes of rule 3502 (`file:`, `gopher:`, `jar:` …), wherever they start a word.
+fn unusual_schemes() -> Option<&'static regex::bytes::Regex> {
+    static RE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::bytes::RegexBuilder::new(
+            r"\b(?:gopher|dict|ldap|ldaps|tftp|netdoc|jar|sftp|smb|file|ssh|telnet|rmi|iiop|mailto|jdbc)\s*:",
+        )
+        .unicode(false)
+        .build()
+        .ok()
+    })
+    .as_ref()
+}
+
+/// Where the place of a stack trace's frame line lies in the line (start and end): a line
+/// `at name (place)`, `at place` or `at async place` (V8's frames, Node.js's and browsers'), whose
+/// place holds no space, quote, backtick or angle bracket and ends in `:line:column`
+/// (`/app/lib/db.js:12:7`, `file:///app/src/index.js:266:22`).
+fn frame_place(line: &[u8]) -> Option<(usize, usize)> {
+    let lead = line.len() - line.trim_ascii_start().len();
+    let rest = line.trim_ascii().strip_prefix(b"at ")?;
+    let (place, at) = match rest.strip_suffix(b")") {
+        Some(inner) => {
+            let open = inner.iter().rposition(|&b| b == b'(')?;
+            (&inner[open + 1..], lead + 3 + open + 1)
+        }
+        None => {
+            let r = rest.strip_prefix(b"async ").unwrap_or(rest);
+            (r, lead + 3 + rest.len() - r.len())
+        }
+    };
+    if place.iter().any(|b| b.is_ascii_whitespace() || b"\"'`<>".contains(b)) {
+        return None;
+    }
+    let mut parts = place.rsplitn(3, |&b| b == b':');
+    let number = |p: &[u8]| !p.is_empty() && p.iter().all(u8::is_ascii_digit);
+    let (col, row) = (parts.next()?, parts.next()?);
+    (number(col) && number(row) && parts.next().is_some_and(|p| !p.is_empty())).then_some((at, at + place.len()))
+}
+
+/// Whether the value is a stack trace (at least two frame lines, see [`frame_place`]) in which
+/// every URL scheme of rule 3502 is a `file:///` URI that a frame names as its place, without a
+/// `..`: Node.js names an ES module's frames so (`at async render (file:///usr/local/lib/
+/// node_modules/@mermaid-js/mermaid-cli/src/index.js:266:22)`), in a CI job's stderr or an error
+/// report. The frame says where a function was when the error passed; nothing fetches it, and a
+/// fetcher given the place would open a file whose name ends in `:266:22`. A URI outside a frame
+/// line (`file:///etc/passwd`, also beside frames), a second scheme on a frame line, and every
+/// other scheme stay critical. Linear: each line is read once.
+pub fn stack_frame_uris(v: &[u8]) -> bool {
+    let Some(re) = unusual_schemes() else { return false };
+    let (mut frames, mut any) = (0u32, false);
+    for line in v.split(|&b| b == b'\n') {
+        let place = frame_place(line);
+        frames += u32::from(place.is_some());
+        for m in re.find_iter(line) {
+            let Some((s, e)) = place else { return false };
+            let uri = &line[s..e];
+            if m.start() != s || !uri.starts_with(b"file:///") || uri.windows(2).any(|w| w == b"..") {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any && frames >= 2
+}
+
 /// Whether every URL scheme of rule 3502 in the value (`file`, `gopher`, `jar`, `ldap` …, read
 /// on the canonical, lower-cased value) is a `file:///` URI without a host whose path starts
 /// outside the system's directories and never goes up (`..`): the address of a document in a
@@ -1173,20 +1333,7 @@ pub fn traceback_frames(v: &[u8]) -> bool {
 /// `file://server/share`), a system directory (`/etc`, `/proc`, `/sys`, `/dev`, `/var`, `/root`,
 /// `/usr`, `/tmp` …, `c:/windows`) or another scheme is what an SSRF asks a fetcher for.
 pub fn document_uris(v: &[u8]) -> bool {
-    static RE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
-    let Some(re) = RE
-        .get_or_init(|| {
-            regex::bytes::RegexBuilder::new(
-                r"\b(?:gopher|dict|ldap|ldaps|tftp|netdoc|jar|sftp|smb|file|ssh|telnet|rmi|iiop|mailto|jdbc)\s*:",
-            )
-            .unicode(false)
-            .build()
-            .ok()
-        })
-        .as_ref()
-    else {
-        return false;
-    };
+    let Some(re) = unusual_schemes() else { return false };
     const SYSTEM: [&[u8]; 24] = [
         b"etc", b"proc", b"sys", b"dev", b"var", b"root", b"boot", b"bin", b"sbin", b"usr", b"lib", b"lib32", b"lib64",
         b"run", b"tmp", b"mnt", b"media", b"snap", b"private", b"system", b"library", b"windows", b"cores", b"opt",
@@ -1561,7 +1708,58 @@ pub fn is_code(v: &[u8]) -> bool {
             coded += 1;
         }
     }
-    lines >= 3 && structural && coded * 3 >= lines * 2
+    lines >= 3 && structural && coded * 3 >= lines * 2 || keyword_blocks(v)
+}
+
+/// Whether the value is a program whose blocks open with a keyword and close with an `end` line,
+/// as Ruby's do (a Vagrantfile's `Vagrant.configure("2") do |config|` … `end`, a Rakefile, a
+/// Gemfile's groups), whose lines end in words and quotes rather than the punctuation
+/// [`is_code`] reads: at least three lines (comment lines aside), at least one block opened by a
+/// line ending in `do` or `do |…|` or starting with `def`, `class` or `module`, and every opener
+/// (those, and lines starting with `if`, `unless`, `while`, `until`, `case`, `begin` or `for`)
+/// closed by a line that is `end` (or `end` before `.`, `)`, `,` or a comment), in order. A
+/// heredoc's body (`<<-shell` … `shell`, a provisioning script) is its text, not blocks. Prose
+/// has no `do |x|` line and no line that is only `end`; a payload is one line.
+fn keyword_blocks(v: &[u8]) -> bool {
+    let (mut lines, mut depth, mut blocks) = (0u32, 0u32, 0u32);
+    let mut heredoc: Option<&[u8]> = None;
+    for line in v.split(|&b| b == b'\n') {
+        let t = line.trim_ascii();
+        if let Some(tag) = heredoc {
+            if t == tag {
+                heredoc = None;
+            }
+            continue;
+        }
+        if t.is_empty() || t.starts_with(b"#") {
+            continue;
+        }
+        lines += 1;
+        let word = &t[..t.iter().take_while(|b| b.is_ascii_alphabetic() || **b == b'_').count()];
+        let keyword = |k: &[u8]| word == k && t.get(k.len()).is_none_or(|b| b.is_ascii_whitespace());
+        let block = t.ends_with(b" do")
+            || t.ends_with(b"|") && t.windows(5).any(|w| w == b" do |")
+            || [&b"def"[..], b"class", b"module"].iter().any(|k| keyword(k));
+        if block || [&b"if"[..], b"unless", b"while", b"until", b"case", b"begin", b"for"].iter().any(|k| keyword(k)) {
+            depth += 1;
+            blocks += u32::from(block);
+        } else if word == b"end" && t.get(3).is_none_or(|b| matches!(b, b'.' | b')' | b',' | b' ')) {
+            if depth == 0 || t.get(3) == Some(&b' ') && !t[3..].trim_ascii_start().starts_with(b"#") {
+                return false;
+            }
+            depth -= 1;
+        }
+        // A heredoc opened on the line (`<<-shell`, `<<~eos`, `<<eos`): read on to its tag.
+        if let Some(p) = t.windows(2).position(|w| w == b"<<") {
+            let r = &t[p + 2..];
+            let r = r.strip_prefix(b"-").or_else(|| r.strip_prefix(b"~")).unwrap_or(r);
+            let n = r.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+            if n > 0 && r[0].is_ascii_alphabetic() {
+                heredoc = Some(&r[..n]);
+            }
+        }
+    }
+    lines >= 3 && blocks > 0 && depth == 0 && heredoc.is_none()
 }
 
 /// Whether the value is a configuration file of `key=value` lines: at least three non-empty
@@ -2199,13 +2397,23 @@ const INERT_ATTRIBUTES: &[&[u8]] = &[
     b"version",
     b"encoding",
     b"standalone",
+    // The presentational attributes of HTML 4 (`<font color="red" face="Inter" size="2">`,
+    // `<td bgcolor="#eef">`), which Graphviz's HTML-like labels also use: a colour, a font name
+    // or a size, nothing a browser loads or runs (a background image is `background`, refused).
+    b"color",
+    b"bgcolor",
+    b"face",
+    b"size",
 ];
 
 /// The attributes an active element may carry and still be only named (`<script type=module>`,
 /// `<input type="text" autocomplete="on" id="city">` as a test runner's log shows the element it
 /// found: the browser's autofill hint does nothing by itself).
+/// (`scoped`, what pandas writes on the `<style>` of a DataFrame's HTML, asked a browser to
+/// apply a stylesheet to its parent element only; browsers ignore it now, and it never loaded or
+/// ran anything.)
 const INERT_ON_ACTIVE: &[&[u8]] =
-    &[b"type", b"lang", b"class", b"id", b"async", b"defer", b"nomodule", b"autocomplete"];
+    &[b"type", b"lang", b"class", b"id", b"async", b"defer", b"nomodule", b"autocomplete", b"scoped"];
 
 /// A link or image address that a tag may carry without acting: a web URL, a relative path, a
 /// fragment or a query (not `javascript:`, `data:` or any other scheme).
@@ -2309,6 +2517,8 @@ pub fn only_named_tags(v: &[u8]) -> bool {
     // first `<head`; the last `<head…` and `</head` among the first `heads_read` windows.
     let mut first_head: Option<Option<usize>> = None;
     let (mut heads_read, mut last_head, mut last_head_end) = (0, None, None);
+    // The class words of the value's markup, read once (for stylesheets outside a head).
+    let mut classes = None;
     while let Some(p) = v[i..].iter().position(|&b| b == b'<') {
         let s = i + p + 1;
         let Some(&first) = v.get(s) else { return seen };
@@ -2402,11 +2612,17 @@ pub fn only_named_tags(v: &[u8]) -> bool {
                 let head = last_head;
                 let body = &v[gt + 1..];
                 let end = body.windows(8).position(|w| w == b"</style>");
+                // Outside a head, a stylesheet styles the page the value lands in, unless each of
+                // its rules selects under a class of the value's own elements (see
+                // [`own_class_rules`]): pandas' `<style scoped>` of a DataFrame's HTML, `.dataframe
+                // tbody tr th { … }` for its `<table class="dataframe">`, in a notebook's output.
+                let in_head = |h: usize| last_head_end.is_none_or(|c| c < h);
                 match (head, end) {
-                    (Some(h), Some(e))
-                        if last_head_end.is_none_or(|c| c < h)
-                            && tag_attributes(attrs, Attributes::OnActive)
-                            && inert_stylesheet(&body[..e]) =>
+                    (h, Some(e))
+                        if tag_attributes(attrs, Attributes::OnActive)
+                            && inert_stylesheet(&body[..e])
+                            && (h.is_some_and(in_head)
+                                || own_class_rules(&body[..e], classes.get_or_insert_with(|| class_words(v)))) =>
                     {
                         seen = true;
                         i = gt + 1 + e + 8;
@@ -2448,6 +2664,71 @@ pub fn only_named_tags(v: &[u8]) -> bool {
         i = gt + 1;
     }
     seen
+}
+
+/// Whether every rule of an inert stylesheet (see [`inert_stylesheet`], which the caller has
+/// established: no function, escape or markup, no at-rule but `@media` and `@page`) selects only
+/// under a class that an element of the value carries: each selector of a rule starts with
+/// `.name` (`.dataframe tbody tr th:only-of-type`), and `name` is one of the value's `classes`
+/// (see [`class_words`]: `<table border="1" class="dataframe">`). Such a sheet lays out the markup it came
+/// with, as a widget's or a notebook output's rendered HTML does; a rule on the page's own
+/// elements (`body`, `*`, `div`, `#login`, a class the value's markup does not carry) restyles
+/// the page the value lands in. `@media` groups the rules inside it; `@page` (the printed
+/// page) and a comment in a selector are refused. One pass over the sheet.
+fn own_class_rules(css: &[u8], classes: &std::collections::BTreeSet<&[u8]>) -> bool {
+    let mut rules = 0;
+    let mut prelude_start = 0;
+    for (i, &b) in css.iter().enumerate() {
+        match b {
+            b'{' => {
+                let prelude = css[prelude_start..i].trim_ascii();
+                prelude_start = i + 1;
+                if prelude.starts_with(b"@media") {
+                    continue;
+                }
+                if prelude.is_empty() || prelude.starts_with(b"@") || prelude.windows(2).any(|w| w == b"/*") {
+                    return false;
+                }
+                for selector in prelude.split(|&b| b == b',') {
+                    let Some(name) = selector.trim_ascii().strip_prefix(b".") else { return false };
+                    let n = name.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_')).count();
+                    if n == 0 || !classes.contains(&&name[..n]) {
+                        return false;
+                    }
+                }
+                rules += 1;
+            }
+            b'}' | b';' => prelude_start = i + 1,
+            _ => {}
+        }
+    }
+    rules > 0
+}
+
+/// The class words of the value's markup (see [`own_class_rules`]): each `class=` attribute's
+/// value, quoted or not, split at spaces. One pass.
+fn class_words(v: &[u8]) -> std::collections::BTreeSet<&[u8]> {
+    let mut classes = std::collections::BTreeSet::new();
+    let mut k = 0;
+    while let Some(p) = v[k..].windows(6).position(|w| w == b"class=") {
+        let s = k + p + 6;
+        k = s;
+        if s < 7 || !v[s - 7].is_ascii_whitespace() {
+            continue;
+        }
+        let value = match v.get(s) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let e = v[s + 1..].iter().position(|&b| b == q).unwrap_or(v.len() - s - 1);
+                &v[s + 1..s + 1 + e]
+            }
+            _ => {
+                let e = v[s..].iter().position(|&b| b.is_ascii_whitespace() || b == b'>').unwrap_or(v.len() - s);
+                &v[s..s + e]
+            }
+        };
+        classes.extend(value.split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty()));
+    }
+    classes
 }
 
 /// Whether a comment's body (between `<!--` and the first `-->`) is one of Outlook's conditional
@@ -2494,9 +2775,55 @@ fn formatting_only(v: &[u8]) -> bool {
 }
 
 /// Whether the value's markup cannot act: inert tags ([`only_named_tags`]), an SVG drawing
-/// ([`inert_svg`]) or an XML document of its own vocabulary ([`own_vocabulary`]).
+/// ([`inert_svg`]), an XML document of its own vocabulary ([`own_vocabulary`]) or a Graphviz
+/// graph ([`dot_graph`]).
 fn inert_markup(v: &[u8]) -> bool {
-    only_named_tags(v) || inert_svg(v) || own_vocabulary(v)
+    only_named_tags(v) || inert_svg(v) || own_vocabulary(v) || dot_graph(v)
+}
+
+/// Whether the value is a whole Graphviz DOT document whose markup, if any, is inert: after
+/// leading comment lines (`//`, `#`) and an optional `strict`, the keyword `digraph` or `graph`,
+/// an optional name (a word or a quoted string) and `{`, with the value ending in `}`; and every
+/// tag it holds (an HTML-like label, `label=<<table border="0"><tr><td>…</td></tr></table>>`) is
+/// inert as [`only_named_tags`] reads tags. What the HTML tokenizer sees in such a document is
+/// its attribute lists (`node [shape=box, style="rounded,filled"]`, read as attributes that an
+/// unquoted HTML attribute value would gain) and its labels, which Graphviz lays out as a table
+/// in the drawing. A handler (`onclick=`), a script URL or an active style in the document are
+/// other rules' evidence (4102, 4103, 4105), which count everywhere; a script, a handler or an
+/// active element in a label makes the markup active.
+pub fn dot_graph(v: &[u8]) -> bool {
+    let mut t = v.trim_ascii();
+    while t.starts_with(b"//") || t.starts_with(b"#") {
+        let Some(nl) = t.iter().position(|&b| b == b'\n') else { return false };
+        t = t[nl + 1..].trim_ascii_start();
+    }
+    if let Some(rest) = t.strip_prefix(b"strict").filter(|r| r.first().is_some_and(u8::is_ascii_whitespace)) {
+        t = rest.trim_ascii_start();
+    }
+    let Some(rest) = t.strip_prefix(b"digraph").or_else(|| t.strip_prefix(b"graph")) else { return false };
+    if !rest.first().is_some_and(|&b| b.is_ascii_whitespace() || b == b'{') {
+        return false;
+    }
+    let rest = rest.trim_ascii_start();
+    // The graph's name: a word (`deps`, `g_1`) or a quoted string, then `{`.
+    let rest = match rest.first() {
+        Some(b'{') => rest,
+        Some(b'"') => match rest[1..].iter().position(|&b| b == b'"' || b == b'\n') {
+            Some(e) if rest[1 + e] == b'"' => rest[e + 2..].trim_ascii_start(),
+            _ => return false,
+        },
+        Some(b) if b.is_ascii_alphanumeric() || *b == b'_' => {
+            let n = rest.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.')).count();
+            rest[n..].trim_ascii_start()
+        }
+        _ => return false,
+    };
+    if !rest.starts_with(b"{") || !rest.ends_with(b"}") {
+        return false;
+    }
+    // A tag opens at `<` before a letter, `/`, `!` or `?` (`a -> b` and `"x < y"` hold none).
+    let tags = v.windows(2).any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || matches!(w[1], b'/' | b'!' | b'?')));
+    !tags || only_named_tags(v)
 }
 
 /// Elements of [`ACTIVE_ELEMENTS`] that an XML vocabulary may share with HTML and that act only

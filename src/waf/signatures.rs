@@ -1327,7 +1327,14 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r"\.cookie\b.*=|document\s*\.\s*cookie|<\s*meta\b[^>]*http-equiv\s*=\s*['\x22]?\s*set-cookie|\bset-cookie\s*:",
+        // A cookie is set by assigning to a `.cookie` property (`x.cookie="sid=1"`, `+=`), by a
+        // cookie string with its attributes after it (`.cookie;expires=`), by `document.cookie`,
+        // by a `<meta http-equiv="set-cookie">` or by a `Set-Cookie:` header line. A comparison
+        // sets nothing (`req.http.cookie !~ "(^|;\s*)sid="`, `== 'x'` in a VCL or a condition);
+        // and a header opens a line (a response splitter puts the line break before it): after
+        // other text on its line it names the header (`W --> U : Set-Cookie: sid=…` in a
+        // sequence diagram, `200 Set-Cookie: sid=…; HttpOnly`).
+        r"\.cookie\s*\+?=(?:[^=~]|$)|\.cookie\b.*?;\W*?(?:expires|domain|path|max-age)\W*?=|document\s*\.\s*cookie|<\s*meta\b[^>]*http-equiv\s*=\s*['\x22]?\s*set-cookie|(?:^|[\r\n])[\t ]*set-cookie\s*:",
         "attempt to set a cookie from the request",
     ),
     // -------------------------------------------------------------------- Java (4400–4499)

