@@ -178,11 +178,27 @@ pub fn is_prose(v: &[u8]) -> bool {
     }
     let (mut tokens, mut words) = (0u32, 0u32);
     // Tokens without a letter or digit (`-`, `->`, `[x]`'s brackets, `##`) are layout, not counted.
-    for tok in v.split(|b| b.is_ascii_whitespace()).filter(|t| t.iter().any(|b| b.is_ascii_alphanumeric())) {
-        tokens += 1;
-        if prose_word(tok) {
-            words += 1;
+    // Each token is a run of bytes between whitespace (the non-empty pieces of a split on
+    // whitespace), found by one index loop that also notes whether it holds a letter or digit
+    // (`prose_tokens_are_the_pieces_of_a_split`).
+    let mut at = 0;
+    while at < v.len() {
+        let start = at;
+        let mut alnum = false;
+        while let Some(&b) = v.get(at) {
+            if b.is_ascii_whitespace() {
+                break;
+            }
+            alnum |= b.is_ascii_alphanumeric();
+            at += 1;
         }
+        if alnum {
+            tokens += 1;
+            if prose_word(v.get(start..at).unwrap_or_default()) {
+                words += 1;
+            }
+        }
+        at += 1;
     }
     tokens >= 8 && words >= 6 && words * 2 >= tokens && !runs_hostile_command(v)
 }
@@ -4369,7 +4385,66 @@ pub fn arithmetic(fingerprint: &str, v: &[u8]) -> bool {
 
 #[cfg(test)]
 mod not_prose_tests {
-    use super::{not_prose, NOT_PROSE};
+    use super::{is_prose, not_prose, prose_word, runs_hostile_command, NOT_PROSE};
+
+    /// The form it replaced: the pieces of a split on whitespace that hold a letter or digit.
+    #[test]
+    fn prose_tokens_are_the_pieces_of_a_split() {
+        fn replaced(v: &[u8]) -> bool {
+            if v.len() < 32 {
+                return false;
+            }
+            let (mut tokens, mut words) = (0u32, 0u32);
+            for tok in v.split(|b| b.is_ascii_whitespace()).filter(|t| t.iter().any(|b| b.is_ascii_alphanumeric())) {
+                tokens += 1;
+                if prose_word(tok) {
+                    words += 1;
+                }
+            }
+            tokens >= 8 && words >= 6 && words * 2 >= tokens && !runs_hostile_command(v)
+        }
+        let pieces: [&[u8]; 20] = [
+            b" ",
+            b"  ",
+            b"\t",
+            b"\n",
+            b"\x0c",
+            b"\r",
+            b"the",
+            b"it's",
+            b"(i",
+            b"work)",
+            b"-",
+            b"->",
+            b"9",
+            b"select",
+            b"from",
+            b"a",
+            b"\xc3\xa9t\xc3\xa9",
+            b"x'",
+            b"##",
+            b";",
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut prose = 0;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = 8 + (x % 25) as usize;
+            let mut y = x;
+            let v: Vec<u8> = (0..n)
+                .flat_map(|_| {
+                    y = y.rotate_left(5).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                    pieces[(y >> 59) as usize % pieces.len()].iter().copied()
+                })
+                .collect();
+            let now = is_prose(&v);
+            assert_eq!(now, replaced(&v), "{v:?}");
+            prose += usize::from(now);
+        }
+        assert!(prose > 1_000, "{prose}");
+    }
 
     /// The table gates say the same as comparing with every listed word.
     #[test]

@@ -637,25 +637,40 @@ fn is_space(b: u8) -> bool {
 
 /// Every run of whitespace (including vertical tab, form feed, NBSP byte) becomes one space.
 pub fn compress_whitespace(input: &[u8]) -> Cow<'_, [u8]> {
-    let needs =
-        input.windows(2).any(|w| is_space(w[0]) && is_space(w[1])) || input.iter().any(|&b| is_space(b) && b != b' ');
-    if !needs {
-        return Cow::Borrowed(input);
-    }
+    // The first byte the compressed form changes: a space after a space, or a space byte other
+    // than ` ` (none: the value is its own compressed form, as before). One pass, not two; the
+    // bytes before it are kept as they are (each space there is a lone ` `).
+    let mut prev_space = false;
+    let first = input.iter().position(|&b| {
+        let space = is_space(b);
+        let changes = space && (prev_space || b != b' ');
+        prev_space = space;
+        changes
+    });
+    let Some(at) = first else { return Cow::Borrowed(input) };
+    let (kept, rest) = input.split_at(at);
     let mut out = Vec::with_capacity(input.len());
-    let mut last_space = false;
-    for &b in input {
-        if is_space(b) {
-            if !last_space {
-                out.push(b' ');
-            }
-            last_space = true;
-        } else {
-            out.push(b);
-            last_space = false;
-        }
+    out.extend_from_slice(kept);
+    let mut last_space = kept.last() == Some(&b' ');
+    for &b in rest {
+        push_compressed(&mut out, &mut last_space, b);
     }
     Cow::Owned(out)
+}
+
+/// Appends `b` to `out` as [`compress_whitespace`] writes it (a run of space bytes becomes one
+/// ` `); `last_space` is whether `out` ends in such a run.
+#[inline(always)]
+fn push_compressed(out: &mut Vec<u8>, last_space: &mut bool, b: u8) {
+    if is_space(b) {
+        if !*last_space {
+            out.push(b' ');
+        }
+        *last_space = true;
+    } else {
+        out.push(b);
+        *last_space = false;
+    }
 }
 
 /// SQL folding: `/* … */` comments become a space (the body of MySQL's `/*! … */` is kept),
@@ -753,7 +768,12 @@ pub fn shell_fold(input: &[u8]) -> Cow<'_, [u8]> {
     if !needs {
         return Cow::Borrowed(input);
     }
+    // Folded and compressed in one pass: each byte the folding keeps or writes goes through
+    // `push_compressed` as `compress_whitespace` of the folded value would take it (a left-to-
+    // right pass whose state is only whether the output ends in a space run), so the bytes are
+    // `compress_whitespace(fold(input))`, as before, without the folded copy and its two scans.
     let mut out = Vec::with_capacity(input.len());
+    let mut last_space = false;
     let mut i = 0;
     while i < input.len() {
         let b = input[i];
@@ -769,12 +789,12 @@ pub fn shell_fold(input: &[u8]) -> Cow<'_, [u8]> {
                     continue;
                 }
                 if rest.starts_with(b"{ifs}") {
-                    out.push(b' ');
+                    push_compressed(&mut out, &mut last_space, b' ');
                     i += 6;
                     continue;
                 }
                 if rest.starts_with(b"ifs") {
-                    out.push(b' ');
+                    push_compressed(&mut out, &mut last_space, b' ');
                     i += 4;
                     continue;
                 }
@@ -785,13 +805,10 @@ pub fn shell_fold(input: &[u8]) -> Cow<'_, [u8]> {
             }
             _ => {}
         }
-        out.push(b);
+        push_compressed(&mut out, &mut last_space, b);
         i += 1;
     }
-    match compress_whitespace(&out) {
-        Cow::Borrowed(_) => Cow::Owned(out),
-        Cow::Owned(o) => Cow::Owned(o),
-    }
+    Cow::Owned(out)
 }
 
 /// Shortest value that is tried as base64.
@@ -915,6 +932,122 @@ pub(crate) fn random_values(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The forms they replaced: `compress_whitespace` with its two scans, and `shell_fold` as the
+    /// folding into a copy followed by `compress_whitespace` of it (bytes and borrowed/owned alike).
+    #[test]
+    fn one_pass_folds_agree_with_the_two_pass_forms() {
+        fn compress_replaced(input: &[u8]) -> Cow<'_, [u8]> {
+            let needs = input.windows(2).any(|w| is_space(w[0]) && is_space(w[1]))
+                || input.iter().any(|&b| is_space(b) && b != b' ');
+            if !needs {
+                return Cow::Borrowed(input);
+            }
+            let mut out = Vec::with_capacity(input.len());
+            let mut last_space = false;
+            for &b in input {
+                if is_space(b) {
+                    if !last_space {
+                        out.push(b' ');
+                    }
+                    last_space = true;
+                } else {
+                    out.push(b);
+                    last_space = false;
+                }
+            }
+            Cow::Owned(out)
+        }
+        fn shell_replaced(input: &[u8]) -> Cow<'_, [u8]> {
+            let needs =
+                input.iter().any(|&b| matches!(b, b'\\' | b'\'' | b'"' | b'^' | b'$' | b'\t' | b'\n' | b'\r' | b'{'))
+                    || input.windows(2).any(|w| w == b"  ");
+            if !needs {
+                return Cow::Borrowed(input);
+            }
+            let mut out = Vec::with_capacity(input.len());
+            let mut i = 0;
+            while i < input.len() {
+                let b = input[i];
+                match b {
+                    b'\\' | b'\'' | b'"' | b'^' => {
+                        i += 1;
+                        continue;
+                    }
+                    b'$' => {
+                        let rest = &input[i + 1..];
+                        if matches!(rest.first(), Some(b'@' | b'*'))
+                            || (rest.first().is_some_and(|c| c.is_ascii_digit()))
+                        {
+                            i += 2;
+                            continue;
+                        }
+                        if rest.starts_with(b"{ifs}") {
+                            out.push(b' ');
+                            i += 6;
+                            continue;
+                        }
+                        if rest.starts_with(b"ifs") {
+                            out.push(b' ');
+                            i += 4;
+                            continue;
+                        }
+                        if rest.starts_with(b"{}") {
+                            i += 3;
+                            continue;
+                        }
+                    }
+                    _ => {}
+                }
+                out.push(b);
+                i += 1;
+            }
+            match compress_replaced(&out) {
+                Cow::Borrowed(_) => Cow::Owned(out),
+                Cow::Owned(o) => Cow::Owned(o),
+            }
+        }
+        let pieces: [&[u8]; 24] = [
+            b" ",
+            b"  ",
+            b"\t",
+            b"\n",
+            b"\r",
+            b"\x0b",
+            b"\x0c",
+            b"\xa0",
+            b"a",
+            b"cat",
+            b"'",
+            b"\"",
+            b"\\",
+            b"^",
+            b"$",
+            b"$@",
+            b"$1",
+            b"${ifs}",
+            b"$ifs",
+            b"${}",
+            b"{",
+            b"it's",
+            b"/etc/passwd",
+            b"\xc3\xa9",
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = (x % 9) as usize;
+            let v: Vec<u8> = (0..n)
+                .flat_map(|k| pieces[((x >> (5 * k + 4)) % pieces.len() as u64) as usize].iter().copied())
+                .collect();
+            for (new, old) in [(compress_whitespace(&v), compress_replaced(&v)), (shell_fold(&v), shell_replaced(&v))] {
+                assert_eq!(new.as_ref(), old.as_ref(), "{v:?}");
+                assert_eq!(matches!(new, Cow::Owned(_)), matches!(old, Cow::Owned(_)), "{v:?}");
+            }
+        }
+    }
 
     fn s(c: Cow<'_, [u8]>) -> String {
         String::from_utf8_lossy(&c).into_owned()
