@@ -287,6 +287,15 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     b"application/vnd.oai.openapi",
     // SQL source (RFC 6922): a schema tool's import, read as text like any body.
     b"application/sql",
+    // JavaScript under its older registered names (RFC 9239 made `text/javascript` the
+    // standard one, which every `text/*` type already is): a script editor's or a worker
+    // platform's upload, read as text.
+    b"application/javascript",
+    b"application/x-javascript",
+    b"application/ecmascript",
+    // An e-mail message (RFC 5322), as a deliverability tool or an abuse desk receives one,
+    // read as text.
+    b"message/rfc822",
     // The W3C's registered query and RDF types (SPARQL 1.1 Protocol, RDF 1.1): a triple store's
     // queries and updates and its N-Triples, N-Quads and TriG data, read as text like any body.
     b"application/sparql-query",
@@ -356,8 +365,10 @@ fn check_content_type(ct: &[u8], extra_types: &[Vec<u8>], out: &mut Vec<Finding>
         // A structured syntax suffix (RFC 6839: `application/reports+json`, `application/atom+xml`)
         // is parsed and inspected as JSON or XML; RFC 9512's `+yaml`
         // (`application/vnd.aai.asyncapi+yaml`) is read as text.
-        || (essence.starts_with(b"application/")
-            && (essence.ends_with(b"+json") || essence.ends_with(b"+xml") || essence.ends_with(b"+yaml")))
+        // The suffix is the same for every top-level type (`model/gltf+json`, a 3D scene).
+        || essence.ends_with(b"+json")
+        || essence.ends_with(b"+xml")
+        || essence.ends_with(b"+yaml")
         || essence.starts_with(b"image/")
         // Every text type is read whole as one value (or as JSON when it is a JSON document): a
         // text body hides nothing from inspection.

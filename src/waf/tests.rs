@@ -5447,6 +5447,29 @@ fn holdout63_to_65_headers_types_and_snippets_pass_and_their_attacks_still_score
     assert!(blocked_category(&o, Category::Xss), "{o:?}");
     let o = post("/repositories/x", "application/x-sparql-results", "x", &waf);
     assert!(rule(&o, 1010).is_some(), "{o:?}");
+    // A structured suffix on any top-level type is parsed as its syntax (a glTF scene is JSON);
+    // JavaScript's older registered names and an e-mail message are read as text (holdouts 66
+    // and 67, after the round).
+    let o = post(
+        "/v1/assets/chair/scene.gltf",
+        "model/gltf+json",
+        r#"{"asset": {"version": "2.0"}, "scenes": [{"nodes": [0]}]}"#,
+        &waf,
+    );
+    assert!(!o.blocked && rule(&o, 1010).is_none(), "{o:?}");
+    let o =
+        post("/v1/assets/x.gltf", "model/gltf+json", r#"{"asset": {"generator": "<script>alert(1)</script>"}}"#, &waf);
+    assert!(blocked_category(&o, Category::Xss), "{o:?}");
+    let js = "// @ts-check\nimport {themes} from 'prism-react-renderer';\nexport default { title: 'Acme', url: 'https://docs.acme.example' };\n";
+    let o = post("/v1/files/docusaurus.config.js", "application/javascript; charset=utf-8", js, &waf);
+    assert!(!o.blocked && rule(&o, 1010).is_none(), "{o:?}");
+    let mail = "From: News <news@acme.example>\r\nTo: seed@inbox.example\r\nSubject: Spring sale\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nOur spring sale starts Monday.\r\n";
+    let o = post("/v1/spam-check", "message/rfc822", mail, &waf);
+    assert!(rule(&o, 1010).is_none(), "{o:?}");
+    for ct in ["application/x-tcl", "message/x-unknown", "application/edn"] {
+        let o = post("/v1/x", ct, "x", &waf);
+        assert!(rule(&o, 1010).is_some(), "{ct}: {o:?}");
+    }
 
     // Zig's builtin `@import("std")` is no dynamic JavaScript import (4106); `import("…")` is.
     let zig = "const std = @import(\"std\");\n\npub fn main() !void {\n    const stdout = std.io.getStdOut().writer();\n    try stdout.print(\"{d}\\n\", .{42});\n}\n";
