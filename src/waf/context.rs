@@ -599,6 +599,12 @@ impl<'a> Prose<'a> {
             Evidence::DocumentUri if document_uris(self.value) || stack_frame_uris(self.value) => return None,
             Evidence::DocumentUri => base,
             Evidence::TemplatePath if template_parent_paths(self.value) => return None,
+            // Read on the value as it came (`raw`) too: an encoded step (`..%2f`) is decoded in
+            // the path view, and an encoding is no plain reference.
+            Evidence::TemplatePath if relative_parent_paths(self.value) && relative_parent_paths(self.raw) => {
+                key = PROGRAM;
+                base.min(WEAK)
+            }
             Evidence::TemplatePath => base,
             Evidence::TexArguments => {
                 if tex_arguments(self.raw) {
@@ -1350,10 +1356,6 @@ pub fn stack_frame_uris(v: &[u8]) -> bool {
 /// `/usr`, `/tmp` …, `c:/windows`) or another scheme is what an SSRF asks a fetcher for.
 pub fn document_uris(v: &[u8]) -> bool {
     let Some(re) = unusual_schemes() else { return false };
-    const SYSTEM: [&[u8]; 24] = [
-        b"etc", b"proc", b"sys", b"dev", b"var", b"root", b"boot", b"bin", b"sbin", b"usr", b"lib", b"lib32", b"lib64",
-        b"run", b"tmp", b"mnt", b"media", b"snap", b"private", b"system", b"library", b"windows", b"cores", b"opt",
-    ];
     let mut any = false;
     // Where each path ends (the next space, quote or angle bracket) and the next `..`, found
     // once for the whole value: a path runs to the end of the value when nothing ends it, so
@@ -1388,7 +1390,7 @@ pub fn document_uris(v: &[u8]) -> bool {
             }
             first = b"users";
         }
-        if first.is_empty() || SYSTEM.contains(&first) {
+        if first.is_empty() || SYSTEM_DIRS.contains(&first) {
             return false;
         }
         any = true;
@@ -1429,6 +1431,50 @@ pub fn commented_code(v: &[u8]) -> bool {
         i += 1;
     }
     comments > 0 && !glob.is_match(&super::normalize::shell_fold(&rest))
+}
+
+/// The top-level directories of Unix, macOS and Windows systems, lower-case: a path that names
+/// one reaches the system, not a project's or a document's files.
+const SYSTEM_DIRS: [&[u8]; 24] = [
+    b"etc", b"proc", b"sys", b"dev", b"var", b"root", b"boot", b"bin", b"sbin", b"usr", b"lib", b"lib32", b"lib64",
+    b"run", b"tmp", b"mnt", b"media", b"snap", b"private", b"system", b"library", b"windows", b"cores", b"opt",
+];
+
+/// Whether every parent step of `v` is a relative reference inside a file of several lines (a
+/// program, a configuration or a document): Sphinx's `os.path.abspath("../src")`, an RST
+/// `.. literalinclude:: ../examples/config.toml`, a simulator's `vlog ../rtl/fifo.sv`, a USD
+/// layer's `@../../sq010/set.usda@`. Each run of `../` climbs at most two levels, to a name that
+/// is no system directory; no backslash, no encoded dot or slash, no `.../` and no trailing
+/// `/..`. `../../../etc/passwd`, `../../etc/shadow` and a one-line value are not.
+pub fn relative_parent_paths(v: &[u8]) -> bool {
+    if !v.contains(&b'\n')
+        || v.contains(&b'\\')
+        || v.ends_with(b"/..")
+        || v.windows(3).any(|w| [&b"%2e"[..], b"%2f", b"%5c", b"0x2", b"0x5"].iter().any(|e| w.eq_ignore_ascii_case(e)))
+    {
+        return false;
+    }
+    let finder = memchr::memmem::Finder::new(b"../");
+    let (mut i, mut any) = (0usize, false);
+    while let Some(p) = finder.find(&v[i..]) {
+        let start = i + p;
+        if start > 0 && v[start - 1] == b'.' {
+            return false;
+        }
+        let mut end = start;
+        let mut levels = 0;
+        while v[end..].starts_with(b"../") {
+            levels += 1;
+            end += 3;
+        }
+        let name_len = v[end..].iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
+        if levels > 2 || SYSTEM_DIRS.iter().any(|d| d.eq_ignore_ascii_case(&v[end..end + name_len])) {
+            return false;
+        }
+        any = true;
+        i = end;
+    }
+    any
 }
 
 /// Whether the value has a `../` and every one is a Handlebars or Mustache parent path: inside an

@@ -5635,3 +5635,36 @@ fn holdout63_to_65_shapes_pass_and_their_attacks_still_score() {
     );
     assert!(o.blocked && rule(&o, 3200) == Some(5), "{o:?}");
 }
+
+#[test]
+fn holdout66_and_67_relative_paths_in_files_are_weak_and_traversals_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    // A file of several lines refers to its neighbours one or two levels up (3000 weak).
+    for file in [
+        "import os\nimport sys\n\nsys.path.insert(0, os.path.abspath(\"../src\"))\nproject = \"acme-cli\"\n",
+        "Configuration\n-------------\n\n.. literalinclude:: ../examples/config.toml\n   :language: toml\n",
+        "vlib work\nvlog -sv +incdir+../rtl ../rtl/async_fifo.sv ../tb/tb_async_fifo.sv\nvsim -voptargs=+acc work.tb\n",
+        "#usda 1.0\n(\n    subLayers = [\n        @../../sq010/sq010_set.usda@,\n        @./sh0040_anim.usda@\n    ]\n)\n",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "source": file }).to_string());
+        assert!(!o.blocked && rule(&o, 3000) == Some(3), "{file}: {o:?}");
+    }
+    // Deeper climbs, a system directory, a one-line value, encoded or backslashed steps, `.../`.
+    for v in [
+        "../../../etc/passwd",
+        "../src",
+        "line one\n../../../../app/config/database.yml",
+        "notes\n../../etc/shadow",
+        "notes\n../../proc/self/environ",
+        "notes\n..%2f..%2fconfig",
+        "notes\n..%2F..%2Fconfig",
+        "notes\n../../ETC/passwd",
+        "notes\n..\\..\\boot.ini",
+        "notes\n.../.../x",
+        "notes\nsee ../x/..",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "source": v }).to_string());
+        assert!(o.blocked, "{v}: {o:?}");
+    }
+}
