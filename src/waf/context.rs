@@ -2079,12 +2079,14 @@ pub fn sql_breakout(v: &[u8]) -> bool {
             )
     };
     // What may follow a closed string: a space, punctuation, or an operator (`'a'||'b'`,
-    // `">="&DATE(…)`). A `;` ends the statement; a statement stacked after it is caught below.
+    // `">="&DATE(…)`), or a bracket after a quoted name (DAX's `'Date'[Year]`, a subscript). A
+    // `;` ends the statement; a statement stacked after it is caught below.
     let after = |b: u8| {
         b.is_ascii_whitespace()
             || matches!(
                 b,
                 b')' | b','
+                    | b'['
                     | b']'
                     | b'}'
                     | b':'

@@ -5668,3 +5668,18 @@ fn holdout66_and_67_relative_paths_in_files_are_weak_and_traversals_still_score(
         assert!(o.blocked, "{v}: {o:?}");
     }
 }
+
+#[test]
+fn a_quoted_table_name_before_its_column_bracket_breaks_out_of_nothing() {
+    let waf = waf_with("{}");
+    // DAX names a column as `'Table'[Column]` (holdout67): the quote closes a name, and the
+    // query after it is a whole statement of its own (4203 weak).
+    let dax = "EVALUATE\nSUMMARIZECOLUMNS(\n    'Date'[Year],\n    FILTER(ALL('Region'[Country]), 'Region'[Country] IN {\"Germany\", \"Côte d'Ivoire\"}),\n    \"Total Sales\", [Total Sales]\n)\nORDER BY 'Date'[Year] DESC, [Total Sales] DESC";
+    let o = json_post(&waf, &serde_json::json!({ "query": dax }).to_string());
+    assert!(!o.blocked, "{o:?}");
+    for q in ["1'[0] union select password from users--", "x'[a]; drop table users--", "admin'[x] or 1=1--"] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+}
