@@ -2137,8 +2137,11 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                 // So does a `#` alone (`'#`, `'# x`, MySQL's comment); glued to more it opens a
                 // string of its own (`'#[fg=colour244]'`, `"#{pane_current_path}"`, `'#fff'`).
                 let hash = || next == Some(b'#') && v.get(i + 2).is_none_or(|c| c.is_ascii_whitespace());
+                // A semicolon quoted alone after an opener (`FIELDTERMINATOR ';'`, a CSV
+                // delimiter) is a string of one character, not a statement's end after a quote.
+                let semicolon_literal = next == Some(b';') && v.get(i + 2) == Some(&b);
                 if prev.is_some_and(|p| !opener(p)) && !qualified
-                    || next.is_some_and(|n| n.is_ascii_whitespace() || matches!(n, b';' | b')'))
+                    || next.is_some_and(|n| n.is_ascii_whitespace() || n == b')' || (n == b';' && !semicolon_literal))
                     || dash()
                     || hash()
                 {

