@@ -3873,12 +3873,14 @@ fn sql_breakout_by_rescanning(v: &[u8]) -> bool {
             )
     };
     // What may follow a closed string: a space, punctuation, or an operator (`'a'||'b'`,
-    // `">="&DATE(…)`). A `;` ends the statement; a statement stacked after it is caught below.
+    // `">="&DATE(…)`), or a bracket after a quoted name. A `;` ends the statement; a statement
+    // stacked after it is caught below.
     let after = |b: u8| {
         b.is_ascii_whitespace()
             || matches!(
                 b,
                 b')' | b','
+                    | b'['
                     | b']'
                     | b'}'
                     | b':'
@@ -3918,8 +3920,9 @@ fn sql_breakout_by_rescanning(v: &[u8]) -> bool {
                 let dashes = v[i + 1..].iter().take_while(|&&c| c == b'-').count();
                 let dash = dashes > 0 && !v.get(i + 1 + dashes).is_some_and(|c| c.is_ascii_alphabetic());
                 let hash = next == Some(b'#') && v.get(i + 2).is_none_or(|c| c.is_ascii_whitespace());
+                let semicolon_literal = next == Some(b';') && v.get(i + 2) == Some(&b);
                 if prev.is_some_and(|p| !opener(p)) && !qualified
-                    || next.is_some_and(|n| n.is_ascii_whitespace() || matches!(n, b';' | b')'))
+                    || next.is_some_and(|n| n.is_ascii_whitespace() || n == b')' || (n == b';' && !semicolon_literal))
                     || dash
                     || hash
                 {
