@@ -178,10 +178,6 @@ pub fn body_kind(content_type: &[u8]) -> BodyKind {
         || starts(b"application/yaml")
         || starts(b"application/toml")
         || starts(b"application/sql")
-        || starts(b"application/sparql-")
-        || starts(b"application/n-triples")
-        || starts(b"application/n-quads")
-        || starts(b"application/trig")
         || starts(b"application/x-sh")
     {
         BodyKind::Text
