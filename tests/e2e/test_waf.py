@@ -124,10 +124,45 @@ def test_form_multipart_and_xml_bodies_are_inspected(envoy):
     assert_blocked(requests.post(envoy.url("waf", "/notes"), data=b"<?php system($_GET['c']); ?>", headers={"content-type": "text/plain"}, timeout=10))
 
 
-def test_binary_bodies_are_not_parsed_as_text(envoy):
+def test_binary_bodies_are_not_parsed_as_text(envoy, echo):
     blob = bytes(range(256)) * 8 + b"<script>alert(1)</script>"
-    r = requests.post(envoy.url("waf", "/blob"), data=blob, headers={"content-type": "application/octet-stream"}, timeout=10)
+    r = requests.post(
+        envoy.url("waf", "/blob"), data=blob, headers={"content-type": "application/octet-stream", "x-request-id": "bin-1"}, timeout=10
+    )
     assert r.status_code == 200
+    assert echo.requests_with("bin-1")
+    # A file of text under a binary type (a deploy tool's upload) is released uninspected too.
+    redirects = b"# old URLs\n/blog/*  /news/:splat  301\n/wp-admin/*  /  301\n"
+    r = requests.put(envoy.url("waf", "/files/_redirects"), data=redirects, headers={"content-type": "application/octet-stream"}, timeout=10)
+    assert r.status_code == 200, r.text
+    # A large binary upload streams through whole (released after its first bytes, no 413).
+    big = bytes(range(256)) * 8192
+    r = requests.put(envoy.url("waf", "/files/blob.bin"), data=big, headers={"content-type": "image/png"}, timeout=20)
+    assert r.status_code == 200, r.text
+
+
+def test_a_json_document_under_a_binary_type_is_inspected_as_json(envoy, echo):
+    # A server that decodes JSON whatever the Content-Type would read these: the declared type
+    # is no way around the WAF.
+    attack = b'{"user": "admin\' or \'1\'=\'1", "note": "x"}'
+    for n, ctype in enumerate(["application/octet-stream", "image/png", "application/x-protobuf"]):
+        rid = f"binjson-{n}"
+        r = requests.post(envoy.url("waf", "/login"), data=attack, headers={"content-type": ctype, "x-request-id": rid}, timeout=10)
+        body = assert_blocked(r, echo, rid)
+        assert 4200 in body["rules"]
+    # Envoy answers a gRPC request's local reply the gRPC way (HTTP 200, `grpc-status` 7,
+    # PERMISSION_DENIED); the request never reaches the upstream.
+    r = requests.post(
+        envoy.url("waf", "/login"), data=attack, headers={"content-type": "application/grpc", "x-request-id": "binjson-grpc"}, timeout=10
+    )
+    assert r.headers.get("grpc-status") == "7", (r.status_code, dict(r.headers))
+    assert not echo.requests_with("binjson-grpc")
+    padded = b" " * 600 + b'[{"q": "<script>alert(1)</script>"}]'
+    assert_blocked(requests.post(envoy.url("waf", "/s"), data=padded, headers={"content-type": "application/octet-stream"}, timeout=10))
+    benign = b'{"name": "site", "scripts": {"build": "hugo --minify"}}'
+    r = requests.put(envoy.url("waf", "/files/package.json"), data=benign, headers={"content-type": "application/octet-stream", "x-request-id": "binjson-ok"}, timeout=10)
+    assert r.status_code == 200, r.text
+    assert echo.requests_with("binjson-ok")
 
 
 def test_detect_only_mode_lets_attacks_through_and_records_them(envoy, echo):
