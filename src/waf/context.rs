@@ -617,7 +617,7 @@ impl<'a> Prose<'a> {
                 }
             }
             Evidence::NotInCodeComments => {
-                if *self.code.get_or_insert_with(|| is_code(self.value)) && commented_code(self.value) {
+                if commented_code(self.value) {
                     key = PROGRAM;
                     base.min(WEAK)
                 } else {
@@ -1401,8 +1401,10 @@ pub fn document_uris(v: &[u8]) -> bool {
 /// Whether every glob of rule 3205 in the value (canonical, lower-cased) lies in a comment line:
 /// the value has a `/*`, each `/*` opens a line (after spaces or tabs only) with a space or a
 /// second `*` after it and is closed by a later `*/`, and with every `/* … */` blanked the rule
-/// no longer matches its shell view. Meant for a code snippet (see [`is_code`]): CSS, C,
-/// JavaScript and SQL comment so (`/* hide the powered-by footer */`). An unclosed `/*` (`rm -rf
+/// no longer matches its shell view. CSS, C, JavaScript, SQL and Maxima comment so (`/* hide the
+/// powered-by footer */`); the value need not read as code otherwise (a Maxima session, `x: 1$`,
+/// is none of the languages `is_code` knows), since a closed comment that opens a line globs
+/// nothing a shell would run. An unclosed `/*` (`rm -rf
 /// /*`), a comment inside a line (`$_x #a\n\t[5]//b\n\t['d'] /*foo*/ (17)`, PHP split by
 /// comments) and a glob outside the comments (`cat /e??/p?ss?d`, `/*/bin`) still match. One pass
 /// (linear): each `*/` is searched from the `/*` it closes, and the search resumes after it.

@@ -5714,6 +5714,8 @@ fn holdout68_to_70_shapes_pass_and_their_attacks_still_score() {
         "ObjC.import(\"Foundation\");\nconst app = Application.currentApplication();",
         "R.<x,y,z> = PolynomialRing(QQ, order='lex')\nI = R.ideal([x^2 + y^2 - 1])",
         "avg:system.load.1{env:staging,role:worker} by {host}",
+        // A Maxima comment that opens a line and is closed (weak whatever the language).
+        "data: read_matrix(\"/mnt/data/cooling.csv\", ',')$\n/* Newton cooling: T(t) = Ta + (T0 - Ta)*exp(-k*t) */\nload(lsquares)$",
     ] {
         for o in as_field_and_query(&waf, v) {
             assert!(!o.blocked, "{v}: {o:?}");
@@ -5741,6 +5743,9 @@ fn holdout68_to_70_shapes_pass_and_their_attacks_still_score() {
         "<iframe src=//evil.example>",
         "System.exit(0)",
         "System.load(\"/tmp/x.so\")",
+        "notes\nrm -rf /*",
+        "a\n/* c */ cat /e??/p?ss?d",
+        "a\n/* c */\ncat /e??/p?ss?d",
     ] {
         for o in as_field_and_query(&waf, v) {
             assert!(o.blocked, "{v}: {o:?}");
