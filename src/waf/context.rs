@@ -1445,12 +1445,16 @@ const SYSTEM_DIRS: [&[u8]; 24] = [
 /// Whether every parent step of `v` is a relative reference inside a file of several lines (a
 /// program, a configuration or a document): Sphinx's `os.path.abspath("../src")`, an RST
 /// `.. literalinclude:: ../examples/config.toml`, a simulator's `vlog ../rtl/fifo.sv`, a USD
-/// layer's `@../../sq010/set.usda@`. Each run of `../` climbs at most two levels, to a name that
-/// is no system directory; no backslash, no encoded dot or slash, no `.../` and no trailing
+/// layer's `@../../sq010/set.usda@`, an LPC room's `#include "../emberfell.h"`, Symfony's
+/// `resource: '../src/'` beside `App\Service`. Each run of `../` climbs at most two levels, to a
+/// name that is no system directory; no backslash step (`..\`, `\..`), no encoded dot or slash,
+/// no `.../` and no trailing
 /// `/..`. `../../../etc/passwd`, `../../etc/shadow` and a one-line value are not.
 pub fn relative_parent_paths(v: &[u8]) -> bool {
     if !v.contains(&b'\n')
-        || v.contains(&b'\\')
+        // A backslash that is a step (`..\..\boot.ini`) refuses the value; one elsewhere (a PHP
+        // namespace's `App\Service`, a C string's `"\n"`) does not.
+        || v.windows(3).any(|w| w == b"..\\" || w == b"\\..")
         || v.ends_with(b"/..")
         || v.windows(3).any(|w| [&b"%2e"[..], b"%2f", b"%5c", b"0x2", b"0x5"].iter().any(|e| w.eq_ignore_ascii_case(e)))
     {
@@ -2915,9 +2919,10 @@ const VOCABULARY_CONTROLS: &[&[u8]] = &[
 ];
 
 /// Elements of [`ACTIVE_ELEMENTS`] that a vocabulary with a namespace of its own names for its own
-/// purposes (a dive log's `<link ref="ean32"/>`, a PLC project's `<body>`, a map's `<Style id>`):
-/// allowed unprefixed in a document whose root declares a default namespace that is not HTML's,
-/// SVG's or MathML's, and then with no address, relation, `content` or `charset` attribute. An
+/// purposes (a dive log's `<link ref="ean32"/>`, a PLC project's `<body>`, a map's `<Style id>`,
+/// a robot's `<link name="base_link">` in URDF or SDF): allowed unprefixed in a document whose
+/// root declares a default namespace that is not HTML's, SVG's or MathML's, or that opens with an
+/// XML declaration, and then with no address, relation, `content` or `charset` attribute. An
 /// HTML parser would read them as HTML's elements: a `<body>` without a handler merges nothing
 /// that acts, a `<link>` or `<meta>` without an address, relation or content loads and sets
 /// nothing, a `<set>` outside SVG is no animation, and a `<style>` is allowed only when its raw
@@ -3035,7 +3040,7 @@ const ADDRESS_ATTRIBUTES: &[&[u8]] = &[
 /// every element closed or self-closed in order, as XML requires; no active element but the
 /// controls and media of [`VOCABULARY_CONTROLS`] (no script, frame, object, form, style, meta,
 /// link, SVG, template …); no element in a namespace prefix (`xi:include`, `xsl:…`, `soap:…`),
-/// none named `include`, and no namespace of XInclude or XSLT, whose processors fetch and run;
+/// no `include` with an attribute, and no namespace of XInclude or XSLT, whose processors fetch and run;
 /// every attribute quoted (`name="…"`), holding no `<` or backtick, and
 /// none an event handler (`on…`), `formaction`, `form`, `autofocus`, `srcdoc` or `http-equiv`;
 /// an address only to the web, a relative path or a fragment ([`ADDRESS_ATTRIBUTES`],
@@ -3045,6 +3050,10 @@ const ADDRESS_ATTRIBUTES: &[&[u8]] = &[
 /// lower-cased value.
 pub fn own_vocabulary(v: &[u8]) -> bool {
     let Some(t) = after_xml_declaration(v) else { return false };
+    // The document opens with an XML declaration (`<?xml version="1.0"?>`): an XML document,
+    // which no HTML page is, in the vocabulary its root names (a robot's `<robot>` in URDF, a
+    // simulated world's `<sdf>`).
+    let declared = t.len() < v.trim_ascii().len();
     let name_len = |r: &[u8]| {
         if !r.first().is_some_and(|b| b.is_ascii_alphabetic()) {
             return 0;
@@ -3141,16 +3150,22 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
         if name.is_empty()
             || (ACTIVE_ELEMENTS.contains(&name) && !VOCABULARY_CONTROLS.contains(&name) && !shared)
             || name.starts_with(b"animate")
-            || name == b"include"
             || matches!(prefix, b"xi:" | b"xsl:")
             || stack.is_empty() && (HTML_ROOTS.contains(&name) || ACTIVE_ELEMENTS.contains(&name))
         {
             return false;
         }
         let root = elements == 0;
+        if root && declared {
+            own_namespace = true;
+        }
         elements += 1;
         let control = VOCABULARY_CONTROLS.contains(&name);
         let style = shared && name == b"style";
+        // An `include` with an attribute (XInclude's `href`, `parse`, `xpointer`) is refused; one
+        // without any (a simulated world's `<include><uri>…</uri></include>`, a model its
+        // simulator resolves) names no resource for an XML processor to fetch.
+        let include = name == b"include";
         let name = &r[..n];
         // The attributes, each after a space, quoted, up to `>` or `/>`.
         let mut k = n;
@@ -3183,7 +3198,8 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
             let value = &r[k + 1..k + 1 + e];
             k += e + 2;
             let bare = &attr[local(attr)..];
-            if value.iter().any(|&b| b == b'<' || b == b'`')
+            if include
+                || value.iter().any(|&b| b == b'<' || b == b'`')
                 || inner && holds_attribute(value)
                 || attr.starts_with(b"on")
                 || bare.starts_with(b"on")

