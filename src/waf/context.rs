@@ -471,6 +471,10 @@ impl<'a> Prose<'a> {
 
     pub fn score(&mut self, rule: u32, category: Category, base: u32) -> Option<u32> {
         let mut key = 1u32 << (category as u32);
+        // A weak signal keyed as a program that its family's weak signal on this value still
+        // makes redundant (inert markup: its family's bit as well as the program's).
+        let family = key;
+        let mut also = 0;
         let score = match evidence(rule) {
             Evidence::Always => base,
             Evidence::Weak => base.min(WEAK),
@@ -488,6 +492,15 @@ impl<'a> Prose<'a> {
                 } else if formatting_only(self.value) {
                     return None;
                 } else {
+                    // A document whose markup cannot act (an SVG drawing, an XML vocabulary of
+                    // its own) is one by design, as a program is: several of them in a request
+                    // (two icons in one upload) are one piece of evidence. Inert fragments with
+                    // a link (`<p>… <a href="https://…">Sign in again</a></p>`) in two values
+                    // still add up.
+                    if inert_document(self.value) {
+                        key = PROGRAM;
+                        also = family;
+                    }
                     base.min(WEAK)
                 }
             }
@@ -522,6 +535,10 @@ impl<'a> Prose<'a> {
                 if !*self.markup.get_or_insert_with(|| !inert_markup(value)) && !calls_dialog(value) {
                     if formatting_only(value) {
                         return None;
+                    }
+                    if inert_document(value) {
+                        key = PROGRAM;
+                        also = family;
                     }
                     base.min(WEAK)
                 } else {
@@ -650,7 +667,7 @@ impl<'a> Prose<'a> {
         if score < CRITICAL && key != PROGRAM && self.program() {
             key = PROGRAM;
         }
-        if score < CRITICAL && self.weak_seen & key != 0 {
+        if score < CRITICAL && self.weak_seen & (key | also) != 0 {
             return None;
         }
         self.last_key = key;
@@ -713,8 +730,9 @@ impl<'a> Prose<'a> {
 }
 
 /// The `weak_seen` bit of a value that is a program by design (a script, a code snippet, an SQL
-/// statement): the shapes several families recognise in it (a command and the log file it
-/// reads, `process.env` and a template literal) are one piece of evidence, the program itself.
+/// statement) or a whole document whose markup cannot act (an SVG drawing, an XML vocabulary of
+/// its own): the shapes several families recognise in it (a command and the log file it reads,
+/// `process.env` and a template literal) are one piece of evidence, the program itself.
 const PROGRAM: u32 = 1 << 31;
 
 /// How many kinds of program [`Prose::program_kinds`] tells apart (bits 0 to 3).
@@ -2851,7 +2869,13 @@ fn formatting_only(v: &[u8]) -> bool {
 /// ([`inert_svg`]), an XML document of its own vocabulary ([`own_vocabulary`]) or a Graphviz
 /// graph ([`dot_graph`]).
 fn inert_markup(v: &[u8]) -> bool {
-    only_named_tags(v) || inert_svg(v) || own_vocabulary(v) || dot_graph(v)
+    only_named_tags(v) || inert_document(v)
+}
+
+/// Whether the value is a whole document whose markup cannot act: an SVG drawing, an XML
+/// document of its own vocabulary or a Graphviz graph (see [`inert_markup`]).
+fn inert_document(v: &[u8]) -> bool {
+    inert_svg(v) || own_vocabulary(v) || dot_graph(v)
 }
 
 /// Whether the value is a whole Graphviz DOT document whose markup, if any, is inert: after
@@ -3342,7 +3366,8 @@ fn after_xml_declaration(v: &[u8]) -> Option<&[u8]> {
 /// Whether the value is an SVG drawing that cannot act: an `<svg>` document (after an optional XML
 /// declaration) in the SVG namespace, closed at the end, whose every element is one of
 /// [`SVG_DRAWING`] and whose attributes are presentation and geometry: no event handler
-/// (`on…`), no `style` that is not inert, links only to fragments of the document (`href="#a"`,
+/// (`on…`), no `style` that is not inert, a `<style>` element only with an inert sheet of the
+/// drawing's own classes, links only to fragments of the document (`href="#a"`,
 /// `url(#a)`), no scheme anywhere but the namespace declarations, and functions only from
 /// [`SVG_FUNCTIONS`]. A diagram or logo uploaded to a media library is one; `<svg onload=…>`,
 /// `<svg><script>`, `<foreignObject>`, `<use href="data:…">`, `<a href="javascript:…">`, `<animate>`
@@ -3357,7 +3382,16 @@ fn after_xml_declaration(v: &[u8]) -> Option<&[u8]> {
 /// hold any text without markup. A prefix bound to the SVG namespace (`xmlns:svg`) names SVG
 /// elements, judged as unprefixed ones; any other prefix, or one declared later, is refused.
 pub fn inert_svg(v: &[u8]) -> bool {
-    let Some(t) = after_xml_declaration(v) else { return false };
+    let Some(mut t) = after_xml_declaration(v) else { return false };
+    // Comments before the root (`<!-- Generator: Adobe Illustrator 28.3.0, SVG Export Plug-In
+    // … -->`), holding no markup.
+    while let Some(rest) = t.strip_prefix(b"<!--") {
+        let Some(e) = rest.windows(3).position(|w| w == b"-->") else { return false };
+        if rest[..e].contains(&b'<') {
+            return false;
+        }
+        t = rest[e + 3..].trim_ascii_start();
+    }
     if !t.starts_with(b"<svg") || !t.get(4).is_some_and(|b| b.is_ascii_whitespace()) || !t.ends_with(b"</svg>") {
         return false;
     }
@@ -3365,6 +3399,7 @@ pub fn inert_svg(v: &[u8]) -> bool {
     let mut namespaced = false;
     let mut prefixes = Prefixes::default();
     let mut root = true;
+    let mut classes = None;
     while let Some(p) = t[i..].iter().position(|&b| b == b'<') {
         let s = i + p + 1;
         if t[s..].starts_with(b"!--") {
@@ -3376,6 +3411,27 @@ pub fn inert_svg(v: &[u8]) -> bool {
             continue;
         }
         let closing = t.get(s) == Some(&b'/');
+        // A style sheet of the drawing's own classes (Illustrator's export: `<style
+        // type="text/css"> .st0{fill:none;stroke:#1f2937;} </style>` for `<circle class="st0">`):
+        // inert (see [`inert_stylesheet`]), each rule under a class the drawing's elements carry
+        // (see [`own_class_rules`]), so it styles the drawing and nothing of a page around it.
+        if !closing && t[s..].starts_with(b"style") && matches!(t.get(s + 5), Some(b'>' | b' ')) {
+            let Some(gt) = t[s..].iter().position(|&b| b == b'>').map(|g| s + g) else { return false };
+            let attrs = t[s + 5..gt].trim_ascii();
+            if !(attrs.is_empty() || attrs == b"type=\"text/css\"" || attrs == b"type='text/css'") {
+                return false;
+            }
+            let Some(e) = t[gt + 1..].windows(8).position(|w| w == b"</style>") else { return false };
+            let css = &t[gt + 1..gt + 1 + e];
+            if css.contains(&b'<')
+                || !inert_stylesheet(css)
+                || !own_class_rules(css, classes.get_or_insert_with(|| class_words(t)))
+            {
+                return false;
+            }
+            i = gt + 1 + e + 8;
+            continue;
+        }
         let ns = if closing { s + 1 } else { s };
         let mut n = t[ns..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
         let drawing = if n > 0 && t.get(ns + n) == Some(&b':') {

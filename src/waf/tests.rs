@@ -5775,6 +5775,29 @@ fn holdout71_to_73_shapes_pass_and_their_attacks_still_score() {
             assert!(!o.blocked, "{v}: {o:?}");
         }
     }
+    // Illustrator's SVG export (a generator comment before the root, a style sheet of the
+    // drawing's own classes), and two icons in one upload: documents that cannot act, one piece of
+    // evidence however many.
+    let illustrator = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- Generator: Adobe Illustrator 28.3.0, SVG Export Plug-In . SVG Version: 6.00 Build 0)  -->\n<svg version=\"1.1\" id=\"Layer_1\" xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" x=\"0px\" y=\"0px\"\n\t viewBox=\"0 0 32 32\" style=\"enable-background:new 0 0 32 32;\" xml:space=\"preserve\">\n<style type=\"text/css\">\n\t.st0{fill:none;stroke:#1F2937;stroke-width:2;stroke-miterlimit:10;}\n</style>\n<circle class=\"st0\" cx=\"14\" cy=\"14\" r=\"9\"/>\n<line class=\"st0\" x1=\"20.5\" y1=\"20.5\" x2=\"28\" y2=\"28\"/>\n</svg>\n";
+    assert!(context::inert_svg(illustrator.to_ascii_lowercase().as_bytes()));
+    assert!(!json_post(&waf, &serde_json::json!({ "svg": illustrator }).to_string()).blocked);
+    let heart = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 24 24\"><path fill=\"currentColor\" d=\"M12 21.35l-1.45-1.32C5.4 15.36 2 12.28 2 8.5z\"/></svg>";
+    let upload = format!(
+        "--B\r\nContent-Disposition: form-data; name=\"files\"; filename=\"heart.svg\"\r\nContent-Type: image/svg+xml\r\n\r\n{heart}\r\n--B\r\nContent-Disposition: form-data; name=\"files\"; filename=\"search.svg\"\r\nContent-Type: image/svg+xml\r\n\r\n{illustrator}\r\n--B--\r\n"
+    );
+    let o = post("/icons", "multipart/form-data; boundary=B", &upload, &waf);
+    assert!(!o.blocked, "{o:?}");
+    // A sheet that styles more than the drawing, loads, or hides behind a comment is no drawing's.
+    for (from, to) in [
+        (".st0{fill:none;", "body{display:none} .st0{fill:none;"),
+        (".st0{fill:none;", "@import url(//evil.example/x.css); .st0{fill:none;"),
+        (".st0{fill:none;", ".st0{background:url(//evil.example/t.png);fill:none;"),
+        (".st0{fill:none;", ".other{fill:none;"),
+        ("<!-- Generator", "<script>alert(1)</script><!-- Generator"),
+    ] {
+        let bad = illustrator.replacen(from, to, 1);
+        assert!(!context::inert_svg(bad.to_ascii_lowercase().as_bytes()), "{bad}");
+    }
     for file in [
         "#include <std.h>\n#include \"../emberfell.h\"\n\nvoid create() {\n    write(\"The forge roars.\\n\");\n}\n",
         "services:\n    App\\:\n        resource: '../src/'\n        exclude:\n            - '../src/Entity/'\n",
