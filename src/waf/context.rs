@@ -211,13 +211,17 @@ fn runs_hostile_command(v: &[u8]) -> bool {
     may_run_hostile(v) && hostile_command().is_some_and(|re| re.is_match(v))
 }
 
-/// Whether `v` holds a `/`, a `-` or `mkfifo`, as every match of [`hostile_command`] does (the
-/// account files and `/dev/tcp/` hold a `/`, `nc -e` and `bash -i` a `-`): prose without them,
-/// most of it, is not searched (`hostile_commands_hold_a_slash_a_dash_or_mkfifo`).
+/// Whether `v` holds a `/`, a `-` before an ASCII lower-case letter, or `mkfifo`, as every match
+/// of [`hostile_command`] does (the account files and `/dev/tcp/` hold a `/`; `nc -e`, `ncat -lve`
+/// and `bash -i` a `-` before a letter, the pattern's `-[a-z]*e` and `-i`, which are
+/// case-sensitive): prose without them, most of it (a ` - ` between words included), is not
+/// searched (`hostile_commands_hold_a_slash_a_dash_or_mkfifo`).
 fn may_run_hostile(v: &[u8]) -> bool {
-    v.iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'/' || b == b'-' || (b == b'm' && v.get(i..).is_some_and(|t| t.starts_with(b"mkfifo"))))
+    v.iter().enumerate().any(|(i, &b)| {
+        b == b'/'
+            || (b == b'-' && v.get(i + 1).is_some_and(u8::is_ascii_lowercase))
+            || (b == b'm' && v.get(i..).is_some_and(|t| t.starts_with(b"mkfifo")))
+    })
 }
 
 /// The commands of [`runs_hostile_command`].
@@ -4596,6 +4600,10 @@ mod hostile_command_tests {
             b"-i",
             b"/etc/",
             b" /etc/shadow",
+            b"- ",
+            b"-E",
+            b"-I",
+            b"-x",
         ];
         let mut next = crate::waf::normalize::xorshift(0x2545_f491_4f6c_dd1d);
         let (mut turned_away, mut matched) = (0, 0);
@@ -4616,6 +4624,8 @@ mod hostile_command_tests {
         for v in [
             &b"ring twice; the bell doesn't always work. thanks, sofia"[..],
             b"deliver after 6pm on weekdays (i work from 9 to 5).",
+            // A dash between words is no option.
+            b"gift wrap please - it's a birthday present for my sister!",
         ] {
             assert!(is_prose(v) && !may_run_hostile(v), "{v:?}");
         }
