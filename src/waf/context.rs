@@ -161,12 +161,50 @@ const NOT_PROSE_LAST_LENGTHS: [u32; 256] = {
     t
 };
 
+/// For each first byte, a bit per [`NOT_PROSE`] word (bit `i` for the word at `i`) that starts
+/// with it; [`NOT_PROSE_BY_LENGTH`] the same by length. A token that passes the length tables is
+/// compared only with the words of its first byte and length (one, most of the time), not with the
+/// whole list.
+const NOT_PROSE_BY_FIRST: [u128; 256] = {
+    assert!(NOT_PROSE.len() <= 128);
+    let mut t = [0u128; 256];
+    let mut i = 0;
+    while i < NOT_PROSE.len() {
+        t[NOT_PROSE[i][0] as usize] |= 1 << i;
+        i += 1;
+    }
+    t
+};
+
+const NOT_PROSE_BY_LENGTH: [u128; 32] = {
+    let mut t = [0u128; 32];
+    let mut i = 0;
+    while i < NOT_PROSE.len() {
+        t[NOT_PROSE[i].len()] |= 1 << i;
+        i += 1;
+    }
+    t
+};
+
 /// Whether `t` is one of the [`NOT_PROSE`] words.
 fn not_prose(t: &[u8]) -> bool {
     let (Some(&first), Some(&last)) = (t.first(), t.last()) else { return false };
-    t.len() < 32
-        && NOT_PROSE_LENGTHS[first as usize] & NOT_PROSE_LAST_LENGTHS[last as usize] & (1 << t.len()) != 0
-        && NOT_PROSE.contains(&t)
+    if !(t.len() < 32
+        && NOT_PROSE_LENGTHS[first as usize] & NOT_PROSE_LAST_LENGTHS[last as usize] & (1 << t.len()) != 0)
+    {
+        return false;
+    }
+    // The listed words of this first byte and length: `t` is listed only if it is one of them.
+    let mut candidates =
+        NOT_PROSE_BY_FIRST[first as usize] & NOT_PROSE_BY_LENGTH.get(t.len()).copied().unwrap_or_default();
+    while candidates != 0 {
+        let i = candidates.trailing_zeros() as usize;
+        candidates &= candidates - 1;
+        if NOT_PROSE.get(i).is_some_and(|w| *w == t) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Natural-language text: at least eight whitespace-separated tokens with a letter or digit, at
@@ -4528,6 +4566,22 @@ mod not_prose_tests {
         for t in &tokens {
             assert_eq!(not_prose(t), NOT_PROSE.iter().any(|w| w == t), "{t:?}");
         }
+        // Random tokens over the listed words' letters, of every length up to 33, listed words
+        // among them now and then: the candidates by first byte and length say the same as the list.
+        let letters: Vec<u8> = NOT_PROSE.iter().flat_map(|w| w.iter().copied()).collect();
+        let mut next = crate::waf::normalize::xorshift(0x1234_5678_9abc_def1);
+        let mut listed = 0;
+        for _ in 0..300_000 {
+            let t: Vec<u8> = if next() % 8 == 0 {
+                NOT_PROSE[(next() % NOT_PROSE.len() as u64) as usize].to_vec()
+            } else {
+                (0..next() % 34).map(|_| letters[(next() % letters.len() as u64) as usize]).collect()
+            };
+            let want = NOT_PROSE.contains(&t.as_slice());
+            assert_eq!(not_prose(&t), want, "{t:?}");
+            listed += usize::from(want);
+        }
+        assert!(listed > 30_000, "{listed}");
     }
 }
 
