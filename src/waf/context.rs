@@ -161,12 +161,50 @@ const NOT_PROSE_LAST_LENGTHS: [u32; 256] = {
     t
 };
 
+/// For each first byte, a bit per [`NOT_PROSE`] word (bit `i` for the word at `i`) that starts
+/// with it; [`NOT_PROSE_BY_LENGTH`] the same by length. A token that passes the length tables is
+/// compared only with the words of its first byte and length (one, most of the time), not with the
+/// whole list.
+const NOT_PROSE_BY_FIRST: [u128; 256] = {
+    assert!(NOT_PROSE.len() <= 128);
+    let mut t = [0u128; 256];
+    let mut i = 0;
+    while i < NOT_PROSE.len() {
+        t[NOT_PROSE[i][0] as usize] |= 1 << i;
+        i += 1;
+    }
+    t
+};
+
+const NOT_PROSE_BY_LENGTH: [u128; 32] = {
+    let mut t = [0u128; 32];
+    let mut i = 0;
+    while i < NOT_PROSE.len() {
+        t[NOT_PROSE[i].len()] |= 1 << i;
+        i += 1;
+    }
+    t
+};
+
 /// Whether `t` is one of the [`NOT_PROSE`] words.
 fn not_prose(t: &[u8]) -> bool {
     let (Some(&first), Some(&last)) = (t.first(), t.last()) else { return false };
-    t.len() < 32
-        && NOT_PROSE_LENGTHS[first as usize] & NOT_PROSE_LAST_LENGTHS[last as usize] & (1 << t.len()) != 0
-        && NOT_PROSE.contains(&t)
+    if !(t.len() < 32
+        && NOT_PROSE_LENGTHS[first as usize] & NOT_PROSE_LAST_LENGTHS[last as usize] & (1 << t.len()) != 0)
+    {
+        return false;
+    }
+    // The listed words of this first byte and length: `t` is listed only if it is one of them.
+    let mut candidates =
+        NOT_PROSE_BY_FIRST[first as usize] & NOT_PROSE_BY_LENGTH.get(t.len()).copied().unwrap_or_default();
+    while candidates != 0 {
+        let i = candidates.trailing_zeros() as usize;
+        candidates &= candidates - 1;
+        if NOT_PROSE.get(i).is_some_and(|w| *w == t) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Natural-language text: at least eight whitespace-separated tokens with a letter or digit, at
@@ -211,13 +249,17 @@ fn runs_hostile_command(v: &[u8]) -> bool {
     may_run_hostile(v) && hostile_command().is_some_and(|re| re.is_match(v))
 }
 
-/// Whether `v` holds a `/`, a `-` or `mkfifo`, as every match of [`hostile_command`] does (the
-/// account files and `/dev/tcp/` hold a `/`, `nc -e` and `bash -i` a `-`): prose without them,
-/// most of it, is not searched (`hostile_commands_hold_a_slash_a_dash_or_mkfifo`).
+/// Whether `v` holds a `/`, a `-` before an ASCII lower-case letter, or `mkfifo`, as every match
+/// of [`hostile_command`] does (the account files and `/dev/tcp/` hold a `/`; `nc -e`, `ncat -lve`
+/// and `bash -i` a `-` before a letter, the pattern's `-[a-z]*e` and `-i`, which are
+/// case-sensitive): prose without them, most of it (a ` - ` between words included), is not
+/// searched (`hostile_commands_hold_a_slash_a_dash_or_mkfifo`).
 fn may_run_hostile(v: &[u8]) -> bool {
-    v.iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'/' || b == b'-' || (b == b'm' && v.get(i..).is_some_and(|t| t.starts_with(b"mkfifo"))))
+    v.iter().enumerate().any(|(i, &b)| {
+        b == b'/'
+            || (b == b'-' && v.get(i + 1).is_some_and(u8::is_ascii_lowercase))
+            || (b == b'm' && v.get(i..).is_some_and(|t| t.starts_with(b"mkfifo")))
+    })
 }
 
 /// The commands of [`runs_hostile_command`].
@@ -4598,6 +4640,22 @@ mod not_prose_tests {
         for t in &tokens {
             assert_eq!(not_prose(t), NOT_PROSE.iter().any(|w| w == t), "{t:?}");
         }
+        // Random tokens over the listed words' letters, of every length up to 33, listed words
+        // among them now and then: the candidates by first byte and length say the same as the list.
+        let letters: Vec<u8> = NOT_PROSE.iter().flat_map(|w| w.iter().copied()).collect();
+        let mut next = crate::waf::normalize::xorshift(0x1234_5678_9abc_def1);
+        let mut listed = 0;
+        for _ in 0..300_000 {
+            let t: Vec<u8> = if next() % 8 == 0 {
+                NOT_PROSE[(next() % NOT_PROSE.len() as u64) as usize].to_vec()
+            } else {
+                (0..next() % 34).map(|_| letters[(next() % letters.len() as u64) as usize]).collect()
+            };
+            let want = NOT_PROSE.contains(&t.as_slice());
+            assert_eq!(not_prose(&t), want, "{t:?}");
+            listed += usize::from(want);
+        }
+        assert!(listed > 30_000, "{listed}");
     }
 }
 
@@ -4670,6 +4728,10 @@ mod hostile_command_tests {
             b"-i",
             b"/etc/",
             b" /etc/shadow",
+            b"- ",
+            b"-E",
+            b"-I",
+            b"-x",
         ];
         let mut next = crate::waf::normalize::xorshift(0x2545_f491_4f6c_dd1d);
         let (mut turned_away, mut matched) = (0, 0);
@@ -4690,6 +4752,8 @@ mod hostile_command_tests {
         for v in [
             &b"ring twice; the bell doesn't always work. thanks, sofia"[..],
             b"deliver after 6pm on weekdays (i work from 9 to 5).",
+            // A dash between words is no option.
+            b"gift wrap please - it's a birthday present for my sister!",
         ] {
             assert!(is_prose(v) && !may_run_hostile(v), "{v:?}");
         }

@@ -429,6 +429,9 @@ pub struct Scan {
     lower: Vec<u8>,
     /// Reused for the base64 view of values that may be base64.
     base64: Vec<u8>,
+    /// Reused for the path and shell views of values that take the full inspection.
+    path_view: Vec<u8>,
+    shell_view: Vec<u8>,
     /// Families (bit = `Category as u32`) and kinds of program (bit = 16 + kind,
     /// `context::Prose::program_kinds`) that already scored a weak signal on a value that is a
     /// program by design (`context::Prose::program_signal`): several such values of one family
@@ -1551,11 +1554,17 @@ impl Waf {
             return;
         }
         let mut prose = context::Prose::new(c).with_raw(raw);
-        // The derived views; a borrowed view is byte-for-byte the canonical value.
+        // The derived views, each with whether it was derived (`Cow::Owned` before the path and
+        // shell views were written into the request's buffers, taken for the call); a view not
+        // derived is byte-for-byte the canonical value.
+        let (mut path_buf, mut shell_buf) = (std::mem::take(&mut scan.path_view), std::mem::take(&mut scan.shell_view));
         let sql = if shape.sql_unchanged() { Cow::Borrowed(c) } else { normalize::sql_fold(c) };
-        let path = if shape.path_unchanged() { Cow::Borrowed(c) } else { normalize::path_normalize(c) };
-        let shell = if shape.shell_unchanged() { Cow::Borrowed(c) } else { normalize::shell_fold(c) };
-        let unchanged = [&sql, &path, &shell].iter().all(|v| matches!(v, Cow::Borrowed(_)));
+        let sql = (sql.as_ref(), matches!(sql, Cow::Owned(_)));
+        let path_owned = !shape.path_unchanged() && normalize::path_normalize_into(c, &mut path_buf);
+        let path = (if path_owned { path_buf.as_slice() } else { c }, path_owned);
+        let shell_owned = !shape.shell_unchanged() && normalize::shell_fold_into(c, &mut shell_buf);
+        let shell = (if shell_owned { shell_buf.as_slice() } else { c }, shell_owned);
+        let unchanged = !(sql.1 || path.1 || shell.1);
         let mut base64: Option<Vec<u8>> = None;
         let mut rendered: Option<String> = None;
         // Whether the SQL tokenizer may run (decided once, on first need).
@@ -1574,15 +1583,14 @@ impl Waf {
                 // it cannot match, so only the differing views are scanned, in the same order.
                 // Anything else (a match) takes the full path below, as before.
                 (false, Some(merged)) if !canonical.is_empty() && !self.set_matches(merged, &canonical) => {
-                    for (view, v) in [(View::Sql, &sql), (View::Path, &path), (View::Shell, &shell)] {
-                        if let (Some(si), Cow::Owned(_)) = (self.by_class[bit][view.index()], v) {
+                    for (view, (v, owned)) in [(View::Sql, sql), (View::Path, path), (View::Shell, shell)] {
+                        if let (Some(si), true) = (self.by_class[bit][view.index()], owned) {
                             self.run_set(scan, si, v, &name, &mut rendered, &mut prose);
                         }
                     }
                 }
                 _ => {
-                    for (view, v) in
-                        [(View::Text, &canonical), (View::Sql, &sql), (View::Path, &path), (View::Shell, &shell)]
+                    for (view, v) in [(View::Text, c), (View::Sql, sql.0), (View::Path, path.0), (View::Shell, shell.0)]
                     {
                         if let Some(si) = self.by_class[bit][view.index()] {
                             self.run_set(scan, si, v, &name, &mut rendered, &mut prose);
@@ -1644,6 +1652,7 @@ impl Waf {
         if let Some(buf) = base64 {
             scan.base64 = buf;
         }
+        (scan.path_view, scan.shell_view) = (path_buf, shell_buf);
         for &ri in &self.custom {
             let Some(rule) = self.rules.get(ri) else { continue };
             let Check::Custom { op, regex, needle, transformations, selectors, targets } = &rule.check else {

@@ -717,14 +717,27 @@ pub fn sql_fold(input: &[u8]) -> Cow<'_, [u8]> {
 /// later line. Parameters without a space (`..;/`, `..;x/`, `..;\n/`) or without a line break
 /// (`..; /`) are dropped up to the `/` as before.
 pub fn path_normalize(input: &[u8]) -> Cow<'_, [u8]> {
+    let mut out = Vec::new();
+    if path_normalize_into(input, &mut out) {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(input)
+    }
+}
+
+/// [`path_normalize`] written into `out` (cleared first, its memory reused): `true` when it is
+/// `Cow::Owned` (the bytes then in `out`), `false` when it is `input` borrowed (`out` left empty).
+/// The same bytes: `views_into_buffers_agree_with_the_owned_forms`.
+pub fn path_normalize_into(input: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
     let needs = input.contains(&b'\\')
         || input.contains(&b';')
         || input.windows(2).any(|w| w == b"//")
         || input.windows(3).any(|w| w == b"/./");
     if !needs {
-        return Cow::Borrowed(input);
+        return false;
     }
-    let mut out: Vec<u8> = Vec::with_capacity(input.len());
+    out.reserve(input.len());
     let (mut in_params, mut spaced) = (false, false);
     let mut i = 0;
     while i < input.len() {
@@ -757,22 +770,35 @@ pub fn path_normalize(input: &[u8]) -> Cow<'_, [u8]> {
         out.push(b);
         i += 1;
     }
-    Cow::Owned(out)
+    true
 }
 
 /// Shell folding: drops the characters shells ignore or join (`\ ' " ^`, `$@`, `$*`, empty
 /// `${}`), turns `$IFS`/`${IFS}` and `,` inside braces into spaces, compresses whitespace.
 pub fn shell_fold(input: &[u8]) -> Cow<'_, [u8]> {
+    let mut out = Vec::new();
+    if shell_fold_into(input, &mut out) {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(input)
+    }
+}
+
+/// [`shell_fold`] written into `out` (cleared first, its memory reused): `true` when it is
+/// `Cow::Owned` (the bytes then in `out`), `false` when it is `input` borrowed (`out` left empty).
+/// The same bytes: `views_into_buffers_agree_with_the_owned_forms`.
+pub fn shell_fold_into(input: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
     let needs = input.iter().any(|&b| matches!(b, b'\\' | b'\'' | b'"' | b'^' | b'$' | b'\t' | b'\n' | b'\r' | b'{'))
         || input.windows(2).any(|w| w == b"  ");
     if !needs {
-        return Cow::Borrowed(input);
+        return false;
     }
     // Folded and compressed in one pass: each byte the folding keeps or writes goes through
     // `push_compressed` as `compress_whitespace` of the folded value would take it (a left-to-
     // right pass whose state is only whether the output ends in a space run), so the bytes are
     // `compress_whitespace(fold(input))`, as before, without the folded copy and its two scans.
-    let mut out = Vec::with_capacity(input.len());
+    out.reserve(input.len());
     let mut last_space = false;
     let mut i = 0;
     while i < input.len() {
@@ -789,12 +815,12 @@ pub fn shell_fold(input: &[u8]) -> Cow<'_, [u8]> {
                     continue;
                 }
                 if rest.starts_with(b"{ifs}") {
-                    push_compressed(&mut out, &mut last_space, b' ');
+                    push_compressed(out, &mut last_space, b' ');
                     i += 6;
                     continue;
                 }
                 if rest.starts_with(b"ifs") {
-                    push_compressed(&mut out, &mut last_space, b' ');
+                    push_compressed(out, &mut last_space, b' ');
                     i += 4;
                     continue;
                 }
@@ -805,10 +831,10 @@ pub fn shell_fold(input: &[u8]) -> Cow<'_, [u8]> {
             }
             _ => {}
         }
-        push_compressed(&mut out, &mut last_space, b);
+        push_compressed(out, &mut last_space, b);
         i += 1;
     }
-    Cow::Owned(out)
+    true
 }
 
 /// Shortest value that is tried as base64.
@@ -932,6 +958,162 @@ pub(crate) fn random_values(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The path and shell views written into reused buffers (the full inspection's) against their
+    /// forms that returned a fresh vector: the same bytes, derived (owned) for the same values, the
+    /// buffer left empty otherwise; the `Cow` wrappers are the old functions.
+    #[test]
+    fn views_into_buffers_agree_with_the_owned_forms() {
+        // The forms before the twenty-first pass: each returned a fresh `Cow::Owned` vector.
+        fn path_owned(input: &[u8]) -> Cow<'_, [u8]> {
+            let needs = input.contains(&b'\\')
+                || input.contains(&b';')
+                || input.windows(2).any(|w| w == b"//")
+                || input.windows(3).any(|w| w == b"/./");
+            if !needs {
+                return Cow::Borrowed(input);
+            }
+            let mut out: Vec<u8> = Vec::with_capacity(input.len());
+            let (mut in_params, mut spaced) = (false, false);
+            let mut i = 0;
+            while i < input.len() {
+                let b = if input[i] == b'\\' { b'/' } else { input[i] };
+                if in_params {
+                    if b == b'/' || (spaced && (b == b'\n' || b == b'\r')) {
+                        in_params = false;
+                    } else {
+                        spaced |= b == b' ' || b == b'\t';
+                        i += 1;
+                        continue;
+                    }
+                }
+                if b == b';' {
+                    (in_params, spaced) = (true, false);
+                    i += 1;
+                    continue;
+                }
+                if b == b'/' {
+                    if out.last() == Some(&b'/') {
+                        i += 1;
+                        continue;
+                    }
+                    if out.ends_with(b"/.") && (out.len() == 2 || out.get(out.len().wrapping_sub(3)) != Some(&b'.')) {
+                        out.pop();
+                        i += 1;
+                        continue;
+                    }
+                }
+                out.push(b);
+                i += 1;
+            }
+            Cow::Owned(out)
+        }
+        fn shell_owned(input: &[u8]) -> Cow<'_, [u8]> {
+            let needs =
+                input.iter().any(|&b| matches!(b, b'\\' | b'\'' | b'"' | b'^' | b'$' | b'\t' | b'\n' | b'\r' | b'{'))
+                    || input.windows(2).any(|w| w == b"  ");
+            if !needs {
+                return Cow::Borrowed(input);
+            }
+            let mut out = Vec::with_capacity(input.len());
+            let mut last_space = false;
+            let mut i = 0;
+            while i < input.len() {
+                let b = input[i];
+                match b {
+                    b'\\' | b'\'' | b'"' | b'^' => {
+                        i += 1;
+                        continue;
+                    }
+                    b'$' => {
+                        let rest = &input[i + 1..];
+                        if matches!(rest.first(), Some(b'@' | b'*'))
+                            || (rest.first().is_some_and(|c| c.is_ascii_digit()))
+                        {
+                            i += 2;
+                            continue;
+                        }
+                        if rest.starts_with(b"{ifs}") {
+                            push_compressed(&mut out, &mut last_space, b' ');
+                            i += 6;
+                            continue;
+                        }
+                        if rest.starts_with(b"ifs") {
+                            push_compressed(&mut out, &mut last_space, b' ');
+                            i += 4;
+                            continue;
+                        }
+                        if rest.starts_with(b"{}") {
+                            i += 3;
+                            continue;
+                        }
+                    }
+                    _ => {}
+                }
+                push_compressed(&mut out, &mut last_space, b);
+                i += 1;
+            }
+            Cow::Owned(out)
+        }
+        let pieces: [&[u8]; 28] = [
+            b" ",
+            b"  ",
+            b"\t",
+            b"\n",
+            b"\r",
+            b"a",
+            b"cat",
+            b"'",
+            b"\"",
+            b"\\",
+            b"^",
+            b"$",
+            b"$@",
+            b"$1",
+            b"${ifs}",
+            b"$ifs",
+            b"${}",
+            b"{",
+            b"it's",
+            b"/",
+            b"//",
+            b"/./",
+            b".",
+            b"..",
+            b";",
+            b";x=1",
+            b"/etc/passwd",
+            b"\xc3\xa9",
+        ];
+        // One buffer each for every value, as a request's views reuse theirs.
+        let (mut path_buf, mut shell_buf) = (Vec::new(), Vec::new());
+        let (mut owned, mut borrowed) = (0, 0);
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..300_000 {
+            let v: Vec<u8> = (0..next() % 10)
+                .flat_map(|_| pieces[(next() % pieces.len() as u64) as usize].iter().copied())
+                .collect();
+            for (old, derived, buf) in [
+                (path_owned(&v), path_normalize_into(&v, &mut path_buf), &path_buf),
+                (shell_owned(&v), shell_fold_into(&v, &mut shell_buf), &shell_buf),
+            ] {
+                assert_eq!(derived, matches!(old, Cow::Owned(_)), "{v:?}");
+                if derived {
+                    assert_eq!(buf.as_slice(), old.as_ref(), "{v:?}");
+                    owned += 1;
+                } else {
+                    assert!(buf.is_empty(), "{v:?}");
+                    borrowed += 1;
+                }
+            }
+            // The wrappers are the same functions as before.
+            assert_eq!(path_normalize(&v), path_owned(&v), "{v:?}");
+            assert_eq!(matches!(path_normalize(&v), Cow::Owned(_)), matches!(path_owned(&v), Cow::Owned(_)));
+            assert_eq!(shell_fold(&v), shell_owned(&v), "{v:?}");
+            assert_eq!(matches!(shell_fold(&v), Cow::Owned(_)), matches!(shell_owned(&v), Cow::Owned(_)));
+        }
+        assert!(owned > 100_000 && borrowed > 50_000, "{owned} {borrowed}");
+    }
 
     /// The forms they replaced: `compress_whitespace` with its two scans, and `shell_fold` as the
     /// folding into a copy followed by `compress_whitespace` of it (bytes and borrowed/owned alike).
