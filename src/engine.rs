@@ -226,11 +226,13 @@ fn after_head(
     if verdict == Verdict::Continue && !end_of_stream {
         if let Some(waf) = &rules.waf {
             let content_type = req.header("content-type");
-            if waf.needs_body(content_type) {
+            // Every body is held while the WAF is on; one declared binary (`application/octet-stream`,
+            // `image/*`, gRPC …) only until its first bytes tell whether it is a JSON document.
+            if waf.enabled() {
                 ex.content_type = content_type.map(<[u8]>::to_vec).unwrap_or_default();
                 let limit = waf.body_limit().min(usize::try_from(rules.limits.max_body_bytes).unwrap_or(usize::MAX));
                 ex.hold_limit = Some(limit);
-                let peek = crate::waf::Waf::declared_binary(content_type);
+                let peek = content_type.map(targets::body_kind) == Some(BodyKind::Binary);
                 ex.peek = peek;
                 ex.note("body", || {
                     if peek {
@@ -252,6 +254,7 @@ fn after_head(
 }
 
 pub use crate::waf::targets::PEEK_WINDOW;
+use crate::waf::targets::{self, BodyKind, Peek};
 
 /// What the first bytes of a held body declared binary decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,12 +276,12 @@ pub fn peek_body(ex: &mut Exchange, prefix: &[u8], last: bool) -> Peeked {
     if !ex.peek {
         return Peeked::Inspect;
     }
-    let seen = match crate::waf::targets::peek_json(prefix) {
-        crate::waf::targets::Peek::Undecided if !last => return Peeked::More,
+    let seen = match targets::peek_json(prefix) {
+        Peek::Undecided if !last => return Peeked::More,
         seen => seen,
     };
     ex.peek = false;
-    if seen == crate::waf::targets::Peek::Json {
+    if seen == Peek::Json {
         ex.note("body", || "declared binary, starts a JSON document: inspected as JSON".to_string());
         ex.content_type = b"application/json".to_vec();
         Peeked::Inspect

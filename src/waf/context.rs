@@ -512,10 +512,10 @@ impl<'a> Prose<'a> {
     }
 
     pub fn score(&mut self, rule: u32, category: Category, base: u32) -> Option<u32> {
-        let mut key = 1u32 << (category as u32);
+        let family = 1u32 << (category as u32);
+        let mut key = family;
         // A weak signal keyed as a program that its family's weak signal on this value still
         // makes redundant (inert markup: its family's bit as well as the program's).
-        let family = key;
         let mut also = 0;
         let score = match evidence(rule) {
             Evidence::Always => base,
@@ -4592,12 +4592,10 @@ mod not_prose_tests {
             b"##",
             b";",
         ];
-        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = crate::waf::normalize::xorshift(0x2545_f491_4f6c_dd1d);
         let mut prose = 0;
         for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = next();
             let n = 8 + (x % 25) as usize;
             let mut y = x;
             let v: Vec<u8> = (0..n)

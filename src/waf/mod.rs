@@ -1177,19 +1177,6 @@ impl Waf {
         self.enabled
     }
 
-    /// Whether the body of this content type is held for inspection: every body when the WAF is
-    /// on. A body declared binary is held only until its first bytes tell whether it is a JSON
-    /// document (`declared_binary`, `targets::peek_json`).
-    pub fn needs_body(&self, _content_type: Option<&[u8]>) -> bool {
-        self.enabled
-    }
-
-    /// Whether the content type declares a binary body (`application/octet-stream`, `image/*`,
-    /// `application/grpc` …), whose bytes are inspected only when they start a JSON document.
-    pub fn declared_binary(content_type: Option<&[u8]>) -> bool {
-        matches!(content_type.map(targets::body_kind), Some(targets::BodyKind::Binary))
-    }
-
     /// Inspects the head: method, framing headers, path, query, selected headers, cookies.
     pub fn inspect_head(&self, req: &Request) -> Scan {
         let mut scan = Scan { authority: host_of(&req.authority).to_ascii_lowercase(), ..Default::default() };

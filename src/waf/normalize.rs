@@ -1215,11 +1215,9 @@ mod tests {
             b"/etc/passwd",
             b"\xc3\xa9",
         ];
-        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            let x = next();
             let n = (x % 9) as usize;
             let v: Vec<u8> = (0..n)
                 .flat_map(|k| pieces[((x >> (5 * k + 4)) % pieces.len() as u64) as usize].iter().copied())
