@@ -1036,7 +1036,10 @@ pub static RULES: &[Rule] = &[
         // With a space before `(`, what follows must read as PHP arguments (a quote, `$`, a digit,
         // a call, a constant followed by an operator or `)`): `e-mail (no gmail/yahoo)` is prose.
         // No PHP expression starts with a comparison (`<`, `>`, `=`) but a heredoc (`<<<`):
-        // `12.1 g/dL (< 12.5)` is a measurement. A name glued to a hyphen and a letter is a
+        // `12.1 g/dL (< 12.5)` is a measurement. A number after the space is a count or a date
+        // (`file (2).pdf`, a download's copy; `file (2025-06-14)`): none of these functions does
+        // harm with a number, and a call that builds a payload from numbers (`chr (47)`) is the
+        // argument of one that would, which reads as a call. A name glued to a hyphen and a letter is a
         // compound word (`pack (e-bike)`, `file (x-ray)`), not a constant minus a constant. A
         // constant followed by `#` comments out the rest of the call: `e-mail (ticket #58812)`.
         // A name before a quote, backtick or `$` is a call without parentheses (PHP's `include"…"`,
@@ -1045,7 +1048,7 @@ pub static RULES: &[Rule] = &[
         concat!(
             r"\b",
             php_funcs!(),
-            r"(?:\(|\s+\(\s*(?:[^a-z_\s<>=]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s#]|\s*$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|/\*|#))",
+            r"(?:\(|\s+\(\s*(?:[^a-z_\s<>=0-9]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s#]|\s*$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|/\*|#))",
             r"|(?:^|[^\w-])",
             php_funcs!(),
             r"\s*[\x22'`$]"

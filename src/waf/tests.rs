@@ -5823,3 +5823,31 @@ fn holdout71_to_73_shapes_pass_and_their_attacks_still_score() {
         }
     }
 }
+
+#[test]
+fn a_number_after_a_spaced_parenthesis_is_no_php_argument() {
+    let waf = waf_with("{}");
+    // A browser's second download of a file, a dated note, a count: English, not PHP calls.
+    for v in [
+        "Rental agreement file (2).pdf",
+        "rights: oral history file (2025-06-14), consent signed",
+        "scan copy (3) attached",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    // Calls with what these functions act on still read as PHP, spaced or not, and a number is
+    // still an argument without the space.
+    for v in [
+        "system ('id')",
+        "file ('/etc/passwd')",
+        "include ($_GET['p'])",
+        "system (chr (105).chr (100))",
+        "readfile (chr(47).'etc/passwd')",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(o.blocked, "{v}: {o:?}");
+        }
+    }
+}
