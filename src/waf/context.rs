@@ -657,7 +657,13 @@ impl<'a> Prose<'a> {
             // Nor is a stack trace's frame (`at f (file:///app/src/index.js:266:22)`).
             Evidence::DocumentUri if document_uris(self.value) || stack_frame_uris(self.value) => return None,
             Evidence::DocumentUri => base,
-            Evidence::TemplatePath if template_parent_paths(self.value) => return None,
+            Evidence::TemplatePath
+                if template_parent_paths(self.value)
+                    || open_intervals(self.value)
+                    || traceback_frame_paths(self.value) =>
+            {
+                return None
+            }
             // Read on the value as it came (`raw`) too: an encoded step (`..%2f`) is decoded in
             // the path view, and an encoding is no plain reference.
             Evidence::TemplatePath if relative_parent_paths(self.value) && relative_parent_paths(self.raw) => {
@@ -976,7 +982,8 @@ pub fn evidence(rule: u32) -> Evidence {
         4107 => Evidence::CdataInVocabulary,
         // A `file:///` URI of a document outside the system's directories.
         3502 => Evidence::DocumentUri,
-        // Path traversal: a template's parent paths (`{{#each ../items}}`) are none.
+        // Path traversal: a template's parent paths (`{{#each ../items}}`), an interval open at
+        // one end (`2020-01-01T00:00:00Z/..`) and a traceback's elided frame paths are none.
         3000 => Evidence::TemplatePath,
         // Brace expansion: a TeX control word's argument list (`\usepackage{amsmath,graphicx}`).
         3208 => Evidence::TexArguments,
@@ -1240,22 +1247,78 @@ pub fn el_conditions(v: &[u8]) -> bool {
 /// still matches. (Read on the canonical value; linear.)
 pub fn traceback_frames(v: &[u8]) -> bool {
     static PHP_CALL: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let (Some(call), Some(rest)) = (rule_regex(&PHP_CALL, 3301), without_frame_lines(v)) else { return false };
+    !call.is_match(&super::normalize::sql_fold(&rest))
+}
+
+/// Whether the value is a Python traceback whose frame lines name elided paths (`File
+/// ".../pandas/core/generic.py", line 6204`, as a user shortens a path before pasting it), and
+/// with every frame line's `file "…", line N` blanked rule 3000 no longer matches its path view:
+/// a frame's file is where the error passed, not a path the request asks to open. A traversal
+/// elsewhere in the value (`../../etc/passwd` in the message) still matches.
+pub fn traceback_frame_paths(v: &[u8]) -> bool {
+    static TRAVERSAL: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let (Some(traversal), Some(rest)) = (rule_regex(&TRAVERSAL, 3000), without_frame_lines(v)) else { return false };
+    !traversal.is_match(&super::normalize::path_normalize(&rest))
+}
+
+/// The value with every frame line's `file "…", line N` blanked, when it is a Python traceback
+/// (`traceback (most recent call last):`) with at least one frame line. Read on the canonical
+/// value; linear.
+fn without_frame_lines(v: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
     static FRAME: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
     const HEAD: &[u8] = b"traceback (most recent call last):";
     if !v.windows(HEAD.len()).any(|w| w == HEAD) {
-        return false;
+        return None;
     }
-    let (Some(call), Some(frame)) = (
-        rule_regex(&PHP_CALL, 3301),
-        FRAME.get_or_init(|| super::build_regex(r#"\bfile "[^"\n]+", line \d+"#).ok()).as_ref(),
-    ) else {
-        return false;
-    };
-    if !frame.is_match(v) {
-        return false;
+    let frame = FRAME.get_or_init(|| super::build_regex(r#"\bfile "[^"\n]+", line \d+"#).ok()).as_ref()?;
+    frame.is_match(v).then(|| frame.replace_all(v, &b" "[..]))
+}
+
+/// Whether the value is a time interval open at one end, or a URI or query string whose only
+/// traversal (rule 3000) is in such intervals: with each parameter value that is one blanked, the
+/// rule no longer matches its path view (`/items?bbox=…&datetime=2020-01-01T00:00:00Z/..`).
+pub fn open_intervals(v: &[u8]) -> bool {
+    static TRAVERSAL: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    if open_interval(v) {
+        return true;
     }
-    let rest = frame.replace_all(v, &b" "[..]);
-    !call.is_match(&super::normalize::sql_fold(&rest))
+    let Some(traversal) = rule_regex(&TRAVERSAL, 3000) else { return false };
+    let mut rest = Vec::with_capacity(v.len());
+    let mut blanked = false;
+    for (i, piece) in v.split(|&b| b == b'&').enumerate() {
+        if i > 0 {
+            rest.push(b'&');
+        }
+        match piece.iter().position(|&b| b == b'=') {
+            Some(e) if open_interval(&piece[e + 1..]) => {
+                rest.extend_from_slice(&piece[..=e]);
+                blanked = true;
+            }
+            _ => rest.extend_from_slice(piece),
+        }
+    }
+    blanked && !traversal.is_match(&super::normalize::path_normalize(&rest))
+}
+
+/// Whether the whole value is a time interval open at one end, as ISO 8601-2 and the OGC and
+/// STAC APIs write it (`datetime=2020-01-01T00:00:00Z/..`, `../2024-12-31`): a date or date-time
+/// and `..` on either side of one `/`. No path is built from it.
+fn open_interval(v: &[u8]) -> bool {
+    fn date_time(t: &[u8]) -> bool {
+        let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+        let date =
+            t.len() >= 10 && digits(&t[..4]) && t[4] == b'-' && digits(&t[5..7]) && t[7] == b'-' && digits(&t[8..10]);
+        date && t[10..].strip_prefix(b"t").map_or(t.len() == 10, |time| {
+            time.iter().all(|&b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b'z' | b'+' | b'-'))
+        })
+    }
+    let v = v.trim_ascii();
+    match (v.strip_suffix(b"/.."), v.strip_prefix(b"../")) {
+        (Some(start), _) => date_time(start),
+        (_, Some(end)) => date_time(end),
+        _ => false,
+    }
 }
 
 /// Whether every `#{` of the value opens an Erlang map (`#{config => #{file => "log/chat.log"}}`
@@ -1460,7 +1523,8 @@ pub fn document_uris(v: &[u8]) -> bool {
 
 /// Whether every glob of rule 3205 in the value (canonical, lower-cased) lies in a comment line:
 /// the value has a `/*`, each `/*` opens a line (after spaces or tabs only) with a space or a
-/// second `*` after it and is closed by a later `*/`, and with every `/* … */` blanked the rule
+/// second `*` after it, or inside a line holds words spaced from the text around it
+/// ([`spaced_words_comment`]), and is closed by a later `*/`, and with every `/* … */` blanked the rule
 /// no longer matches its shell view. CSS, C, JavaScript, SQL and Maxima comment so (`/* hide the
 /// powered-by footer */`); the value need not read as code otherwise (a Maxima session, `x: 1$`,
 /// is none of the languages `is_code` knows), since a closed comment that opens a line globs
@@ -1478,10 +1542,16 @@ pub fn commented_code(v: &[u8]) -> bool {
         if v[i..].starts_with(b"/*") {
             // A comment line opens with `/*` and a space or a second `*` (`/**` of JSDoc); a
             // comment glued between tokens (`['d'] /*foo*/ (17)`) splits a payload instead.
-            if !line_start || !v.get(i + 2).is_some_and(|&b| b.is_ascii_whitespace() || b == b'*') {
+            if !v.get(i + 2).is_some_and(|&b| b.is_ascii_whitespace() || b == b'*') {
                 return false;
             }
             let Some(p) = v[i + 2..].windows(2).position(|w| w == b"*/") else { return false };
+            // Inside a line, a comment spaced from the text around it that names something in
+            // words (a wiki edit summary's section, `Endpoints table + example /* Endpoints */`)
+            // is one too; a payload's comment is glued to its tokens or holds more than words.
+            if !line_start && !spaced_words_comment(&v[..i], &v[i + 2..i + 2 + p]) {
+                return false;
+            }
             rest.push(b' ');
             i += 2 + p + 2;
             comments += 1;
@@ -1493,6 +1563,25 @@ pub fn commented_code(v: &[u8]) -> bool {
         i += 1;
     }
     comments > 0 && !glob.is_match(&super::normalize::shell_fold(&rest))
+}
+
+/// Whether a `/* … */` comment inside a line, with `before` the value up to its `/*` and `inner`
+/// what it holds, is spaced from the text before it and names something in words: letters,
+/// digits, spaces and a few marks of prose (`-.,'&+#:()`), a word of three letters at least, with
+/// a space on each side. After an SQL operator or keyword (`9999 or /* x */ …`, `union /* a */
+/// select`) a comment splits an expression, whatever it holds.
+fn spaced_words_comment(before: &[u8], inner: &[u8]) -> bool {
+    const SQL_WORDS: &[&[u8]] =
+        &[b"or", b"and", b"xor", b"not", b"union", b"select", b"where", b"having", b"by", b"like"];
+    let prior = before.trim_ascii_end();
+    let word = &prior[prior.iter().rposition(|b| !b.is_ascii_alphanumeric()).map_or(0, |p| p + 1)..];
+    let word_of_three = inner.split(|b| !b.is_ascii_alphabetic()).any(|w| w.len() >= 3);
+    before.last().is_some_and(|&b| b == b' ' || b == b'\t')
+        && !SQL_WORDS.contains(&word)
+        && inner.first().is_some_and(|&b| b == b' ')
+        && inner.last().is_some_and(|&b| b == b' ')
+        && word_of_three
+        && inner.iter().all(|&b| b.is_ascii_alphanumeric() || b" -.,'&+#:()".contains(&b) || b >= 0x80)
 }
 
 /// The top-level directories of Unix, macOS and Windows systems, lower-case: a path that names
@@ -1897,6 +1986,21 @@ fn keyword_blocks(v: &[u8]) -> bool {
 /// two assignments (systemd units, INI, `.env`, Java properties). Its values name programs and
 /// paths by design; an injected payload is not laid out as one.
 pub fn is_config(v: &[u8]) -> bool {
+    config_lines(v, true)
+}
+
+/// Whether the value is a settings file (TOML or INI, as [`is_config`] reads one, with values of
+/// any text) without a `<`: no tag can open in it. What the HTML tokenizer of rule 4100 sees there
+/// is its `key = "value"` lines read as attributes (Hugo's `[markup.highlight] style = "dracula"`);
+/// a handler, a script URL or an active style among them are other rules' evidence (4102, 4103,
+/// 4105), which count everywhere.
+fn settings_document(v: &[u8]) -> bool {
+    !v.contains(&b'<') && config_lines(v, false)
+}
+
+/// [`is_config`]'s reading: every line blank, a comment, a section header or a `key = value`
+/// assignment; with `plain_values`, no value that chains or substitutes commands.
+fn config_lines(v: &[u8], plain_values: bool) -> bool {
     let (mut lines, mut sections, mut assignments) = (0u32, 0u32, 0u32);
     for line in v.split(|&b| b == b'\n') {
         let t = line.trim_ascii();
@@ -1908,7 +2012,9 @@ pub fn is_config(v: &[u8]) -> bool {
             continue;
         }
         if t.len() > 2 && t[0] == b'[' && t[t.len() - 1] == b']' {
+            // A TOML array of tables (`[[menu.main]]`) is a section too.
             let inner = &t[1..t.len() - 1];
+            let inner = inner.strip_prefix(b"[").and_then(|i| i.strip_suffix(b"]")).unwrap_or(inner);
             if inner.iter().all(|&b| b.is_ascii_alphanumeric() || b" ._-\x22".contains(&b)) {
                 sections += 1;
                 continue;
@@ -1922,8 +2028,9 @@ pub fn is_config(v: &[u8]) -> bool {
         // A value that chains or substitutes commands (`host=127.0.0.1;id`, `x=$(curl …)`) is
         // not a setting.
         let value = &t[key..];
-        if value.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`'))
-            || value.windows(2).any(|w| w == b"$(" || w == b"${")
+        if plain_values
+            && (value.iter().any(|&b| matches!(b, b';' | b'|' | b'&' | b'`'))
+                || value.windows(2).any(|w| w == b"$(" || w == b"${"))
         {
             return false;
         }
@@ -2908,16 +3015,17 @@ fn formatting_only(v: &[u8]) -> bool {
 }
 
 /// Whether the value's markup cannot act: inert tags ([`only_named_tags`]), an SVG drawing
-/// ([`inert_svg`]), an XML document of its own vocabulary ([`own_vocabulary`]) or a Graphviz
-/// graph ([`dot_graph`]).
+/// ([`inert_svg`]), an XML document of its own vocabulary ([`own_vocabulary`]), a Graphviz
+/// graph ([`dot_graph`]) or a settings file without tags ([`settings_document`]).
 fn inert_markup(v: &[u8]) -> bool {
     only_named_tags(v) || inert_document(v)
 }
 
 /// Whether the value is a whole document whose markup cannot act: an SVG drawing, an XML
-/// document of its own vocabulary or a Graphviz graph (see [`inert_markup`]).
+/// document of its own vocabulary, a Graphviz graph or a settings file without tags (see
+/// [`inert_markup`]).
 fn inert_document(v: &[u8]) -> bool {
-    inert_svg(v) || own_vocabulary(v) || dot_graph(v)
+    inert_svg(v) || own_vocabulary(v) || dot_graph(v) || settings_document(v)
 }
 
 /// Whether the value is a whole Graphviz DOT document whose markup, if any, is inert: after
@@ -3101,14 +3209,14 @@ const ADDRESS_ATTRIBUTES: &[&[u8]] = &[
 
 /// Whether the value is an XML document in a vocabulary of its own (a labeling tool's view
 /// config `<View><Choices name="topic" toName="text">…<TextArea name="comment" …/></View>`, a UI
-/// layout, a form definition) whose markup cannot act: after an optional XML declaration, one
-/// root element that is no HTML element ([`HTML_ROOTS`], [`ACTIVE_ELEMENTS`]), closed at the end;
+/// layout, a form definition) whose markup cannot act: after an optional XML declaration and a
+/// document type declaration that only names its DTD, one root element that is no HTML element ([`HTML_ROOTS`], [`ACTIVE_ELEMENTS`]), closed at the end;
 /// every element closed or self-closed in order, as XML requires; no active element but the
 /// controls and media of [`VOCABULARY_CONTROLS`] (no script, frame, object, form, style, meta,
 /// link, SVG, template …); no element in a namespace prefix (`xi:include`, `xsl:…`, `soap:…`),
 /// no `include` with an attribute, and no namespace of XInclude or XSLT, whose processors fetch and run;
 /// every attribute quoted (`name="…"`), holding no `<` or backtick, and
-/// none an event handler (`on…`), `formaction`, `form`, `autofocus`, `srcdoc` or `http-equiv`;
+/// none an event handler ([`event_handler`]), `formaction`, `form`, `autofocus`, `srcdoc` or `http-equiv`;
 /// an address only to the web, a relative path or a fragment ([`ADDRESS_ATTRIBUTES`],
 /// [`inert_url`]) and none on a control or medium (`<video src=…>`, `<input type="image" src=…>`
 /// load), a `style` only inert ([`inert_style`]). A `<TextArea>` that no form holds
@@ -3167,6 +3275,18 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
                 return false;
             }
             i = s + 1 + e + 2;
+            continue;
+        }
+        if let Some(d) = r.strip_prefix(b"!doctype") {
+            // A document type declaration before the root that only names its DTD (MusicXML's
+            // `<!DOCTYPE score-partwise PUBLIC "-//Recordare//DTD MusicXML 4.0 Partwise//EN"
+            // "http://…/partwise.dtd">`): without an internal subset it declares no entity, and
+            // an HTML parser reads it as a doctype and nothing more.
+            let Some(e) = d.iter().position(|&b| b == b'>') else { return false };
+            if elements > 0 || !super::external_id_only(&t[s - 1..s + 8 + e + 1]) {
+                return false;
+            }
+            i = s + 8 + e + 1;
             continue;
         }
         if done || stack.is_empty() && elements > 0 {
@@ -3267,8 +3387,8 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
             if include
                 || value.iter().any(|&b| b == b'<' || b == b'`')
                 || inner && holds_attribute(value)
-                || attr.starts_with(b"on")
-                || bare.starts_with(b"on")
+                || event_handler(attr)
+                || event_handler(bare)
                 // (`bare` is `attr` when it has no prefix.)
                 || matches!(bare, b"formaction" | b"form" | b"autofocus" | b"srcdoc" | b"http-equiv")
                 || attr.starts_with(b"xmlns")
@@ -3305,6 +3425,20 @@ pub fn own_vocabulary(v: &[u8]) -> bool {
         i = s + k + 1;
     }
     done && t[i..].trim_ascii().is_empty()
+}
+
+/// Whether an attribute's name (lower-case) is an event handler a browser runs: `on` and one of
+/// the events of rule 4102 (`onclick`, `onerror`, `onanimationend`). An XML vocabulary's own
+/// `on…` attributes (Liquibase's `onFail="MARK_RAN"`, `onSqlOutput`) name no event, and an HTML
+/// page that held them would never run them.
+fn event_handler(attr: &[u8]) -> bool {
+    static EVENT: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    attr.starts_with(b"on")
+        && EVENT
+            .get_or_init(|| regex::bytes::Regex::new(concat!("^on", event_names!(), "$")).ok())
+            .as_ref()
+            // Without the pattern (it always compiles) every `on…` is a handler.
+            .is_none_or(|re| re.is_match(attr))
 }
 
 /// Where a quoted attribute value that starts at `body` ends: at its quote `q` followed by white

@@ -2,6 +2,15 @@
 //! `Waf::compile` turns a policy's `WafConfig` into one immutable matcher (all patterns of a
 //! target class and view in one automaton); inspection only reads it and never panics.
 
+/// The events a browser dispatches to an element's `on…` handler attribute, after the `on`
+/// (`onclick`, `onerror`, `onanimationend`): rule 4102's list, and what an XML vocabulary's own
+/// `on…` attributes (Liquibase's `onFail`) are told apart from (`context::own_vocabulary`).
+macro_rules! event_names {
+    () => {
+        r"(?:abort|activate|afterprint|animation\w*|auxclick|before\w+|begin|blur|bounce|canplay\w*|change|click|close|contextmenu|copy|cuechange|cut|dblclick|drag\w*|drop|durationchange|emptied|end|ended|error|finish|focus\w*|formdata|hashchange|input|invalid|key\w+|load\w*|message\w*|mouse\w+|move\w*|offline|online|page\w+|paste|pause|play\w*|pointer\w+|popstate|progress|propertychange|ratechange|readystatechange|repeat|reset|resize|scroll\w*|search|seek\w*|select\w*|show|stalled|start|storage|submit|suspend|timeupdate|toggle|touch\w+|transition\w*|unload|volumechange|waiting|wheel|zoom)"
+    };
+}
+
 pub mod config;
 pub mod context;
 pub mod json;

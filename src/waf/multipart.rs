@@ -66,8 +66,14 @@ pub fn walk(content_type: &[u8], body: &[u8], sink: &mut dyn Sink) -> Option<&'s
                 // there (a single-quoted value opens with its quote) nor an entity or a query. An
                 // `&` before `#` or before a name ended by `;` or `=` (`&amp;fi;`, `&x=`), and an
                 // apostrophe inside a word (`te'st.txt`, the shape parser-differential probes
-                // send), stay odd.
-                b'\'' if file => !(i > 0 && v[i - 1].is_ascii_alphabetic() && v.get(i + 1) == Some(&b' ')),
+                // send), stay odd; a possessive's `'s` ending its word (`Guest list (Mum's
+                // edits).csv`, `John's CV.pdf`) is a word too.
+                b'\'' if file => {
+                    let after_word = i > 0 && v[i - 1].is_ascii_alphabetic();
+                    let possessive =
+                        v.get(i + 1) == Some(&b's') && !v.get(i + 2).is_some_and(u8::is_ascii_alphanumeric);
+                    !(after_word && (v.get(i + 1) == Some(&b' ') || possessive))
+                }
                 b'&' if file => {
                     let rest = v.get(i + 1..).unwrap_or_default();
                     let name = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();

@@ -221,8 +221,11 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        // Not a placeholder closed by `$` (a browser extension's `"Delete $TEXT$?"`).
-        r#"\$(?:ne|gt|gte|lt|lte|eq|in|nin|regex|where|exists|or|and|nor|not|expr|function|accumulator|elemmatch|text|type|mod|all|size)(?:[^\w$]|$)"#,
+        // Not a placeholder closed by `$` (a browser extension's `"Delete $TEXT$?"`), nor a
+        // variable assigned or closing a template's action (`{{ $type := .Get "type" }}`, `{{
+        // $type }}` in a Go template, `$all = 1;`): a query operator is a key (`{"$ne": …}`,
+        // `[$ne]`), never assigned to nor last in an object; `==` compares.
+        r#"\$(?:ne|gt|gte|lt|lte|eq|in|nin|regex|where|exists|or|and|nor|not|expr|function|accumulator|elemmatch|text|type|mod|all|size)(?:$|[^\w$\s:=}]|==|:(?:$|[^=])|\s+(?:$|[^\s:=}]|==|:(?:$|[^=])))"#,
         "MongoDB query operator injection",
     ),
     re(
@@ -281,7 +284,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS,
         View::Sql,
-        r"\b(?:alter|drop|create)\s+(?:table|database|user|view|index)\b.*|\bset\s+(?:names|charset|character\s+set)\b|\bcharset\s*=\s*\w+|\bshutdown\b\s*(?:with\s+nowait|--|;|$)",
+        r"\b(?:alter|drop|create)\s+(?:table|database|user|view|index)\b.*|\bset\s+(?:names|charset|character\s+set)\b|\bshutdown\b\s*(?:with\s+nowait|--|;|$)",
         "charset switch or shutdown",
     ),
     re(
@@ -479,7 +482,7 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r#"(?:<[^>]*|["'`/\s;])\bon(?:abort|activate|afterprint|animation\w*|auxclick|before\w+|begin|blur|bounce|canplay\w*|change|click|close|contextmenu|copy|cuechange|cut|dblclick|drag\w*|drop|durationchange|emptied|end|ended|error|finish|focus\w*|formdata|hashchange|input|invalid|key\w+|load\w*|message\w*|mouse\w+|move\w*|offline|online|page\w+|paste|pause|play\w*|pointer\w+|popstate|progress|propertychange|ratechange|readystatechange|repeat|reset|resize|scroll\w*|search|seek\w*|select\w*|show|stalled|start|storage|submit|suspend|timeupdate|toggle|touch\w+|transition\w*|unload|volumechange|waiting|wheel|zoom)\s*="#,
+        concat!(r#"(?:<[^>]*|["'`/\s;])\bon"#, event_names!(), r#"\s*="#),
         "event handler attribute",
     ),
     re(
@@ -1044,14 +1047,20 @@ pub static RULES: &[Rule] = &[
         // constant followed by `#` comments out the rest of the call: `e-mail (ticket #58812)`.
         // A name before a quote, backtick or `$` is a call without parentheses (PHP's `include"…"`,
         // Perl's `system 'id'`), unless a hyphen joins it to the word before: `"wl-copy"` in a tmux
-        // configuration ends a quoted command name.
+        // configuration ends a quoted command name. A name in quotes before `:`, `,` or `}` is a key
+        // or a member of a JSON document held in a string (GraphQL's multipart `{"variables":
+        // {"file": null}}`, `"type": "file",`); before anything else it may be called
+        // (`("system")("id")`, `(['system'])[0]('uname')`). The last step of a dotted path
+        // (the multipart `map` field's `["variables.file"]`) is a member's name, not a call.
         concat!(
             r"\b",
             php_funcs!(),
             r"(?:\(|\s+\(\s*(?:[^a-z_\s<>=0-9]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s#]|\s*$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|/\*|#))",
-            r"|(?:^|[^\w-])",
+            r"|(?:^|[^\w\x22'`.-]|\W\.)",
             php_funcs!(),
-            r"\s*[\x22'`$]"
+            r"\s*[\x22'`$]|[\x22'`]",
+            php_funcs!(),
+            r"\s*(?:\$|[\x22'`]\s*(?:[^\s:,}]|$))"
         ),
         "PHP function call",
     ),

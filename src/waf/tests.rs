@@ -5851,3 +5851,94 @@ fn a_number_after_a_spaced_parenthesis_is_no_php_argument() {
         }
     }
 }
+
+#[test]
+fn holdout74_to_76_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let fires = |o: &Outcome, id: u32| o.matches.iter().any(|m| m.rule_id == id);
+    // A possessive in an uploaded file's name; an apostrophe inside a word is still odd.
+    let upload = |filename: &str| {
+        format!(
+            "--B\r\nContent-Disposition: form-data; name=\"guest_file\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\nFirst name,Last name\r\nAoife,O'Sullivan\r\n--B--\r\n"
+        )
+    };
+    let o = post(
+        "/guests/import",
+        "multipart/form-data; boundary=B",
+        &upload("Guest list FINAL v3 (Mum's edits).csv"),
+        &waf,
+    );
+    assert!(!o.blocked, "{o:?}");
+    let o = post("/guests/import", "multipart/form-data; boundary=B", &upload("te'st.txt"), &waf);
+    assert!(fires(&o, 1011), "{o:?}");
+    // A wiki edit summary naming its section inside the line; globs and commands still count.
+    let o = post(
+        "/w/api.php",
+        "application/x-www-form-urlencoded",
+        "action=edit&title=Orders+API&summary=Endpoints+table+%2B+example+%2F%2A+Endpoints+%2A%2F",
+        &waf,
+    );
+    assert!(!o.blocked, "{o:?}");
+    // GraphQL's multipart upload (`operations`, `map`), a MIME type's charset, an interval open
+    // at one end, a Go template's variables, a traceback's elided frame path.
+    let traceback = "why does this crash?\n\nTraceback (most recent call last):\n  File \"/Users/kemi/proj/report.py\", line 4, in <module>\n    monthly = df.groupby(df['date'].dt.month)['amount'].sum()\n  File \".../pandas/core/generic.py\", line 6204, in __getattr__\n    return object.__getattribute__(self, name)\nAttributeError: Can only use .dt accessor with datetimelike values";
+    for v in [
+        "{\"query\":\"mutation ($file: Upload!) { attachInvoice(file: $file) { id } }\",\"variables\":{\"file\":null}}",
+        "{\"0\":[\"variables.file\"]}",
+        "[{\"type\": \"file\", \"name\": \"invoice.csv\"}]",
+        "2020-01-01T00:00:00Z/..",
+        "../2024-12-31",
+        "{{ $type := .Get \"type\" | default \"note\" }}\n<div class=\"callout callout--{{ $type }}\">{{ index $icons $type }}</div>",
+        traceback,
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!o.blocked, "{v}: {o:?}");
+        }
+    }
+    let o =
+        json_post(&waf, &serde_json::json!({ "headers": { "Content-Type": "text/xml; charset=utf-8" } }).to_string());
+    assert!(o.matches.is_empty(), "{o:?}");
+    // XML documents of their own vocabulary: a DOCTYPE that only names its DTD, attributes named
+    // `on…` that name no browser event; a Hugo configuration.
+    let musicxml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE score-partwise PUBLIC \"-//Recordare//DTD MusicXML 4.0 Partwise//EN\" \"http://www.musicxml.org/dtds/partwise.dtd\">\n<score-partwise version=\"4.0\">\n  <part-list><score-part id=\"P1\"><part-name>Trumpet 1</part-name></score-part></part-list>\n  <part id=\"P1\"><measure number=\"1\"><note><pitch><step>B</step><octave>4</octave></pitch><duration>2</duration></note></measure></part>\n</score-partwise>\n";
+    let liquibase = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<databaseChangeLog xmlns=\"http://www.liquibase.org/xml/ns/dbchangelog\">\n  <changeSet id=\"1\" author=\"anna\">\n    <preConditions onFail=\"MARK_RAN\"><not><tableExists tableName=\"invoice\"/></not></preConditions>\n    <createTable tableName=\"invoice\"><column name=\"id\" type=\"BIGINT\"/></createTable>\n  </changeSet>\n</databaseChangeLog>\n";
+    let hugo = "baseURL = \"https://lighthouse-notes.example/\"\nlanguageCode = \"en-us\"\ntitle = \"Lighthouse Notes\"\n\n[markup.highlight]\n  style = \"dracula\"\n  lineNos = false\n\n[params]\n  description = \"Notes on the web — Aarhus & Lisbon\"\n\n[[menu.main]]\n  name = \"Archive\"\n  url = \"/archives/\"\n";
+    for doc in [musicxml, liquibase, hugo] {
+        let o = json_post(&waf, &serde_json::json!({ "content": doc }).to_string());
+        assert!(!o.blocked, "{doc}: {o:?}");
+        let lower = doc.to_ascii_lowercase();
+        assert!(context::own_vocabulary(lower.as_bytes()) || doc == hugo, "{doc}");
+    }
+    for bad in [
+        liquibase.replace("onFail=\"MARK_RAN\"", "onClick=\"alert(1)\""),
+        musicxml.replace(
+            "\"http://www.musicxml.org/dtds/partwise.dtd\">",
+            "\"x.dtd\" [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>",
+        ),
+        musicxml.replace(
+            "<score-partwise version=\"4.0\">\n",
+            "<score-partwise version=\"4.0\">\n<!DOCTYPE x PUBLIC \"a\" \"b\">\n",
+        ),
+    ] {
+        assert!(!context::own_vocabulary(bad.to_ascii_lowercase().as_bytes()), "{bad}");
+    }
+    for v in [
+        hugo.replace("lineNos = false", "lineNos = false\n  onmouseover = \"alert(1)\""),
+        hugo.replace("title = \"Lighthouse Notes\"", "title = \"<script>alert(1)</script>\""),
+        "rm -rf /* && echo done".to_string(),
+        "cat /e??/p?ss?d".to_string(),
+        "(\"system\")(\"whoami\")".to_string(),
+        "(['system'])[0]('uname');".to_string(),
+        "<?php include\"/etc/passwd\"; ?>".to_string(),
+        "{\"user\": {\"$ne\": null}, \"password\": {\"$ne\": null}}".to_string(),
+        "{\"$where\": \"sleep(5000) || true\"}".to_string(),
+        "2020-01-01/../../etc/passwd".to_string(),
+        traceback.replace("Can only use", "see ../../../etc/passwd; Can only use"),
+    ] {
+        for o in as_field_and_query(&waf, &v) {
+            assert!(o.blocked, "{v}: {o:?}");
+        }
+    }
+    let o = outcome(&waf, "/login?user[$ne]=admin&password[$ne]=x");
+    assert!(o.blocked, "{o:?}");
+}
