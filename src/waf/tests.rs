@@ -5890,6 +5890,7 @@ fn holdout74_to_76_shapes_pass_and_their_attacks_still_score() {
         "../2024-12-31",
         "{{ $type := .Get \"type\" | default \"note\" }}\n<div class=\"callout callout--{{ $type }}\">{{ index $icons $type }}</div>",
         traceback,
+        "{\"amount\": \"{{jsonPath request.body '$.amount.value'}}\", \"currency\": \"{{jsonPath request.body '$.amount.currency'}}\"}",
     ] {
         for o in as_field_and_query(&waf, v) {
             assert!(!o.blocked, "{v}: {o:?}");
@@ -5933,6 +5934,9 @@ fn holdout74_to_76_shapes_pass_and_their_attacks_still_score() {
         "{\"user\": {\"$ne\": null}, \"password\": {\"$ne\": null}}".to_string(),
         "{\"$where\": \"sleep(5000) || true\"}".to_string(),
         "2020-01-01/../../etc/passwd".to_string(),
+        "{{ request['application'] }}".to_string(),
+        "{{ request.body ~ request.application }}".to_string(),
+        "{{request.body'x'}}{{ request|attr('application') }}".to_string(),
         traceback.replace("Can only use", "see ../../../etc/passwd; Can only use"),
     ] {
         for o in as_field_and_query(&waf, &v) {
