@@ -681,6 +681,8 @@ impl<'a> Prose<'a> {
                     base
                 }
             }
+            // A robots.txt file's paths are patterns by design (`Disallow: /search?`).
+            Evidence::NotInCodeComments if robots_rules(self.value) => return None,
             Evidence::NotInCodeComments => {
                 if commented_code(self.value) {
                     key = PROGRAM;
@@ -987,7 +989,8 @@ pub fn evidence(rule: u32) -> Evidence {
         3000 => Evidence::TemplatePath,
         // Brace expansion: a TeX control word's argument list (`\usepackage{amsmath,graphicx}`).
         3208 => Evidence::TexArguments,
-        // A glob-obfuscated path: a code snippet's block comments (`/* … */` in a stylesheet).
+        // A glob-obfuscated path: a code snippet's block comments (`/* … */` in a stylesheet), a
+        // robots.txt file's patterns.
         3205 => Evidence::NotInCodeComments,
         _ => Evidence::Always,
     }
@@ -1519,6 +1522,30 @@ pub fn document_uris(v: &[u8]) -> bool {
         any = true;
     }
     any
+}
+
+/// Whether the value is a robots.txt file (RFC 9309): a `user-agent` line and an `allow` or
+/// `disallow` rule, and every other line blank, a comment or one of the fields crawlers read
+/// (`sitemap`, `crawl-delay`, `host`, `clean-param`). Its paths are patterns a crawler matches
+/// (`Disallow: /search?`, `/*?sessionid=`), which no shell expands. (Canonical, lower-cased.)
+pub fn robots_rules(v: &[u8]) -> bool {
+    const FIELDS: &[&[u8]] =
+        &[b"user-agent", b"allow", b"disallow", b"sitemap", b"crawl-delay", b"host", b"clean-param", b"request-rate"];
+    let (mut agent, mut rule) = (false, false);
+    for line in v.split(|&b| b == b'\n') {
+        let t = line.trim_ascii();
+        if t.is_empty() || t.starts_with(b"#") {
+            continue;
+        }
+        let Some(colon) = t.iter().position(|&b| b == b':') else { return false };
+        let field = t[..colon].trim_ascii();
+        if !FIELDS.contains(&field) {
+            return false;
+        }
+        agent |= field == b"user-agent";
+        rule |= field == b"allow" || field == b"disallow";
+    }
+    agent && rule
 }
 
 /// Whether every glob of rule 3205 in the value (canonical, lower-cased) lies in a comment line:

