@@ -163,19 +163,45 @@ fn word(s: &[u8]) -> u64 {
     }
 }
 
+/// How [`sql_shaped_bytes`] reads each byte: [`SQL_QUOTE`] a quote-like byte (`'`, `"`, `` ` ``,
+/// `(`, `#`, `;`), [`SQL_DOUBLED`] a byte that counts when doubled (`-`, `|`, `&`), [`SQL_STAR`]
+/// `*` (after a `/`), 0 any other.
+const SQL_QUOTE: u8 = 1;
+const SQL_DOUBLED: u8 = 2;
+const SQL_STAR: u8 = 3;
+const SQL_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let quotes = *b"'\"`(#;";
+    let mut i = 0;
+    while i < quotes.len() {
+        t[quotes[i] as usize] = SQL_QUOTE;
+        i += 1;
+    }
+    t[b'-' as usize] = SQL_DOUBLED;
+    t[b'|' as usize] = SQL_DOUBLED;
+    t[b'&' as usize] = SQL_DOUBLED;
+    t[b'*' as usize] = SQL_STAR;
+    t
+};
+
 /// Whether `v` holds a quote-like byte (`'`, `"`, `` ` ``, `(`, `#`, `;`) or one of the pairs
-/// `--`, `/*`, `||`, `&&`: the values worth handing to the SQL tokenizer. Byte by byte (native
-/// builds; the reference of the tests).
+/// `--`, `/*`, `||`, `&&`: the values worth handing to the SQL tokenizer. Byte by byte, each byte
+/// looked up in [`SQL_BYTE`] (one load and one test for most bytes, where a `match` on the byte
+/// compared it with each of the ten: measured in Envoy, this gate on the fast lane's values with a
+/// dash cost about 20 k instructions on the 16 KiB bench body). Native builds, values under
+/// sixteen bytes in the Wasm build, and the reference of the tests
+/// (`the_sql_byte_table_reads_as_the_match`).
 fn sql_shaped_bytes(v: &[u8]) -> bool {
     if v.len() < 2 {
         return false;
     }
     let mut prev = 0u8;
     for &b in v {
-        match b {
-            b'\'' | b'"' | b'`' | b'(' | b'#' | b';' => return true,
-            b'-' | b'|' | b'&' if prev == b => return true,
-            b'*' if prev == b'/' => return true,
+        match SQL_BYTE[usize::from(b)] {
+            0 => {}
+            SQL_QUOTE => return true,
+            SQL_DOUBLED if prev == b => return true,
+            SQL_STAR if prev == b'/' => return true,
             _ => {}
         }
         prev = b;
