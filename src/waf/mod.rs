@@ -1780,7 +1780,7 @@ fn tokenizer_reachable(check: &Check, shape: Shape, c: &[u8]) -> bool {
     match check {
         // Values worth the SQL tokenizer's microseconds hold a quote, comment, operator or
         // parenthesis; plain words and numbers are skipped.
-        Check::Sqli => shape.has(Shape::SQL) && normalize::sql_shaped(c),
+        Check::Sqli => shape.has(Shape::SQL) && normalize::sql_shaped_with(shape, c),
         Check::Xss => shape.has(Shape::MARKUP) && shape.has(Shape::LT | Shape::EQ),
         _ => true,
     }
