@@ -40,13 +40,14 @@ fn main() {
             table[usize::from(c)] = punct;
         }
         table[usize::from(b' ')] = 1 << 27;
-        let marks = ClassMarks { pair_of_spaces: 1 << 28, upper, space: 1 << 27, punct };
+        let marks = ClassMarks { pair_of_spaces: 1 << 28, pair_of_dashes: 1 << 29, upper, space: 1 << 27, punct };
         let mut lower = Vec::new();
         for _ in 0..100_000 {
             let len = (next() % 70) as usize;
-            let abc: &[u8] = match next() % 4 {
+            let abc: &[u8] = match next() % 5 {
                 0 => b"aaaaaaaaaaaaaaaaaZ   .,@+09azAZ[\`{@\x00\x7f\x80\xff\"'-_;",
                 1 => b"aaaabbbbcccdd  ",
+                3 => b"aaaaaaaaaaaaaaaaaaaaaaaa-",
                 2 => b"AbCdEfGhIjKlMnOpQrStUvWxYz 0123456789",
                 _ => b" ",
             };

@@ -112,6 +112,14 @@ impl Shape {
     pub const LT: u16 = 1 << 9;
     /// `=`: what an attribute value needs.
     pub const EQ: u16 = 1 << 10;
+    /// `' " \` ( # ;`: a byte that makes a value of two bytes or more an SQL candidate
+    /// ([`sql_shaped`]).
+    pub const SQL_QUOTE: u16 = 1 << 11;
+    /// `/ | &`: bytes that make an SQL candidate only doubled (`||`, `&&`) or as `/*`.
+    pub const SQL_PAIRED: u16 = 1 << 12;
+    /// `-`, and two of them in a row (`--`).
+    pub const DASH: u16 = 1 << 13;
+    pub const DASHES: u16 = 1 << 14;
 
     const TABLE: [u16; 256] = {
         let mut t = [0u16; 256];
@@ -122,21 +130,21 @@ impl Shape {
         t[0x0c] = Self::WS;
         t[0xa0] = Self::WS;
         t[0] = Self::CONTROL;
-        t[b'/' as usize] = Self::SLASH | Self::SQL;
+        t[b'/' as usize] = Self::SLASH | Self::SQL | Self::SQL_PAIRED;
         t[b'*' as usize] = Self::STAR;
         t[b'\\' as usize] = Self::PATH_SEP | Self::SHELL;
-        t[b';' as usize] = Self::PATH_SEP | Self::SQL;
-        t[b'\'' as usize] = Self::SHELL | Self::SQL | Self::MARKUP;
-        t[b'"' as usize] = Self::SHELL | Self::SQL | Self::MARKUP;
+        t[b';' as usize] = Self::PATH_SEP | Self::SQL | Self::SQL_QUOTE;
+        t[b'\'' as usize] = Self::SHELL | Self::SQL | Self::SQL_QUOTE | Self::MARKUP;
+        t[b'"' as usize] = Self::SHELL | Self::SQL | Self::SQL_QUOTE | Self::MARKUP;
         t[b'^' as usize] = Self::SHELL;
         t[b'$' as usize] = Self::SHELL;
         t[b'{' as usize] = Self::SHELL;
-        t[b'`' as usize] = Self::SQL | Self::MARKUP;
-        t[b'(' as usize] = Self::SQL;
-        t[b'#' as usize] = Self::SQL;
-        t[b'-' as usize] = Self::SQL;
-        t[b'|' as usize] = Self::SQL;
-        t[b'&' as usize] = Self::SQL;
+        t[b'`' as usize] = Self::SQL | Self::SQL_QUOTE | Self::MARKUP;
+        t[b'(' as usize] = Self::SQL | Self::SQL_QUOTE;
+        t[b'#' as usize] = Self::SQL | Self::SQL_QUOTE;
+        t[b'-' as usize] = Self::SQL | Self::DASH;
+        t[b'|' as usize] = Self::SQL | Self::SQL_PAIRED;
+        t[b'&' as usize] = Self::SQL | Self::SQL_PAIRED;
         t[b'<' as usize] = Self::MARKUP | Self::LT;
         t[b'>' as usize] = Self::MARKUP;
         t[b')' as usize] = Self::RPAREN;
@@ -248,12 +256,17 @@ impl RawBytes {
         if k & (Self::SPACE | ws) == Self::SPACE && v.windows(2).any(|w| w[0] == b' ' && w[1] == b' ') {
             k |= ws;
         }
+        // The same for a run of dashes.
+        if k & Shape::DASH as u32 != 0 && v.windows(2).any(|w| w == b"--") {
+            k |= Shape::DASHES as u32;
+        }
         RawBytes(k)
     }
 
     /// The marks of [`classify_lower`] for this table.
     const MARKS: ClassMarks = ClassMarks {
         pair_of_spaces: Shape::WS as u32,
+        pair_of_dashes: Shape::DASHES as u32,
         upper: Self::TABLE[b'A' as usize],
         space: Self::TABLE[b' ' as usize],
         punct: Self::TABLE[b'.' as usize],
@@ -318,6 +331,23 @@ impl RawBytes {
 }
 
 include!("normalize/classify.rs");
+
+/// [`sql_shaped`] of `c`, `shape` being `c`'s: a quote-like byte answers for a value of two bytes
+/// or more, and a value whose only such bytes are dashes is one exactly when it has two in a row
+/// (both known from the one pass that classified the value), so only a value with `/`, `|` or `&`
+/// is scanned. Measured in Envoy: the SQL gate of the fast lane, asked of every value with a dash
+/// (SKUs, dates), cost about 20 k instructions on the 16 KiB bench body
+/// (`sql_shaped_with_the_shape_is_sql_shaped`).
+#[inline(always)]
+pub fn sql_shaped_with(shape: Shape, c: &[u8]) -> bool {
+    if shape.has(Shape::SQL_QUOTE) {
+        c.len() >= 2
+    } else if shape.has(Shape::SQL_PAIRED) {
+        sql_shaped(c)
+    } else {
+        shape.has(Shape::DASHES)
+    }
+}
 
 fn hex(b: u8) -> Option<u32> {
     (b as char).to_digit(16)
@@ -959,6 +989,80 @@ pub(crate) fn random_values(
 mod tests {
     use super::*;
 
+    /// `sql_shaped_bytes` with its bytes read through `SQL_BYTE` answers what its `match` on each
+    /// byte answered: every value of up to three bytes over the bytes it reads and a few others,
+    /// and 300,000 generated values of up to 40 bytes.
+    /// `sql_shaped_with` a value's shape (as `Shape::of` and the one pass of `RawBytes::of_lowered`
+    /// find it) answers what `sql_shaped` answers: generated values over the bytes it reads (runs
+    /// of dashes, `|`, `&`, `/*`, quote-like bytes) and letters, and the shapes of values with
+    /// nothing but dashes among them.
+    #[test]
+    fn sql_shaped_with_the_shape_is_sql_shaped() {
+        let mut next = xorshift(0x5a1_d45e);
+        let alphabets: [&[u8]; 3] = [b"aaaaaaaaaaaa-", b"ab0-|&/*'\"`(#; ", b"Ab-- -"];
+        let (mut lower, mut shaped, mut dashes) = (Vec::new(), 0, 0);
+        for _ in 0..300_000 {
+            let abc = alphabets[(next() % 3) as usize];
+            let len = (next() % 41) as usize;
+            let v: Vec<u8> = (0..len).map(|_| abc[(next() as usize) % abc.len()]).collect();
+            let want = sql_shaped(&v);
+            let shape = Shape::of(&v);
+            assert_eq!(sql_shaped_with(shape, &v), want, "{v:?}");
+            // (A value with `&` is decoded first; its shape is then `Shape::of` its canonical form.)
+            if let Some(shape) = RawBytes::of_lowered(&v, &mut lower).shape() {
+                assert_eq!(sql_shaped_with(shape, &v), want, "{v:?}");
+            }
+            shaped += usize::from(want);
+            dashes += usize::from(want && !shape.has(Shape::SQL_QUOTE | Shape::SQL_PAIRED));
+        }
+        assert!(shaped > 50_000 && dashes > 10_000, "{shaped} {dashes}");
+    }
+
+    #[test]
+    fn the_sql_byte_table_reads_as_the_match() {
+        // The form before the twenty-second pass.
+        fn by_match(v: &[u8]) -> bool {
+            if v.len() < 2 {
+                return false;
+            }
+            let mut prev = 0u8;
+            for &b in v {
+                match b {
+                    b'\'' | b'"' | b'`' | b'(' | b'#' | b';' => return true,
+                    b'-' | b'|' | b'&' if prev == b => return true,
+                    b'*' if prev == b'/' => return true,
+                    _ => {}
+                }
+                prev = b;
+            }
+            false
+        }
+        for b in 0..=255u8 {
+            assert_eq!(SQL_BYTE[usize::from(b)] == SQL_QUOTE, by_match(&[b, b'a']), "{b}");
+        }
+        const BYTES: &[u8] = b"ab0 '\"`(#;-|&*/\\)=\x00\xff";
+        let mut short = vec![Vec::new()];
+        for len in 1..=3 {
+            let mut next = Vec::new();
+            for v in short.iter().filter(|v| v.len() == len - 1) {
+                for &b in BYTES {
+                    let mut w = v.clone();
+                    w.push(b);
+                    next.push(w);
+                }
+            }
+            short.extend(next);
+        }
+        let mut shaped = 0;
+        for v in short.iter().cloned().chain(random_values(0x5a1_b7e5, 300_000, 41, |_, r| BYTES[r % BYTES.len()])) {
+            let want = by_match(&v);
+            assert_eq!(sql_shaped_bytes(&v), want, "{v:?}");
+            assert_eq!(sql_shaped(&v), want, "{v:?}");
+            shaped += usize::from(want);
+        }
+        assert!(shaped > 100_000, "{shaped}");
+    }
+
     /// The path and shell views written into reused buffers (the full inspection's) against their
     /// forms that returned a fresh vector: the same bytes, derived (owned) for the same values, the
     /// buffer left empty otherwise; the `Cow` wrappers are the old functions.
@@ -1251,6 +1355,7 @@ mod tests {
             assert_eq!(t[usize::from(b)], RawBytes::MARKS.punct, "{b}");
         }
         assert_eq!(RawBytes::MARKS.pair_of_spaces, u32::from(Shape::WS));
+        assert_eq!(RawBytes::MARKS.pair_of_dashes, u32::from(Shape::DASHES));
     }
 
     /// The one pass gives what the byte classes and the lower-casing gave apart (on every length
@@ -1260,11 +1365,16 @@ mod tests {
     #[test]
     fn classes_and_lower_case_in_one_pass_agree_with_two_passes() {
         let mut next = xorshift(0x2545_f491_4f6c_dd1d);
-        let alphabets: [&[u8]; 4] =
-            [b"aZ  .,@+09%&\\\x00\x7f\x80\xa0\xff\t\r\n/*;'\"^${`(#-|<>)=:_", b"ab  ", b"Mixed Case Words 42", b" "];
+        let alphabets: [&[u8]; 5] = [
+            b"aZ  .,@+09%&\\\x00\x7f\x80\xa0\xff\t\r\n/*;'\"^${`(#-|<>)=:_",
+            b"ab  ",
+            b"Mixed Case Words 42",
+            b" ",
+            b"aaaaaaaaaaaaaaaaaaaaaaaa-",
+        ];
         let mut lower = Vec::new();
         for _ in 0..50_000 {
-            let abc = alphabets[(next() % 4) as usize];
+            let abc = alphabets[(next() % 5) as usize];
             let len = (next() % 71) as usize;
             let v: Vec<u8> = (0..len).map(|_| abc[(next() as usize) % abc.len()]).collect();
             let bytes = RawBytes::of_lowered(&v, &mut lower);
@@ -1370,6 +1480,9 @@ mod tests {
             let ws = Shape::WS as u32;
             if k & (RawBytes::SPACE | ws) == RawBytes::SPACE && v.windows(2).any(|w| w[0] == b' ' && w[1] == b' ') {
                 k |= ws;
+            }
+            if v.windows(2).any(|w| w == b"--") {
+                k |= u32::from(Shape::DASHES);
             }
             RawBytes(k)
         };

@@ -2035,6 +2035,33 @@ fn the_fast_lane_decides_as_the_full_inspection() {
     );
 }
 
+/// `Waf::native_reachable` (each tokenizer's gate asked once for the kinds of native rule a class
+/// runs) answers what asking `tokenizer_reachable` of each of the class's native rules answered:
+/// every class bit, at PL1, PL2 and PL4, on generated values over the bytes the gates read (quotes,
+/// `(`, `#`, `;`, the pairs `--`, `/*`, `||`, `&&`, `<`, `>`, `=`) and a few of each kind.
+#[test]
+fn native_kinds_answer_as_the_rules() {
+    const BYTES: &[u8] = b"abcSELECT01 '\"<>/\\;()=-*#&|$.%:{}[]\n\t\x00\xff\xc3_@+`";
+    let mut values: Vec<Vec<u8>> =
+        normalize::random_values(0x6a7e_5eed, 4000, 24, |_, r| BYTES[r % BYTES.len()]).collect();
+    for v in ["", "a", "--", "x--y", "a/*b", "a||b", "a&&b", "o'brien", "<b>", "a=b", "<a href=x>", "sku-1-s", "(1)"] {
+        values.push(v.as_bytes().to_vec());
+    }
+    let mut answers = [0usize; 2];
+    for level in [1, 2, 4] {
+        let w = waf_with(&format!(r#"{{"paranoia_level":{level}}}"#));
+        for bit in 0..class::COUNT {
+            for v in &values {
+                let shape = Shape::of(v);
+                let want = w.native_reachable_by_rules(bit, shape, v);
+                assert_eq!(w.native_reachable(bit, shape, v), want, "PL{level}, class bit {bit}: {v:?}");
+                answers[usize::from(want)] += 1;
+            }
+        }
+    }
+    assert!(answers[0] > 10_000 && answers[1] > 10_000, "{answers:?}");
+}
+
 /// The class sets' own walk of the lazy DFA (`ClassSet::any_match`, for values up to
 /// `WALK_MAX` bytes) answers what the search routine answers, on short values of every kind,
 /// with caches kept from value to value (as in requests) and fresh ones.
