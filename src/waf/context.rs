@@ -1260,9 +1260,15 @@ pub fn traceback_frames(v: &[u8]) -> bool {
 /// a frame's file is where the error passed, not a path the request asks to open. A traversal
 /// elsewhere in the value (`../../etc/passwd` in the message) still matches.
 pub fn traceback_frame_paths(v: &[u8]) -> bool {
-    static TRAVERSAL: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
-    let (Some(traversal), Some(rest)) = (rule_regex(&TRAVERSAL, 3000), without_frame_lines(v)) else { return false };
+    let (Some(traversal), Some(rest)) = (traversal_rule(), without_frame_lines(v)) else { return false };
     !traversal.is_match(&super::normalize::path_normalize(&rest))
+}
+
+/// Rule 3000's pattern (path traversal), compiled once for the checks that blank what is no
+/// traversal and ask it again ([`traceback_frame_paths`], [`open_intervals`]).
+fn traversal_rule() -> Option<&'static regex::bytes::Regex> {
+    static TRAVERSAL: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    rule_regex(&TRAVERSAL, 3000)
 }
 
 /// The value with every frame line's `file "…", line N` blanked, when it is a Python traceback
@@ -1282,11 +1288,10 @@ fn without_frame_lines(v: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
 /// traversal (rule 3000) is in such intervals: with each parameter value that is one blanked, the
 /// rule no longer matches its path view (`/items?bbox=…&datetime=2020-01-01T00:00:00Z/..`).
 pub fn open_intervals(v: &[u8]) -> bool {
-    static TRAVERSAL: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
     if open_interval(v) {
         return true;
     }
-    let Some(traversal) = rule_regex(&TRAVERSAL, 3000) else { return false };
+    let Some(traversal) = traversal_rule() else { return false };
     let mut rest = Vec::with_capacity(v.len());
     let mut blanked = false;
     for (i, piece) in v.split(|&b| b == b'&').enumerate() {
@@ -3462,7 +3467,7 @@ fn event_handler(attr: &[u8]) -> bool {
     static EVENT: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
     attr.starts_with(b"on")
         && EVENT
-            .get_or_init(|| regex::bytes::Regex::new(concat!("^on", event_names!(), "$")).ok())
+            .get_or_init(|| super::build_regex(concat!("^on", event_names!(), "$")).ok())
             .as_ref()
             // Without the pattern (it always compiles) every `on…` is a handler.
             .is_none_or(|re| re.is_match(attr))
