@@ -470,7 +470,19 @@ fn run_head_stages(
         stage(ex, "rate_limits", limited)?;
     }
     if let Some(waf) = &rules.waf {
-        let scan = waf.inspect_head(req);
+        // A POST that tunnels another method (`X-HTTP-Method-Override: PUT`): harmless when
+        // that method selects the same route and policy and the policy accepts it, so that
+        // Palisade decides the same whichever method the upstream runs.
+        let tunnel_agrees = crate::waf::protocol::tunnelled_method(req).is_some_and(|m| {
+            let agrees = rules.limits.allows_method(m)
+                && policy.select(m, &normalize_path(&req.target), &host_of(&req.authority)) == (ex.route, ex.policy);
+            ex.note("method_override", || {
+                let how = if agrees { "same route and policy as POST" } else { "another route or policy than POST" };
+                format!("POST tunnels {m}: {how}")
+            });
+            agrees
+        });
+        let scan = waf.inspect_head_with(req, tunnel_agrees);
         count_trims(waf, host);
         let outcome = waf.outcome(&scan);
         ex.waf_scan = Some(scan);
@@ -868,6 +880,42 @@ mod tests {
             Verdict::Hold => 1,
             Verdict::Call(_) => 2,
             Verdict::Deny(r) => r.status,
+        }
+    }
+
+    #[test]
+    fn a_method_override_passes_only_where_it_changes_no_decision() {
+        // `/wp-json` has one policy for every method; `/admin` sends DELETE to a stricter one.
+        let p = policy(
+            r#"{"policies": {"default": {"waf": {}}, "strict": {"waf": {"threshold": 3}},
+                             "posts": {"waf": {}, "limits": {"methods": ["GET", "POST", "PUT"]}}},
+                "routes": [{"prefix": "/admin", "methods": ["DELETE"], "policy": "strict"},
+                           {"prefix": "/wp-json", "policy": "posts"}]}"#,
+        );
+        let run = |method: &str, target: &str, headers: &[(&str, &[u8])]| {
+            let host = MemoryHost::at(1_000);
+            let r = req(method, target, headers, "192.0.2.1");
+            let (ex, v) = evaluate(&p, &r, None, &host, false);
+            let rules: Vec<u32> =
+                ex.waf_outcome.map(|o| o.matches.iter().map(|m| m.rule_id).collect()).unwrap_or_default();
+            (status(&v), rules)
+        };
+        let wp: &[(&str, &[u8])] = &[("x-http-method-override", b"PUT")];
+        // WordPress's REST client: POST with `PUT`, same route and policy either way.
+        assert_eq!(run("POST", "/wp-json/wp/v2/posts/1043", wp), (0, vec![]));
+        assert_eq!(run("POST", "/orders/7", &[("x-http-method", b"DELETE")]), (0, vec![]));
+        // Denied: a method the route's policy refuses, one that selects another route, a
+        // tunnel on GET, two headers that disagree, a value that is no method, one the WAF's
+        // `allowed_methods` lacks.
+        for (method, target, headers) in [
+            ("POST", "/wp-json/wp/v2/posts/1043", &[("x-http-method-override", &b"DELETE"[..])][..]),
+            ("POST", "/admin/users/3", &[("x-http-method-override", b"DELETE")]),
+            ("GET", "/orders/7", &[("x-http-method-override", b"DELETE")]),
+            ("POST", "/orders/7", &[("x-http-method-override", b"PUT"), ("x-http-method", b"DELETE")]),
+            ("POST", "/orders/7", &[("x-http-method-override", b"put")]),
+            ("POST", "/orders/7", &[("x-method-override", b"PROPFIND")]),
+        ] {
+            assert_eq!(run(method, target, headers), (403, vec![1015]), "{method} {target} {headers:?}");
         }
     }
 

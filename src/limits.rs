@@ -64,6 +64,11 @@ impl Limits {
         }
     }
 
+    /// Whether this policy accepts `method` (every method when no list is set).
+    pub fn allows_method(&self, method: &str) -> bool {
+        self.methods.is_empty() || self.methods.iter().any(|m| m == method)
+    }
+
     /// Checks everything known from the headers. Returns the declared body length, if any.
     pub fn check_head(&self, req: &Request) -> Result<Option<u64>, Denial> {
         if !self.methods.is_empty() && !self.methods.contains(&req.method) {

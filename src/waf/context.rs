@@ -646,6 +646,8 @@ impl<'a> Prose<'a> {
                     base
                 }
             }
+            Evidence::GzipNotJava if gzip_streams_not_java(self.raw, self.value) => return None,
+            Evidence::GzipNotJava => base,
             Evidence::NotInLog => {
                 if java_log(self.value) {
                     base.min(WEAK)
@@ -682,7 +684,7 @@ impl<'a> Prose<'a> {
                 }
             }
             // A robots.txt file's paths are patterns by design (`Disallow: /search?`).
-            Evidence::NotInCodeComments if robots_rules(self.value) => return None,
+            Evidence::NotInCodeComments if robots_rules(self.value) || root_name_prefixes(self.value) => return None,
             Evidence::NotInCodeComments => {
                 if commented_code(self.value) {
                     key = PROGRAM;
@@ -833,6 +835,13 @@ pub enum Evidence {
     /// Critical unless the value is a Java log line or stack trace (see [`java_log`]): it names
     /// an exception class (`java.net.SocketTimeoutException`) and calls nothing.
     NotInLog,
+    /// Not a signal at all when every gzip stream of the value (base64 `H4sIAAAAA…`) inflates to
+    /// something other than a Java serialization stream (see [`gzip_streams_not_java`]): GitHub's
+    /// code-scanning upload sends its SARIF so, npm's publish its package, a JSF page its view
+    /// state. A stream that starts `AC ED 00 05` once inflated (a gadget chain, gzipped to slip
+    /// past a search for `rO0AB`), a stream that cannot be read, and every other shape of the
+    /// rule stay critical.
+    GzipNotJava,
     /// Critical unless the value is a whole SQL statement by design (see [`sql_statement`]) with
     /// no breakout: `GROUP BY 1 ORDER BY 1` in a query console, not `1 order by 5--` after data.
     NotInStatement,
@@ -978,6 +987,8 @@ pub fn evidence(rule: u32) -> Evidence {
         4213 => Evidence::NotInQuotedStatement,
         // Java class names in a log line or stack trace that names an exception.
         4401 => Evidence::NotInLog,
+        // Java serialization streams: a gzip stream in base64 is one only once inflated.
+        4402 => Evidence::GzipNotJava,
         // An attribute breakout into markup, in a value whose markup is inert.
         4108 => Evidence::NotInInertMarkup,
         // Markup injection: a CDATA section of an XML document in its own vocabulary.
@@ -1551,6 +1562,132 @@ pub fn robots_rules(v: &[u8]) -> bool {
         rule |= field == b"allow" || field == b"disallow";
     }
     agent && rule
+}
+
+/// Whether every match of rule 4402 in the value is the base64 of a gzip stream that does not hold
+/// a Java serialization stream. `raw` is the value as received (base64 is case-sensitive), `value`
+/// its canonical, lower-cased form, where the rule matched. Every `H4sIAAAAA` of `raw` (a gzip
+/// member, deflate, no flags) starts a run of base64; up to its first 1,024 characters are decoded,
+/// the gzip header is skipped, and at most 8 bytes are inflated (`miniz_oxide`, bounded): a stream
+/// whose first four bytes are `AC ED 00 05` is Java's. False (the rule counts) when a stream is
+/// Java's, when one cannot be decoded or inflated far enough to tell (four bytes, or its end), when `value` holds a `h4siaaaaa` that is
+/// not one of `raw`'s streams (another spelling, or one that decoding produced), or when the rule
+/// still matches `value` with every stream's `h4siaaaaa` blanked.
+pub fn gzip_streams_not_java(raw: &[u8], value: &[u8]) -> bool {
+    use base64::Engine as _;
+    static RULE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    const MAGIC: &[u8] = b"H4sIAAAAA";
+    let Some(rule) = rule_regex(&RULE, 4402) else { return false };
+    let streams = memchr::memmem::find_iter(raw, MAGIC).count();
+    let spelled = memchr::memmem::find_iter(value, b"h4siaaaaa").count();
+    if streams == 0 || streams != spelled {
+        return false;
+    }
+    for at in memchr::memmem::find_iter(raw, MAGIC) {
+        let run = &raw[at..];
+        let standard = run.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')).count();
+        let url_safe = run.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_')).count();
+        let (len, engine) = if standard >= url_safe {
+            (standard, base64::engine::general_purpose::STANDARD_NO_PAD)
+        } else {
+            (url_safe, base64::engine::general_purpose::URL_SAFE_NO_PAD)
+        };
+        let take = len.min(1024) / 4 * 4;
+        let Ok(bytes) = engine.decode(&run[..take]) else { return false };
+        let Some(deflated) = gzip_member_body(&bytes) else { return false };
+        let (out, written, ended) = inflate_start(deflated);
+        let inflated = &out[..written];
+        // Fewer than four bytes: a stream that ended so short holds no Java stream; a cut one
+        // (or one that is no deflate data) cannot tell.
+        if inflated.starts_with(&[0xac, 0xed, 0x00, 0x05]) || (inflated.len() < 4 && !ended) {
+            return false;
+        }
+    }
+    let mut blanked = value.to_vec();
+    let mut from = 0;
+    while let Some(p) = memchr::memmem::find(&blanked[from..], b"h4siaaaaa") {
+        blanked[from + p..from + p + 9].fill(b' ');
+        from += p + 9;
+    }
+    !rule.is_match(&blanked)
+}
+
+/// The first bytes (at most eight) that the raw deflate data `d` inflates to, and whether the
+/// stream ended within them. Bounded: an eight-byte output buffer, the input read once.
+fn inflate_start(d: &[u8]) -> ([u8; 8], usize, bool) {
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    let mut state = Box::<DecompressorOxide>::default();
+    let mut out = [0u8; 8];
+    let (status, _, written) =
+        decompress(&mut state, d, &mut out, 0, inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF);
+    (out, written, status == miniz_oxide::inflate::TINFLStatus::Done)
+}
+
+/// The deflate data of a gzip member (RFC 1952): after the ten-byte header and the optional
+/// extra field, name, comment and header checksum its flags announce. `None` when `b` is no gzip
+/// member with the deflate method, or ends inside the header.
+fn gzip_member_body(b: &[u8]) -> Option<&[u8]> {
+    if b.len() < 10 || b[..3] != [0x1f, 0x8b, 8] {
+        return None;
+    }
+    let flags = b[3];
+    let mut at = 10;
+    if flags & 4 != 0 {
+        let extra = usize::from(*b.get(at)?) | usize::from(*b.get(at + 1)?) << 8;
+        at += 2 + extra;
+    }
+    for flag in [8u8, 16] {
+        if flags & flag != 0 {
+            at += b.get(at..)?.iter().position(|&c| c == 0)? + 1;
+        }
+    }
+    if flags & 2 != 0 {
+        at += 2;
+    }
+    b.get(at..)
+}
+
+/// Whether every glob of rule 3205 in the value (canonical, lower-cased) is a name prefix at the
+/// root: `/`, a name of three or more letters, digits, `.`, `_` or `-`, and one `*` that ends the
+/// word (`/health*` in a search engine's wildcard query, a log filter's `url.path : /api*`, a
+/// CDN's or a router's path prefix). Such a glob names entries of `/` only (`/health…`), which
+/// hold no command and no secret a request could want: a payload's glob reaches into a
+/// directory (`/e??/p?ss?d`, `/bin/ca*`) or spells the directory itself with wildcards (`/???/`,
+/// `/b?n/`). The prefix must open the value or follow a field's or a list's punctuation (`:`,
+/// `=`, `,`, an opening bracket or a quote), so it continues no path (`/etc/pas*` is a glob in
+/// `/etc`) and is no command's argument (`cat /flag*` still matches), and it must be the word's
+/// end (`/usr*/bin`, `/health*.log` still match). With every such prefix blanked the
+/// rule must no longer match the value's shell view. One pass (linear), then one search.
+pub fn root_name_prefixes(v: &[u8]) -> bool {
+    static GLOB: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let Some(glob) = rule_regex(&GLOB, 3205) else { return false };
+    let name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
+    let mut rest = Vec::with_capacity(v.len());
+    let (mut i, mut found) = (0, false);
+    while i < v.len() {
+        // What comes before, spaces aside: the value's start, or a field's or a list's
+        // punctuation (`url.path : /health*`, `=`, `,`, `(`, a quote); after a word the prefix
+        // is a command's argument (`cat /flag*`), a glob the command reads.
+        let before = v[..i].iter().rev().find(|b| !b.is_ascii_whitespace());
+        if v[i] == b'/'
+            && before.is_none_or(|b| matches!(b, b':' | b'=' | b',' | b'(' | b'[' | b'{' | b'"' | b'\'' | b'`'))
+        {
+            let len = v[i + 1..].iter().take_while(|b| name(b)).count();
+            let end = i + 1 + len;
+            if len >= 3
+                && v.get(end) == Some(&b'*')
+                && v.get(end + 1).is_none_or(|b| !(name(b) || matches!(b, b'/' | b'*' | b'?' | b'[' | b'\\')))
+            {
+                rest.push(b' ');
+                i = end + 1;
+                found = true;
+                continue;
+            }
+        }
+        rest.push(v[i]);
+        i += 1;
+    }
+    found && !glob.is_match(&super::normalize::shell_fold(&rest))
 }
 
 /// Whether every glob of rule 3205 in the value (canonical, lower-cased) lies in a comment line:

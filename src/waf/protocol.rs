@@ -92,7 +92,46 @@ fn spoofs_a_trusted_header(name: &str) -> bool {
 
 /// Checks the request head; `allowed_methods` are upper-case, `extra_types` (media types accepted
 /// besides `ALLOWED_CONTENT_TYPES`, `type/*` for a whole type) lower-case.
-pub fn check_head(req: &Request, allowed_methods: &[String], extra_types: &[Vec<u8>], out: &mut Vec<Finding>) {
+/// The headers that tunnel a method through another (`X-HTTP-Method-Override: PUT` on a POST).
+const METHOD_OVERRIDES: [&str; 3] = ["x-http-method-override", "x-method-override", "x-http-method"];
+
+/// The method a POST tunnels through its method-override headers: every one of them (at least
+/// one) names the same method, a token of 1 to 16 upper-case letters. WordPress's REST client
+/// sends every `PUT` and `DELETE` so (`POST /wp-json/wp/v2/posts/1043` with `X-HTTP-Method-Override:
+/// PUT`), as clients behind proxies that pass only GET and POST do. `None` on any other method,
+/// when the headers disagree, or when one is malformed.
+pub fn tunnelled_method(req: &Request) -> Option<&str> {
+    if req.method != "POST" {
+        return None;
+    }
+    let mut named: Option<&[u8]> = None;
+    for (name, value) in req.headers() {
+        if METHOD_OVERRIDES.contains(&name) {
+            let well_formed = (1..=16).contains(&value.len()) && value.iter().all(u8::is_ascii_uppercase);
+            if !well_formed || named.is_some_and(|m| m != value) {
+                return None;
+            }
+            named = Some(value);
+        }
+    }
+    named.and_then(|m| std::str::from_utf8(m).ok())
+}
+
+/// The protocol checks of the request head. `tunnel_agrees`: the policy decides the request the
+/// same way under the method it tunnels ([`tunnelled_method`]) as under POST (the engine's
+/// answer: same route, same policy, the method allowed there); such an override is then no
+/// restricted header, provided the WAF allows that method too.
+pub fn check_head(
+    req: &Request,
+    allowed_methods: &[String],
+    extra_types: &[Vec<u8>],
+    tunnel_agrees: bool,
+    out: &mut Vec<Finding>,
+) {
+    // A method override is an evasion where it would change what is decided: a POST that the
+    // upstream runs as DELETE while the gateway applied POST's route. Where the decision is the
+    // same either way, it is how a client sends PUT or DELETE through proxies that do not.
+    let tunnel_ok = tunnel_agrees && tunnelled_method(req).is_some_and(|m| allowed_methods.iter().any(|a| a == m));
     let method = req.method.as_str();
     if !allowed_methods.iter().any(|m| m == method) {
         out.push((1000, format!("method {}", method.chars().take(16).collect::<String>())));
@@ -128,7 +167,8 @@ pub fn check_head(req: &Request, allowed_methods: &[String], extra_types: &[Vec<
             "content-range" if !(matches!(method, "PUT" | "PATCH" | "POST") && upload_range(value)) => {
                 out.push((1015, format!("restricted header {name}")));
             }
-            "proxy" | "lock-token" | "if" | "x-http-method-override" | "x-method-override" | "x-http-method" => {
+            "proxy" | "lock-token" | "if" => out.push((1015, format!("restricted header {name}"))),
+            "x-http-method-override" | "x-method-override" | "x-http-method" if !tunnel_ok => {
                 out.push((1015, format!("restricted header {name}")));
             }
             "request-range" => out.push((1012, "Request-Range header".into())),
@@ -758,7 +798,7 @@ mod tests {
 
     fn ids(r: &Request) -> Vec<u32> {
         let mut out = Vec::new();
-        check_head(r, &["GET".into(), "POST".into()], &[], &mut out);
+        check_head(r, &["GET".into(), "POST".into()], &[], false, &mut out);
         out.into_iter().map(|(id, _)| id).collect()
     }
 

@@ -1061,10 +1061,12 @@ pub static RULES: &[Rule] = &[
         // {"file": null}}`, `"type": "file",`); before anything else it may be called
         // (`("system")("id")`, `(['system'])[0]('uname')`). The last step of a dotted path
         // (the multipart `map` field's `["variables.file"]`) is a member's name, not a call.
+        // `(s)` or `(es)` glued to the name is English's optional plural (`removed 1 file(s)`,
+        // `copy(s)` in a log or a form's help text): a call of a bare constant `s` does nothing.
         concat!(
             r"\b",
             php_funcs!(),
-            r"(?:\(|\s+\(\s*(?:[^a-z_\s<>=0-9]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s#]|\s*$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|/\*|#))",
+            r"(?:\((?:[^se]|s(?:[^)]|$)|e(?:[^s]|s(?:[^)]|$)|$)|$)|\s+\(\s*(?:[^a-z_\s<>=0-9]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s#]|\s*$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|/\*|#))",
             r"|(?:^|[^\w\x22'`.-]|\W\.)",
             php_funcs!(),
             r"\s*[\x22'`$]|[\x22'`]",

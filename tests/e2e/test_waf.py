@@ -26,8 +26,10 @@ TUNED = {
                 ],
                 "allowed_content_types": ["application/hl7-v2"],
             }
-        }
-    }
+        },
+        "admin": {"waf": {}},
+    },
+    "routes": [{"prefix": "/admin", "methods": ["DELETE"], "policy": "admin"}],
 }
 
 
@@ -197,6 +199,20 @@ def test_a_media_type_outside_the_list_is_refused_unless_the_policy_accepts_it(e
     assert r.status_code == 200, r.text
     assert r.json()["body"] == hl7
     assert echo.requests_with("hl7-2")
+
+
+def test_a_method_override_passes_where_it_changes_no_decision(envoy, echo):
+    # WordPress's REST client sends every PUT as a POST with the method in a header.
+    post = {"title": "Opening hours", "content": "<!-- wp:paragraph --><p>Open 9–5.</p><!-- /wp:paragraph -->"}
+    headers = {"x-http-method-override": "PUT", "x-request-id": "override-1"}
+    r = requests.post(envoy.url("waf", "/wp-json/wp/v2/posts/1043"), json=post, headers=headers, timeout=10)
+    assert r.status_code == 200, r.text
+    [seen] = echo.requests_with("override-1")
+    assert seen["headers"]["x-http-method-override"] == "PUT"
+    # Where DELETE selects another route (and policy) than POST, the override is an evasion.
+    headers = {"x-http-method-override": "DELETE", "x-request-id": "override-2"}
+    r = requests.post(envoy.url("tuned", "/admin/users/3"), headers=headers, timeout=10)
+    assert 1015 in assert_blocked(r, echo, "override-2")["rules"]
 
 
 def test_waf_denials_are_counted_in_metrics(envoy):
