@@ -548,7 +548,7 @@ impl<'a> Prose<'a> {
             }
             Evidence::NotInScript => self.not_in_script(base, &mut key),
             Evidence::NotInScriptOrExpression => {
-                if expression_calls(self.value) || el_conditions(self.value) {
+                if expression_calls(self.value) || el_conditions(self.value) || tex_math(self.raw) {
                     key = PROGRAM;
                     base.min(WEAK)
                 } else {
@@ -595,7 +595,7 @@ impl<'a> Prose<'a> {
                 }
             }
             Evidence::NotInScriptOrVariables => {
-                if variable_references(self.raw) {
+                if variable_references(self.raw) || tex_math(self.raw) {
                     base.min(WEAK)
                 } else {
                     self.not_in_script(base, &mut key)
@@ -2980,10 +2980,14 @@ pub fn only_named_tags(v: &[u8]) -> bool {
         }
         let name = &v[ns..ns + n];
         let active = ACTIVE_ELEMENTS.contains(&name);
+        // A void element that loads or declares (`<link>`, `<meta>`, `<base>`, `<source>`,
+        // `<track>`) has no content at all, and its end tag is ignored (a translation's
+        // `<link>terms</link>` placeholder): it acts only through its attributes.
+        let void = [&b"link"[..], b"meta", b"base", b"source", b"track"].contains(&name);
         let Some(gt) = v[ns + n..].iter().position(|&b| b == b'>').map(|g| ns + n + g) else { return false };
         let attrs = &v[ns + n..gt];
         if closing {
-            if active || !attrs.trim_ascii().is_empty() {
+            if active && !void || !attrs.trim_ascii().is_empty() {
                 return false;
             }
         } else if active {
@@ -3054,7 +3058,8 @@ pub fn only_named_tags(v: &[u8]) -> bool {
                         .is_some_and(|h| h + 5 <= i + p));
             // A self-closed tag (`<x id="1"/>`, an inline placeholder of a translation) has no
             // content: what follows is not its content, unless the element is raw text.
-            let self_closed = meta || attrs.trim_ascii_end().ends_with(b"/") && !RAW_TEXT_ELEMENTS.contains(&name);
+            let self_closed =
+                meta || void || attrs.trim_ascii_end().ends_with(b"/") && !RAW_TEXT_ELEMENTS.contains(&name);
             if !(meta || tag_attributes(attrs, allowed))
                 || !self_closed
                     && !in_code
@@ -4298,6 +4303,81 @@ pub fn runtime_tokens(v: &[u8]) -> bool {
                 !command.is_match(e) || runtime.is_match(e)
             })
     })
+}
+
+/// Whether every `$` of `v` (as received) delimits TeX math: on each line the `$` (and `$$`)
+/// pair into spans (`\$` is a literal dollar), and each span holds only what a formula holds:
+/// digits, single-letter variables, control words (`\frac`, `\sin`) and their text arguments
+/// (`\text{sum}`), operators, brackets and non-ASCII symbols. A quiz's feedback `Nice! $(x-2)(x-3)=0$.`, a lesson's `$p(x) = 3x^2$`:
+/// to a shell `$(x-2)` runs a command `x-2` that no system has, and to PHP `$p(x)` calls a
+/// variable the value never sets. False when a span holds a word of two letters or more that is
+/// not a control word (`$(id)$`, `$(sleep 5)$`), a control word right after `$(` (a shell reads
+/// `$(\id)` as `id`), a double quote, `;`, `&`, `#`, `%`, `~` or a line break, when a `$` is left
+/// unpaired or pairs otherwise than Pandoc reads math (see below), or when the value has a
+/// backtick. Linear.
+pub fn tex_math(v: &[u8]) -> bool {
+    if v.contains(&b'`') {
+        return false;
+    }
+    let formula = |c: &[u8]| {
+        if c.is_empty() || c.starts_with(b"(\\") {
+            return false;
+        }
+        let mut k = 0;
+        while k < c.len() {
+            let run = c[k..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            if run > 0 {
+                let control = k > 0 && c[k - 1] == b'\\';
+                if run > 1 && !control {
+                    return false;
+                }
+                k += run;
+                // A control word's text argument (`\text{sum of dice}`, `\mathrm{kg}`): words and
+                // spaces glued to the control word, which a shell reads as one word of its own.
+                if control && c.get(k) == Some(&b'{') {
+                    let text = c[k + 1..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b' ').count();
+                    if c.get(k + 1 + text) == Some(&b'}') {
+                        k += text + 2;
+                    }
+                }
+                continue;
+            }
+            let b = c[k];
+            if !(b.is_ascii_digit() || b >= 0x80 || b" +-*/=^_()[]{}.,'<>|!\\:".contains(&b)) {
+                return false;
+            }
+            k += 1;
+        }
+        true
+    };
+    let mut spans = 0;
+    for line in v.split(|&b| b == b'\n') {
+        let mut i = 0;
+        while i < line.len() {
+            if line[i] != b'$' || (i > 0 && line[i - 1] == b'\\') {
+                i += 1;
+                continue;
+            }
+            let delimiter: &[u8] = if line.get(i + 1) == Some(&b'$') { b"$$" } else { b"$" };
+            let start = i + delimiter.len();
+            let Some(len) = memchr::memmem::find(&line[start..], delimiter) else { return false };
+            // Pandoc's reading of inline math: the opening `$` is followed by a non-space, the
+            // closing one follows a non-space and is followed by no digit; nor, here, by a letter,
+            // `(`, `{` or `$`, which start the next shape (`$f(101).$f(120)`, `$(($() 42))`).
+            let content = &line[start..start + len];
+            let after = line.get(start + len + delimiter.len());
+            if content.first().is_some_and(u8::is_ascii_whitespace)
+                || content.last().is_some_and(u8::is_ascii_whitespace)
+                || after.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'(' | b'{' | b'$'))
+                || !formula(content)
+            {
+                return false;
+            }
+            spans += 1;
+            i = start + len + delimiter.len();
+        }
+    }
+    spans > 0
 }
 
 /// Whether every `$(` of `v` (as received) opens `$(NAME_OF_VAR)`: upper-case letters and

