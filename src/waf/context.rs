@@ -213,7 +213,7 @@ const PROSE_SPACE: u8 = 1;
 const PROSE_ALNUM: u8 = 2;
 
 /// Each byte's kind, for [`is_prose`]'s token loop: one load a byte instead of the two tests
-/// (measured in Envoy: docs/waf.md, the twenty-third pass; `the_prose_byte_table_is_the_ascii_tests`).
+/// (measured in Envoy: the twenty-third speed pass; `the_prose_byte_table_is_the_ascii_tests`).
 static PROSE_BYTE: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;

@@ -67,7 +67,7 @@ fn classify_lower(v: &[u8], table: &[u32; 256], marks: ClassMarks, lower: &mut V
     // The vectors compared with, read from memory in the loop: V8 builds a vector constant anew
     // at each use, inside the loop too (three instructions each, about thirty a chunk), where a
     // load is one. `black_box` hides the table's contents, so that the compiler cannot turn the
-    // loads back into constants. (Measured in Envoy: docs/waf.md, the twenty-third pass.)
+    // loads back into constants. (Measured in Envoy: the twenty-third speed pass.)
     let splats: &Splats = core::hint::black_box(&SPLATS);
     let splat = |c: &[u8; 16]| {
         u8x16(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15])
