@@ -22,7 +22,7 @@ fn main() {
         let v: Vec<u8> = (0..len).map(|i| abc[((seed >> (i % 60)) as usize + i * 7 + i * i) % abc.len()]).collect();
         for off in 0..len.min(20) {
             let s = &v[off..];
-            assert_eq!(quote_or_backslash(s), s.iter().position(|&b| b == b'"' || b == b'\\\\'), "{s:?}");
+            assert_eq!(quote_or_backslash(s, quote_splats()), s.iter().position(|&b| b == b'"' || b == b'\\\\'), "{s:?}");
             n += 1;
         }
     }

@@ -120,12 +120,13 @@ fn key<S: Sink + ?Sized>(
     pos: &mut usize,
     path: &mut JsonPath<'_>,
     scratch: &mut Vec<u8>,
+    quotes: &QuoteSplats,
     sink: &mut S,
 ) -> KeyRead {
     if next_byte(input, pos) != Some(b'"') {
         return KeyRead::Malformed;
     }
-    let Some((s, end)) = string(input, *pos + 1, scratch) else { return KeyRead::Malformed };
+    let Some((s, end)) = string(input, *pos + 1, scratch, quotes) else { return KeyRead::Malformed };
     *pos = end;
     let Some(top) = path.steps.last_mut() else { return KeyRead::Malformed };
     // A decoded key is kept while its member is walked; the previous member's goes.
@@ -163,13 +164,15 @@ pub fn walk<S: Sink + ?Sized>(input: &[u8], max_depth: usize, sink: &mut S) -> b
     let mut path = JsonPath { input, keys: Vec::new(), steps: Vec::new() };
     // The decoding of the last string read that had escapes.
     let mut scratch: Vec<u8> = Vec::new();
+    // What the end-of-string search compares with, taken once (see `QuoteSplats`).
+    let quotes = quote_splats();
     let mut pos = 0usize;
     // Each turn reads a value (a document's, an element's or a member's), then what follows it.
     'value: loop {
         let Some(b) = next_byte(input, &mut pos) else { return false };
         match b {
             b'"' => {
-                let Some((s, end)) = string(input, pos + 1, &mut scratch) else { return false };
+                let Some((s, end)) = string(input, pos + 1, &mut scratch, quotes) else { return false };
                 pos = end;
                 let value = match s {
                     Str::Input(start, end) => input.get(start..end).unwrap_or_default(),
@@ -193,7 +196,7 @@ pub fn walk<S: Sink + ?Sized>(input: &[u8], max_depth: usize, sink: &mut S) -> b
                     pos += 1;
                 } else {
                     path.steps.push(Step::Key(0, 0));
-                    match key(input, &mut pos, &mut path, &mut scratch, sink) {
+                    match key(input, &mut pos, &mut path, &mut scratch, quotes, sink) {
                         KeyRead::Value => continue 'value,
                         KeyRead::Stopped => return true,
                         KeyRead::Malformed => return false,
@@ -254,7 +257,7 @@ pub fn walk<S: Sink + ?Sized>(input: &[u8], max_depth: usize, sink: &mut S) -> b
                 Some(top) => match b {
                     Some(b',') => {
                         pos += 1;
-                        match key(input, &mut pos, &mut path, &mut scratch, sink) {
+                        match key(input, &mut pos, &mut path, &mut scratch, quotes, sink) {
                             KeyRead::Value => continue 'value,
                             KeyRead::Stopped => return true,
                             KeyRead::Malformed => return false,
@@ -278,8 +281,8 @@ pub fn walk<S: Sink + ?Sized>(input: &[u8], max_depth: usize, sink: &mut S) -> b
 /// escapes it stays in the input, else it is decoded into `scratch`. Also returns the position
 /// past its closing quote.
 #[inline(always)]
-fn string(input: &[u8], start: usize, scratch: &mut Vec<u8>) -> Option<(Str, usize)> {
-    let end = start + quote_or_backslash(input.get(start..)?)?;
+fn string(input: &[u8], start: usize, scratch: &mut Vec<u8>, quotes: &QuoteSplats) -> Option<(Str, usize)> {
+    let end = start + quote_or_backslash(input.get(start..)?, quotes)?;
     if input.get(end) == Some(&b'"') {
         return Some((Str::Input(start, end), end + 1));
     }
@@ -475,7 +478,11 @@ mod tests {
             let v: Vec<u8> = (0..len).map(|i| abc[((seed >> (i % 60)) as usize + i * 7 + i * i) % abc.len()]).collect();
             for off in 0..len.min(20) {
                 let s = &v[off..];
-                assert_eq!(quote_or_backslash(s), s.iter().position(|&b| b == b'"' || b == b'\\'), "{s:?}");
+                assert_eq!(
+                    quote_or_backslash(s, quote_splats()),
+                    s.iter().position(|&b| b == b'"' || b == b'\\'),
+                    "{s:?}"
+                );
             }
         }
     }

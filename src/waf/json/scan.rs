@@ -1,10 +1,36 @@
 // The search for the end of a JSON string: its first `"` or `\`. Self-contained (no crate
 // items), so that it can be tested as built for wasm too (`include!`d by `json.rs`).
 
+/// What the Wasm build's [`quote_or_backslash`] compares sixteen bytes with: `"` and `\\`, each
+/// repeated (nothing in other builds). V8 builds a vector constant anew at each use, inside the
+/// loop too (three instructions each), where a load from memory is one: the walk takes these
+/// once ([`quote_splats`]) and each search reads them.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub struct QuoteSplats {
+    quote: [u8; 16],
+    backslash: [u8; 16],
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+pub struct QuoteSplats;
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+static QUOTE_SPLATS: QuoteSplats = QuoteSplats { quote: [b'"'; 16], backslash: [b'\\'; 16] };
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+static QUOTE_SPLATS: QuoteSplats = QuoteSplats;
+
+/// The vectors [`quote_or_backslash`] compares with, through `black_box`, which hides their
+/// contents so that the compiler cannot turn the loads back into constants.
+#[inline(always)]
+fn quote_splats() -> &'static QuoteSplats {
+    core::hint::black_box(&QUOTE_SPLATS)
+}
+
 /// The position of the first `"` or `\\` in `s`, if any.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 #[inline(always)]
-fn quote_or_backslash(s: &[u8]) -> Option<usize> {
+fn quote_or_backslash(s: &[u8], _: &QuoteSplats) -> Option<usize> {
     // Most keys and values are short: the first 32 bytes are looked at eight at a time (no
     // call), the rest, if any, with memchr.
     match quote_or_backslash_in_head(s) {
@@ -18,12 +44,15 @@ fn quote_or_backslash(s: &[u8]) -> Option<usize> {
 /// the last fewer than sixteen bytes of the input one at a time.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 #[inline(always)]
-fn quote_or_backslash(s: &[u8]) -> Option<usize> {
-    use core::arch::wasm32::{u8x16, u8x16_bitmask, u8x16_eq, u8x16_splat, v128_or};
+fn quote_or_backslash(s: &[u8], q: &QuoteSplats) -> Option<usize> {
+    use core::arch::wasm32::{u8x16, u8x16_bitmask, u8x16_eq, v128, v128_or};
+    let vector = |c: &[u8; 16]| -> v128 {
+        u8x16(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15])
+    };
     let mut i = 0;
     while let Some(c) = s.get(i..).and_then(|r| r.first_chunk::<16>()) {
-        let v = u8x16(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15]);
-        let hit = u8x16_bitmask(v128_or(u8x16_eq(v, u8x16_splat(b'"')), u8x16_eq(v, u8x16_splat(b'\\'))));
+        let v = vector(c);
+        let hit = u8x16_bitmask(v128_or(u8x16_eq(v, vector(&q.quote)), u8x16_eq(v, vector(&q.backslash))));
         if hit != 0 {
             return Some(i + hit.trailing_zeros() as usize);
         }
