@@ -2107,8 +2107,8 @@ fn class_set_walk_agrees_with_the_search_routine() {
 /// 20 times the steady cost of a varied JSON body in V8, see `ClassSet::build`): every
 /// request of the benign fixtures, heads and bodies, at PL1 and PL2, leaves no set's cache
 /// cleared, and the default budget drops no cache at PL1 and at most one at PL2 (the fixtures of
-/// 2026-12-01, 16,266 requests of ninety product domains, need 150 MB of states at PL1 and 391 MB
-/// at PL2, just over the 384 MiB default: one cache is dropped once and built again).
+/// 2026-12-01, 16,866 requests of about a hundred product domains, need 152 MB of states at PL1
+/// and 399 MB at PL2, just over the 384 MiB default: one cache is dropped once and built again).
 #[test]
 fn caches_hold_the_states_of_varied_traffic() {
     let requests = fixture_requests();
