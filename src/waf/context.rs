@@ -1595,7 +1595,8 @@ pub fn robots_rules(v: &[u8]) -> bool {
 /// member, deflate, no flags) starts a run of base64; up to its first 1,024 characters are decoded,
 /// the gzip header is skipped, and at most 8 bytes are inflated (`miniz_oxide`, bounded): a stream
 /// whose first four bytes are `AC ED 00 05` is Java's. False (the rule counts) when a stream is
-/// Java's, when one cannot be decoded or inflated far enough to tell (four bytes, or its end), when `value` holds a `h4siaaaaa` that is
+/// Java's, when one cannot be decoded or inflated far enough to tell (four bytes, or its end), when
+/// the value holds more than eight streams, when `value` holds a `h4siaaaaa` that is
 /// not one of `raw`'s streams (another spelling, or one that decoding produced), or when the rule
 /// still matches `value` with every stream's `h4siaaaaa` blanked.
 pub fn gzip_streams_not_java(raw: &[u8], value: &[u8]) -> bool {
@@ -1605,7 +1606,10 @@ pub fn gzip_streams_not_java(raw: &[u8], value: &[u8]) -> bool {
     let Some(rule) = rule_regex(&RULE, 4402) else { return false };
     let streams = memchr::memmem::find_iter(raw, MAGIC).count();
     let spelled = memchr::memmem::find_iter(value, b"h4siaaaaa").count();
-    if streams == 0 || streams != spelled {
+    // At most eight streams are read (each costs a decode of up to 1,024 characters and an
+    // inflater's state): a value of many (a forged run of tiny members) counts, as work bounded
+    // by the value's length would not be.
+    if streams == 0 || streams > 8 || streams != spelled {
         return false;
     }
     for at in memchr::memmem::find_iter(raw, MAGIC) {
@@ -1638,14 +1642,22 @@ pub fn gzip_streams_not_java(raw: &[u8], value: &[u8]) -> bool {
 }
 
 /// The first bytes (at most eight) that the raw deflate data `d` inflates to, and whether the
-/// stream ended within them. Bounded: an eight-byte output buffer, the input read once.
+/// stream ended within them. Bounded: an eight-byte output buffer, the input read once. The
+/// inflater's state (about 11 KB of tables) is made once per thread and reset for each stream
+/// (`init`: the tables are rewritten as a stream needs them), not allocated per value.
 fn inflate_start(d: &[u8]) -> ([u8; 8], usize, bool) {
     use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
-    let mut state = Box::<DecompressorOxide>::default();
-    let mut out = [0u8; 8];
-    let (status, _, written) =
-        decompress(&mut state, d, &mut out, 0, inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF);
-    (out, written, status == miniz_oxide::inflate::TINFLStatus::Done)
+    thread_local! {
+        static STATE: std::cell::RefCell<Box<DecompressorOxide>> = std::cell::RefCell::new(Box::default());
+    }
+    STATE.with(|state| {
+        let mut state = state.borrow_mut();
+        state.init();
+        let mut out = [0u8; 8];
+        let (status, _, written) =
+            decompress(&mut state, d, &mut out, 0, inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF);
+        (out, written, status == miniz_oxide::inflate::TINFLStatus::Done)
+    })
 }
 
 /// The deflate data of a gzip member (RFC 1952): after the ten-byte header and the optional

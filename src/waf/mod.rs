@@ -808,8 +808,9 @@ fn extend_from_short(out: &mut Vec<u8>, v: &[u8]) {
     };
     let n = rest.len();
     let (lo, hi) = match rest.last_chunk::<8>() {
-        // 8 to 16 bytes: the first eight, and the last eight moved down to the places of bytes 8..n.
-        Some(last) => (le64(rest), u64::from_le_bytes(*last) >> (8 * (16 - n))),
+        // 8 to 16 bytes: the first eight, and the last eight moved down to the places of bytes 8..n
+        // (none for eight bytes: a shift by 64, which `checked_shr` makes zero).
+        Some(last) => (le64(rest), u64::from_le_bytes(*last).checked_shr(8 * (16 - n) as u32).unwrap_or(0)),
         None if n == 0 => return,
         None => (word_of(rest), 0),
     };

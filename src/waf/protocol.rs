@@ -90,8 +90,6 @@ fn spoofs_a_trusted_header(name: &str) -> bool {
         || TRUSTED_SUFFIXES.iter().any(|p| dashed.ends_with(p))
 }
 
-/// Checks the request head; `allowed_methods` are upper-case, `extra_types` (media types accepted
-/// besides `ALLOWED_CONTENT_TYPES`, `type/*` for a whole type) lower-case.
 /// The headers that tunnel a method through another (`X-HTTP-Method-Override: PUT` on a POST).
 const METHOD_OVERRIDES: [&str; 3] = ["x-http-method-override", "x-method-override", "x-http-method"];
 
@@ -117,10 +115,11 @@ pub fn tunnelled_method(req: &Request) -> Option<&str> {
     named.and_then(|m| std::str::from_utf8(m).ok())
 }
 
-/// The protocol checks of the request head. `tunnel_agrees`: the policy decides the request the
-/// same way under the method it tunnels ([`tunnelled_method`]) as under POST (the engine's
-/// answer: same route, same policy, the method allowed there); such an override is then no
-/// restricted header, provided the WAF allows that method too.
+/// Checks the request head; `allowed_methods` are upper-case, `extra_types` (media types accepted
+/// besides `ALLOWED_CONTENT_TYPES`, `type/*` for a whole type) lower-case. `tunnel_agrees`: the
+/// policy decides the request the same way under the method it tunnels ([`tunnelled_method`]) as
+/// under POST (the engine's answer: same route, same policy, the method allowed there); such an
+/// override is then no restricted header, provided the WAF allows that method too.
 pub fn check_head(
     req: &Request,
     allowed_methods: &[String],

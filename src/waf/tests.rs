@@ -6083,7 +6083,10 @@ fn holdout80_to_82_shapes_pass_and_their_attacks_still_score() {
     }
     let spelled_otherwise = java.replacen("H4sI", "h4sI", 1);
     let no_deflate = "H4sIAAAAAAAA/////////w";
-    for v in [java.as_str(), &java[..24], &spelled_otherwise, no_deflate, &format!("{sarif} {java}")] {
+    let two = format!("{sarif} {sarif}");
+    assert!(context::gzip_streams_not_java(two.as_bytes(), two.to_ascii_lowercase().as_bytes()));
+    let many = [sarif.as_str(); 9].join(" ");
+    for v in [java.as_str(), &java[..24], &spelled_otherwise, no_deflate, &format!("{sarif} {java}"), &many] {
         assert!(!context::gzip_streams_not_java(v.as_bytes(), v.to_ascii_lowercase().as_bytes()), "{v}");
     }
     for (v, id) in [
