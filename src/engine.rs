@@ -473,7 +473,7 @@ fn run_head_stages(
         // A POST that tunnels another method (`X-HTTP-Method-Override: PUT`): harmless when
         // that method selects the same route and policy and the policy accepts it, so that
         // Palisade decides the same whichever method the upstream runs.
-        let tunnel_agrees = crate::waf::protocol::tunnelled_method(req).is_some_and(|m| {
+        let agreed_tunnel = crate::waf::protocol::tunnelled_method(req).filter(|m| {
             let agrees = rules.limits.allows_method(m)
                 && policy.select(m, &normalize_path(&req.target), &host_of(&req.authority)) == (ex.route, ex.policy);
             ex.note("method_override", || {
@@ -482,7 +482,7 @@ fn run_head_stages(
             });
             agrees
         });
-        let scan = waf.inspect_head_with(req, tunnel_agrees);
+        let scan = waf.inspect_head_with(req, agreed_tunnel);
         count_trims(waf, host);
         let outcome = waf.outcome(&scan);
         ex.waf_scan = Some(scan);

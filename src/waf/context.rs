@@ -1604,15 +1604,15 @@ pub fn gzip_streams_not_java(raw: &[u8], value: &[u8]) -> bool {
     static RULE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
     const MAGIC: &[u8] = b"H4sIAAAAA";
     let Some(rule) = rule_regex(&RULE, 4402) else { return false };
-    let streams = memchr::memmem::find_iter(raw, MAGIC).count();
-    let spelled = memchr::memmem::find_iter(value, b"h4siaaaaa").count();
     // At most eight streams are read (each costs a decode of up to 1,024 characters and an
     // inflater's state): a value of many (a forged run of tiny members) counts, as work bounded
-    // by the value's length would not be.
-    if streams == 0 || streams > 8 || streams != spelled {
+    // by the value's length would not be. The searches stop at the ninth.
+    let streams: Vec<usize> = memchr::memmem::find_iter(raw, MAGIC).take(9).collect();
+    let spelled = memchr::memmem::find_iter(value, b"h4siaaaaa").take(9).count();
+    if streams.is_empty() || streams.len() > 8 || streams.len() != spelled {
         return false;
     }
-    for at in memchr::memmem::find_iter(raw, MAGIC) {
+    for at in streams {
         let run = &raw[at..];
         let standard = run.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')).count();
         let url_safe = run.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_')).count();
@@ -1696,16 +1696,15 @@ fn gzip_member_body(b: &[u8]) -> Option<&[u8]> {
 /// end (`/usr*/bin`, `/health*.log` still match). With every such prefix blanked the
 /// rule must no longer match the value's shell view. One pass (linear), then one search.
 pub fn root_name_prefixes(v: &[u8]) -> bool {
-    static GLOB: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
-    let Some(glob) = rule_regex(&GLOB, 3205) else { return false };
+    let Some(glob) = glob_rule() else { return false };
     let name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
     let mut rest = Vec::with_capacity(v.len());
-    let (mut i, mut found) = (0, false);
+    // `before`: the last byte read that is not white space (`None` at the value's start).
+    let (mut i, mut found, mut before) = (0, false, None);
     while i < v.len() {
         // What comes before, spaces aside: the value's start, or a field's or a list's
         // punctuation (`url.path : /health*`, `=`, `,`, `(`, a quote); after a word the prefix
         // is a command's argument (`cat /flag*`), a glob the command reads.
-        let before = v[..i].iter().rev().find(|b| !b.is_ascii_whitespace());
         if v[i] == b'/'
             && before.is_none_or(|b| matches!(b, b':' | b'=' | b',' | b'(' | b'[' | b'{' | b'"' | b'\'' | b'`'))
         {
@@ -1718,13 +1717,24 @@ pub fn root_name_prefixes(v: &[u8]) -> bool {
                 rest.push(b' ');
                 i = end + 1;
                 found = true;
+                before = Some(b'*');
                 continue;
             }
+        }
+        if !v[i].is_ascii_whitespace() {
+            before = Some(v[i]);
         }
         rest.push(v[i]);
         i += 1;
     }
     found && !glob.is_match(&super::normalize::shell_fold(&rest))
+}
+
+/// Rule 3205's pattern (glob-obfuscated paths), compiled once for the checks that blank what is
+/// no glob and ask it again ([`root_name_prefixes`], [`commented_code`]).
+fn glob_rule() -> Option<&'static regex::bytes::Regex> {
+    static GLOB: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    rule_regex(&GLOB, 3205)
 }
 
 /// Whether every glob of rule 3205 in the value (canonical, lower-cased) lies in a comment line:
@@ -1739,8 +1749,7 @@ pub fn root_name_prefixes(v: &[u8]) -> bool {
 /// comments) and a glob outside the comments (`cat /e??/p?ss?d`, `/*/bin`) still match. One pass
 /// (linear): each `*/` is searched from the `/*` it closes, and the search resumes after it.
 pub fn commented_code(v: &[u8]) -> bool {
-    static GLOB: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
-    let Some(glob) = rule_regex(&GLOB, 3205) else { return false };
+    let Some(glob) = glob_rule() else { return false };
     let mut rest = Vec::with_capacity(v.len());
     // `line_start`: only spaces or tabs since the last line break (or the start of the value).
     let (mut i, mut comments, mut line_start) = (0, 0, true);
@@ -2773,6 +2782,11 @@ pub(crate) const ACTIVE_ELEMENTS: &[&[u8]] = &[
     b"x",
 ];
 
+/// Active elements that are void (no content, their end tag ignored) and load or declare: they act
+/// only through their attributes, so a bare one (a translation's `<link>terms</link>`
+/// placeholder) is inert. Rule 4104's pattern names the same five.
+pub(crate) const VOID_ACTIVE_ELEMENTS: &[&[u8]] = &[b"link", b"meta", b"base", b"source", b"track"];
+
 /// Active elements whose content is parsed as text or script up to their closing tag, so `/>` does
 /// not end them in HTML: a self-closed one of these still has content.
 pub(crate) const RAW_TEXT_ELEMENTS: &[&[u8]] = &[
@@ -3017,10 +3031,7 @@ pub fn only_named_tags(v: &[u8]) -> bool {
         }
         let name = &v[ns..ns + n];
         let active = ACTIVE_ELEMENTS.contains(&name);
-        // A void element that loads or declares (`<link>`, `<meta>`, `<base>`, `<source>`,
-        // `<track>`) has no content at all, and its end tag is ignored (a translation's
-        // `<link>terms</link>` placeholder): it acts only through its attributes.
-        let void = [&b"link"[..], b"meta", b"base", b"source", b"track"].contains(&name);
+        let void = VOID_ACTIVE_ELEMENTS.contains(&name);
         let Some(gt) = v[ns + n..].iter().position(|&b| b == b'>').map(|g| ns + n + g) else { return false };
         let attrs = &v[ns + n..gt];
         if closing {

@@ -819,13 +819,10 @@ fn extend_from_short(out: &mut Vec<u8>, v: &[u8]) {
     out.truncate(start + n);
 }
 
-/// The bytes of `v` (up to eight) at their places in a word, zero beyond them: two overlapping
-/// 4-byte reads (which place the bytes they share twice, alike), or single bytes.
+/// The bytes of `v` (fewer than eight) at their places in a word, zero beyond them: two
+/// overlapping 4-byte reads (which place the bytes they share twice, alike), or single bytes.
 fn word_of(v: &[u8]) -> u64 {
     let n = v.len();
-    if let Some(w) = v.first_chunk::<8>() {
-        return u64::from_le_bytes(*w);
-    }
     if n >= 4 {
         let lo = v.first_chunk::<4>().map_or(0, |a| u32::from_le_bytes(*a));
         let hi = v.last_chunk::<4>().map_or(0, |a| u32::from_le_bytes(*a));
@@ -1258,12 +1255,12 @@ impl Waf {
 
     /// Inspects the head: method, framing headers, path, query, selected headers, cookies.
     pub fn inspect_head(&self, req: &Request) -> Scan {
-        self.inspect_head_with(req, false)
+        self.inspect_head_with(req, None)
     }
 
-    /// The same, with whether a POST's method override changes nothing of the policy's decision
-    /// (see [`protocol::check_head`]).
-    pub fn inspect_head_with(&self, req: &Request, tunnel_agrees: bool) -> Scan {
+    /// The same, with the method a POST tunnels when that changes nothing of the policy's
+    /// decision (see [`protocol::check_head`]).
+    pub fn inspect_head_with(&self, req: &Request, agreed_tunnel: Option<&str>) -> Scan {
         let mut scan = Scan { authority: host_of(&req.authority).to_ascii_lowercase(), ..Default::default() };
         if !self.enabled {
             return scan;
@@ -1271,7 +1268,7 @@ impl Waf {
         scan.referer_host = req.header("referer").map(|r| url_host(r).to_ascii_lowercase());
         scan.scripted = req.header("authorization").is_some_and(context::scripted_credentials);
         let mut findings = Vec::new();
-        protocol::check_head(req, &self.allowed_methods, &self.allowed_content_types, tunnel_agrees, &mut findings);
+        protocol::check_head(req, &self.allowed_methods, &self.allowed_content_types, agreed_tunnel, &mut findings);
         for (id, excerpt) in findings {
             self.fire_code(&mut scan, id, "request", excerpt);
         }

@@ -116,21 +116,21 @@ pub fn tunnelled_method(req: &Request) -> Option<&str> {
 }
 
 /// Checks the request head; `allowed_methods` are upper-case, `extra_types` (media types accepted
-/// besides `ALLOWED_CONTENT_TYPES`, `type/*` for a whole type) lower-case. `tunnel_agrees`: the
-/// policy decides the request the same way under the method it tunnels ([`tunnelled_method`]) as
-/// under POST (the engine's answer: same route, same policy, the method allowed there); such an
-/// override is then no restricted header, provided the WAF allows that method too.
+/// besides `ALLOWED_CONTENT_TYPES`, `type/*` for a whole type) lower-case. `agreed_tunnel`: the
+/// method the request tunnels ([`tunnelled_method`]) when the policy decides the same way under
+/// it as under POST (the engine's answer: same route, same policy, the method allowed there);
+/// such an override is then no restricted header, provided the WAF allows that method too.
 pub fn check_head(
     req: &Request,
     allowed_methods: &[String],
     extra_types: &[Vec<u8>],
-    tunnel_agrees: bool,
+    agreed_tunnel: Option<&str>,
     out: &mut Vec<Finding>,
 ) {
     // A method override is an evasion where it would change what is decided: a POST that the
     // upstream runs as DELETE while the gateway applied POST's route. Where the decision is the
     // same either way, it is how a client sends PUT or DELETE through proxies that do not.
-    let tunnel_ok = tunnel_agrees && tunnelled_method(req).is_some_and(|m| allowed_methods.iter().any(|a| a == m));
+    let tunnel_ok = agreed_tunnel.is_some_and(|m| allowed_methods.iter().any(|a| a == m));
     let method = req.method.as_str();
     if !allowed_methods.iter().any(|m| m == method) {
         out.push((1000, format!("method {}", method.chars().take(16).collect::<String>())));
@@ -797,7 +797,7 @@ mod tests {
 
     fn ids(r: &Request) -> Vec<u32> {
         let mut out = Vec::new();
-        check_head(r, &["GET".into(), "POST".into()], &[], false, &mut out);
+        check_head(r, &["GET".into(), "POST".into()], &[], None, &mut out);
         out.into_iter().map(|(id, _)| id).collect()
     }
 
