@@ -834,6 +834,10 @@ pub fn shell_fold_into(input: &[u8], out: &mut Vec<u8>) -> bool {
     while i < input.len() {
         let b = input[i];
         match b {
+            // A backslash between `$` and a bracket quotes the bracket: `$\(` and `$\{` expand
+            // nothing in a shell (Swift's and jq's interpolation after a price, `"$\(price)"`).
+            // It stays, so the fold does not write the `$(` that no shell would read.
+            b'\\' if i > 0 && input[i - 1] == b'$' && matches!(input.get(i + 1), Some(b'(' | b'{')) => {}
             b'\\' | b'\'' | b'"' | b'^' => {
                 i += 1;
                 continue;
@@ -1125,6 +1129,7 @@ mod tests {
             while i < input.len() {
                 let b = input[i];
                 match b {
+                    b'\\' if i > 0 && input[i - 1] == b'$' && matches!(input.get(i + 1), Some(b'(' | b'{')) => {}
                     b'\\' | b'\'' | b'"' | b'^' => {
                         i += 1;
                         continue;
@@ -1256,6 +1261,7 @@ mod tests {
             while i < input.len() {
                 let b = input[i];
                 match b {
+                    b'\\' if i > 0 && input[i - 1] == b'$' && matches!(input.get(i + 1), Some(b'(' | b'{')) => {}
                     b'\\' | b'\'' | b'"' | b'^' => {
                         i += 1;
                         continue;

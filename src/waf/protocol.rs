@@ -293,6 +293,14 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     b"application/x-www-form-urlencoded",
     b"multipart/form-data",
     b"multipart/related",
+    // RFC 2046's mixed parts: OData's `$batch` (SAP, Dynamics, SharePoint) and Google's batch
+    // endpoints. Walked part by part like form-data; an `application/http` part's request is
+    // inspected as a request.
+    b"multipart/mixed",
+    // Git's smart HTTP protocol (a code host behind the gateway): the pkt-lines of a fetch and
+    // the pack of a push, binary and not inspected, like `application/octet-stream`.
+    b"application/x-git-upload-pack-request",
+    b"application/x-git-receive-pack-request",
     b"text/xml",
     b"application/xml",
     b"application/soap+xml",
@@ -541,7 +549,10 @@ pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
                 let colon = line.iter().position(|&b| b == b':');
                 // `https://…` on a line of its own (a signature, a list of links) is a URL, not a header.
+                // A header's name opens with a letter: `2024-06-11T05:00:00Z,H-01,48.32` (a CSV
+                // row of timestamps) is no `Name: value` line.
                 let header = matches!(colon, Some(c) if c > 0
+                    && line[0].is_ascii_alphabetic()
                     && line[..c].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
                     && !line[c + 1..].starts_with(b"//"));
                 let http = !header && http_line(line);

