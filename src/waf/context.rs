@@ -711,7 +711,7 @@ impl<'a> Prose<'a> {
             // A robots.txt file's paths are patterns by design (`Disallow: /search?`).
             Evidence::NotInCodeComments if robots_rules(self.value) || root_name_prefixes(self.value) => return None,
             Evidence::NotInCodeComments => {
-                if commented_code(self.value) {
+                if commented_code(self.value) || jcl_deck(self.value) {
                     key = PROGRAM;
                     base.min(WEAK)
                 } else {
@@ -1748,6 +1748,28 @@ fn glob_rule() -> Option<&'static regex::bytes::Regex> {
 /// /*`), a comment inside a line (`$_x #a\n\t[5]//b\n\t['d'] /*foo*/ (17)`, PHP split by
 /// comments) and a glob outside the comments (`cat /e??/p?ss?d`, `/*/bin`) still match. One pass
 /// (linear): each `*/` is searched from the `/*` it closes, and the search resumes after it.
+/// Whether the value is a z/OS job's JCL whose every `/*` opens a line: a `//*` comment line or
+/// the `/*` that ends in-stream data (`//SYSIN DD *` … `/*`), as a mainframe's REST API
+/// (z/OSMF) receives a job or a data set member. The first line is a JOB statement
+/// (`//PAYRPT   JOB (ACCT),'J SMITH',…`). A `/*` anywhere else (`rm -rf /*` in its data) still
+/// counts at full weight.
+pub fn jcl_deck(v: &[u8]) -> bool {
+    let v = v.trim_ascii_start();
+    let first = v.split(|&b| b == b'\n').next().unwrap_or_default();
+    let Some(stmt) = first.strip_prefix(b"//") else { return false };
+    let name = stmt.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'@' | b'#' | b'$')).count();
+    let rest = &stmt[name..];
+    let blanks = rest.iter().take_while(|&&b| b == b' ').count();
+    let job = rest[blanks..].get(..3).is_some_and(|w| w.eq_ignore_ascii_case(b"job"));
+    if !(1..=8).contains(&name) || blanks == 0 || !job || !matches!(rest.get(blanks + 3), None | Some(b' ' | b'\r')) {
+        return false;
+    }
+    memchr::memmem::find_iter(v, b"/*").all(|at| {
+        let line_start = v[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        at == line_start || (at == line_start + 1 && v[line_start] == b'/')
+    })
+}
+
 pub fn commented_code(v: &[u8]) -> bool {
     let Some(glob) = glob_rule() else { return false };
     let mut rest = Vec::with_capacity(v.len());
@@ -4057,7 +4079,9 @@ pub fn selector_pseudo_elements(v: &[u8]) -> bool {
 /// Whether `s` is a CSS selector list (type, `*`, `.class`, `#id`, `[attr]`, `[attr=value]`,
 /// `:pseudo-class`, `::pseudo-element`, either maybe with a parenthesised argument, joined by
 /// white space, `>`, `+`, `~` and `,`) that has more structure than a name and a `::`: a class,
-/// an id, an attribute, a pseudo-class or a combinator.
+/// an id, an attribute, a pseudo-class or a combinator, or a type that is an HTML element a
+/// scraper reads ([`HTML_ROOTS`]: `h1::text`, `td::text`; `password::text` stays a cast's shape). A pseudo-element
+/// after a descendant combinator applies to every descendant (parsel's `div[role="main"] ::text`).
 fn css_selector(s: &[u8]) -> bool {
     let s = s.trim_ascii();
     let ident = |i: usize| -> usize {
@@ -4073,13 +4097,17 @@ fn css_selector(s: &[u8]) -> bool {
         }
         j
     };
-    let (mut i, mut structured, mut compound) = (0, false, false);
+    let (mut i, mut structured, mut compound, mut descendant) = (0, false, false, false);
     while i < s.len() {
         let b = s[i];
+        if !matches!(b, b' ' | b'\t' | b':') {
+            descendant = false;
+        }
         match b {
             b' ' | b'\t' | b'>' | b'+' | b'~' | b',' => {
                 // White space after a compound is a descendant combinator; the others join.
                 structured |= compound || !matches!(b, b' ' | b'\t');
+                descendant = (compound || descendant) && matches!(b, b' ' | b'\t');
                 compound = false;
                 i += 1;
             }
@@ -4112,9 +4140,10 @@ fn css_selector(s: &[u8]) -> bool {
                 let element = s.get(i + 1) == Some(&b':');
                 // A pseudo-element ends a compound of its own selector (`a::text`), and nothing
                 // but the end or the next selector of the list follows it.
-                if element && !compound {
+                if element && !compound && !descendant {
                     return false;
                 }
+                descendant = false;
                 let start = if element { i + 2 } else { i + 1 };
                 let e = ident(start);
                 if e == start {
@@ -4144,6 +4173,8 @@ fn css_selector(s: &[u8]) -> bool {
                 if e == i || compound {
                     return false;
                 }
+                // An HTML element's name before its own pseudo-element is a selector's type.
+                structured |= HTML_ROOTS.contains(&&s[i..e]) && s[e..].starts_with(b"::");
                 compound = true;
                 i = e;
             }

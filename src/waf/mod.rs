@@ -2102,7 +2102,8 @@ fn link_valued_name(key: &[u8]) -> bool {
 /// Whether a match of `rule` on `v` is no signal because of the target's name as well as the
 /// value (docs/waf.md, "Names that decide"): an OAuth loopback redirect (3100, 3501), a DOCTYPE
 /// that only names its DTD (3301, 4100), a page's address in the Referer (3307), a query operator
-/// inside a query document (4211), a program's path alone in a document's field (3202). Every other
+/// inside a query document (4211), a program's path alone in a document's field (3202), a catalogue
+/// name as a JSON key (4231). Every other
 /// rule's weight is decided by the value alone (`context::Prose::score`). The name's key is
 /// spelt out only for those rules.
 fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8]) -> bool {
@@ -2126,6 +2127,11 @@ fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8]) -> bool {
         // separator breaks out of a command, nothing runs after it. In a query or form argument
         // (`cmd=/bin/ab`) it is the probe it looks like, and counts.
         3202 => matches!(name.prefix, "json:" | "xml:") && lone_program_path(v),
+        // A JSON document's key names a field of the application's own data (a booking's
+        // `table_name`, a performance-schema row's `SCHEMA_NAME`): a catalogue's name there is
+        // the application's schema, not one injected into a query. A form field or query argument
+        // that is only such a name (`SCHEMA_NAME` as the whole body) is the probe and counts.
+        4231 => name.prefix == "json_key:",
         _ => false,
     }
 }

