@@ -671,6 +671,8 @@ impl<'a> Prose<'a> {
                     base
                 }
             }
+            Evidence::NotAPauseStatement if pause_statements(self.value) => return None,
+            Evidence::NotAPauseStatement => base,
             Evidence::GzipNotJava if gzip_streams_not_java(self.raw, self.value) => return None,
             Evidence::GzipNotJava => base,
             Evidence::NotInLog => {
@@ -867,6 +869,11 @@ pub enum Evidence {
     /// past a search for `rO0AB`), a stream that cannot be read, and every other shape of the
     /// rule stay critical.
     GzipNotJava,
+    /// Not a signal at all when every `sleep(` of the value is a program's pause on a line of its
+    /// own (see [`pause_statements`]): `sleep(1);` in a k6 load test. SQL runs no bare `SLEEP()`
+    /// as a statement; after an operator, a quote, a keyword or on one line with other text it
+    /// stays critical.
+    NotAPauseStatement,
     /// Critical unless the value is a whole SQL statement by design (see [`sql_statement`]) with
     /// no breakout: `GROUP BY 1 ORDER BY 1` in a query console, not `1 order by 5--` after data.
     NotInStatement,
@@ -1014,6 +1021,8 @@ pub fn evidence(rule: u32) -> Evidence {
         4401 => Evidence::NotInLog,
         // Java serialization streams: a gzip stream in base64 is one only once inflated.
         4402 => Evidence::GzipNotJava,
+        // A load-test script's `sleep(1);` on a line of its own.
+        4204 => Evidence::NotAPauseStatement,
         // An attribute breakout into markup, in a value whose markup is inert.
         4108 => Evidence::NotInInertMarkup,
         // Markup injection: a CDATA section of an XML document in its own vocabulary.
@@ -1748,6 +1757,65 @@ fn glob_rule() -> Option<&'static regex::bytes::Regex> {
 /// /*`), a comment inside a line (`$_x #a\n\t[5]//b\n\t['d'] /*foo*/ (17)`, PHP split by
 /// comments) and a glob outside the comments (`cat /e??/p?ss?d`, `/*/bin`) still match. One pass
 /// (linear): each `*/` is searched from the `/*` it closes, and the search resumes after it.
+/// Whether every `sleep(` call of the value (lower-cased) is a statement on a line of its own, as
+/// a program pauses (`sleep(1);` in a k6 script, `sleep(0.5)` in Python after `from time import
+/// sleep`): only white space before it on its line, a number or an arithmetic expression as its
+/// argument (`Math.random() * 3 + 1`), at most a `;` after it, and the line before it (the previous one with text) ending a statement or opening
+/// a block (`;`, `{`, `}`, `)`, `:`). MySQL runs no bare `SLEEP()` as a statement, and an injection
+/// puts it after an operator, a quote or a keyword (`' or sleep(5)#`, `; sleep(0)` on one line), so
+/// any other `sleep(` keeps the rule critical. A call of a named object's method (`time.sleep(`)
+/// is no match of the rule at all.
+pub fn pause_statements(v: &[u8]) -> bool {
+    let mut any = false;
+    for at in memchr::memmem::find_iter(v, b"sleep") {
+        let rest = &v[at + 5..];
+        let after = rest.trim_ascii_start();
+        if !after.starts_with(b"(") {
+            continue;
+        }
+        let before = &v[..at];
+        let method = before.last().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+            || (before.last() == Some(&b'.')
+                && before.len() >= 2
+                && (before[before.len() - 2].is_ascii_alphanumeric() || before[before.len() - 2] == b'_'));
+        if method {
+            continue;
+        }
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if line_start == 0 || !before[line_start..].iter().all(|&b| b == b' ' || b == b'\t') {
+            return false;
+        }
+        let line_end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i);
+        let tail = rest[..line_end].trim_ascii();
+        // The argument: a number or an arithmetic expression of names and calls
+        // (`Math.random() * 3 + 1`), its parentheses balanced, no quote, comma or comparison.
+        let mut depth = 0usize;
+        let Some(close) = tail.iter().position(|&b| {
+            depth = match b {
+                b'(' => depth + 1,
+                b')' => depth.saturating_sub(1),
+                _ => depth,
+            };
+            b == b')' && depth == 0
+        }) else {
+            return false;
+        };
+        let args = &tail[1..close];
+        let end = tail[close + 1..].trim_ascii();
+        let arithmetic = args.iter().all(|&b| b.is_ascii_alphanumeric() || b" _.+-*/()".contains(&b));
+        if !arithmetic || memchr::memmem::find(args, b"select").is_some() || !matches!(end, b"" | b";") {
+            return false;
+        }
+        let previous = before[..line_start].trim_ascii_end();
+        let last_line = previous.rsplit(|&b| b == b'\n').next().unwrap_or_default().trim_ascii();
+        if !matches!(last_line.last(), Some(b';' | b'{' | b'}' | b')' | b':')) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
 /// Whether the value is a z/OS job's JCL whose every `/*` opens a line: a `//*` comment line or
 /// the `/*` that ends in-stream data (`//SYSIN DD *` … `/*`), as a mainframe's REST API
 /// (z/OSMF) receives a job or a data set member. The first line is a JOB statement

@@ -309,6 +309,11 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     b"application/cloudevents-batch+json",
     b"application/graphql",
     b"application/x-ndjson",
+    // JSON Lines under its other common name, parsed line by line like NDJSON.
+    b"application/jsonl",
+    // SubRip subtitles (`.srt`, as media platforms and FFmpeg name them), read as text like
+    // WebVTT's `text/vtt`.
+    b"application/x-subrip",
     b"application/octet-stream",
     b"application/csp-report",
     b"application/xss-auditor-report",
@@ -417,6 +422,9 @@ fn check_content_type(ct: &[u8], extra_types: &[Vec<u8>], out: &mut Vec<Finding>
         // (`application/vnd.aai.asyncapi+yaml`) is read as text.
         // The suffix is the same for every top-level type (`model/gltf+json`, a 3D scene).
         || essence.ends_with(b"+json")
+        // Elasticsearch's versioned bulk type (`application/vnd.elasticsearch+x-ndjson;
+        // compatible-with=8`, every official client's `_bulk`), parsed as NDJSON.
+        || essence.ends_with(b"+x-ndjson")
         || essence.ends_with(b"+xml")
         || essence.ends_with(b"+yaml")
         || essence.starts_with(b"image/")

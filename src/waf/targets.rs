@@ -166,6 +166,7 @@ pub fn body_kind(content_type: &[u8]) -> BodyKind {
         || ends(b"+json")
         || essence == b"application/x-ndjson"
         || essence == b"application/jsonl"
+        || ends(b"+x-ndjson")
         || essence == b"application/csp-report"
     {
         BodyKind::Json

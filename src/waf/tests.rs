@@ -6375,3 +6375,55 @@ fn holdout89_to_91_classes_pass_and_their_attacks_still_score() {
     let o = post("/notes", "text/plain", "//* STEP010\nrm -rf /*\n", &waf);
     assert!(o.blocked, "{o:?}");
 }
+
+#[test]
+fn holdout92_to_94_classes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // A load test's pause on a line of its own (`sleep(1);` in k6) is no time-based injection
+    // (4204): MySQL runs no bare `SLEEP()` as a statement.
+    let k6 = "import http from 'k6/http';\nimport { check, sleep } from 'k6';\n\nexport default function () {\n  const res = http.get('https://shop.example/api/items');\n  check(res, { 'status was 200': (r) => r.status == 200 });\n  sleep(1);\n  http.post('https://shop.example/api/cart', '{}');\n  sleep(Math.random() * 3 + 1);\n}\n";
+    for o in as_field_and_query(&waf, k6) {
+        assert!(rule(&o, 4204).is_none(), "{o:?}");
+    }
+    // After an operator, a keyword or a quote, on one line with other text, with a query as its
+    // argument, or alone as the value, it still counts.
+    for q in [
+        "1' or sleep(5)#",
+        "; sleep(0) ",
+        "sleep(5)",
+        "x'\nor\nsleep(5)#",
+        "a;\n  sleep(if(1=1,5,0));",
+        "a;\n  sleep((select 5));",
+        "1 and 0=benchmark(3000000,md5(1))",
+    ] {
+        for o in as_field_and_query(&waf, q) {
+            assert!(rule(&o, 4204) == Some(5), "{q:?}: {o:?}");
+        }
+    }
+
+    // JSON Lines under `application/jsonl` and Elasticsearch's versioned bulk type are parsed
+    // line by line; SubRip subtitles are text. None is a media type outside the list (1010), and
+    // what they carry is inspected.
+    let bulk = "{\"index\":{\"_index\":\"products\",\"_id\":\"p-1\"}}\n{\"name\":\"Oak desk\",\"price\":249}\n";
+    for ct in ["application/vnd.elasticsearch+x-ndjson; compatible-with=8", "application/jsonl"] {
+        let o = post("/_bulk", ct, bulk, &waf);
+        assert!(!o.blocked && o.matches.is_empty(), "{ct}: {o:?}");
+        let o = post("/_bulk", ct, "{\"index\":{}}\n{\"name\":\"<script>alert(1)</script>\"}\n", &waf);
+        assert!(
+            blocked_category(&o, Category::Xss) && o.matches.iter().any(|m| m.target == "json:$.name"),
+            "{ct}: {o:?}"
+        );
+    }
+    let srt = "1\n00:00:01,200 --> 00:00:04,050\nWelcome back to the show.\n\n2\n00:00:04,100 --> 00:00:06,000\nLet's get started.\n";
+    let o = post("/v2/episodes/12/transcripts", "application/x-subrip", srt, &waf);
+    assert!(!o.blocked && o.matches.is_empty(), "{o:?}");
+    let o = post(
+        "/v2/episodes/12/transcripts",
+        "application/x-subrip",
+        "1\n00:00:01,000 --> 00:00:02,000\n<script>alert(1)</script>\n",
+        &waf,
+    );
+    assert!(blocked_category(&o, Category::Xss), "{o:?}");
+}
