@@ -311,6 +311,12 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     b"application/x-ndjson",
     // JSON Lines under its other common name, parsed line by line like NDJSON.
     b"application/jsonl",
+    // The AWS JSON protocol (DynamoDB, Kinesis, CloudWatch Logs, Step Functions … and every
+    // service that speaks it): a JSON body, parsed as JSON.
+    b"application/x-amz-json-1.0",
+    b"application/x-amz-json-1.1",
+    // A chess game's moves (PGN, as chess sites' and clubs' import APIs take them), read as text.
+    b"application/x-chess-pgn",
     // SubRip subtitles (`.srt`, as media platforms and FFmpeg name them), read as text like
     // WebVTT's `text/vtt`.
     b"application/x-subrip",

@@ -166,6 +166,8 @@ pub fn body_kind(content_type: &[u8]) -> BodyKind {
         || ends(b"+json")
         || essence == b"application/x-ndjson"
         || essence == b"application/jsonl"
+        || essence == b"application/x-amz-json-1.0"
+        || essence == b"application/x-amz-json-1.1"
         || ends(b"+x-ndjson")
         || essence == b"application/csp-report"
     {
