@@ -1757,6 +1757,11 @@ fn glob_rule() -> Option<&'static regex::bytes::Regex> {
 /// /*`), a comment inside a line (`$_x #a\n\t[5]//b\n\t['d'] /*foo*/ (17)`, PHP split by
 /// comments) and a glob outside the comments (`cat /e??/p?ss?d`, `/*/bin`) still match. One pass
 /// (linear): each `*/` is searched from the `/*` it closes, and the search resumes after it.
+/// Where the line that holds byte `at` of `v` starts.
+fn line_start(v: &[u8], at: usize) -> usize {
+    memchr::memrchr(b'\n', &v[..at]).map_or(0, |i| i + 1)
+}
+
 /// Whether every `sleep(` call of the value (lower-cased) is a statement on a line of its own, as
 /// a program pauses (`sleep(1);` in a k6 script, `sleep(0.5)` in Python after `from time import
 /// sleep`): only white space before it on its line, a number or an arithmetic expression as its
@@ -1781,11 +1786,11 @@ pub fn pause_statements(v: &[u8]) -> bool {
         if method {
             continue;
         }
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_start = line_start(v, at);
         if line_start == 0 || !before[line_start..].iter().all(|&b| b == b' ' || b == b'\t') {
             return false;
         }
-        let line_end = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |i| i);
+        let line_end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
         let tail = rest[..line_end].trim_ascii();
         // The argument: a number or an arithmetic expression of names and calls
         // (`Math.random() * 3 + 1`), its parentheses balanced, no quote, comma or comparison.
@@ -1833,7 +1838,7 @@ pub fn jcl_deck(v: &[u8]) -> bool {
         return false;
     }
     memchr::memmem::find_iter(v, b"/*").all(|at| {
-        let line_start = v[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_start = line_start(v, at);
         at == line_start || (at == line_start + 1 && v[line_start] == b'/')
     })
 }
@@ -4114,7 +4119,7 @@ pub fn selector_pseudo_elements(v: &[u8]) -> bool {
             continue;
         }
         // The quoted string of its line that holds it, read from the line's start.
-        let line_start = v[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_start = line_start(v, at);
         let line_end = v[at..].iter().position(|&b| b == b'\n').map_or(v.len(), |i| at + i);
         let mut open: Option<usize> = None;
         let mut region = None;

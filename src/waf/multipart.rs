@@ -3,7 +3,7 @@
 //! characters in names, Content-Transfer-Encoding, charset parameters); it never rejects.
 
 use super::rules::class;
-use super::targets::{Sink, TargetName};
+use super::targets::{essence, Sink, TargetName};
 
 /// How deep multiparts nest before a part is read as one value: OData's `$batch` puts a
 /// changeset (a `multipart/mixed`) inside the batch, and an embedded request's body may be one.
@@ -19,7 +19,7 @@ fn walk_at(content_type: &[u8], body: &[u8], max_depth: usize, level: u8, sink: 
     // RFC 7578 (§4.7) leaves Content-Transfer-Encoding out of form-data; the other multipart
     // types (RFC 2046: `mixed`, `related` …) label every part with one, and the identity labels
     // (`7bit`, `8bit`, `binary`) change no byte.
-    let form_data = content_type.trim_ascii_start().to_ascii_lowercase().starts_with(b"multipart/form-data");
+    let form_data = essence(content_type) == b"multipart/form-data";
     let Some(boundary) = boundary(content_type) else {
         sink.value(class::BODY, TargetName::new("body", b""), body);
         return Some("multipart body without a boundary");
@@ -235,7 +235,7 @@ fn embedded_request(
     if content_type.is_empty() {
         return sink.value(class::BODY, TargetName::new("batch_body", b""), body);
     }
-    if essence(content_type).starts_with(b"multipart/") {
+    if super::targets::body_kind(content_type) == super::targets::BodyKind::Multipart {
         if let Some(a) = walk_at(content_type, body, max_depth, level + 1, sink) {
             anomaly.get_or_insert(a);
         }
@@ -255,12 +255,6 @@ impl Sink for Forward<'_> {
     fn value(&mut self, classes: u16, name: TargetName<'_>, value: &[u8]) -> bool {
         self.0.value(classes, name, value)
     }
-}
-
-/// A Content-Type's `type/subtype`, lower-case, without parameters or spaces.
-fn essence(content_type: &[u8]) -> Vec<u8> {
-    let e = content_type.split(|&b| b == b';').next().unwrap_or_default();
-    e.trim_ascii().to_ascii_lowercase()
 }
 
 fn contains(h: &[u8], n: &[u8]) -> bool {

@@ -151,11 +151,16 @@ pub enum BodyKind {
     Binary,
 }
 
+/// A Content-Type's `type/subtype`, lower-case, without parameters or surrounding spaces.
+pub fn essence(content_type: &[u8]) -> Vec<u8> {
+    let e = content_type.split(|&b| b == b';').next().unwrap_or_default();
+    trim(e).to_ascii_lowercase()
+}
+
 /// Classifies a Content-Type value (parameters ignored, case-insensitive).
 pub fn body_kind(content_type: &[u8]) -> BodyKind {
-    let lower = content_type.to_ascii_lowercase();
-    let essence = lower.split(|&b| b == b';').next().unwrap_or(&[]);
-    let essence = trim(essence);
+    let essence = essence(content_type);
+    let essence = essence.as_slice();
     let starts = |p: &[u8]| essence.starts_with(p);
     let ends = |p: &[u8]| essence.ends_with(p);
     if essence == b"application/x-www-form-urlencoded" || essence.is_empty() {
