@@ -537,6 +537,9 @@ impl<'a> Prose<'a> {
     }
 
     pub fn score(&mut self, rule: u32, category: Category, base: u32) -> Option<u32> {
+        if matches!(rule, 3301 | 3402) && empty_evals_only(rule, self.value) {
+            return None;
+        }
         let family = 1u32 << (category as u32);
         let mut key = family;
         // A weak signal keyed as a program that its family's weak signal on this value still
@@ -646,6 +649,8 @@ impl<'a> Prose<'a> {
                 }
             }
             Evidence::JsSyntax if js_stack(self.value) => base.min(WEAK),
+            // A type named in a JSDoc comment is read by the type checker, not imported.
+            Evidence::JsSyntax if rule == 4106 && jsdoc_type_imports(self.value) => return None,
             Evidence::JsSyntax => {
                 let syntax = self.value.iter().any(|b| b"=()+;'\"`<>[]{}:".contains(b));
                 if syntax || self.value.split(|b| b.is_ascii_whitespace()).filter(|t| !t.is_empty()).count() < 3 {
@@ -659,6 +664,9 @@ impl<'a> Prose<'a> {
                     key = PROGRAM;
                     base.min(WEAK)
                 } else if selecting_filter(self.value) {
+                    base.min(WEAK)
+                } else if mongo_shell_program(self.value) {
+                    key = PROGRAM;
                     base.min(WEAK)
                 } else {
                     base
@@ -1746,17 +1754,6 @@ fn glob_rule() -> Option<&'static regex::bytes::Regex> {
     rule_regex(&GLOB, 3205)
 }
 
-/// Whether every glob of rule 3205 in the value (canonical, lower-cased) lies in a comment line:
-/// the value has a `/*`, each `/*` opens a line (after spaces or tabs only) with a space or a
-/// second `*` after it, or inside a line holds words spaced from the text around it
-/// ([`spaced_words_comment`]), and is closed by a later `*/`, and with every `/* … */` blanked the rule
-/// no longer matches its shell view. CSS, C, JavaScript, SQL and Maxima comment so (`/* hide the
-/// powered-by footer */`); the value need not read as code otherwise (a Maxima session, `x: 1$`,
-/// is none of the languages `is_code` knows), since a closed comment that opens a line globs
-/// nothing a shell would run. An unclosed `/*` (`rm -rf
-/// /*`), a comment inside a line (`$_x #a\n\t[5]//b\n\t['d'] /*foo*/ (17)`, PHP split by
-/// comments) and a glob outside the comments (`cat /e??/p?ss?d`, `/*/bin`) still match. One pass
-/// (linear): each `*/` is searched from the `/*` it closes, and the search resumes after it.
 /// Where the line that holds byte `at` of `v` starts.
 fn line_start(v: &[u8], at: usize) -> usize {
     memchr::memrchr(b'\n', &v[..at]).map_or(0, |i| i + 1)
@@ -1843,6 +1840,17 @@ pub fn jcl_deck(v: &[u8]) -> bool {
     })
 }
 
+/// Whether every glob of rule 3205 in the value (canonical, lower-cased) lies in a comment line:
+/// the value has a `/*`, each `/*` opens a line (after spaces or tabs only) with a space or a
+/// second `*` after it, or inside a line holds words spaced from the text around it
+/// ([`spaced_words_comment`]) or ends a line of code ([`trailing_comment`]), and is closed by a
+/// later `*/`, and with every `/* … */` blanked the rule no longer matches its shell view. CSS, C, JavaScript, SQL and Maxima comment so (`/* hide the
+/// powered-by footer */`); the value need not read as code otherwise (a Maxima session, `x: 1$`,
+/// is none of the languages `is_code` knows), since a closed comment that opens a line globs
+/// nothing a shell would run. An unclosed `/*` (`rm -rf
+/// /*`), a comment inside a line (`$_x #a\n\t[5]//b\n\t['d'] /*foo*/ (17)`, PHP split by
+/// comments) and a glob outside the comments (`cat /e??/p?ss?d`, `/*/bin`) still match. One pass
+/// (linear): each `*/` is searched from the `/*` it closes, and the search resumes after it.
 pub fn commented_code(v: &[u8]) -> bool {
     let Some(glob) = glob_rule() else { return false };
     let mut rest = Vec::with_capacity(v.len());
@@ -1859,7 +1867,8 @@ pub fn commented_code(v: &[u8]) -> bool {
             // Inside a line, a comment spaced from the text around it that names something in
             // words (a wiki edit summary's section, `Endpoints table + example /* Endpoints */`)
             // is one too; a payload's comment is glued to its tokens or holds more than words.
-            if !line_start && !spaced_words_comment(&v[..i], &v[i + 2..i + 2 + p]) {
+            if !line_start && !spaced_words_comment(&v[..i], &v[i + 2..i + 2 + p]) && !trailing_comment(v, i, i + 2 + p)
+            {
                 return false;
             }
             rest.push(b' ');
@@ -1873,6 +1882,20 @@ pub fn commented_code(v: &[u8]) -> bool {
         i += 1;
     }
     comments > 0 && !glob.is_match(&super::normalize::shell_fold(&rest))
+}
+
+/// Whether the `/* … */` comment at `open` (its `*/` at `close`) ends a line of code: after a
+/// statement's or a list's end (`;`, `{`, `}`, `,`) and white space, with nothing but white space
+/// after it on its line (`uint8_t channels;   /* 3 = RGB, 4 = RGBA */` in a C header, a CSS
+/// declaration's note). It splits no token, and after a word (`rm -rf /* */`) it is no comment.
+fn trailing_comment(v: &[u8], open: usize, close: usize) -> bool {
+    let before = &v[line_start(v, open)..open];
+    let code = before.trim_ascii_end();
+    let after = &v[close + 2..];
+    let line_end = memchr::memchr(b'\n', after).unwrap_or(after.len());
+    before.last().is_some_and(|&b| b == b' ' || b == b'\t')
+        && code.last().is_some_and(|b| matches!(b, b';' | b'{' | b'}' | b','))
+        && after[..line_end].iter().all(u8::is_ascii_whitespace)
 }
 
 /// Whether a `/* … */` comment inside a line, with `before` the value up to its `/*` and `inner`
@@ -2126,6 +2149,62 @@ pub fn path_placeholders(v: &[u8]) -> bool {
             })
             .as_ref()
             .is_some_and(|re| !re.is_match(v) && !re.is_match(&super::normalize::shell_fold(v)))
+}
+
+/// Whether every match of rule 3301 (PHP) or 3402 (Node.js) in the value is a method `eval()`
+/// with nothing to evaluate, as PyTorch's `model.eval()` in a question or a notebook: a parse
+/// error in PHP, a method of the application's own object in JavaScript. With every such
+/// `.eval()` blanked the rule must no longer match the value; the global's `eval()` (a probe),
+/// `eval($_GET[1])`, `eval(atob(…))` and any other call it names still count.
+pub fn empty_evals_only(rule: u32, v: &[u8]) -> bool {
+    static PHP: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    static NODE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    if memchr::memmem::find(v, b".eval").is_none() {
+        return false;
+    }
+    let Some(re) = (if rule == 3301 { rule_regex(&PHP, 3301) } else { rule_regex(&NODE, 3402) }) else {
+        return false;
+    };
+    let mut rest = v.to_vec();
+    let mut found = false;
+    for at in memchr::memmem::find_iter(v, b".eval") {
+        let at = at + 1;
+        let after = v[at + 4..].trim_ascii_start();
+        if let Some(args) = after.strip_prefix(b"(") {
+            if args.trim_ascii_start().starts_with(b")") {
+                rest[at..at + 4].fill(b' ');
+                found = true;
+            }
+        }
+    }
+    found && !re.is_match(&rest)
+}
+
+/// Whether every match of rule 4106 in the value (canonical, lower-cased) is a type a JSDoc tag
+/// names: `{import('…')` right after a tag (`@type`, `@param`, `@typedef` …) inside a `/** … */`
+/// comment, as atop a Next.js, Tailwind or Docusaurus configuration (`/** @type
+/// {import('next').NextConfig} */`). TypeScript reads that type; nothing is imported when the
+/// file runs. With every such `import(` blanked the rule must no longer match the value; an
+/// `import('…')` in code or in a plain comment still does.
+pub fn jsdoc_type_imports(v: &[u8]) -> bool {
+    static SINK: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let Some(rule) = rule_regex(&SINK, 4106) else { return false };
+    let mut rest = v.to_vec();
+    let mut found = false;
+    for at in memchr::memmem::find_iter(v, b"{import(") {
+        let before = &v[..at];
+        let opened = memchr::memmem::rfind(before, b"/**");
+        let inside = opened.is_some_and(|o| memchr::memmem::rfind(before, b"*/").is_none_or(|c| c < o));
+        let word = before.trim_ascii_end();
+        let spaced = word.len() < before.len();
+        let tag = &word[word.iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |p| p + 1)..];
+        let tagged = !tag.is_empty() && word.len() > tag.len() && word[word.len() - tag.len() - 1] == b'@';
+        if inside && spaced && tagged {
+            rest[at + 1..at + 7].fill(b' ');
+            found = true;
+        }
+    }
+    found && !rule.is_match(&rest)
 }
 
 /// Whether the value is a JavaScript stack trace: an error message without markup or code
@@ -2623,10 +2702,16 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                 // A semicolon quoted alone after an opener (`FIELDTERMINATOR ';'`, a CSV
                 // delimiter) is a string of one character, not a statement's end after a quote.
                 let semicolon_literal = next == Some(b';') && v.get(i + 2) == Some(&b);
-                if prev.is_some_and(|p| !opener(p)) && !qualified
-                    || next.is_some_and(|n| n.is_ascii_whitespace() || n == b')' || (n == b';' && !semicolon_literal))
-                    || dash()
-                    || hash()
+                // A literal of spaces after an opener (`first_name || ' ' || last_name`,
+                // `concat(a, ' ', b)`) is a string, read to its end below like any other.
+                let spaces = v[i + 1..].iter().take_while(|&&c| c == b' ').count();
+                let blank = prev.is_some_and(opener) && spaces > 0 && v.get(i + 1 + spaces) == Some(&b);
+                if !blank
+                    && (prev.is_some_and(|p| !opener(p)) && !qualified
+                        || next
+                            .is_some_and(|n| n.is_ascii_whitespace() || n == b')' || (n == b';' && !semicolon_literal))
+                        || dash()
+                        || hash())
                 {
                     return true;
                 }
@@ -4565,6 +4650,110 @@ fn php_object(v: &[u8]) -> bool {
             && (i == 0 || !v[i - 1].is_ascii_alphanumeric())
             && v[i + 3..].iter().skip_while(|b| b.is_ascii_digit()).take(2).eq(b":\"".iter())
     })
+}
+
+/// Whether the value is a MongoDB shell program, as a database console or a saved query holds
+/// one: after `//` comment lines and a `use NAME` line, nothing but statements that call a
+/// collection's method on the shell's `db` (`db.orders.aggregate(…)`, `db.audit.log.find(…)`,
+/// `db.getCollection("orders").find(…)`), each maybe chained (`.sort(…).limit(10)`) and ended by
+/// a `;`. Its operators are the query's own by design, as a whole SQL query's clauses are; an
+/// injected operator arrives as a key of the application's filter (`{"$ne": …}`, `user[$ne]=`),
+/// never as a program that names its collection, and anything after the statements
+/// (`db.x.find(); {"$where": …}`) refuses the value.
+pub fn mongo_shell_program(v: &[u8]) -> bool {
+    const METHODS: &[&[u8]] = &[
+        b"find",
+        b"findone",
+        b"aggregate",
+        b"count",
+        b"countdocuments",
+        b"distinct",
+        b"insert",
+        b"insertone",
+        b"insertmany",
+        b"update",
+        b"updateone",
+        b"updatemany",
+        b"replaceone",
+        b"remove",
+        b"deleteone",
+        b"deletemany",
+        b"findoneandupdate",
+        b"findoneandreplace",
+        b"findoneanddelete",
+        b"bulkwrite",
+        b"createindex",
+        b"createindexes",
+        b"watch",
+        b"explain",
+    ];
+    // The call's arguments from its `(`: what follows its matching `)`, or `None` when it does
+    // not close.
+    fn call_rest(t: &[u8]) -> Option<&[u8]> {
+        let mut depth = 0usize;
+        for (i, &b) in t.iter().enumerate() {
+            match b {
+                b'(' => depth += 1,
+                b')' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(&t[i + 1..]);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+    let mut t = v.trim_ascii_start();
+    while t.starts_with(b"//") || t.starts_with(b"use ") {
+        t = t.iter().position(|&b| b == b'\n').map_or(&[][..], |e| &t[e + 1..]).trim_ascii_start();
+    }
+    let mut statements = 0;
+    while !t.is_empty() {
+        let Some(mut rest) = t.strip_prefix(b"db.") else { return false };
+        // `db.getCollection("name")` names the collection as a string.
+        if rest.starts_with(b"getcollection(") {
+            let Some(r) = call_rest(&rest[13..]) else { return false };
+            let Some(r) = r.strip_prefix(b".") else { return false };
+            rest = r;
+        } else {
+            let n = rest.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-')).count();
+            let Some(r) = rest[n..].strip_prefix(b".").filter(|_| n > 0) else { return false };
+            rest = r;
+            // A dotted collection name (`db.audit.log.find(`): the last name before `(` is the method.
+            while let Some(dot) = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                .position(|&b| b == b'.')
+            {
+                rest = &rest[dot + 1..];
+            }
+        }
+        let n = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        if !METHODS.contains(&&rest[..n]) || rest.get(n) != Some(&b'(') {
+            return false;
+        }
+        let Some(mut after) = call_rest(&rest[n..]) else { return false };
+        // Chained cursor methods (`.sort({…}).limit(10)`, `.pretty()`), maybe on the next line.
+        loop {
+            let a = after.trim_ascii_start();
+            let Some(m) = a.strip_prefix(b".") else { break };
+            let k = m.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            if k == 0 || m.get(k) != Some(&b'(') {
+                return false;
+            }
+            let Some(r) = call_rest(&m[k..]) else { return false };
+            after = r;
+        }
+        let a = after.trim_ascii_start();
+        t = a.strip_prefix(b";").unwrap_or(a).trim_ascii_start();
+        while t.starts_with(b"//") {
+            t = t.iter().position(|&b| b == b'\n').map_or(&[][..], |e| &t[e + 1..]).trim_ascii_start();
+        }
+        statements += 1;
+    }
+    statements > 0
 }
 
 /// Whether a `$name` is used as a key: quoted or bracketed (`"$ne"`, `[$gt]`) or followed by a

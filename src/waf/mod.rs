@@ -431,6 +431,8 @@ pub struct Scan {
     referer_host: Option<Vec<u8>>,
     /// The request carries credentials only a program sets (`context::scripted_credentials`).
     scripted: bool,
+    /// The method stores the resource its path names (PUT, PATCH): see [`written_dot_file`].
+    writes: bool,
     /// How many times a rule matched or was skipped as already fired (see `CleanValues`).
     attempts: u32,
     clean: CleanValues,
@@ -1267,6 +1269,7 @@ impl Waf {
         }
         scan.referer_host = req.header("referer").map(|r| url_host(r).to_ascii_lowercase());
         scan.scripted = req.header("authorization").is_some_and(context::scripted_credentials);
+        scan.writes = matches!(req.method.as_str(), "PUT" | "PATCH");
         let mut findings = Vec::new();
         protocol::check_head(req, &self.allowed_methods, &self.allowed_content_types, agreed_tunnel, &mut findings);
         for (id, excerpt) in findings {
@@ -1462,6 +1465,9 @@ impl Waf {
                 continue;
             }
             if named_no_signal(rule.id, name, v) {
+                continue;
+            }
+            if rule.id == 3002 && scan.writes && name.prefix == "path" && written_dot_file(v) {
                 continue;
             }
             let Some(score) = prose.score(rule.id, rule.category, rule.score) else { continue };
@@ -2134,6 +2140,22 @@ fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8]) -> bool {
         4231 => name.prefix == "json_key:",
         _ => false,
     }
+}
+
+/// Whether a hidden file in a PUT's or PATCH's path (rule 3002) is the file the request writes:
+/// those methods store the resource the path names (RFC 9110), so a dot-file there (a dotfiles
+/// sync's `/files/.vimrc`, an online IDE's `.replit`, a project's `.latexmkrc`) is being saved,
+/// not probed for as a scanner's GET does. Version-control metadata (`.git`, `.svn`, `.hg`,
+/// `.bzr`), whose hooks and settings run code, the web server's own settings (`.htaccess`,
+/// `.htpasswd`, `.user.ini`) and a Java application's `WEB-INF`/`META-INF` still count; secrets
+/// and histories by name count under rule 3001 whatever the method.
+fn written_dot_file(path: &[u8]) -> bool {
+    const KEPT: &[&[u8]] = &[b"git", b"svn", b"hg", b"bzr", b"htaccess", b"htpasswd", b"user.ini"];
+    !path.split(|&b| b == b'/').any(|segment| {
+        segment.eq_ignore_ascii_case(b"web-inf")
+            || segment.eq_ignore_ascii_case(b"meta-inf")
+            || segment.strip_prefix(b".").is_some_and(|n| KEPT.iter().any(|k| n.eq_ignore_ascii_case(k)))
+    })
 }
 
 /// Whether `v` is one absolute path under a `bin` or `sbin` directory (`/bin/sh`,

@@ -740,7 +740,8 @@ pub fn sql_fold(input: &[u8]) -> Cow<'_, [u8]> {
     }
 }
 
-/// Path canonicalisation: `\` → `/`, `//` → `/`, `/./` → `/`, `;params` dropped from segments.
+/// Path canonicalisation: `\` → `/` (not before a `"`, which it escapes), `//` → `/`, `/./` → `/`,
+/// `;params` dropped from segments.
 /// `..` is kept, because traversal is what the signatures look for. A segment's parameters end at
 /// its `/`, or at a line break (kept) once they hold a space: a `;` followed by words and a line
 /// break is text (`Set-Cookie: sid=...; HttpOnly` on a line of a diagram's source), and drops no
@@ -771,7 +772,9 @@ pub fn path_normalize_into(input: &[u8], out: &mut Vec<u8>) -> bool {
     let (mut in_params, mut spaced) = (false, false);
     let mut i = 0;
     while i < input.len() {
-        let b = if input[i] == b'\\' { b'/' } else { input[i] };
+        // A backslash before a double quote escapes the quote (`\"...\"` in JSON held in a
+        // string): no file system has `"` in a name, so it separates no path.
+        let b = if input[i] == b'\\' && input.get(i + 1) != Some(&b'"') { b'/' } else { input[i] };
         if in_params {
             if b == b'/' || (spaced && (b == b'\n' || b == b'\r')) {
                 in_params = false;
@@ -1085,7 +1088,7 @@ mod tests {
             let (mut in_params, mut spaced) = (false, false);
             let mut i = 0;
             while i < input.len() {
-                let b = if input[i] == b'\\' { b'/' } else { input[i] };
+                let b = if input[i] == b'\\' && input.get(i + 1) != Some(&b'"') { b'/' } else { input[i] };
                 if in_params {
                     if b == b'/' || (spaced && (b == b'\n' || b == b'\r')) {
                         in_params = false;

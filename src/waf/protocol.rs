@@ -320,6 +320,19 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     // SubRip subtitles (`.srt`, as media platforms and FFmpeg name them), read as text like
     // WebVTT's `text/vtt`.
     b"application/x-subrip",
+    // HLS playlists (RFC 8216's `.m3u8`: the registered Apple type and its older names), as
+    // video platforms take them on upload; read as text.
+    b"application/vnd.apple.mpegurl",
+    b"application/x-mpegurl",
+    b"audio/mpegurl",
+    b"audio/x-mpegurl",
+    // Citations as reference managers and DOI content negotiation send them (BibTeX, RIS), a
+    // Clojure project's EDN data and Apple's property lists (Xcode's export options, an app's
+    // settings); all read as text.
+    b"application/x-bibtex",
+    b"application/x-research-info-systems",
+    b"application/edn",
+    b"application/x-plist",
     b"application/octet-stream",
     b"application/csp-report",
     b"application/xss-auditor-report",

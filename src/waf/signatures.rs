@@ -234,8 +234,10 @@ pub static RULES: &[Rule] = &[
         // Not a placeholder closed by `$` (a browser extension's `"Delete $TEXT$?"`), nor a
         // variable assigned or closing a template's action (`{{ $type := .Get "type" }}`, `{{
         // $type }}` in a Go template, `$all = 1;`): a query operator is a key (`{"$ne": …}`,
-        // `[$ne]`), never assigned to nor last in an object; `==` compares.
-        r#"\$(?:ne|gt|gte|lt|lte|eq|in|nin|regex|where|exists|or|and|nor|not|expr|function|accumulator|elemmatch|text|type|mod|all|size)(?:$|[^\w$\s:=}]|==|:(?:$|[^=])|\s+(?:$|[^\s:=}]|==|:(?:$|[^=])))"#,
+        // `[$ne]`), never assigned to nor last in an object; `==` compares. So a key is closed by
+        // a quote (also escaped, `\"$ne\"`), a bracket or a colon: a name before `)`, `,`, `;`
+        // or `->` is a PHP or shell variable (`function f( $text ) {`, `$type, $all;`).
+        r#"\$(?:ne|gt|gte|lt|lte|eq|in|nin|regex|where|exists|or|and|nor|not|expr|function|accumulator|elemmatch|text|type|mod|all|size)(?:$|["'\]\\`]|==|:(?:$|[^=])|\s+(?:$|["'\]\\`]|==|:(?:$|[^=])))"#,
         "MongoDB query operator injection",
     ),
     re(
@@ -567,7 +569,10 @@ pub static RULES: &[Rule] = &[
         // A dynamic `import("…")`; Zig's builtin `@import("std")`, in every Zig source file, is none,
         // and neither is a method of that name (`ObjC.import("Foundation")` in JXA, `x.import(…)`):
         // the dynamic import is an expression of its own, never a member.
-        r#"\b(?:alert|prompt|confirm|eval|execscript|msgbox)\s*(?:\(|`|&#|\.call|\.apply)|\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body\.innerhtml)|window\s*\.\s*(?:location|open|name|eval)|location\s*\.\s*(?:href|hash|replace|assign)|\.innerhtml\s*=|\.outerhtml\s*=|string\s*\.\s*fromcharcode|top\s*\[|self\s*\[|parent\s*\[|globalthis\s*\[|constructor\s*\(\s*['"`]|fetch\s*\(\s*['"`]?(?:https?:)?//)|(?:^|[^@\w.])import\s*\([ \t]*['"`]"#,
+        // A method `eval()` with nothing to evaluate runs nothing: PyTorch's `model.eval()`
+        // switches a module to inference, in every notebook, training script and question about
+        // them. The global's `eval()` (a probe, an escaped `\u0065val()`) still counts.
+        r#"\b(?:alert|prompt|confirm|execscript|msgbox)\s*(?:\(|`|&#|\.call|\.apply)|\beval\s*(?:\(\s*(?:[^\s)]|$)|`|&#|\.call|\.apply)|(?:^|[^.\w])eval\s*\(\s*\)|\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body\.innerhtml)|window\s*\.\s*(?:location|open|name|eval)|location\s*\.\s*(?:href|hash|replace|assign)|\.innerhtml\s*=|\.outerhtml\s*=|string\s*\.\s*fromcharcode|top\s*\[|self\s*\[|parent\s*\[|globalthis\s*\[|constructor\s*\(\s*['"`]|fetch\s*\(\s*['"`]?(?:https?:)?//)|(?:^|[^@\w.])import\s*\([ \t]*['"`]"#,
         "JavaScript sink or dangerous call",
     ),
     re(
@@ -640,8 +645,10 @@ pub static RULES: &[Rule] = &[
         ALL | URI,
         View::Path,
         // A Markdown link's target one level up (`[retries](../retries.md)`) is a link, not a path
-        // the application opens; a second `../` still matches after its `/`.
-        r"(?:^|[/=\s:'\x22,;]|[^\]]\(|^\()\.{2,}/|/\.{2,}(?:/|$)|(?:\.|0x2e|%2e){2}(?:0x2f|0x5c|%2f|%5c)|(?:0x2f|0x5c)(?:\.|0x2e){2}|\.{3,}/",
+        // the application opens; a second `../` still matches after its `/`. Three dots that end
+        // a value after a slash are Go's and Bazel's wildcard for every package below
+        // (`./...`, `//media/...`), which names no step up; `/.../` still counts.
+        r"(?:^|[/=\s:'\x22,;]|[^\]]\(|^\()\.{2,}/|/(?:\.{2}|\.{4,})$|/\.{2,}/|(?:\.|0x2e|%2e){2}(?:0x2f|0x5c|%2f|%5c)|(?:0x2f|0x5c)(?:\.|0x2e){2}|\.{3,}/",
         "path traversal",
     ),
     re(
@@ -1175,7 +1182,9 @@ pub static RULES: &[Rule] = &[
             // policy's `${aws:username}`; a class's member (`${A::$b}`) is one.
             // A dotted property path alone (`${mapstruct.version}` in a Maven POM, `${app.name}`)
             // reads a configuration property; a call or operator after its names is code.
-            r#"|(?:^\s*|[^\s("'/:=@-])\$\{\s*(?:['"]?[a-z_]\w*(?:[^\w:.]|::|:?$)|['"]\d|\d[^}]*\}[a-z])"#,
+            // A character outside ASCII glued before it is a format string's glyph (a prompt
+            // theme's `⇡${count}`), not a word it splits.
+            r#"|(?:^\s*|[^\s("'/:=@\x80-\xff-])\$\{\s*(?:['"]?[a-z_]\w*(?:[^\w:.]|::|:?$)|['"]\d|\d[^}]*\}[a-z])"#,
             r#"|\$\{\s*(?:['"]\w|\w+\s*(?:[^\w\s},:.]|(?:\.\s*\w+\s*)+[^\w\s},:.]))"#,
             r#"|\$\{\s*\d+\s*\}\w|\$\{[\w\s.,]*[a-z_][\w\s.,]*\}[\w(]|[\w)\]]\s*`[^`]*\$\{"#
         ),
@@ -1431,7 +1440,9 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ALL,
         View::Text,
-        r"\b(?:java\.(?:lang\.(?:runtime|processbuilder|process|reflect|classloader|system|thread|object|string|integer|class|invoke)|io\.\w+|util\.\w+|net\.\w+|beans\.\w+|rmi\.\w+|nio\.\w+|security\.\w+|sql\.\w+|applet|awt|lang\b)|javax\.(?:script|naming|management|el|xml|swing|crypto|imageio|sql)\b|(?:com\.sun|sun\.(?:misc|reflect|rmi|net|nio)|jdk\.\w+)\.[\w.$]+|runtime\s*\.\s*getruntime|getruntime\s*\(\s*\)\s*\.\s*exec|processbuilder|classloader|urlclassloader|defineclass|getclass\s*\(\s*\)|class\s*\.\s*forname|forname\s*\(|\.getmethod\s*\(|\.invoke\s*\(|\.newinstance\s*\(|objectinputstream|xmldecoder|xstream|ysoserial|templatesimpl|invokertransformer|chainedtransformer|constanttransformer|instantiatetransformer|lazymap|transformedmap|annotationinvocationhandler|priorityqueue|badattributevalueexpexception|jdbcrowsetimpl|commons\.collections|commons\.beanutils|org\.apache\.(?:commons|xalan|xbean|myfaces|bcel|tomcat|catalina|naming|log4j|struts|wicket|click|shiro|openjpa|batik|axis|cxf|velocity|jasper|el|coyote)|org\.springframework\.(?:context\.support|beans\.factory|transaction\.jta|aop\.(?:support|config)|jndi)|org\.codehaus\.groovy|com\.opensymphony|xwork2?\.|org\.apache\.struts2?|groovy\.lang|bsh\.interpreter|bsh\.xthis|clojure\.(?:core|main)\$|clojure\.inspector\.proxy|org\.mozilla\.javascript|com\.mchange|org\.hibernate|net\.sf\.json|com\.alibaba\.fastjson|org\.jboss|weblogic\.|com\.mysql\.jdbc|oracle\.jdbc|org\.python\.core|rome\.feed|org\.slf4j|ognl\.|freemarker\.template|org\.yaml\.snakeyaml|javassist|java\.beans\.xmldecoder|rmiconnectionimpl|jndilookup|nashorn|scriptenginemanager|java\.(?:\w+\.)*(?:runtime|processbuilder)\b|org\.omg\.(?:corba|iiop|cosnaming|portableserver)\b)",
+        // A package before a `:` is a dependency's Maven coordinate (`org.apache.commons:commons-text`
+        // in a vulnerability lookup or a Gradle file), which names no class to load.
+        r"\b(?:java\.(?:lang\.(?:runtime|processbuilder|process|reflect|classloader|system|thread|object|string|integer|class|invoke)|io\.\w+|util\.\w+|net\.\w+|beans\.\w+|rmi\.\w+|nio\.\w+|security\.\w+|sql\.\w+|applet|awt|lang\b)|javax\.(?:script|naming|management|el|xml|swing|crypto|imageio|sql)\b|(?:com\.sun|sun\.(?:misc|reflect|rmi|net|nio)|jdk\.\w+)\.[\w.$]+|runtime\s*\.\s*getruntime|getruntime\s*\(\s*\)\s*\.\s*exec|processbuilder|classloader|urlclassloader|defineclass|getclass\s*\(\s*\)|class\s*\.\s*forname|forname\s*\(|\.getmethod\s*\(|\.invoke\s*\(|\.newinstance\s*\(|objectinputstream|xmldecoder|xstream|ysoserial|templatesimpl|invokertransformer|chainedtransformer|constanttransformer|instantiatetransformer|lazymap|transformedmap|annotationinvocationhandler|priorityqueue|badattributevalueexpexception|jdbcrowsetimpl|commons\.collections|commons\.beanutils|org\.apache\.(?:commons|xalan|xbean|myfaces|bcel|tomcat|catalina|naming|log4j|struts|wicket|click|shiro|openjpa|batik|axis|cxf|velocity|jasper|el|coyote)(?:[^:]|$)|org\.springframework\.(?:context\.support|beans\.factory|transaction\.jta|aop\.(?:support|config)|jndi)|org\.codehaus\.groovy|com\.opensymphony|xwork2?\.|org\.apache\.struts2?|groovy\.lang|bsh\.interpreter|bsh\.xthis|clojure\.(?:core|main)\$|clojure\.inspector\.proxy|org\.mozilla\.javascript|com\.mchange|org\.hibernate|net\.sf\.json|com\.alibaba\.fastjson|org\.jboss|weblogic\.|com\.mysql\.jdbc|oracle\.jdbc|org\.python\.core|rome\.feed|org\.slf4j|ognl\.|freemarker\.template|org\.yaml\.snakeyaml|javassist|java\.beans\.xmldecoder|rmiconnectionimpl|jndilookup|nashorn|scriptenginemanager|java\.(?:\w+\.)*(?:runtime|processbuilder)\b|org\.omg\.(?:corba|iiop|cosnaming|portableserver)\b)",
         "dangerous Java class or reflection",
     ),
     re(
@@ -1595,12 +1606,14 @@ pub static RULES: &[Rule] = &[
         // and letters) is the starred form of a LaTeX command and its argument, not a selection;
         // after anything else (`"*{`, `__*{` in a preprocessing `__…__`, letters with no
         // backslash before them) it counts as before.
+        // A subtraction's left side is a number of its own: `iso8601 -30 d` (REST Client's
+        // `{{$datetime iso8601 -30 d}}`, a date 30 days back) subtracts nothing.
         // `range` followed by a space and a pipeline (a `$variable`, a `.Field`, a word) is the
         // action of Go's text/template iterating over its data (`{{ range $k, $v := .Secrets }}`,
         // `{{- range .Items }}`, Helm, Prometheus alert templates), a syntax error in Jinja or
         // Twig; their global counts where it is used as a value: bare (`{{ range }}`), called,
         // filtered, indexed or dereferenced (`range(10)`, `range | attr(…)`, `range.__init__`).
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\d\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\\x[0-9a-f]{2}|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:(?:filter|map|sort)\s*\(\s*(?:'[^']*'|"[^"]*")\s*\)|reduce\s*\(\s*['"]))[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|_self|self|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brequest\b(?:\s*\}\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)(?:[^}.]|\.[^}\[])*\.?\}\}|(?:\s*\.\s*[\w-]+)*(?:[^\s.}\w|-]|\s+[^\s.}\w|'"-])(?:[^}.]|\.[^}\[])*\.?\}\})|\{%[-+]?\s*(?:import|include|macro|call|raw|debug|extends|block)\b|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\bnamespace\b\s*(?:[^\s(]|\(\s*\))|\b(?:config|_self|self|lipsum|cycler|joiner|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|attr|constructor)\b|\bos\.|\.\s*\w+\s*\(|\\x[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\[0-7]{3}|['"]\s*\*\s*\d|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*\brequest\b(?:\s*[-+]?%\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)|(?:\s*\.\s*[\w-]+)*\s*[^\s.%\w|=!<>-])|\{%[-+]?\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*[-+]?%\}|<%(?:==?)?-?\s*(?:[^%\s@a-z_=]|@?[a-z_][\w.]*(?:\s*[^%\s\w.-]|\s+[@\w]|-[^%]))[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*[^{}]*\}|[^\s][ \t]*\{#\s*\w[^}]*#\}|\{#\s*\w[^}]*#\}[ \t]*[^\s]|^\s*\{#\s*\w[^}]*#\}\s*$|\{php\}|\{\$smarty"#,
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\b\d+\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\\x[0-9a-f]{2}|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:(?:filter|map|sort)\s*\(\s*(?:'[^']*'|"[^"]*")\s*\)|reduce\s*\(\s*['"]))[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|_self|self|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brequest\b(?:\s*\}\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)(?:[^}.]|\.[^}\[])*\.?\}\}|(?:\s*\.\s*[\w-]+)*(?:[^\s.}\w|-]|\s+[^\s.}\w|'"-])(?:[^}.]|\.[^}\[])*\.?\}\})|\{%[-+]?\s*(?:import|include|macro|call|raw|debug|extends|block)\b|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\bnamespace\b\s*(?:[^\s(]|\(\s*\))|\b(?:config|_self|self|lipsum|cycler|joiner|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|attr|constructor)\b|\bos\.|\.\s*\w+\s*\(|\\x[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\[0-7]{3}|['"]\s*\*\s*\d|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*\brequest\b(?:\s*[-+]?%\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)|(?:\s*\.\s*[\w-]+)*\s*[^\s.%\w|=!<>-])|\{%[-+]?\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*[-+]?%\}|<%(?:==?)?-?\s*(?:[^%\s@a-z_=]|@?[a-z_][\w.]*(?:\s*[^%\s\w.-]|\s+[@\w]|-[^%]))[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*[^{}]*\}|[^\s][ \t]*\{#\s*\w[^}]*#\}|\{#\s*\w[^}]*#\}[ \t]*[^\s]|^\s*\{#\s*\w[^}]*#\}\s*$|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

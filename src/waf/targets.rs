@@ -187,6 +187,9 @@ pub fn body_kind(content_type: &[u8]) -> BodyKind {
         || starts(b"application/toml")
         || starts(b"application/sql")
         || starts(b"application/x-sh")
+        // An HLS playlist under an `audio/` name is text, not sound.
+        || essence == b"audio/mpegurl"
+        || essence == b"audio/x-mpegurl"
     {
         BodyKind::Text
     } else if starts(b"image/")

