@@ -1917,6 +1917,11 @@ fn spaced_words_comment(before: &[u8], inner: &[u8]) -> bool {
         && inner.iter().all(|&b| b.is_ascii_alphanumeric() || b" -.,'&+#:()".contains(&b) || b >= 0x80)
 }
 
+/// Whether `name` (any case) is one of [`SYSTEM_DIRS`].
+pub fn system_dir(name: &[u8]) -> bool {
+    SYSTEM_DIRS.iter().any(|d| name.eq_ignore_ascii_case(d))
+}
+
 /// The top-level directories of Unix, macOS and Windows systems, lower-case: a path that names
 /// one reaches the system, not a project's or a document's files.
 const SYSTEM_DIRS: [&[u8]; 24] = [
@@ -2266,7 +2271,9 @@ pub fn js_stack(v: &[u8]) -> bool {
 }
 
 /// Whether the value is a Java log line or stack trace: it names an exception or error class in
-/// a package (`java.net.SocketTimeoutException: timeout`, `at com.x.Y.run(Y.java:12)`), and has
+/// a package (`java.net.SocketTimeoutException: timeout`, `at com.x.Y.run(Y.java:12)`), or a Java
+/// source file (a code snippet with an `import java.…;`, `import javax.…;` or `package …;` line,
+/// a programming course's submission), and has
 /// none of what a Java payload uses to act: a call of reflection or process creation
 /// (`getRuntime`, `exec(`, `forName(`, `invoke(`, `newInstance`, `ProcessBuilder`, `lookup(`),
 /// an expression language or lookup (`${`, `#{`, `%{`, `@java.`), a serialised object (`rO0`,
@@ -2289,7 +2296,17 @@ pub fn java_log(v: &[u8]) -> bool {
         Some((log, acts))
     })
     .as_ref()
-    .is_some_and(|(log, acts)| log.is_match(v) && !acts.is_match(v))
+    .is_some_and(|(log, acts)| (log.is_match(v) || java_source(v)) && !acts.is_match(v))
+}
+
+/// Whether the value is a Java source file: a code snippet ([`is_code`]) with a line that is an
+/// `import java.…;`, `import javax.…;` or `package …;` declaration.
+fn java_source(v: &[u8]) -> bool {
+    v.split(|&b| b == b'\n').any(|l| {
+        let t = l.trim_ascii();
+        (t.starts_with(b"import java.") || t.starts_with(b"import javax.") || t.starts_with(b"package "))
+            && t.ends_with(b";")
+    }) && is_code(v)
 }
 
 /// Whether the value is a program or configuration snippet: at least three non-empty lines, two

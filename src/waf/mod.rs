@@ -431,6 +431,9 @@ pub struct Scan {
     referer_host: Option<Vec<u8>>,
     /// The request carries credentials only a program sets (`context::scripted_credentials`).
     scripted: bool,
+    /// The browser says the request comes from the same site (`Sec-Fetch-Site: same-origin` or
+    /// `same-site`, a header no page can set).
+    same_site_fetch: bool,
     /// The method stores the resource its path names (PUT, PATCH): see [`written_dot_file`].
     writes: bool,
     /// How many times a rule matched or was skipped as already fired (see `CleanValues`).
@@ -1270,6 +1273,9 @@ impl Waf {
         scan.referer_host = req.header("referer").map(|r| url_host(r).to_ascii_lowercase());
         scan.scripted = req.header("authorization").is_some_and(context::scripted_credentials);
         scan.writes = matches!(req.method.as_str(), "PUT" | "PATCH");
+        scan.same_site_fetch = req.header("sec-fetch-site").is_some_and(|v| {
+            v.trim_ascii().eq_ignore_ascii_case(b"same-origin") || v.trim_ascii().eq_ignore_ascii_case(b"same-site")
+        });
         let mut findings = Vec::new();
         protocol::check_head(req, &self.allowed_methods, &self.allowed_content_types, agreed_tunnel, &mut findings);
         for (id, excerpt) in findings {
@@ -1807,8 +1813,12 @@ impl Waf {
             && self.session_names.is_match(c)
         {
             // Nor does a request with credentials only a program sets: a victim's link or a
-            // cross-site form cannot carry them.
-            let same_site = matches!(&scan.referer_host, Some(h) if !h.is_empty() && *h == scan.authority);
+            // cross-site form cannot carry them. Nor one the browser says comes from the same site
+            // (`Sec-Fetch-Site: same-site` for a page on `shop.example` posting to
+            // `book.shop.example`): Fetch Metadata is set by the browser, never by a page, and a
+            // cross-site form or a link opened from e-mail arrives as `cross-site` or `none`.
+            let same_site =
+                matches!(&scan.referer_host, Some(h) if !h.is_empty() && *h == scan.authority) || scan.same_site_fetch;
             if !same_site && !scan.scripted {
                 let target = rendered.get_or_insert_with(|| name.render()).clone();
                 self.fire_code(scan, 4350, &target, scoring::excerpt(&canonical, 0, 32));
@@ -2108,8 +2118,8 @@ fn link_valued_name(key: &[u8]) -> bool {
 /// Whether a match of `rule` on `v` is no signal because of the target's name as well as the
 /// value (docs/waf.md, "Names that decide"): an OAuth loopback redirect (3100, 3501), a DOCTYPE
 /// that only names its DTD (3301, 4100), a page's address in the Referer (3307), a query operator
-/// inside a query document (4211), a program's path alone in a document's field (3202), a catalogue
-/// name as a JSON key (4231). Every other
+/// inside a query document (4211), a program's path alone in a document's field (3202), a route
+/// pattern alone in a JSON field (3205), a catalogue name as a JSON key (4231). Every other
 /// rule's weight is decided by the value alone (`context::Prose::score`). The name's key is
 /// spelt out only for those rules.
 fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8]) -> bool {
@@ -2133,6 +2143,11 @@ fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8]) -> bool {
         // separator breaks out of a command, nothing runs after it. In a query or form argument
         // (`cmd=/bin/ab`) it is the probe it looks like, and counts.
         3202 => matches!(name.prefix, "json:" | "xml:") && lone_program_path(v),
+        // A route or path pattern that is the whole value of a JSON field (`"/*"` in a CDN's
+        // invalidation batch or an edge middleware's matcher, `"/api/*"`, `"/assets/**"`) matches
+        // URLs; no shell expands it. Under a system directory (`/etc/*`), in a query or form
+        // argument, or with a command around it, it still counts.
+        3205 => name.prefix == "json:" && route_pattern(v),
         // A JSON document's key names a field of the application's own data (a booking's
         // `table_name`, a performance-schema row's `SCHEMA_NAME`): a catalogue's name there is
         // the application's schema, not one injected into a query. A form field or query argument
@@ -2156,6 +2171,23 @@ fn written_dot_file(path: &[u8]) -> bool {
             || segment.eq_ignore_ascii_case(b"meta-inf")
             || segment.strip_prefix(b".").is_some_and(|n| KEPT.iter().any(|k| n.eq_ignore_ascii_case(k)))
     })
+}
+
+/// Whether `v` is one URL path pattern and nothing else: `/`, names of letters, digits, `.`, `_`
+/// or `-` in segments, and a last segment of `*` or `**` (`/*`, `/api/v2/*`, `/assets/**`); its
+/// first segment names no system directory (`/etc/*`, `/usr/bin/*` are globs of the system).
+fn route_pattern(v: &[u8]) -> bool {
+    let v = v.trim_ascii();
+    let Some(base) = v.strip_suffix(b"/**").or_else(|| v.strip_suffix(b"/*")) else { return false };
+    let mut segments = base.split(|&b| b == b'/');
+    if segments.next() != Some(b"") {
+        return false;
+    }
+    let names: Vec<&[u8]> = segments.collect();
+    names
+        .iter()
+        .all(|n| !n.is_empty() && n.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')))
+        && names.first().is_none_or(|n| !context::system_dir(n))
 }
 
 /// Whether `v` is one absolute path under a `bin` or `sbin` directory (`/bin/sh`,

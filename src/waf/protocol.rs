@@ -333,6 +333,9 @@ const ALLOWED_CONTENT_TYPES: &[&[u8]] = &[
     b"application/x-research-info-systems",
     b"application/edn",
     b"application/x-plist",
+    // Sieve mail filters, as ManageSieve's HTTP front ends and mail APIs take them (RFC 5804's
+    // registered type), read as text.
+    b"application/sieve",
     b"application/octet-stream",
     b"application/csp-report",
     b"application/xss-auditor-report",

