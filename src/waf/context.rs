@@ -2468,7 +2468,7 @@ fn after_sql_comments(v: &[u8]) -> &[u8] {
 
 /// Whether the value is a whole SQL query by design: it starts (after comments and a notebook's
 /// `%%sql` or `%sql` magic) with `select`,
-/// `with … as (`, `explain` or `show`, the way a query console or a saved report holds one, with
+/// `with [recursive] … as (`, `explain` or `show`, the way a query console or a saved report holds one, with
 /// `insert into NAME [(COLUMNS)] select` (rows from a query: a data pipeline's or a migration's
 /// statement), or with a `group by`/`order by` clause (a query's line in a notebook or editor).
 /// Injected SQL follows data (`1 order by 5`, `x' and 1=1`) instead.
@@ -2489,9 +2489,19 @@ pub fn sql_statement(v: &[u8]) -> bool {
                 && !rest.contains(&b'#')
         }
         b"with" => {
-            let r = rest.trim_ascii_start();
+            let mut r = rest.trim_ascii_start();
+            // `with recursive NAME [(COLUMNS)] as (` (PostgreSQL, MySQL, SQLite: a hierarchy's
+            // walk in a query console or an SQL course).
+            if letters(r) == b"recursive" && r.get(9).is_some_and(u8::is_ascii_whitespace) {
+                r = r[9..].trim_ascii_start();
+            }
             let name = r.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
-            name > 0 && r[name..].trim_ascii_start().starts_with(b"as")
+            let mut after = r[name..].trim_ascii_start();
+            if after.first() == Some(&b'(') {
+                let Some(close) = after.iter().position(|&b| b == b')') else { return false };
+                after = after[close + 1..].trim_ascii_start();
+            }
+            name > 0 && after.starts_with(b"as")
         }
         _ => false,
     }
@@ -2720,9 +2730,17 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                 // delimiter) is a string of one character, not a statement's end after a quote.
                 let semicolon_literal = next == Some(b';') && v.get(i + 2) == Some(&b);
                 // A literal of spaces after an opener (`first_name || ' ' || last_name`,
-                // `concat(a, ' ', b)`) is a string, read to its end below like any other.
+                // `concat(a, ' ', b)`) is a string, read to its end below like any other; so is
+                // one that opens with a space after a concatenation, a comma or a call's `(` and a
+                // space, closed on its line (`path || ' > ' || name`, `concat(a, ' - ', b)`).
                 let spaces = v[i + 1..].iter().take_while(|&&c| c == b' ').count();
-                let blank = prev.is_some_and(opener) && spaces > 0 && v.get(i + 1 + spaces) == Some(&b);
+                let operand = || {
+                    let line_end = v[i + 1..].iter().position(|&c| c == b'\n').map_or(v.len(), |e| i + 1 + e);
+                    prev.is_some_and(|p| p == b' ')
+                        && matches!(v[..i].trim_ascii_end().last(), Some(b'|' | b',' | b'('))
+                        && v[i + 1..line_end].contains(&b)
+                };
+                let blank = prev.is_some_and(opener) && spaces > 0 && (v.get(i + 1 + spaces) == Some(&b) || operand());
                 if !blank
                     && (prev.is_some_and(|p| !opener(p)) && !qualified
                         || next

@@ -572,7 +572,9 @@ pub static RULES: &[Rule] = &[
         // A method `eval()` with nothing to evaluate runs nothing: PyTorch's `model.eval()`
         // switches a module to inference, in every notebook, training script and question about
         // them. The global's `eval()` (a probe, an escaped `\u0065val()`) still counts.
-        r#"\b(?:alert|prompt|confirm|execscript|msgbox)\s*(?:\(|`|&#|\.call|\.apply)|\beval\s*(?:\(\s*(?:[^\s)]|$)|`|&#|\.call|\.apply)|(?:^|[^.\w])eval\s*\(\s*\)|\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body\.innerhtml)|window\s*\.\s*(?:location|open|name|eval)|location\s*\.\s*(?:href|hash|replace|assign)|\.innerhtml\s*=|\.outerhtml\s*=|string\s*\.\s*fromcharcode|top\s*\[|self\s*\[|parent\s*\[|globalthis\s*\[|constructor\s*\(\s*['"`]|fetch\s*\(\s*['"`]?(?:https?:)?//)|(?:^|[^@\w.])import\s*\([ \t]*['"`]"#,
+        // Puppeteer's and Playwright's `page.$eval('h1', el => …)` and `$$eval` are the page
+        // object's query methods; AngularJS's `$eval(…)` alone (a template's probe) still counts.
+        r#"\b(?:alert|prompt|confirm|execscript|msgbox)\s*(?:\(|`|&#|\.call|\.apply)|(?:^|[^$\w])eval\s*(?:\(\s*(?:[^\s)]|$)|`|&#|\.call|\.apply)|(?:^|[^.$\w])\$eval\s*(?:\(|`)|(?:^|[^.\w])eval\s*\(\s*\)|\b(?:document\s*\.\s*(?:cookie|write|writeln|domain|location|body\.innerhtml)|window\s*\.\s*(?:location|open|name|eval)|location\s*\.\s*(?:href|hash|replace|assign)|\.innerhtml\s*=|\.outerhtml\s*=|string\s*\.\s*fromcharcode|top\s*\[|self\s*\[|parent\s*\[|globalthis\s*\[|constructor\s*\(\s*['"`]|fetch\s*\(\s*['"`]?(?:https?:)?//)|(?:^|[^@\w.])import\s*\([ \t]*['"`]"#,
         "JavaScript sink or dangerous call",
     ),
     re(
@@ -1280,7 +1282,8 @@ pub static RULES: &[Rule] = &[
         CRITICAL,
         ARGS | PATH,
         View::Text,
-        r#"\beval\s*\(|\bnew\s+function\b|\bfunction\s*\(\s*\)\s*\{|\b(?:settimeout|setinterval|setimmediate)\s*\(\s*['"`]|\bwhile\s*\(\s*(?:true|1|!\s*(?:false|0|-0|!\s*\[\]|\[\]|``|''|\x22\x22|null|undefined))\s*\)|\bwhile\s*\(\s*!+\s*[^)]{0,8}\)\s*(?:;|\{)|\bfor\s*\(\s*;\s*;\s*\)|\bstring\s*\.\s*fromcharcode\b|_\$\$nd_func\$\$_"#,
+        // `page.$eval(…)`, `$$eval` (Puppeteer, Playwright) are no global `eval` (rule 4106).
+        r#"(?:^|[^$\w])eval\s*\(|(?:^|[^.$\w])\$eval\s*\(|\bnew\s+function\b|\bfunction\s*\(\s*\)\s*\{|\b(?:settimeout|setinterval|setimmediate)\s*\(\s*['"`]|\bwhile\s*\(\s*(?:true|1|!\s*(?:false|0|-0|!\s*\[\]|\[\]|``|''|\x22\x22|null|undefined))\s*\)|\bwhile\s*\(\s*!+\s*[^)]{0,8}\)\s*(?:;|\{)|\bfor\s*\(\s*;\s*;\s*\)|\bstring\s*\.\s*fromcharcode\b|_\$\$nd_func\$\$_"#,
         "JavaScript code execution or denial of service",
     ),
     // A `console.log(` call is a probe in an injected payload and an everyday line in a code field:

@@ -6706,3 +6706,44 @@ fn holdout104_to_106_classes_pass_and_their_attacks_still_score() {
     let o = post("/api/v1/sieve/scripts/main", "application/sieve", sieve, &waf);
     assert!(!o.blocked && rule(&o, 1010).is_none(), "{o:?}");
 }
+
+#[test]
+fn holdout107_to_109_classes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // A recursive common table expression is a whole statement by design, and the
+    // concatenation's `' > '` literal breaks out of nothing. (Its `UNION` still counts (4202): a
+    // whole statement with one is a subquery's injection, `… in (select 1 union select …)`.)
+    let cte = "WITH RECURSIVE chain(id, depth) AS (\n    SELECT id, 0 FROM employees WHERE manager_id IS NULL\n)\nSELECT depth, name, c.path || ' > ' || e.name AS path, concat(a, ' - ', b)\nFROM chain\nWHERE depth > 1\nORDER BY path;";
+    for o in as_field_and_query(&waf, cte) {
+        assert!(!o.blocked, "{o:?}");
+    }
+    let o = json_post(
+        &waf,
+        &serde_json::json!({ "v": cte.replace("\n)\n", "\n  UNION ALL\n    SELECT 1, 1\n)\n") }).to_string(),
+    );
+    assert!(rule(&o, 4202) == Some(5), "{o:?}");
+    for v in [
+        "1 union select password from users",
+        "x' union all select password from users --",
+        "1) union select 1,2,3 --",
+        "1 || ' or '1'='1",
+        "a, ' or 1=1 --",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(blocked_category(&o, Category::Sqli), "{v}: {o:?}");
+        }
+    }
+
+    // Puppeteer's and Playwright's `page.$eval(…)` and `$$eval(…)` query the page (4106, 3402);
+    // AngularJS's `$eval(…)` alone and the global `eval(…)` still count.
+    let script = "const title = await page.$eval('h1.product-title', el => el.textContent.trim());\nconst prices = await page.$$eval('.price', els => els.map(e => e.textContent));\n";
+    let o = json_post(&waf, &serde_json::json!({ "code": script }).to_string());
+    assert!(!o.blocked && rule(&o, 4106).is_none() && rule(&o, 3402).is_none(), "{o:?}");
+    for v in ["{{$eval('constructor.constructor(\"alert(1)\")()')}}", "x=$eval(location.hash)", "eval('al'+'ert(1)')"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 4106) == Some(5), "{v}: {o:?}");
+        }
+    }
+}
