@@ -1759,6 +1759,12 @@ fn line_start(v: &[u8], at: usize) -> usize {
     memchr::memrchr(b'\n', &v[..at]).map_or(0, |i| i + 1)
 }
 
+/// What follows `t`'s first line, its leading white space skipped (nothing when there is no
+/// second line).
+fn after_first_line(t: &[u8]) -> &[u8] {
+    memchr::memchr(b'\n', t).map_or(&[][..], |e| &t[e + 1..]).trim_ascii_start()
+}
+
 /// Whether every `sleep(` call of the value (lower-cased) is a statement on a line of its own, as
 /// a program pauses (`sleep(1);` in a k6 script, `sleep(0.5)` in Python after `from time import
 /// sleep`): only white space before it on its line, a number or an arithmetic expression as its
@@ -2164,25 +2170,17 @@ pub fn path_placeholders(v: &[u8]) -> bool {
 pub fn empty_evals_only(rule: u32, v: &[u8]) -> bool {
     static PHP: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
     static NODE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
-    if memchr::memmem::find(v, b".eval").is_none() {
-        return false;
-    }
-    let Some(re) = (if rule == 3301 { rule_regex(&PHP, 3301) } else { rule_regex(&NODE, 3402) }) else {
-        return false;
-    };
-    let mut rest = v.to_vec();
-    let mut found = false;
-    for at in memchr::memmem::find_iter(v, b".eval") {
-        let at = at + 1;
+    // The value with each such `eval` blanked, copied at the first one.
+    let mut rest: Option<Vec<u8>> = None;
+    for at in memchr::memmem::find_iter(v, b".eval").map(|at| at + 1) {
         let after = v[at + 4..].trim_ascii_start();
-        if let Some(args) = after.strip_prefix(b"(") {
-            if args.trim_ascii_start().starts_with(b")") {
-                rest[at..at + 4].fill(b' ');
-                found = true;
-            }
+        if after.strip_prefix(b"(").is_some_and(|args| args.trim_ascii_start().starts_with(b")")) {
+            rest.get_or_insert_with(|| v.to_vec())[at..at + 4].fill(b' ');
         }
     }
-    found && !re.is_match(&rest)
+    let Some(rest) = rest else { return false };
+    let re = if rule == 3301 { rule_regex(&PHP, 3301) } else { rule_regex(&NODE, 3402) };
+    re.is_some_and(|re| !re.is_match(&rest))
 }
 
 /// Whether every match of rule 4106 in the value (canonical, lower-cased) is a type a JSDoc tag
@@ -2193,9 +2191,8 @@ pub fn empty_evals_only(rule: u32, v: &[u8]) -> bool {
 /// `import('…')` in code or in a plain comment still does.
 pub fn jsdoc_type_imports(v: &[u8]) -> bool {
     static SINK: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
-    let Some(rule) = rule_regex(&SINK, 4106) else { return false };
-    let mut rest = v.to_vec();
-    let mut found = false;
+    // The value with each such `import` blanked, copied at the first one.
+    let mut rest: Option<Vec<u8>> = None;
     for at in memchr::memmem::find_iter(v, b"{import(") {
         let before = &v[..at];
         let opened = memchr::memmem::rfind(before, b"/**");
@@ -2205,11 +2202,11 @@ pub fn jsdoc_type_imports(v: &[u8]) -> bool {
         let tag = &word[word.iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |p| p + 1)..];
         let tagged = !tag.is_empty() && word.len() > tag.len() && word[word.len() - tag.len() - 1] == b'@';
         if inside && spaced && tagged {
-            rest[at + 1..at + 7].fill(b' ');
-            found = true;
+            rest.get_or_insert_with(|| v.to_vec())[at + 1..at + 7].fill(b' ');
         }
     }
-    found && !rule.is_match(&rest)
+    let Some(rest) = rest else { return false };
+    rule_regex(&SINK, 4106).is_some_and(|rule| !rule.is_match(&rest))
 }
 
 /// Whether the value is a JavaScript stack trace: an error message without markup or code
@@ -2451,7 +2448,7 @@ fn after_sql_comments(v: &[u8]) -> &[u8] {
     // A notebook's SQL magic (`%%sql` on the cell's first line, with its connection or options;
     // `%sql` before a one-line query) runs the query that follows: the query starts after it.
     if t.starts_with(b"%%sql") && t.get(5).is_none_or(|b| b.is_ascii_whitespace()) {
-        t = t.iter().position(|&b| b == b'\n').map_or(&[][..], |e| &t[e + 1..]).trim_ascii_start();
+        t = after_first_line(t);
     } else if t.starts_with(b"%sql") && t.get(4).is_some_and(|b| *b == b' ' || *b == b'\t') {
         t = t[4..].trim_ascii_start();
     }
@@ -2735,7 +2732,7 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                 // space, closed on its line (`path || ' > ' || name`, `concat(a, ' - ', b)`).
                 let spaces = v[i + 1..].iter().take_while(|&&c| c == b' ').count();
                 let operand = || {
-                    let line_end = v[i + 1..].iter().position(|&c| c == b'\n').map_or(v.len(), |e| i + 1 + e);
+                    let line_end = memchr::memchr(b'\n', &v[i + 1..]).map_or(v.len(), |e| i + 1 + e);
                     prev.is_some_and(|p| p == b' ')
                         && matches!(v[..i].trim_ascii_end().last(), Some(b'|' | b',' | b'('))
                         && v[i + 1..line_end].contains(&b)
@@ -4742,7 +4739,7 @@ pub fn mongo_shell_program(v: &[u8]) -> bool {
     }
     let mut t = v.trim_ascii_start();
     while t.starts_with(b"//") || t.starts_with(b"use ") {
-        t = t.iter().position(|&b| b == b'\n').map_or(&[][..], |e| &t[e + 1..]).trim_ascii_start();
+        t = after_first_line(t);
     }
     let mut statements = 0;
     while !t.is_empty() {
@@ -4784,7 +4781,7 @@ pub fn mongo_shell_program(v: &[u8]) -> bool {
         let a = after.trim_ascii_start();
         t = a.strip_prefix(b";").unwrap_or(a).trim_ascii_start();
         while t.starts_with(b"//") {
-            t = t.iter().position(|&b| b == b'\n').map_or(&[][..], |e| &t[e + 1..]).trim_ascii_start();
+            t = after_first_line(t);
         }
         statements += 1;
     }

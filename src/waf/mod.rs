@@ -1273,9 +1273,10 @@ impl Waf {
         scan.referer_host = req.header("referer").map(|r| url_host(r).to_ascii_lowercase());
         scan.scripted = req.header("authorization").is_some_and(context::scripted_credentials);
         scan.writes = matches!(req.method.as_str(), "PUT" | "PATCH");
-        scan.same_site_fetch = req.header("sec-fetch-site").is_some_and(|v| {
-            v.trim_ascii().eq_ignore_ascii_case(b"same-origin") || v.trim_ascii().eq_ignore_ascii_case(b"same-site")
-        });
+        scan.same_site_fetch = req
+            .header("sec-fetch-site")
+            .map(<[u8]>::trim_ascii)
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"same-origin") || v.eq_ignore_ascii_case(b"same-site"));
         let mut findings = Vec::new();
         protocol::check_head(req, &self.allowed_methods, &self.allowed_content_types, agreed_tunnel, &mut findings);
         for (id, excerpt) in findings {
@@ -1470,10 +1471,7 @@ impl Waf {
             if scan.fired.contains(&rule.id) || (context::prose_weak(rule.id) && prose.get()) {
                 continue;
             }
-            if named_no_signal(rule.id, name, v) {
-                continue;
-            }
-            if rule.id == 3002 && scan.writes && name.prefix == "path" && written_dot_file(v) {
+            if named_no_signal(rule.id, name, v, scan.writes) {
                 continue;
             }
             let Some(score) = prose.score(rule.id, rule.category, rule.score) else { continue };
@@ -1727,7 +1725,7 @@ impl Waf {
                 if scan.fired.contains(&rule.id) || (context::prose_weak(rule.id) && prose.get()) {
                     continue;
                 }
-                if named_no_signal(rule.id, &name, c) {
+                if named_no_signal(rule.id, &name, c, scan.writes) {
                     continue;
                 }
                 // Reachable (above), so only the tokenizer is left to run.
@@ -2119,11 +2117,13 @@ fn link_valued_name(key: &[u8]) -> bool {
 /// value (docs/waf.md, "Names that decide"): an OAuth loopback redirect (3100, 3501), a DOCTYPE
 /// that only names its DTD (3301, 4100), a page's address in the Referer (3307), a query operator
 /// inside a query document (4211), a program's path alone in a document's field (3202), a route
-/// pattern alone in a JSON field (3205), a catalogue name as a JSON key (4231). Every other
-/// rule's weight is decided by the value alone (`context::Prose::score`). The name's key is
-/// spelt out only for those rules.
-fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8]) -> bool {
+/// pattern alone in a JSON field (3205), a catalogue name as a JSON key (4231); and, with the
+/// request's method (`writes`: a PUT or PATCH), a dot-file in the path the request writes (3002).
+/// Every other rule's weight is decided by the value alone (`context::Prose::score`). The name's
+/// key is spelt out only for those rules.
+fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8], writes: bool) -> bool {
     match rule {
+        3002 => writes && name.prefix == "path" && written_dot_file(v),
         3100 | 3501 => loopback_redirect(&name.key(), v),
         // A DOCTYPE that only names its DTD (QGIS's `<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd'
         // 'SYSTEM'>` in every style file) is no PHP call (3301) and no markup that can act (4100):
@@ -2179,15 +2179,14 @@ fn written_dot_file(path: &[u8]) -> bool {
 fn route_pattern(v: &[u8]) -> bool {
     let v = v.trim_ascii();
     let Some(base) = v.strip_suffix(b"/**").or_else(|| v.strip_suffix(b"/*")) else { return false };
-    let mut segments = base.split(|&b| b == b'/');
-    if segments.next() != Some(b"") {
-        return false;
+    if base.is_empty() {
+        return true;
     }
-    let names: Vec<&[u8]> = segments.collect();
-    names
-        .iter()
-        .all(|n| !n.is_empty() && n.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')))
-        && names.first().is_none_or(|n| !context::system_dir(n))
+    let Some(names) = base.strip_prefix(b"/") else { return false };
+    !names.split(|&b| b == b'/').next().is_some_and(context::system_dir)
+        && names
+            .split(|&b| b == b'/')
+            .all(|n| !n.is_empty() && n.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')))
 }
 
 /// Whether `v` is one absolute path under a `bin` or `sbin` directory (`/bin/sh`,

@@ -23,8 +23,16 @@ fn get(target: &str, headers: &[(&str, &str)]) -> Request {
 }
 
 fn post(target: &str, ct: &str, body: &str, waf: &Waf) -> Outcome {
-    let mut r = get(target, &[("content-type", ct)]);
-    r.method = "POST".into();
+    send(waf, "POST", target, &[], ct, body)
+}
+
+/// A request with a body: `method`, `target`, the headers of [`get`], `headers`, then
+/// `Content-Type: ct` and its `Content-Length`.
+fn send(waf: &Waf, method: &str, target: &str, headers: &[(&str, &str)], ct: &str, body: &str) -> Outcome {
+    let mut h = vec![("content-type", ct)];
+    h.extend_from_slice(headers);
+    let mut r = get(target, &h);
+    r.method = method.into();
     r.push_header("content-length", body.len().to_string().as_bytes());
     let mut s = waf.inspect_head(&r);
     waf.inspect_body(&mut s, ct.as_bytes(), body.as_bytes());
@@ -6443,14 +6451,7 @@ fn holdout92_to_94_classes_pass_and_their_attacks_still_score() {
 fn holdout98_to_103_classes_pass_and_their_attacks_still_score() {
     let waf = waf_with("{}");
     let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
-    let send = |method: &str, target: &str, ct: &str, body: &str| {
-        let mut r = get(target, &[("content-type", ct)]);
-        r.method = method.into();
-        r.push_header("content-length", body.len().to_string().as_bytes());
-        let mut s = waf.inspect_head(&r);
-        waf.inspect_body(&mut s, ct.as_bytes(), body.as_bytes());
-        waf.outcome(&s)
-    };
+    let send = |method: &str, target: &str, ct: &str, body: &str| send(&waf, method, target, &[], ct, body);
 
     // Go's and Bazel's "every package below" (`./...`, `//media/...`) is no step up (3000); a
     // step up, `/.../` and four dots still are.
@@ -6623,15 +6624,7 @@ fn holdout104_to_106_classes_pass_and_their_attacks_still_score() {
     let waf = waf_with("{}");
     let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
     let form = |headers: &[(&str, &str)], body: &str| {
-        let ct = "application/x-www-form-urlencoded";
-        let mut h = vec![("content-type", ct)];
-        h.extend_from_slice(headers);
-        let mut r = get("/api/v2/sessions/5120/attachments", &h);
-        r.method = "POST".into();
-        r.push_header("content-length", body.len().to_string().as_bytes());
-        let mut s = waf.inspect_head(&r);
-        waf.inspect_body(&mut s, ct.as_bytes(), body.as_bytes());
-        waf.outcome(&s)
+        send(&waf, "POST", "/api/v2/sessions/5120/attachments", headers, "application/x-www-form-urlencoded", body)
     };
 
     // A session-id-named field that the browser says comes from the same site (Fetch Metadata:
