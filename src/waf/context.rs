@@ -679,6 +679,8 @@ impl<'a> Prose<'a> {
                     base
                 }
             }
+            Evidence::NotSiteInclude if site_includes(self.value) => return None,
+            Evidence::NotSiteInclude => base,
             Evidence::NotAPauseStatement if pause_statements(self.value) => return None,
             Evidence::NotAPauseStatement => base,
             Evidence::GzipNotJava if gzip_streams_not_java(self.raw, self.value) => return None,
@@ -732,6 +734,7 @@ impl<'a> Prose<'a> {
             Evidence::NotInStatement | Evidence::NotInStatementOrSelectors => {
                 if *self.statement.get_or_insert_with(|| sql_statement(self.value))
                     && !*self.breakout.get_or_insert_with(|| sql_breakout(self.value))
+                    || fenced_statements(rule, self.value)
                 {
                     key = PROGRAM;
                     base.min(WEAK)
@@ -743,6 +746,7 @@ impl<'a> Prose<'a> {
                 let value = self.value;
                 if (*self.statement.get_or_insert_with(|| sql_statement(value)) || quoted_statement_clauses(value))
                     && !*self.breakout.get_or_insert_with(|| sql_breakout(value))
+                    || fenced_statements(rule, value)
                 {
                     key = PROGRAM;
                     base.min(WEAK)
@@ -883,7 +887,9 @@ pub enum Evidence {
     /// stays critical.
     NotAPauseStatement,
     /// Critical unless the value is a whole SQL statement by design (see [`sql_statement`]) with
-    /// no breakout: `GROUP BY 1 ORDER BY 1` in a query console, not `1 order by 5--` after data.
+    /// no breakout: `GROUP BY 1 ORDER BY 1` in a query console, not `1 order by 5--` after data;
+    /// or text whose every match lies in a fenced block holding a whole statement (see
+    /// [`fenced_statements`]).
     NotInStatement,
     /// Not a signal when every `::` of the value is a pseudo-element of a CSS selector (see
     /// [`selector_pseudo_elements`]: Scrapy's `h3.title a::text`); otherwise as
@@ -903,6 +909,10 @@ pub enum Evidence {
     /// an object names a class whose methods run on unserialisation. An array or string of
     /// scalars (`a:2:{s:10:"session_id";…}` in a framework's session cookie) is data.
     PhpObject,
+    /// Not a signal when every tag of the value that the rule matches is a static site's include
+    /// of a partial by its plain relative name (see [`site_includes`]: Jekyll's `{% include
+    /// figure.html src="…" %}` in a post); any other match counts.
+    NotSiteInclude,
     /// Critical unless every `$(` of the value, as received, opens a reference to an upper-case
     /// variable with an underscore (`$(DATABASE_URL)`, `$(POD_NAME)`: Kubernetes, Make and CI
     /// expand these, and no command is named so) and nothing else substitutes (no backtick,
@@ -1040,6 +1050,8 @@ pub fn evidence(rule: u32) -> Evidence {
         // Path traversal: a template's parent paths (`{{#each ../items}}`), an interval open at
         // one end (`2020-01-01T00:00:00Z/..`) and a traceback's elided frame paths are none.
         3000 => Evidence::TemplatePath,
+        // Template injection: a static site's include of a partial by its plain name.
+        3600 => Evidence::NotSiteInclude,
         // Brace expansion: a TeX control word's argument list (`\usepackage{amsmath,graphicx}`).
         3208 => Evidence::TexArguments,
         // A glob-obfuscated path: a code snippet's block comments (`/* … */` in a stylesheet), a
@@ -1255,6 +1267,33 @@ fn rule_regex(
         })
     })
     .as_ref()
+}
+
+/// Whether the value includes partials the way a static site's page or layout does, and with
+/// every such tag blanked rule 3600 no longer matches: `{% include NAME %}` or `{%
+/// include_relative NAME %}` (Jekyll's Liquid, maybe with `-` trimming and `key="value"`
+/// parameters after the name), NAME being a plain relative file name (`figure.html`,
+/// `blog/card.html`: words joined by `/`, then an extension). The site's builder reads such a
+/// partial from its own include directory. A quoted or rooted path, a parent step, a variable
+/// (`{% include '/etc/passwd' %}`, `{% include ../../x %}`, `{% include {{ page.x }} %}`) and
+/// every other tag the rule knows still match. (Read on the canonical value; linear.)
+pub fn site_includes(v: &[u8]) -> bool {
+    static TEMPLATE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    static INCLUDE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let (Some(rule), Some(include)) = (
+        rule_regex(&TEMPLATE, 3600),
+        INCLUDE
+            .get_or_init(|| {
+                super::build_regex(r"\{%-?\s*include(?:_relative)?\s+[\w-]+(?:/[\w-]+)*\.\w+(?:\s|-?%\})").ok()
+            })
+            .as_ref(),
+    ) else {
+        return false;
+    };
+    if !include.is_match(v) {
+        return false;
+    }
+    !rule.is_match(&include.replace_all(v, &b" "[..]))
 }
 
 /// Whether the value has a `${…}` that only compares or joins names and numbers, and with every
@@ -5032,6 +5071,13 @@ pub fn quoted_statement_clauses(v: &[u8]) -> bool {
 /// question around its snippet). A Markdown renderer shows a block as code, never runs it; a
 /// payload is not laid out as a post with a fenced example.
 pub fn fenced_code(v: &[u8]) -> bool {
+    fenced_blocks(v).is_some()
+}
+
+/// The bodies of the fenced code blocks of a value that is text whose examples are fenced (the
+/// shape [`fenced_code`] describes), as ranges of `v` from the line after the opening fence to
+/// the end of the line before the closing one; `None` for any other value. One pass over lines.
+fn fenced_blocks(v: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
     let fence_of = |line: &[u8]| -> Option<(u8, usize, bool)> {
         let indent = line.iter().take_while(|&&b| b == b' ').count();
         let t = &line[indent..];
@@ -5044,16 +5090,19 @@ pub fn fenced_code(v: &[u8]) -> bool {
         let word = info.iter().all(|&b| b.is_ascii_alphanumeric() || b"+#-._".contains(&b));
         (n >= 3 && word).then_some((c, n, info.is_empty()))
     };
-    let (mut blocks, mut open, mut words) = (0u32, None::<(u8, usize)>, 0u32);
-    for line in v.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let (mut blocks, mut open, mut words) = (Vec::new(), None::<(u8, usize, usize)>, 0u32);
+    let mut start = 0;
+    for raw in v.split(|&b| b == b'\n') {
+        let (at, end) = (start, start + raw.len());
+        start = end + 1;
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         match (open, fence_of(line)) {
-            (Some((c, n)), Some((d, m, bare))) if c == d && m >= n && bare => {
+            (Some((c, n, body)), Some((d, m, bare))) if c == d && m >= n && bare => {
                 open = None;
-                blocks += 1;
+                blocks.push(body..at.saturating_sub(1).max(body));
             }
             (Some(_), _) => {}
-            (None, Some((c, n, _))) => open = Some((c, n)),
+            (None, Some((c, n, _))) => open = Some((c, n, end + 1)),
             (None, None) => {
                 words += line
                     .split(|b| b.is_ascii_whitespace())
@@ -5065,7 +5114,37 @@ pub fn fenced_code(v: &[u8]) -> bool {
             }
         }
     }
-    blocks > 0 && open.is_none() && words >= 2
+    (!blocks.is_empty() && open.is_none() && words >= 2).then_some(blocks)
+}
+
+/// Whether the value is text whose examples are fenced (see [`fenced_code`]: a runbook, a wiki
+/// page, a bug report) and, with every block that holds a whole SQL query or script (see
+/// [`sql_statement`], [`sql_migration`], [`sql_script`]) that breaks out of nothing (see
+/// [`sql_breakout`]) blanked, rule `rule` no longer matches its SQL view: `order by 1;` or a
+/// `::numeric` cast in a fenced ```` ```sql ```` block under a heading is the example's own
+/// clause. A clause in the text around the blocks, or in a block that holds no whole statement
+/// (`x' order by 3--`), still matches. Asked only for the rules whose shapes a whole statement
+/// has by design (column enumeration, casts, comparisons of literals); linear.
+pub fn fenced_statements(rule: u32, v: &[u8]) -> bool {
+    static RULES: [std::sync::OnceLock<Option<regex::bytes::Regex>>; 4] = [const { std::sync::OnceLock::new() }; 4];
+    let cell = match rule {
+        4206 => &RULES[0],
+        4212 => &RULES[1],
+        4213 => &RULES[2],
+        4219 => &RULES[3],
+        _ => return false,
+    };
+    let (Some(re), Some(blocks)) = (rule_regex(cell, rule), fenced_blocks(v)) else { return false };
+    let mut rest = v.to_vec();
+    let mut blanked = false;
+    for block in blocks {
+        let body = &v[block.clone()];
+        if (sql_statement(body) || sql_migration(body) || sql_script(body)) && !sql_breakout(body) {
+            rest[block].fill(b' ');
+            blanked = true;
+        }
+    }
+    blanked && !re.is_match(&super::normalize::sql_fold(&rest))
 }
 
 /// Verbs of pipeline query languages (log search, analytics) that no shell has: `stats`,

@@ -1082,7 +1082,9 @@ pub static RULES: &[Rule] = &[
         ARGS | PATH,
         View::Sql,
         // An index after the name is PHP only with more than a name in it: `include[]=author` and
-        // `file[0]` are array parameters; `system['id']` is not one.
+        // `file[0]` are array parameters; `system['id']` is not one. After a space, a list of
+        // numbers is a list (`AssertionError: assert [101, 102] == [100, 101, 102]`, pytest's
+        // report), not an index.
         // With a space before `(`, what follows must read as PHP arguments (a quote, `$`, a digit,
         // a call, a constant followed by an operator or `)`): `e-mail (no gmail/yahoo)` is prose.
         // No PHP expression starts with a comparison (`<`, `>`, `=`) but a heredoc (`<<<`):
@@ -1104,7 +1106,7 @@ pub static RULES: &[Rule] = &[
         concat!(
             r"\b",
             php_funcs!(),
-            r"(?:\((?:[^se]|s(?:[^)]|$)|e(?:[^s]|s(?:[^)]|$)|$)|$)|\s+\(\s*(?:[^a-z_\s<>=0-9]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s#]|\s*$)|$)|\s*(?:\[(?:[^\]\w]|\w+[^\w\]])|/\*|#))",
+            r"(?:\((?:[^se]|s(?:[^)]|$)|e(?:[^s]|s(?:[^)]|$)|$)|$)|\s+\(\s*(?:[^a-z_\s<>=0-9]|<<<|[a-z_]\w*(?:[^\w\s-]|-(?:[^a-z]|$)|\s+[^\w\s#]|\s*$)|$)|\s*(?:/\*|#)|\[(?:[^\]\w]|\w+[^\w\]])|\s+\[\s*(?:[^\]\w\s]|[a-z_]\w*[^\w\]]|\d[\d.]*\s*[^\d.,\s\]]))",
             r"|(?:^|[^\w\x22'`.-]|\W\.)",
             php_funcs!(),
             r"\s*[\x22'`$]|[\x22'`]",

@@ -6740,3 +6740,58 @@ fn holdout107_to_109_classes_pass_and_their_attacks_still_score() {
         }
     }
 }
+
+#[test]
+fn holdout110_to_112_classes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // A wiki page or bug report whose fenced ```sql blocks hold whole statements: their casts and
+    // column numbers are the examples' own (4212, 4213 weak, one program's signal).
+    let page = "# Runbook: table bloat\n\nRun this on the replica:\n\n```sql\nSELECT relname, round(n_dead_tup::numeric / nullif(n_live_tup, 0) * 100, 1) AS dead_pct\nFROM pg_stat_user_tables\nWHERE relname <> 'orders'\nGROUP BY 1 ORDER BY 1;\n```\n\nDon't run `VACUUM FULL` during business hours.\n";
+    let o = json_post(&waf, &serde_json::json!({ "content": page }).to_string());
+    assert!(!o.blocked, "{o:?}");
+    assert!(rule(&o, 4212).is_none_or(|s| s < 5) && rule(&o, 4213).is_none_or(|s| s < 5), "{o:?}");
+    // The same clause in the text around the blocks, or in a block that holds no whole
+    // statement, counts as before.
+    for v in [
+        page.replace("Don't run", "1 order by 3;-- and run"),
+        page.replace("SELECT relname,", "x' order by 3;\nSELECT relname,"),
+        "Try this in the search box:\n\n```\n1 order by 5;\n```\n\nthen report what happens".to_string(),
+        "Check the cast here:\n\n```\n1'::numeric --\n```\n\nit should be fine".to_string(),
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "content": v }).to_string());
+        assert!(rule(&o, 4213) == Some(5) || rule(&o, 4212) == Some(5), "{v}: {o:?}");
+    }
+
+    // A static site's post includes a partial by its plain relative name (3600 no signal);
+    // a quoted or rooted path, a parent step, a variable and the other tags still count.
+    let post_md = "---\nlayout: post\ntitle: \"Summer reading\"\n---\n\nEvery June we vote.\n\n{% include figure.html src=\"/assets/img/chart.png\" caption=\"Votes\" %}\n{%- include blog/card.html -%}\n";
+    let o = send(&waf, "PUT", "/v1/sites/club/files/_posts/2024-06-05-reading.md", &[], "text/markdown", post_md);
+    assert!(!o.blocked && rule(&o, 3600).is_none(), "{o:?}");
+    for v in [
+        "{% include '/etc/passwd' %}",
+        "{% include ../../../etc/passwd %}",
+        "{% include {{ page.file }} %}",
+        "{% include figure.html %}{% import 'os' as os %}",
+        "{% extends 'base.html' %}",
+    ] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 3600) == Some(5), "{v}: {o:?}");
+        }
+    }
+
+    // pytest's report of a failed assertion compares lists (3301): after a space, a list of
+    // numbers is no index of a PHP function; an index with a string, a name or an expression is.
+    let o = json_post(
+        &waf,
+        &serde_json::json!({ "summary": "FAILED tests/test_repo.py::test_paginate - AssertionError: assert [101, 102] == [100, 101, 102]" })
+            .to_string(),
+    );
+    assert!(!o.blocked && rule(&o, 3301).is_none(), "{o:?}");
+    for v in ["system ['id']", "system [ 'id']", "assert [1+1]", "system[ 1]", "assert($_GET['x'])"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(rule(&o, 3301) == Some(5), "{v}: {o:?}");
+        }
+    }
+}
