@@ -735,6 +735,7 @@ impl<'a> Prose<'a> {
                 if *self.statement.get_or_insert_with(|| sql_statement(self.value))
                     && !*self.breakout.get_or_insert_with(|| sql_breakout(self.value))
                     || fenced_statements(rule, self.value)
+                    || diff_statement(self.value)
                 {
                     key = PROGRAM;
                     base.min(WEAK)
@@ -747,6 +748,7 @@ impl<'a> Prose<'a> {
                 if (*self.statement.get_or_insert_with(|| sql_statement(value)) || quoted_statement_clauses(value))
                     && !*self.breakout.get_or_insert_with(|| sql_breakout(value))
                     || fenced_statements(rule, value)
+                    || diff_statement(value)
                 {
                     key = PROGRAM;
                     base.min(WEAK)
@@ -5115,6 +5117,47 @@ fn fenced_blocks(v: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
         }
     }
     (!blocks.is_empty() && open.is_none() && words >= 2).then_some(blocks)
+}
+
+/// Whether the value is a unified diff (a code review's patch: `diff --git …` or `--- …` first,
+/// then `@@ -a,b +c,d @@` hunks of ` `, `+` and `-` lines) whose new side, its context and added
+/// lines read without their mark, is a whole SQL query, script or migration (see
+/// [`sql_statement`], [`sql_migration`], [`sql_script`]) that breaks out of nothing (see
+/// [`sql_breakout`]): a migration added in a pull request. A line that is no part of a diff
+/// makes it none. One pass over lines, and one copy of the new side.
+pub fn diff_statement(v: &[u8]) -> bool {
+    let t = v.trim_ascii_start();
+    if !(t.starts_with(b"diff --git ") || t.starts_with(b"--- ")) {
+        return false;
+    }
+    let mut new_side = Vec::with_capacity(t.len());
+    let mut hunks = 0u32;
+    for raw in t.split(|&b| b == b'\n') {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.starts_with(b"@@ -") && line.len() > 4 && line[4..].windows(3).any(|w| w == b" @@") {
+            hunks += 1;
+        } else if hunks == 0 || line.starts_with(b"diff --git ") {
+            // The header of the patch or of its next file: names, modes, indexes.
+            if hunks > 0 && !line.starts_with(b"diff --git ") {
+                return false;
+            }
+        } else if line.starts_with(b"+++ ")
+            || line.starts_with(b"--- ")
+            || line.starts_with(b"index ")
+            || line.starts_with(b"new file mode ")
+            || line.starts_with(b"deleted file mode ")
+            || line.starts_with(b"\\ ")
+        {
+        } else if let Some(rest) = line.strip_prefix(b"+").or_else(|| line.strip_prefix(b" ")) {
+            new_side.extend_from_slice(rest);
+            new_side.push(b'\n');
+        } else if !(line.starts_with(b"-") || line.is_empty()) {
+            return false;
+        }
+    }
+    hunks > 0
+        && (sql_statement(&new_side) || sql_migration(&new_side) || sql_script(&new_side))
+        && !sql_breakout(&new_side)
 }
 
 /// Whether the value is text whose examples are fenced (see [`fenced_code`]: a runbook, a wiki

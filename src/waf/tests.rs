@@ -6794,4 +6794,17 @@ fn holdout110_to_112_classes_pass_and_their_attacks_still_score() {
             assert!(rule(&o, 3301) == Some(5), "{v}: {o:?}");
         }
     }
+
+    // A pull request's patch that adds a migration: its new side is a whole script (4212 weak).
+    let patch = "diff --git a/db/20240514_refunds.sql b/db/20240514_refunds.sql\nnew file mode 100644\nindex 0000000..e3c19aa\n--- /dev/null\n+++ b/db/20240514_refunds.sql\n@@ -0,0 +1,6 @@\n+-- +migrate Up\n+CREATE TABLE refunds (id BIGSERIAL PRIMARY KEY, amount NUMERIC(12,2));\n+INSERT INTO refunds (id, amount)\n+SELECT id, (meta->>'refund_amount')::numeric FROM orders;\n+-- +migrate Down\n+DROP TABLE refunds;\n";
+    let o = send(&waf, "POST", "/api/v3/repos/a/b/pulls/1/files/raw", &[], "text/x-diff", patch);
+    assert!(!o.blocked && rule(&o, 4212).is_none_or(|s| s < 5), "{o:?}");
+    // An added line that breaks out, or a line that is no part of a diff, counts as before.
+    for p in [
+        patch.replace("+DROP TABLE refunds;", "+1' order by 3--"),
+        patch.replace("+-- +migrate Down\n", "1 order by 3;\n"),
+    ] {
+        let o = send(&waf, "POST", "/api/v3/repos/a/b/pulls/1/files/raw", &[], "text/x-diff", &p);
+        assert!(rule(&o, 4213) == Some(5) || rule(&o, 4212) == Some(5), "{p}: {o:?}");
+    }
 }
