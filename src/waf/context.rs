@@ -550,7 +550,7 @@ impl<'a> Prose<'a> {
             Evidence::Weak => base.min(WEAK),
             Evidence::SqlBreakoutOrMailboxes if mailboxes(self.value) => return None,
             Evidence::SqlBreakout | Evidence::SqlBreakoutOrMailboxes => {
-                if *self.breakout.get_or_insert_with(|| sql_breakout(self.value)) {
+                if *self.breakout.get_or_insert_with(|| sql_breakout(self.value)) && !inch_range(self.value) {
                     base
                 } else {
                     base.min(WEAK)
@@ -699,7 +699,8 @@ impl<'a> Prose<'a> {
             Evidence::TemplatePath
                 if template_parent_paths(self.value)
                     || open_intervals(self.value)
-                    || traceback_frame_paths(self.value) =>
+                    || traceback_frame_paths(self.value)
+                    || relative_page_link(self.raw) =>
             {
                 return None
             }
@@ -1976,6 +1977,25 @@ const SYSTEM_DIRS: [&[u8]; 24] = [
     b"run", b"tmp", b"mnt", b"media", b"snap", b"private", b"system", b"library", b"windows", b"cores", b"opt",
 ];
 
+/// Whether the whole value (as received) is one relative link to a web page up the site's tree,
+/// as a scraped `href` reads: one or more `../` steps, then names of letters, digits, `_` and
+/// `-` joined by `/`, ending in a page `NAME.html` or `NAME.htm` (`../../../sharp-objects_997/index.html`).
+/// Such a link opens a page of the site, never a system or configuration file; an encoded step,
+/// a backslash, a query, a fragment, a NUL or any other ending (`../../../etc/passwd`,
+/// `../../etc/passwd%00.html`, `../../x.html?f=/etc/passwd`) is not one.
+pub fn relative_page_link(v: &[u8]) -> bool {
+    let mut t = v;
+    let mut steps = 0;
+    while let Some(rest) = t.strip_prefix(b"../") {
+        t = rest;
+        steps += 1;
+    }
+    let Some(dot) = t.iter().rposition(|&b| b == b'.') else { return false };
+    let ext = t[dot + 1..].to_ascii_lowercase();
+    let name_ok = |s: &[u8]| !s.is_empty() && s.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    steps > 0 && (ext == b"html" || ext == b"htm") && t[..dot].split(|&b| b == b'/').all(name_ok)
+}
+
 /// Whether every parent step of `v` is a relative reference inside a file of several lines (a
 /// program, a configuration or a document): Sphinx's `os.path.abspath("../src")`, an RST
 /// `.. literalinclude:: ../examples/config.toml`, a simulator's `vlog ../rtl/fifo.sv`, a USD
@@ -2743,7 +2763,12 @@ pub fn sql_breakout(v: &[u8]) -> bool {
             b'\'' | b'"' | b'`' => {
                 let prev = i.checked_sub(1).map(|p| v[p]);
                 let next = v.get(i + 1).copied();
+                // A national string literal (`N'O''%'`, T-SQL's and MySQL's): a lone `n` before
+                // the quote, after an opener or at the start, is its prefix, not a word it closes.
+                let national =
+                    b == b'\'' && prev == Some(b'n') && (i == 1 || i >= 2 && (opener(v[i - 2]) || v[i - 2] == b'('));
                 if b == b'\''
+                    && !national
                     && prev.is_some_and(|p| p.is_ascii_alphabetic())
                     && next.is_some_and(|n| n.is_ascii_alphabetic())
                     && !AFTER_QUOTE.contains(&letters(&v[i + 1..]))
@@ -2780,7 +2805,7 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                 };
                 let blank = prev.is_some_and(opener) && spaces > 0 && (v.get(i + 1 + spaces) == Some(&b) || operand());
                 if !blank
-                    && (prev.is_some_and(|p| !opener(p)) && !qualified
+                    && (prev.is_some_and(|p| !opener(p)) && !qualified && !national
                         || next
                             .is_some_and(|n| n.is_ascii_whitespace() || n == b')' || (n == b';' && !semicolon_literal))
                         || dash()
@@ -2893,6 +2918,22 @@ pub fn verbose_pattern_comments(v: &[u8]) -> bool {
         i += 1;
     }
     comments > 0 && !rule.is_match(&super::normalize::sql_fold(&rest))
+}
+
+/// Whether the whole value is a range of two measures in inches, as a size chart's key or a
+/// product option reads (`22"-28"`, `30.5" - 34"`): a number and `"`, a hyphen, a number and
+/// `"`. The quotes are inch marks; the value closes no string that an expression could continue
+/// (injected, `"22"-28""` leaves a string and a number side by side, a syntax error).
+fn inch_range(v: &[u8]) -> bool {
+    fn measure(t: &[u8]) -> Option<&[u8]> {
+        let t = t.trim_ascii_start();
+        let n = t.iter().take_while(|b| b.is_ascii_digit() || **b == b'.').count();
+        (n > 0 && t[0].is_ascii_digit() && t.get(n) == Some(&b'"')).then(|| &t[n + 1..])
+    }
+    measure(v)
+        .and_then(|rest| rest.trim_ascii_start().strip_prefix(b"-"))
+        .and_then(measure)
+        .is_some_and(|rest| rest.trim_ascii().is_empty())
 }
 
 /// Whether every quote followed by spaces and `--` in the value is an inch mark (a `"` right
@@ -4576,9 +4617,10 @@ pub(crate) fn tag_attributes(a: &[u8], allowed: Attributes) -> bool {
 
 /// Whether the value is a list of product tokens naming runtimes, as a user agent is
 /// (`Composer/2.7.6 (Linux; 6.5.0; PHP 8.3.7; cURL 8.5.0)`, `sendgrid/6.11.0;python`): it has a
-/// `name/version` token, no shell syntax other than `;` (no pipe, `&`, `$`, backtick, quote,
-/// redirection, brace or line break), and every `;`-separated entry that starts with a command
-/// word names a runtime or HTTP library, alone or followed only by its version (`PHP 8.3.7`,
+/// `name/version` token (or `name (version)`, `name vversion`), no shell syntax other than `;`
+/// and `|` (no `&`, `$`, backtick, quote, redirection, brace or line break), every `;`-separated
+/// entry that starts with a command word names a runtime or HTTP library, alone or followed only
+/// by its version, and every `|`-separated one with its version (`PHP 8.3.7`,
 /// `python/3.12`, `cURL 8.5.0`, `Python (3.12.7)`). `Mozilla/5.0;id`, `x/1.0;sleep 5`,
 /// `x/1.0; cat /etc/passwd`, `a/1;php -r …` are not. (A shell reads a word followed by `(` and
 /// anything but `)` as a syntax error, so `; python (3.12.7)` runs nothing.)
@@ -4602,16 +4644,24 @@ pub fn runtime_tokens(v: &[u8]) -> bool {
     .as_ref()
     .is_some_and(|(command, runtime)| {
         // `name/1.2`, or `Name (1.2)` as some SDKs write theirs (`Searchhost for Python (4.8.1)`).
+        // Also `Name v1.2` (`ShopifyAPI Library v12.5.0 | Python 3.11.7`).
         let product = v.windows(3).any(|w| w[0].is_ascii_alphanumeric() && w[1] == b'/' && w[2].is_ascii_digit())
-            || v.windows(4)
-                .any(|w| w[0].is_ascii_alphanumeric() && w[1] == b' ' && w[2] == b'(' && w[3].is_ascii_digit());
-        let shell = v.iter().any(|b| b"|&$`'\"<>{}\n\r\\".contains(b));
+            || v.windows(4).any(|w| {
+                w[0].is_ascii_alphanumeric() && w[1] == b' ' && (w[2] == b'(' || w[2] == b'v') && w[3].is_ascii_digit()
+            });
+        let shell = v.iter().any(|b| b"&$`'\"<>{}\n\r\\".contains(b));
+        let entries = |sep: u8| {
+            v.split(move |&b| b == sep)
+                .skip(1)
+                .map(|entry| entry.split(|&b| b == b')').next().unwrap_or_default().trim_ascii())
+        };
+        // After a `|` a runtime must name its version: `| python 3.11.7` reads a script file
+        // `3.11.7`, while `| python` alone would run what the pipe feeds it.
+        let versioned = |e: &[u8]| e.iter().any(u8::is_ascii_digit);
         product
             && !shell
-            && v.split(|&b| b == b';').skip(1).all(|entry| {
-                let e = entry.split(|&b| b == b')').next().unwrap_or_default().trim_ascii();
-                !command.is_match(e) || runtime.is_match(e)
-            })
+            && entries(b';').all(|e| !command.is_match(e) || runtime.is_match(e))
+            && entries(b'|').all(|e| !command.is_match(e) || runtime.is_match(e) && versioned(e))
     })
 }
 

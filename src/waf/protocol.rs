@@ -768,13 +768,17 @@ fn search_group(v: &[u8], i: usize) -> bool {
 /// Whether the `*` at `i` repeats a regular expression's atom that no LDAP assertion value holds
 /// as it stands: a group (`(…)*`: a value escapes `)` as `\29`), a bracket expression opened
 /// earlier in the value (`[0-9a-z-]*`; `bracket` is the value's first `[`), or a one-letter
-/// escape (`\d*`, `\w*`: a value's escape is `\` and two hex digits). A semver or e-mail pattern
+/// escape (`\d*`, `\w*`: a value's escape is `\` and two hex digits), or any character as a
+/// group's whole body (`(.*)`, `(?P<msg>.*)`). A semver or e-mail pattern
 /// in a regex tester repeats so (`(?:\.[0-9a-z-]+)*)`, `\d*)(?:`); a filter's wildcard follows a
 /// value's character (`adm*)`, `=*)`).
 fn regex_repetition(v: &[u8], i: usize, bracket: Option<usize>) -> bool {
     match i.checked_sub(1).map(|p| v[p]) {
         Some(b')') => true,
         Some(b']') => bracket.is_some_and(|b| b < i - 1),
+        // Any character, repeated as a group's whole body: `(.*)`, `(?P<msg>.*)` (no LDAP
+        // filter opens with `.` after `(`, nor names an attribute `…>`).
+        Some(b'.') => i >= 2 && matches!(v[i - 2], b'(' | b'>'),
         Some(c) => c.is_ascii_alphabetic() && i >= 2 && v[i - 2] == b'\\',
         None => false,
     }
