@@ -550,7 +550,7 @@ impl<'a> Prose<'a> {
             Evidence::Weak => base.min(WEAK),
             Evidence::SqlBreakoutOrMailboxes if mailboxes(self.value) => return None,
             Evidence::SqlBreakout | Evidence::SqlBreakoutOrMailboxes => {
-                if *self.breakout.get_or_insert_with(|| sql_breakout(self.value)) && !inch_range(self.value) {
+                if *self.breakout.get_or_insert_with(|| sql_breakout(self.value)) {
                     base
                 } else {
                     base.min(WEAK)
@@ -1991,9 +1991,11 @@ pub fn relative_page_link(v: &[u8]) -> bool {
         steps += 1;
     }
     let Some(dot) = t.iter().rposition(|&b| b == b'.') else { return false };
-    let ext = t[dot + 1..].to_ascii_lowercase();
+    let ext = &t[dot + 1..];
     let name_ok = |s: &[u8]| !s.is_empty() && s.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    steps > 0 && (ext == b"html" || ext == b"htm") && t[..dot].split(|&b| b == b'/').all(name_ok)
+    steps > 0
+        && (ext.eq_ignore_ascii_case(b"html") || ext.eq_ignore_ascii_case(b"htm"))
+        && t[..dot].split(|&b| b == b'/').all(name_ok)
 }
 
 /// Whether every parent step of `v` is a relative reference inside a file of several lines (a
@@ -2716,8 +2718,12 @@ pub(crate) fn letters(v: &[u8]) -> &[u8] {
 /// closes nothing or a `(` never closed (`1 and (select …`), a statement stacked after `;`, or a
 /// string spelled as a hex literal (`0x61646d696e`). A self-contained expression with balanced
 /// quotes and parentheses (`status = 'active' and n > 2`, `"or" vs "and"`) does not; an
-/// apostrophe inside a word (`can't`, `o'reilly`) is not a quote.
+/// apostrophe inside a word (`can't`, `o'reilly`) is not a quote, nor is an inch mark of a
+/// whole-value range of measures (`22"-28"`, see [`inch_range`]).
 pub fn sql_breakout(v: &[u8]) -> bool {
+    if inch_range(v) {
+        return false;
+    }
     let opener = |b: u8| {
         b.is_ascii_whitespace()
             || matches!(
@@ -2765,8 +2771,7 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                 let next = v.get(i + 1).copied();
                 // A national string literal (`N'O''%'`, T-SQL's and MySQL's): a lone `n` before
                 // the quote, after an opener or at the start, is its prefix, not a word it closes.
-                let national =
-                    b == b'\'' && prev == Some(b'n') && (i == 1 || i >= 2 && (opener(v[i - 2]) || v[i - 2] == b'('));
+                let national = b == b'\'' && prev == Some(b'n') && (i == 1 || i >= 2 && opener(v[i - 2]));
                 if b == b'\''
                     && !national
                     && prev.is_some_and(|p| p.is_ascii_alphabetic())
@@ -5182,22 +5187,16 @@ pub fn diff_statement(v: &[u8]) -> bool {
     }
     let mut new_side = Vec::with_capacity(t.len());
     let mut hunks = 0u32;
+    // The lines of a file's header (names, modes, indexes) and the "no newline" marker.
+    const HEADERS: [&[u8]; 7] =
+        [b"diff --git ", b"+++ ", b"--- ", b"index ", b"new file mode ", b"deleted file mode ", b"\\ "];
     for raw in t.split(|&b| b == b'\n') {
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         if line.starts_with(b"@@ -") && line.len() > 4 && line[4..].windows(3).any(|w| w == b" @@") {
             hunks += 1;
-        } else if hunks == 0 || line.starts_with(b"diff --git ") {
-            // The header of the patch or of its next file: names, modes, indexes.
-            if hunks > 0 && !line.starts_with(b"diff --git ") {
-                return false;
-            }
-        } else if line.starts_with(b"+++ ")
-            || line.starts_with(b"--- ")
-            || line.starts_with(b"index ")
-            || line.starts_with(b"new file mode ")
-            || line.starts_with(b"deleted file mode ")
-            || line.starts_with(b"\\ ")
-        {
+        } else if hunks == 0 || HEADERS.iter().any(|h| line.starts_with(h)) {
+            // Before the first hunk anything is the patch's header (its message, the names).
+            continue;
         } else if let Some(rest) = line.strip_prefix(b"+").or_else(|| line.strip_prefix(b" ")) {
             new_side.extend_from_slice(rest);
             new_side.push(b'\n');
@@ -5205,9 +5204,13 @@ pub fn diff_statement(v: &[u8]) -> bool {
             return false;
         }
     }
-    hunks > 0
-        && (sql_statement(&new_side) || sql_migration(&new_side) || sql_script(&new_side))
-        && !sql_breakout(&new_side)
+    hunks > 0 && whole_sql(&new_side)
+}
+
+/// Whether `t` is a whole SQL query, script or migration (see [`sql_statement`],
+/// [`sql_migration`], [`sql_script`]) that breaks out of nothing (see [`sql_breakout`]).
+fn whole_sql(t: &[u8]) -> bool {
+    (sql_statement(t) || sql_migration(t) || sql_script(t)) && !sql_breakout(t)
 }
 
 /// Whether the value is text whose examples are fenced (see [`fenced_code`]: a runbook, a wiki
@@ -5228,16 +5231,14 @@ pub fn fenced_statements(rule: u32, v: &[u8]) -> bool {
         _ => return false,
     };
     let (Some(re), Some(blocks)) = (rule_regex(cell, rule), fenced_blocks(v)) else { return false };
-    let mut rest = v.to_vec();
-    let mut blanked = false;
+    // The value with each such block blanked, copied at the first one.
+    let mut rest: Option<Vec<u8>> = None;
     for block in blocks {
-        let body = &v[block.clone()];
-        if (sql_statement(body) || sql_migration(body) || sql_script(body)) && !sql_breakout(body) {
-            rest[block].fill(b' ');
-            blanked = true;
+        if whole_sql(&v[block.clone()]) {
+            rest.get_or_insert_with(|| v.to_vec())[block].fill(b' ');
         }
     }
-    blanked && !re.is_match(&super::normalize::sql_fold(&rest))
+    rest.is_some_and(|rest| !re.is_match(&super::normalize::sql_fold(&rest)))
 }
 
 /// Verbs of pipeline query languages (log search, analytics) that no shell has: `stats`,
