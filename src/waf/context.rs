@@ -679,8 +679,8 @@ impl<'a> Prose<'a> {
                     base
                 }
             }
-            Evidence::NotSiteInclude if site_includes(self.value) => return None,
-            Evidence::NotSiteInclude => base,
+            Evidence::NotSiteTemplate if site_template_tags(self.value) => return None,
+            Evidence::NotSiteTemplate => base,
             Evidence::NotAPauseStatement if pause_statements(self.value) => return None,
             Evidence::NotAPauseStatement => base,
             Evidence::GzipNotJava if gzip_streams_not_java(self.raw, self.value) => return None,
@@ -733,8 +733,7 @@ impl<'a> Prose<'a> {
             }
             Evidence::NotInStatementOrSelectors if selector_pseudo_elements(self.value) => return None,
             Evidence::NotInStatement | Evidence::NotInStatementOrSelectors => {
-                if *self.statement.get_or_insert_with(|| sql_statement(self.value))
-                    && !*self.breakout.get_or_insert_with(|| sql_breakout(self.value))
+                if self.statement() && !*self.breakout.get_or_insert_with(|| sql_breakout(self.value))
                     || fenced_statements(rule, self.value)
                     || diff_statement(self.value)
                 {
@@ -746,7 +745,7 @@ impl<'a> Prose<'a> {
             }
             Evidence::NotInQuotedStatement => {
                 let value = self.value;
-                if (*self.statement.get_or_insert_with(|| sql_statement(value)) || quoted_statement_clauses(value))
+                if (self.statement() || quoted_statement_clauses(value))
                     && !*self.breakout.get_or_insert_with(|| sql_breakout(value))
                     || fenced_statements(rule, value)
                     || diff_statement(value)
@@ -768,6 +767,13 @@ impl<'a> Prose<'a> {
         Some(score)
     }
 
+    /// Whether the value is an SQL statement (see [`sql_statement`]) or a dbt model whose SQL is a
+    /// whole statement (see [`dbt_model`]); decided once per value.
+    fn statement(&mut self) -> bool {
+        let value = self.value;
+        *self.statement.get_or_insert_with(|| sql_statement(value) || dbt_model(value))
+    }
+
     /// Whether the value is a program by design: a script, a code snippet, an SQL statement or a
     /// schema or data migration (see [`sql_migration`]), or text whose examples are Markdown
     /// fenced code blocks ([`fenced_code`]: a runbook, a README) that does not reach the system:
@@ -775,7 +781,7 @@ impl<'a> Prose<'a> {
     /// `` `kubectl -n …` `` step) are the examples themselves, one piece of evidence.
     fn program(&mut self) -> bool {
         let value = self.value;
-        *self.statement.get_or_insert_with(|| sql_statement(value))
+        self.statement()
             || *self.code.get_or_insert_with(|| is_code(value))
             || is_script(value)
             || sql_migration(value)
@@ -793,7 +799,7 @@ impl<'a> Prose<'a> {
         }
         let value = self.value;
         let mut kinds = 0;
-        if *self.statement.get_or_insert_with(|| sql_statement(value)) || sql_migration(value) {
+        if self.statement() || sql_migration(value) {
             kinds |= 1;
         }
         if *self.code.get_or_insert_with(|| is_code(value)) {
@@ -913,9 +919,10 @@ pub enum Evidence {
     /// scalars (`a:2:{s:10:"session_id";…}` in a framework's session cookie) is data.
     PhpObject,
     /// Not a signal when every tag of the value that the rule matches is a static site's include
-    /// of a partial by its plain relative name (see [`site_includes`]: Jekyll's `{% include
-    /// figure.html src="…" %}` in a post); any other match counts.
-    NotSiteInclude,
+    /// of a partial by its plain relative name or a dbt model's configuration block (see
+    /// [`site_template_tags`]: Jekyll's `{% include figure.html src="…" %}` in a post, `{{
+    /// config(materialized='incremental') }}`); any other match counts.
+    NotSiteTemplate,
     /// Critical unless every `$(` of the value, as received, opens a reference to an upper-case
     /// variable with an underscore (`$(DATABASE_URL)`, `$(POD_NAME)`: Kubernetes, Make and CI
     /// expand these, and no command is named so) and nothing else substitutes (no backtick,
@@ -1053,8 +1060,9 @@ pub fn evidence(rule: u32) -> Evidence {
         // Path traversal: a template's parent paths (`{{#each ../items}}`), an interval open at
         // one end (`2020-01-01T00:00:00Z/..`) and a traceback's elided frame paths are none.
         3000 => Evidence::TemplatePath,
-        // Template injection: a static site's include of a partial by its plain name.
-        3600 => Evidence::NotSiteInclude,
+        // Template injection: a static site's include of a partial by its plain name, a dbt model's
+        // configuration block.
+        3600 => Evidence::NotSiteTemplate,
         // Brace expansion: a TeX control word's argument list (`\usepackage{amsmath,graphicx}`).
         3208 => Evidence::TexArguments,
         // A glob-obfuscated path: a code snippet's block comments (`/* … */` in a stylesheet), a
@@ -1272,31 +1280,84 @@ fn rule_regex(
     .as_ref()
 }
 
-/// Whether the value includes partials the way a static site's page or layout does, and with
-/// every such tag blanked rule 3600 no longer matches: `{% include NAME %}` or `{%
-/// include_relative NAME %}` (Jekyll's Liquid, maybe with `-` trimming and `key="value"`
-/// parameters after the name), NAME being a plain relative file name (`figure.html`,
-/// `blog/card.html`: words joined by `/`, then an extension). The site's builder reads such a
-/// partial from its own include directory. A quoted or rooted path, a parent step, a variable
-/// (`{% include '/etc/passwd' %}`, `{% include ../../x %}`, `{% include {{ page.x }} %}`) and
-/// every other tag the rule knows still match. (Read on the canonical value; linear.)
-pub fn site_includes(v: &[u8]) -> bool {
+/// Whether the value's template tags are a site's or a data model's own, and with every such tag
+/// blanked rule 3600 no longer matches:
+/// - `{% include NAME %}` or `{% include_relative NAME %}` (Jekyll's Liquid, maybe with `-`
+///   trimming and `key="value"` parameters after the name), NAME being a plain relative file name
+///   (`figure.html`, `blog/card.html`: words joined by `/`, then an extension). The site's
+///   builder reads such a partial from its own include directory. A quoted or rooted path, a
+///   parent step, a variable (`{% include '/etc/passwd' %}`, `{% include ../../x %}`, `{% include
+///   {{ page.x }} %}`) still match.
+/// - `{{ config(KEY=LITERAL, …) }}`: a dbt model's configuration block (`materialized='table'`,
+///   `unique_key='id'`, `cluster_by=['day']`, `persist_docs={'relation': true}`), keyword
+///   arguments whose values are quoted strings, numbers, booleans, or lists and maps of those.
+///   Flask's `config` is a mapping, which cannot be called: what reads it is the name alone,
+///   an attribute, a subscript or a method (`{{ config }}`, `{{ config.items() }}`,
+///   `{{ config['SECRET_KEY'] }}`), and those, a call with a positional argument or with none,
+///   and a string holding a brace still match.
+///
+/// Every other tag the rule knows still matches. (Read on the canonical value; linear.)
+pub fn site_template_tags(v: &[u8]) -> bool {
     static TEMPLATE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
-    static INCLUDE: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
-    let (Some(rule), Some(include)) = (
+    static TAGS: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    let (Some(rule), Some(tags)) = (
         rule_regex(&TEMPLATE, 3600),
-        INCLUDE
-            .get_or_init(|| {
-                super::build_regex(r"\{%-?\s*include(?:_relative)?\s+[\w-]+(?:/[\w-]+)*\.\w+(?:\s|-?%\})").ok()
-            })
-            .as_ref(),
+        TAGS.get_or_init(|| {
+            const SCALAR: &str = r#"(?:'[^'{}\\\n]*'|"[^"{}\\\n]*"|-?\d+(?:\.\d+)?|true|false|none)"#;
+            let value = format!(
+                r"(?:{SCALAR}|\[\s*(?:{SCALAR}\s*(?:,\s*{SCALAR}\s*)*,?\s*)?\]|\{{\s*(?:{SCALAR}\s*:\s*{SCALAR}\s*(?:,\s*{SCALAR}\s*:\s*{SCALAR}\s*)*,?\s*)?\}})"
+            );
+            super::build_regex(&format!(
+                r"\{{%-?\s*include(?:_relative)?\s+[\w-]+(?:/[\w-]+)*\.\w+(?:\s|-?%\}})|\{{\{{-?\s*config\s*\(\s*\w+\s*=\s*{value}\s*(?:,\s*\w+\s*=\s*{value}\s*)*,?\s*\)\s*-?\}}\}}"
+            ))
+            .ok()
+        })
+        .as_ref(),
     ) else {
         return false;
     };
-    if !include.is_match(v) {
+    if !tags.is_match(v) {
         return false;
     }
-    !rule.is_match(&include.replace_all(v, &b" "[..]))
+    !rule.is_match(&tags.replace_all(v, &b" "[..]))
+}
+
+/// Whether the value is a dbt model (a `.sql` file of a dbt project: `{{ config(…) }}`, then a
+/// query over `{{ ref('orders') }}` and `{{ source('shop', 'customers') }}`, maybe with `{% if
+/// is_incremental() %}` … `{% endif %}` around a filter or inside `{% snapshot NAME %}` …
+/// `{% endsnapshot %}`) whose SQL, with each relation tag (`ref`, `source` given quoted names,
+/// `this`) read as a table's name and each configuration or control tag blanked, is a whole
+/// query, script or migration that breaks out of nothing (see [`whole_sql`]). Any other tag
+/// (`{{ var('x') }}`, a macro, `{{ 7*7 }}`) makes it none, as does a value with no relation or
+/// configuration tag. (Read on the canonical value; linear.)
+pub fn dbt_model(v: &[u8]) -> bool {
+    static TAGS: std::sync::OnceLock<Option<regex::bytes::Regex>> = std::sync::OnceLock::new();
+    if memchr::memmem::find(v, b"{{").is_none() {
+        return false;
+    }
+    let Some(tags) = TAGS
+        .get_or_init(|| {
+            const NAME: &str = r#"(?:'[\w.-]+'|"[\w.-]+")"#;
+            super::build_regex(&format!(
+                r"\{{\{{-?\s*(?:(?:ref|source)\s*\(\s*{NAME}\s*(?:,\s*{NAME}\s*)*\)|this)\s*-?\}}\}}|(\{{\{{-?\s*config\s*\((?:[^{{}}]|\{{[^{{}}]*\}})*\)\s*-?\}}\}}|\{{%-?\s*(?:if\s+(?:not\s+)?is_incremental\s*\(\s*\)|else|endif|snapshot\s+\w+|endsnapshot)\s*-?%\}})"
+            ))
+            .ok()
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    let mut relations = false;
+    let sql = tags.replace_all(v, |c: &regex::bytes::Captures| {
+        relations |= c.get(1).is_none() || c[0].starts_with(b"{{");
+        if c.get(1).is_some() {
+            &b" "[..]
+        } else {
+            &b" t "[..]
+        }
+    });
+    let residue = |s: &[u8]| memchr::memmem::find(s, b"{{").is_some() || memchr::memmem::find(s, b"{%").is_some();
+    relations && !residue(&sql) && whole_sql(&sql)
 }
 
 /// Whether the value has a `${…}` that only compares or joins names and numbers, and with every

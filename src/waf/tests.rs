@@ -6866,3 +6866,43 @@ fn holdout113_to_115_classes_pass_and_their_attacks_still_score() {
         assert!(rule(&o, 3000) == Some(5) || o.blocked, "{v}: {o:?}");
     }
 }
+
+#[test]
+fn dbt_models_pass_and_template_probes_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // A dbt model saved from the IDE: a configuration block (3600 no signal), then a query over
+    // relation tags with an incremental filter; its clauses are the query's own (one program).
+    let model = "{{\n    config(\n        materialized='incremental',\n        unique_key='order_id',\n        cluster_by=['order_date'],\n        persist_docs={'relation': true},\n        full_refresh=False\n    )\n}}\n\nselect\n    o.order_id,\n    sum(i.amount) as order_total\nfrom {{ ref('stg_orders') }} o\njoin {{ ref('stg_order_items') }} i using (order_id)\n{% if is_incremental() %}\nwhere o.updated_at > (select max(updated_at) from {{ this }})\n{% endif %}\ngroup by 1, 2\n";
+    let o = json_post(&waf, &serde_json::json!({ "content": model }).to_string());
+    assert!(!o.blocked && rule(&o, 3600).is_none(), "{o:?}");
+    let snapshot = "{% snapshot customers_snapshot %}\n{{ config(target_schema='snapshots', unique_key='id', strategy='check', check_cols=['email']) }}\nselect * from {{ source('shop', 'customers') }}\nwhere email not like '%@test.example'\n{% endsnapshot %}";
+    let o = json_post(&waf, &serde_json::json!({ "content": snapshot }).to_string());
+    assert!(!o.blocked && rule(&o, 3600).is_none(), "{o:?}");
+
+    // Flask's config read, and any config tag that is no keyword call of literals, still counts.
+    for v in [
+        "{{ config }}",
+        "{{config.items()}}",
+        "{{ config['SECRET_KEY'] }}",
+        "{{ config.__class__.__init__.__globals__['os'].popen('id').read() }}",
+        "{{ config(materialized='table') }}{{ config.items() }}",
+        "{{ config(x=config.items()) }}",
+        "{{ config(7*7) }}",
+        "{{ config() }}",
+        "{{ config(x='{{7*7}}') }}",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "q": v }).to_string());
+        assert!(rule(&o, 3600) == Some(5), "{v}: {o:?}");
+    }
+    // A model whose SQL breaks out, or with another tag, is no whole statement.
+    for v in [
+        "{{ ref('x') }}' union select password from users-- ",
+        "{{ config(materialized='table') }}' union select password from users group by 1-- ",
+        "{{ var('x') }} select * from t group by 1,2,3,4,5,6,7,8,9,10-- '",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "q": v }).to_string());
+        assert!(o.blocked, "{v}: {o:?}");
+    }
+}
