@@ -1295,6 +1295,11 @@ fn rule_regex(
 ///   an attribute, a subscript or a method (`{{ config }}`, `{{ config.items() }}`,
 ///   `{{ config['SECRET_KEY'] }}`), and those, a call with a positional argument or with none,
 ///   and a string holding a brace still match.
+/// - `.items()`, `.keys()` or `.values()` of a mapping a `{% for %}` loop walks (`{% for key,
+///   value in app_env.items() | sort %}`, an Ansible template's idiom, maybe through filters
+///   named without arguments): the loop is judged as the same loop over the mapping itself
+///   (`{% for key, value in app_env | sort %}`), so `config.items()`,
+///   `request.environ.items()` and a dunder in the path still match, as does any other call.
 ///
 /// Every other tag the rule knows still matches. (Read on the canonical value; linear.)
 pub fn site_template_tags(v: &[u8]) -> bool {
@@ -1308,7 +1313,7 @@ pub fn site_template_tags(v: &[u8]) -> bool {
                 r"(?:{SCALAR}|\[\s*(?:{SCALAR}\s*(?:,\s*{SCALAR}\s*)*,?\s*)?\]|\{{\s*(?:{SCALAR}\s*:\s*{SCALAR}\s*(?:,\s*{SCALAR}\s*:\s*{SCALAR}\s*)*,?\s*)?\}})"
             );
             super::build_regex(&format!(
-                r"\{{%-?\s*include(?:_relative)?\s+[\w-]+(?:/[\w-]+)*\.\w+(?:\s|-?%\}})|\{{\{{-?\s*config\s*\(\s*\w+\s*=\s*{value}\s*(?:,\s*\w+\s*=\s*{value}\s*)*,?\s*\)\s*-?\}}\}}"
+                r"\{{%-?\s*include(?:_relative)?\s+[\w-]+(?:/[\w-]+)*\.\w+(?:\s|-?%\}})|\{{\{{-?\s*config\s*\(\s*\w+\s*=\s*{value}\s*(?:,\s*\w+\s*=\s*{value}\s*)*,?\s*\)\s*-?\}}\}}|(\{{%[-+]?\s*for\s+\w+(?:\s*,\s*\w+)?\s+in\s+\w+(?:\.\w+)*)\.(?:items|keys|values)\(\s*\)((?:\s*\|\s*\w+)*\s*[-+]?%\}})"
             ))
             .ok()
         })
@@ -1319,7 +1324,12 @@ pub fn site_template_tags(v: &[u8]) -> bool {
     if !tags.is_match(v) {
         return false;
     }
-    !rule.is_match(&tags.replace_all(v, &b" "[..]))
+    let rest = tags.replace_all(v, |c: &regex::bytes::Captures| match (c.get(1), c.get(2)) {
+        // The loop over the mapping itself, which the rule judges as any other loop.
+        (Some(head), Some(end)) => [head.as_bytes(), end.as_bytes()].concat(),
+        _ => b" ".to_vec(),
+    });
+    !rule.is_match(&rest)
 }
 
 /// Whether the value is a dbt model (a `.sql` file of a dbt project: `{{ config(…) }}`, then a
@@ -2591,7 +2601,8 @@ fn after_sql_comments(v: &[u8]) -> &[u8] {
 /// `%%sql` or `%sql` magic) with `select`,
 /// `with [recursive] … as (`, `explain` or `show`, the way a query console or a saved report holds one, with
 /// `insert into NAME [(COLUMNS)] select` (rows from a query: a data pipeline's or a migration's
-/// statement), or with a `group by`/`order by` clause (a query's line in a notebook or editor).
+/// statement), with `merge into … using … when [not] matched` (a warehouse's upsert), or with a
+/// `group by`/`order by` clause (a query's line in a notebook or editor).
 /// Injected SQL follows data (`1 order by 5`, `x' and 1=1`) instead.
 pub fn sql_statement(v: &[u8]) -> bool {
     let t = after_sql_comments(v);
@@ -2600,6 +2611,14 @@ pub fn sql_statement(v: &[u8]) -> bool {
     match word {
         b"select" | b"explain" | b"show" => rest.first().is_some_and(|b| b.is_ascii_whitespace()),
         b"insert" => insert_select(rest),
+        // `MERGE INTO target USING source ON … WHEN [NOT] MATCHED THEN …` (SQL:2003; Snowflake,
+        // BigQuery, Oracle, SQL Server, PostgreSQL 15): an upsert in a warehouse's console.
+        b"merge" => {
+            rest.first().is_some_and(|b| b.is_ascii_whitespace())
+                && letters(rest.trim_ascii_start()) == b"into"
+                && memchr::memmem::find(rest, b"using").is_some()
+                && memchr::memmem::find(rest, b"matched").is_some()
+        }
         // A clause that starts the value (a notebook's or editor's line of a query, a query
         // builder's part): `GROUP BY 1, 2`. Column enumeration follows data (`1 order by 5`) or
         // comments the rest of the query out (`order by 1--`, `order by 3#`).
@@ -2772,6 +2791,27 @@ pub(crate) fn letters(v: &[u8]) -> &[u8] {
     &v[..v.iter().take_while(|b| b.is_ascii_alphabetic()).count()]
 }
 
+/// The length of the string literal prefix that ends `before`, glued to the `quote` after it:
+/// SQL's national `N'…'` (T-SQL, MySQL) and escape `E'…'` (PostgreSQL), and Python's `f`, `r`,
+/// `b`, `u`, `rb`, `br`, `fr`, `rf` (`sql=f"SELECT … {table}"` in an Airflow DAG; `u` not
+/// before `'`, as Ada reads `U'First`). Whether a
+/// word or an opener stands before it is the caller's to judge.
+fn string_prefix(before: &[u8], quote: u8) -> Option<usize> {
+    let n = before.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+    let word = &before[before.len() - n..];
+    let known = match n {
+        // One letter before `'` is also an attribute of a name in Ada (`U'First`): there Python
+        // 2's `u` is no prefix (Python 3 has no use for it).
+        1 => match quote {
+            b'"' => matches!(word[0].to_ascii_lowercase(), b'f' | b'r' | b'b' | b'u'),
+            _ => matches!(word[0].to_ascii_lowercase(), b'n' | b'e' | b'f' | b'r' | b'b'),
+        },
+        2 => [&b"rb"[..], b"br", b"fr", b"rf"].iter().any(|p| word.eq_ignore_ascii_case(p)),
+        _ => false,
+    };
+    (known && quote != b'`').then_some(n)
+}
+
 /// Whether an SQL-looking value breaks out of the string or parenthesis it was put in, or
 /// smuggles a statement: a quote that cannot open a string here (it follows a letter or digit:
 /// `admin'`, `1'`; or a space follows it: `' or 1=1`), a string that is never closed or is
@@ -2830,11 +2870,11 @@ pub fn sql_breakout(v: &[u8]) -> bool {
             b'\'' | b'"' | b'`' => {
                 let prev = i.checked_sub(1).map(|p| v[p]);
                 let next = v.get(i + 1).copied();
-                // A national string literal (`N'O''%'`, T-SQL's and MySQL's): a lone `n` before
-                // the quote, after an opener or at the start, is its prefix, not a word it closes.
-                let national = b == b'\'' && prev == Some(b'n') && (i == 1 || i >= 2 && opener(v[i - 2]));
+                // A string literal's prefix (see [`string_prefix`]: `N'O''%'`, `E'\n'`, Python's
+                // `f"…"`), after an opener or at the start, is no word the quote closes.
+                let prefixed = string_prefix(&v[..i], b).is_some_and(|p| i == p || opener(v[i - p - 1]));
                 if b == b'\''
-                    && !national
+                    && !prefixed
                     && prev.is_some_and(|p| p.is_ascii_alphabetic())
                     && next.is_some_and(|n| n.is_ascii_alphabetic())
                     && !AFTER_QUOTE.contains(&letters(&v[i + 1..]))
@@ -2871,7 +2911,7 @@ pub fn sql_breakout(v: &[u8]) -> bool {
                 };
                 let blank = prev.is_some_and(opener) && spaces > 0 && (v.get(i + 1 + spaces) == Some(&b) || operand());
                 if !blank
-                    && (prev.is_some_and(|p| !opener(p)) && !qualified && !national
+                    && (prev.is_some_and(|p| !opener(p)) && !qualified && !prefixed
                         || next
                             .is_some_and(|n| n.is_ascii_whitespace() || n == b')' || (n == b';' && !semicolon_literal))
                         || dash()

@@ -6906,3 +6906,71 @@ fn dbt_models_pass_and_template_probes_still_score() {
         assert!(o.blocked, "{v}: {o:?}");
     }
 }
+
+#[test]
+fn holdout116_to_118_classes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // Python's string prefixes open a string (an Airflow DAG's `sql=f"SELECT …"`), as SQL's
+    // `N'…'` does; glued to a word, or with a space after the quote, they break out as before.
+    let dag = "check = SQLCheckOperator(\n    task_id=f\"check_{table}\",\n    sql=f\"SELECT COUNT(*) > 0 FROM raw.shopify_{table} WHERE d = '{{ ds }}'\",\n)\nload = Op(copy_options=[\"FORMAT AS JSON 'auto'\"], pattern=r'^\\d+$', raw=b\"x\")";
+    let o = json_post(&waf, &serde_json::json!({ "source": dag }).to_string());
+    assert!(!o.blocked, "{o:?}");
+    for v in ["f' or 1=1--", "x=f'1' or 'a'='a", "admin' or 1=1--", "elf' union select password from users--"] {
+        for o in as_field_and_query(&waf, v) {
+            assert!(blocked_category(&o, Category::Sqli), "{v}: {o:?}");
+        }
+    }
+
+    // A warehouse's MERGE is a whole statement (4219 weak, one program with 4215).
+    let merge = "MERGE INTO analytics.dim_customers t\nUSING (\n    SELECT customer_id, email FROM raw.customers\n    QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY updated_at DESC) = 1\n) s\nON t.customer_id = s.customer_id\nWHEN MATCHED THEN UPDATE SET t.email = s.email\nWHEN NOT MATCHED THEN INSERT (customer_id, email) VALUES (s.customer_id, s.email);";
+    let o = json_post(&waf, &serde_json::json!({ "statement": merge }).to_string());
+    assert!(!o.blocked, "{o:?}");
+    let o = json_post(
+        &waf,
+        &serde_json::json!({ "q": "1' merge into t using x on 1=1 when matched then delete--" }).to_string(),
+    );
+    assert!(o.blocked, "{o:?}");
+
+    // An Ansible template's loop over a mapping's items (3600 no signal); the engine's globals
+    // and internals reached the same way still count.
+    let playbook = "content: |\n  {% for key, value in app_env.items() | sort %}\n  {{ key }}={{ value | quote }}\n  {% endfor %}\n";
+    let o = json_post(&waf, &serde_json::json!({ "content": playbook }).to_string());
+    assert!(!o.blocked && rule(&o, 3600).is_none(), "{o:?}");
+    for v in [
+        "{% for k, v in config.items() %}{{ k }}={{ v }}{% endfor %}",
+        "{% for k, v in request.environ.items() %}{{ v }}{% endfor %}",
+        "{% for x in self.__dict__.items() %}{% endfor %}",
+        "{% for x in lipsum.__globals__.items() %}{% endfor %}",
+        "{% for k in app_env.items() %}{% endfor %}{% for l in f.read() %}{% endfor %}",
+        "{% for k in x.items(1) %}{% endfor %}",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "q": v }).to_string());
+        assert!(rule(&o, 3600) == Some(5), "{v}: {o:?}");
+    }
+
+    // A package URL names a Maven namespace, no class (4401); a class after it still counts.
+    let o = json_post(&waf, r#"{"queries":[{"package":{"purl":"pkg:maven/org.apache.commons/commons-text@1.9"}}]}"#);
+    assert!(!o.blocked && rule(&o, 4401).is_none(), "{o:?}");
+    for v in
+        ["org.apache.commons.collections.functors.InvokerTransformer", "org.apache.commons.beanutils.BeanComparator"]
+    {
+        let o = json_post(&waf, &serde_json::json!({ "class": v }).to_string());
+        assert!(rule(&o, 4401) == Some(5), "{v}: {o:?}");
+    }
+
+    // R's `expression(…)` labels a plot (4105 no signal); IE's CSS expression in a style counts.
+    let r = "x <- rnorm(200)\nhist(x, breaks = 20, main = expression(paste(\"N(\", mu, \"=10)\")))";
+    let o = json_post(&waf, &serde_json::json!({ "code": r }).to_string());
+    assert!(!o.blocked && rule(&o, 4105).is_none(), "{o:?}");
+    for v in [
+        "body{x:expression(alert(1))}",
+        "width: expression(alert(1))",
+        "<p style=\"x:expression(alert(1))\">a</p>",
+        "a{color:red;x:expression(1)}",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "q": v }).to_string());
+        assert!(rule(&o, 4105) == Some(5), "{v}: {o:?}");
+    }
+}
