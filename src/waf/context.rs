@@ -1357,17 +1357,18 @@ pub fn dbt_model(v: &[u8]) -> bool {
     else {
         return false;
     };
-    let mut relations = false;
+    // Whether a relation or configuration tag was read (control tags alone make no model).
+    let mut model = false;
     let sql = tags.replace_all(v, |c: &regex::bytes::Captures| {
-        relations |= c.get(1).is_none() || c[0].starts_with(b"{{");
+        model |= c[0].starts_with(b"{{");
         if c.get(1).is_some() {
             &b" "[..]
         } else {
             &b" t "[..]
         }
     });
-    let residue = |s: &[u8]| memchr::memmem::find(s, b"{{").is_some() || memchr::memmem::find(s, b"{%").is_some();
-    relations && !residue(&sql) && whole_sql(&sql)
+    let residue = memchr::memmem::find(&sql, b"{{").is_some() || memchr::memmem::find(&sql, b"{%").is_some();
+    model && !residue && whole_sql(&sql)
 }
 
 /// Whether the value has a `${…}` that only compares or joins names and numbers, and with every

@@ -2114,7 +2114,8 @@ fn link_valued_name(key: &[u8]) -> bool {
 }
 
 /// Whether a match of `rule` on `v` is no signal because of the target's name as well as the
-/// value (docs/waf.md, "Names that decide"): an OAuth loopback redirect (3100, 3501), a DOCTYPE
+/// value (docs/waf.md, "Names that decide"): an OAuth loopback redirect (3100, 3501), a loopback
+/// or IP origin in the Origin header (3100, 3501), a DOCTYPE
 /// that only names its DTD (3301, 4100), a page's address in the Referer (3307), a query operator
 /// inside a query document (4211), a program's path alone in a document's field (3202), a route
 /// pattern alone in a JSON field (3205), a catalogue name as a JSON key (4231); and, with the
@@ -2124,6 +2125,12 @@ fn link_valued_name(key: &[u8]) -> bool {
 fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8], writes: bool) -> bool {
     match rule {
         3002 => writes && name.prefix == "path" && written_dot_file(v),
+        // The Origin header names the page's origin to the server's CORS check; no server fetches
+        // or includes it (3100's address, 3501's loopback). A hybrid app's web view serves its pages from a loopback origin of its own
+        // (`capacitor://localhost`, `ionic://localhost`, `moodleappfs://localhost`), and so does
+        // a developer's front end (`http://localhost:5173`). Anything more than an origin (a
+        // path, credentials, a space) counts as before.
+        3100 | 3501 if name.prefix == "header:" && name.key().eq_ignore_ascii_case(b"origin") => serialized_origin(v),
         3100 | 3501 => loopback_redirect(&name.key(), v),
         // A DOCTYPE that only names its DTD (QGIS's `<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd'
         // 'SYSTEM'>` in every style file) is no PHP call (3301) and no markup that can act (4100):
@@ -2215,6 +2222,31 @@ fn last_name_step(key: &[u8]) -> Vec<u8> {
         None => k,
     };
     last.to_ascii_lowercase()
+}
+
+/// Whether `v` is an origin as RFC 6454 serializes it and nothing else: a scheme (a letter, then
+/// letters, digits, `+`, `-`, `.`), `://`, a host (letters, digits, `-`, `.`, or a bracketed IPv6
+/// address) and maybe `:` and a port of one to five digits. No path, query, credentials or space.
+fn serialized_origin(v: &[u8]) -> bool {
+    let Some(sep) = memchr::memmem::find(v, b"://") else { return false };
+    let (scheme, rest) = (&v[..sep], &v[sep + 3..]);
+    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    let (host, port) = if rest.first() == Some(&b'[') {
+        let Some(close) = rest.iter().position(|&b| b == b']') else { return false };
+        if !rest[1..close].iter().all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.')) {
+            return false;
+        }
+        (&rest[..=close], &rest[close + 1..])
+    } else {
+        let end = rest.iter().position(|&b| b == b':').unwrap_or(rest.len());
+        (&rest[..end], &rest[end..])
+    };
+    let host_ok = !host.is_empty()
+        && (host[0] == b'[' || host.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.')));
+    let port_ok =
+        port.is_empty() || port[0] == b':' && (2..=6).contains(&port.len()) && port[1..].iter().all(u8::is_ascii_digit);
+    scheme_ok && host_ok && port_ok
 }
 
 /// An OAuth redirection URI (RFC 6749 `redirect_uri`; `redirect_uris` of dynamic client

@@ -613,7 +613,7 @@ pub fn check_value(v: &[u8], is_value: bool, out: &mut Vec<u32>) {
         }
         // LDAP filter syntax: `)(attr=`, `)(|`, `=*)` or `x*)`. Not SQL's `count(*)` nor a call of
         // a call's result (`f(a)(b)`).
-        if ldap_filter(v) && v.iter().any(|&b| b == b'=' || b == b'*') {
+        if ldap_filter(v) && v.iter().any(|&b| b == b'=' || b == b'*') && !whole_ldap_filter(v) {
             out.push(1016);
         }
     }
@@ -723,6 +723,50 @@ fn http_line(line: &[u8]) -> bool {
     let version = |t: &[u8]| t.len() == 8 && t.starts_with(b"http/1.") && t[7].is_ascii_digit();
     (line.len() >= 8 && version(&line[line.len() - 8..]) && line[..line.len() - 8].ends_with(b" "))
         || (line.len() >= 8 && version(&line[..8]) && line.get(8).is_none_or(|&b| b == b' '))
+}
+
+/// Whether the whole value is one compound LDAP filter (RFC 4515) and nothing else: it opens with
+/// `(&`, `(|` or `(!`, the parenthesis it opens closes at its very end and none closes before
+/// (no prefix closes more than it opened), and every `(` opens a filter: `&`, `|` or `!`, or an
+/// attribute description (letters, digits, `-`, `.`, `;`) and its operator (`=`, `~=`, `>=`,
+/// `<=` or an extensible match's `:`). A simple filter alone (`(cn=adm*)`) is a wildcard probe
+/// and is no such value. A directory connector's user filter, `(&(objectClass=user)(memberOf=
+/// CN=Staff,…))`, is the filter the application runs by design, as a query console's whole
+/// statement is. An injection closes the application's own `(uid=` first (`x)(|(uid=*`,
+/// `*)(uid=*))(|(uid=*`), which no such value does; put inside one as a value, its `(` is a
+/// character RFC 4515 wants escaped. One pass.
+fn whole_ldap_filter(v: &[u8]) -> bool {
+    let v = v.trim_ascii();
+    if !(v.starts_with(b"(&") || v.starts_with(b"(|") || v.starts_with(b"(!")) || v.last() != Some(&b')') {
+        return false;
+    }
+    let mut depth = 0u32;
+    for (i, &b) in v.iter().enumerate() {
+        match b {
+            b'(' => {
+                let rest = &v[i + 1..];
+                let attr =
+                    rest.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b';')).count();
+                let opens = matches!(rest.first(), Some(b'&' | b'|' | b'!'))
+                    || attr > 0
+                        && (matches!(rest.get(attr), Some(b'=' | b':'))
+                            || matches!(rest.get(attr..attr + 2), Some(b"~=" | b">=" | b"<=")));
+                if !opens {
+                    return false;
+                }
+                depth += 1;
+            }
+            // The value opens with `(`, so a `)` always has one to close.
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1 == v.len();
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether a value has the punctuation of an LDAP filter: a filter closed and another opened

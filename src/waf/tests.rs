@@ -6974,3 +6974,54 @@ fn holdout116_to_118_classes_pass_and_their_attacks_still_score() {
         assert!(rule(&o, 4105) == Some(5), "{v}: {o:?}");
     }
 }
+
+#[test]
+fn holdout119_to_121_classes_pass_and_their_attacks_still_score() {
+    let waf = waf_with("{}");
+    let rule = |o: &Outcome, id: u32| o.matches.iter().find(|m| m.rule_id == id).map(|m| m.score);
+
+    // A hybrid app's or a developer's front end sends a loopback origin (3501 no signal); a
+    // loopback URL anywhere else, or more than an origin in the header, counts.
+    let origin = |v: &str| waf.outcome(&waf.inspect_head(&get("/webservice/rest/server.php", &[("origin", v)])));
+    for v in [
+        "moodleappfs://localhost",
+        "capacitor://localhost",
+        "http://localhost:5173",
+        "http://127.0.0.1:8080",
+        "http://[::1]:3000",
+    ] {
+        let o = origin(v);
+        assert!(!o.blocked && rule(&o, 3501).is_none(), "{v}: {o:?}");
+    }
+    for v in ["http://localhost/admin", "http://user@127.0.0.1", "http://localhost:8080?x=1", "http://localhost/ x"] {
+        let o = origin(v);
+        assert!(rule(&o, 3501) == Some(5), "{v}: {o:?}");
+    }
+    let o = waf.outcome(&waf.inspect_head(&get("/fetch", &[("referer", "http://localhost:8080")])));
+    assert!(rule(&o, 3501) == Some(5), "{o:?}");
+    let o = outcome(&waf, "/fetch?url=capacitor://localhost");
+    assert!(rule(&o, 3501) == Some(5), "{o:?}");
+
+    // A directory connector's whole LDAP filter is the filter it runs (1016 no signal), in a
+    // JSON setting and in a preview's query; an injection closes the application's component.
+    let o = json_post(
+        &waf,
+        r#"{"user_filter":"(&(objectCategory=person)(objectClass=user)(!(userAccountControl:1.2.840.113556.1.4.803:=2))(memberOf=CN=Users,OU=Groups,DC=corp,DC=example))","group_filter":"(&(objectClass=group)(|(cn=Key*)(cn=Finance*)))"}"#,
+    );
+    assert!(!o.blocked && rule(&o, 1016).is_none(), "{o:?}");
+    let o = outcome(&waf, "/directory/preview?filter=%28%26%28objectClass%3Duser%29%28department%3DFinance%2A%29%29");
+    assert!(!o.blocked && rule(&o, 1016).is_none(), "{o:?}");
+    for v in [
+        "*)(uid=*))(|(uid=*",
+        "admin)(&(objectclass=*))",
+        "x)(|(password=*))",
+        "(uid=*))(|(uid=*)",
+        "(cn=a)(|(uid=*))",
+        "(cn=adm*)",
+        "(&(uid=admin)(|(x=*)))(cn=*)",
+        "(x*)(|(uid=*))",
+    ] {
+        let o = json_post(&waf, &serde_json::json!({ "q": v }).to_string());
+        assert!(rule(&o, 1016).is_some(), "{v}: {o:?}");
+    }
+}
