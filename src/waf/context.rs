@@ -1326,8 +1326,8 @@ pub fn site_template_tags(v: &[u8]) -> bool {
     }
     let rest = tags.replace_all(v, |c: &regex::bytes::Captures| match (c.get(1), c.get(2)) {
         // The loop over the mapping itself, which the rule judges as any other loop.
-        (Some(head), Some(end)) => [head.as_bytes(), end.as_bytes()].concat(),
-        _ => b" ".to_vec(),
+        (Some(head), Some(end)) => std::borrow::Cow::Owned([head.as_bytes(), end.as_bytes()].concat()),
+        _ => std::borrow::Cow::Borrowed(&b" "[..]),
     });
     !rule.is_match(&rest)
 }
@@ -2795,8 +2795,8 @@ pub(crate) fn letters(v: &[u8]) -> &[u8] {
 /// The length of the string literal prefix that ends `before`, glued to the `quote` after it:
 /// SQL's national `N'…'` (T-SQL, MySQL) and escape `E'…'` (PostgreSQL), and Python's `f`, `r`,
 /// `b`, `u`, `rb`, `br`, `fr`, `rf` (`sql=f"SELECT … {table}"` in an Airflow DAG; `u` not
-/// before `'`, as Ada reads `U'First`). Whether a
-/// word or an opener stands before it is the caller's to judge.
+/// before `'`, as Ada reads `U'First`). Whether a word or an opener stands before it is the
+/// caller's to judge.
 fn string_prefix(before: &[u8], quote: u8) -> Option<usize> {
     let n = before.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
     let word = &before[before.len() - n..];

@@ -2126,10 +2126,11 @@ fn named_no_signal(rule: u32, name: &TargetName<'_>, v: &[u8], writes: bool) -> 
     match rule {
         3002 => writes && name.prefix == "path" && written_dot_file(v),
         // The Origin header names the page's origin to the server's CORS check; no server fetches
-        // or includes it (3100's address, 3501's loopback). A hybrid app's web view serves its pages from a loopback origin of its own
-        // (`capacitor://localhost`, `ionic://localhost`, `moodleappfs://localhost`), and so does
-        // a developer's front end (`http://localhost:5173`). Anything more than an origin (a
-        // path, credentials, a space) counts as before.
+        // or includes it (3100's address, 3501's loopback). A hybrid app's web view serves its
+        // pages from a loopback origin of its own (`capacitor://localhost`, `ionic://localhost`,
+        // `moodleappfs://localhost`), and so does a developer's front end
+        // (`http://localhost:5173`). Anything more than an origin (a path, credentials, a space)
+        // counts as before.
         3100 | 3501 if name.prefix == "header:" && name.key().eq_ignore_ascii_case(b"origin") => serialized_origin(v),
         3100 | 3501 => loopback_redirect(&name.key(), v),
         // A DOCTYPE that only names its DTD (QGIS's `<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd'

@@ -745,8 +745,7 @@ fn whole_ldap_filter(v: &[u8]) -> bool {
         match b {
             b'(' => {
                 let rest = &v[i + 1..];
-                let attr =
-                    rest.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b';')).count();
+                let attr = attribute_len(rest);
                 let opens = matches!(rest.first(), Some(b'&' | b'|' | b'!'))
                     || attr > 0
                         && (matches!(rest.get(attr), Some(b'=' | b':'))
@@ -778,7 +777,7 @@ fn ldap_filter(v: &[u8]) -> bool {
     v.windows(2).enumerate().any(|(i, w)| match w {
         b")(" => {
             let rest = &v[i + 2..];
-            let attr = rest.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b';')).count();
+            let attr = attribute_len(rest);
             matches!(rest.first(), Some(b'&' | b'|' | b'!' | b'*'))
                 || (attr > 0 && matches!(rest.get(attr), Some(b'=' | b'~' | b'<' | b'>' | b':')))
         }
@@ -797,6 +796,12 @@ fn ldap_filter(v: &[u8]) -> bool {
         b")|" | b")&" => ldap_continues(&v[i + 2..]),
         _ => false,
     })
+}
+
+/// The length of the LDAP attribute description that opens `rest` (letters, digits, `-`, `.`,
+/// `;` for options), 0 when there is none.
+fn attribute_len(rest: &[u8]) -> usize {
+    rest.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b';')).count()
 }
 
 /// Whether the `*` at `i` ends a parenthesised group that the value opened (its last unclosed
